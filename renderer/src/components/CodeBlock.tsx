@@ -1,0 +1,40 @@
+import { useState } from 'react';
+import { Button } from './Button';
+import { saveText } from '../save';
+
+/** Generated text (YAML, commands) with Copy and Save; the status line tells screen readers what happened. */
+export function CodeBlock({ name, fileName, text }: { name: string; fileName: string; text: string }) {
+  const [status, setStatus] = useState('');
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setStatus('Copied to the clipboard.');
+    } catch {
+      setStatus('The clipboard is not available here; use Save instead.');
+    }
+  };
+  const save = async () => {
+    setStatus(await saveText(fileName, text));
+  };
+  return (
+    <figure className="code">
+      <header>
+        <figcaption className="name">{name}</figcaption>
+        <span className="actions" style={{ marginTop: 0 }}>
+          <span role="status" className="muted">
+            {status}
+          </span>
+          <Button small onClick={() => void copy()} aria-label={`Copy ${name}`}>
+            Copy
+          </Button>
+          <Button small onClick={() => void save()} aria-label={`Save ${name} as ${fileName}`}>
+            Save
+          </Button>
+        </span>
+      </header>
+      <pre tabIndex={0} aria-label={name}>
+        <code>{text}</code>
+      </pre>
+    </figure>
+  );
+}
