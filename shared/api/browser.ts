@@ -1,0 +1,16 @@
+import { createApiClient } from './client';
+import type { FerryApi } from './contract';
+import { createWebSocketTransport } from './ws-transport';
+import { WS_PATH } from './wire';
+
+/**
+ * The renderer's API in whichever host it runs: the Electron preload's `window.ferry`, else the
+ * serve-mode WebSocket on the page's own origin (the session cookie set by `ferry serve` carries
+ * the token, so the token can be dropped from the address bar after the first load).
+ */
+export function connectApi(win: Window = window): FerryApi {
+  if (win.ferry) return createApiClient(win.ferry);
+  const { protocol, host } = win.location;
+  const socket = new WebSocket(`${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${WS_PATH}`);
+  return createApiClient(createWebSocketTransport(socket));
+}

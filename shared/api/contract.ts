@@ -1,0 +1,320 @@
+import { z } from 'zod';
+import { jobSchema, jobStartSchema, progressEventSchema } from './jobs';
+
+/**
+ * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
+ * the preload bridge, the main-process dispatcher, the serve WebSocket bridge and the renderer client
+ * are all derived from `apiMethods` and `apiEvents`. Channel names are `namespace.method`.
+ *
+ * Rule for every response: it never carries a stored secret back to the UI.
+ */
+
+function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
+  return { request, response };
+}
+
+const empty = z.object({});
+const secretKind = z.enum(['pull-secret', 'registry-password', 'token']);
+const secretStoreKind = z.enum(['keychain', 'safeStorage', 'memory']);
+
+const position = { line: z.number().int().optional(), column: z.number().int().optional() };
+const finding = z.object({ level: z.enum(['error', 'warning']), message: z.string(), path: z.string().optional(), ...position });
+
+/** Registries a pull secret holds credentials for; never the credentials themselves. */
+const pullSecretEntry = z.object({ registry: z.string(), username: z.string().optional(), email: z.string().optional() });
+
+const certificate = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  sans: z.array(z.string()),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  daysLeft: z.number(),
+  isCA: z.boolean(),
+  /** SHA-256 of the DER, colon-separated upper-case hex (what `openssl x509 -fingerprint -sha256` prints). */
+  fingerprintSha256: z.string(),
+  pem: z.string(),
+});
+
+const configKind = z.enum([
+  'idms',
+  'itms',
+  'icsp',
+  'install-config',
+  'image-config',
+  'registries-conf',
+  'policy-json',
+  'ca-configmap',
+  'pull-secret',
+]);
+
+export const apiMethods = {
+  'app.info': method(
+    empty,
+    z.object({
+      version: z.string(),
+      platform: z.string(),
+      mode: z.enum(['electron', 'serve']),
+      secretStore: secretStoreKind,
+      /** Methods this build cannot do yet: the UI shows "not yet available" instead of calling them. */
+      unavailable: z.array(z.string()),
+    }),
+  ),
+
+  /** Pure check of pasted or opened text; errors carry line and column. */
+  'pullSecret.validate': method(
+    z.object({ text: z.string() }),
+    z.object({ valid: z.boolean(), findings: z.array(finding), entries: z.array(pullSecretEntry) }),
+  ),
+  /**
+   * Add or replace a registry credential. With `text` the merged text comes back (the user typed it);
+   * with `secretName` the stored pull secret is updated in place and no text is returned.
+   */
+  'pullSecret.addCredential': method(
+    z.object({
+      target: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('text'), text: z.string() }),
+        z.object({ kind: z.literal('secret'), name: z.string().min(1) }),
+      ]),
+      registry: z.string().min(1),
+      username: z.string().min(1),
+      password: z.string().min(1),
+      email: z.string().optional(),
+    }),
+    z.object({ entries: z.array(pullSecretEntry), text: z.string().optional() }),
+  ),
+
+  'secrets.list': method(
+    empty,
+    z.object({
+      store: secretStoreKind,
+      secrets: z.array(
+        z.object({
+          name: z.string(),
+          kind: secretKind,
+          registry: z.string().optional(),
+          username: z.string().optional(),
+          updatedAt: z.string(),
+        }),
+      ),
+    }),
+  ),
+  /** Takes the secret once; it is never sent back to the UI. */
+  'secrets.save': method(
+    z.object({
+      name: z.string().min(1).max(200),
+      kind: secretKind,
+      value: z.string().min(1),
+      registry: z.string().optional(),
+      username: z.string().optional(),
+    }),
+    z.object({ name: z.string(), store: secretStoreKind }),
+  ),
+  'secrets.delete': method(z.object({ name: z.string().min(1) }), z.object({ deleted: z.boolean() })),
+
+  'ca.inspect': method(
+    z.object({
+      source: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('bytes'), base64: z.string().min(1) }),
+        z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+      ]),
+    }),
+    z.object({ certificates: z.array(certificate), findings: z.array(finding) }),
+  ),
+
+  'registry.testConnection': method(
+    z.object({
+      /** HOST[:PORT] */
+      registry: z.string().min(1),
+      caPem: z.string().optional(),
+      /** Stored secret to log in with (pull secret or registry password). */
+      credentialRef: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+    }),
+    z.object({
+      registry: z.string(),
+      tls: z.object({ trusted: z.boolean(), subject: z.string().optional(), fingerprintSha256: z.string().optional() }),
+      auth: z.enum(['anonymous', 'basic', 'bearer']),
+      /** The user the registry accepted, if credentials were used. */
+      username: z.string().optional(),
+      message: z.string(),
+    }),
+  ),
+
+  'release.info': method(
+    z.object({ pullspec: z.string().min(1), pullSecretRef: z.string().optional(), caPems: z.array(z.string()).default([]) }),
+    z.object({
+      pullspec: z.string(),
+      version: z.string(),
+      architecture: z.string(),
+      digest: z.string(),
+      components: z.array(z.object({ name: z.string(), reference: z.string(), digest: z.string() })),
+      totalBytes: z.number().optional(),
+      uniqueBytes: z.number().optional(),
+    }),
+  ),
+  /** Versions from the update graph (Cincinnati); UNREACHABLE when offline, then the UI asks for a pullspec. */
+  'release.list': method(
+    z.object({ channel: z.string().min(1), arch: z.string().min(1) }),
+    z.object({
+      channel: z.string(),
+      arch: z.string(),
+      releases: z.array(z.object({ version: z.string(), pullspec: z.string() })),
+    }),
+  ),
+
+  'plan.export': method(
+    z.object({
+      release: z.string().optional(),
+      images: z.array(z.string()).default([]),
+      volumeSize: z.string().optional(),
+      toDir: z.string().min(1),
+      mirror: z.string().optional(),
+      since: z.string().optional(),
+      pullSecretRef: z.string().optional(),
+      caPems: z.array(z.string()).default([]),
+    }),
+    z.object({
+      images: z.array(z.object({ source: z.string(), role: z.enum(['release', 'component', 'extra']), digest: z.string(), bytes: z.number() })),
+      totalBytes: z.number(),
+      uniqueBytes: z.number(),
+      volumes: z.object({ count: z.number(), volumeSize: z.number(), bytes: z.number() }),
+      freeBytes: z.number(),
+      fits: z.boolean(),
+    }),
+  ),
+
+  /** Native dialogs (Electron). In serve mode they answer UNSUPPORTED: the UI offers a path field. */
+  'fs.pickDirectory': method(z.object({ title: z.string().optional(), defaultPath: z.string().optional() }), z.object({ path: z.string().nullable() })),
+  'fs.pickFile': method(
+    z.object({
+      title: z.string().optional(),
+      defaultPath: z.string().optional(),
+      filters: z.array(z.object({ name: z.string(), extensions: z.array(z.string()) })).default([]),
+    }),
+    z.object({ path: z.string().nullable() }),
+  ),
+  'fs.stat': method(
+    z.object({ path: z.string().min(1) }),
+    z.object({
+      path: z.string(),
+      exists: z.boolean(),
+      kind: z.enum(['file', 'directory', 'other', 'missing']),
+      size: z.number(),
+      writable: z.boolean(),
+    }),
+  ),
+  'fs.freeSpace': method(z.object({ path: z.string().min(1) }), z.object({ path: z.string(), freeBytes: z.number(), totalBytes: z.number() })),
+  /** Writes generated text (cluster config, receipt) to a file: a save dialog in Electron, or `path` as given. */
+  'fs.saveText': method(
+    z.object({ text: z.string(), defaultName: z.string().min(1), path: z.string().optional(), mode: z.number().int().optional() }),
+    z.object({ path: z.string().nullable() }),
+  ),
+
+  'jobs.start': method(jobStartSchema, z.object({ id: z.string() })),
+  'jobs.pause': method(z.object({ id: z.string() }), jobSchema),
+  'jobs.resume': method(z.object({ id: z.string() }), jobSchema),
+  'jobs.cancel': method(z.object({ id: z.string() }), jobSchema),
+  /** Running, queued and past jobs (history), newest first. */
+  'jobs.list': method(empty, z.object({ jobs: z.array(jobSchema) })),
+  'jobs.get': method(z.object({ id: z.string() }), jobSchema),
+
+  'config.generate': method(
+    z.object({
+      kind: configKind,
+      /** Transfer directory (transfer.json) the images come from. */
+      fromDir: z.string().min(1),
+      /** HOST:PORT/NAMESPACE */
+      mirror: z.string().min(1),
+      caPem: z.string().optional(),
+      name: z.string().optional(),
+      /** For pull-secret: the stored pull secret to merge the mirror credentials into. */
+      pullSecretRef: z.string().optional(),
+      imageConfig: z
+        .object({
+          allowed: z.array(z.string()).default([]),
+          blocked: z.array(z.string()).default([]),
+          insecure: z.array(z.string()).default([]),
+          search: z.array(z.string()).default([]),
+        })
+        .optional(),
+    }),
+    z.object({ text: z.string(), fileName: z.string(), findings: z.array(finding) }),
+  ),
+
+  /** Summary of a transfer directory (what the import journey shows before verifying). */
+  'transfer.read': method(
+    z.object({ dir: z.string().min(1) }),
+    z.object({
+      id: z.string(),
+      createdAt: z.string(),
+      release: z.object({ version: z.string(), architecture: z.string(), digest: z.string() }).optional(),
+      images: z.array(z.object({ source: z.string(), role: z.string(), digest: z.string() })),
+      volumes: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string() })),
+      totalBytes: z.number(),
+      /** SHA-256 of transfer.json: the fingerprint to compare on both sides of the gap. */
+      fingerprint: z.string(),
+    }),
+  ),
+  /** Full verification without a job (small transfers); long ones use jobs.start({kind:'verify'}). */
+  'transfer.verify': method(
+    z.object({ dir: z.string().min(1) }),
+    z.object({
+      ok: z.boolean(),
+      problems: z.array(
+        z.object({
+          code: z.string(),
+          message: z.string(),
+          volume: z.string().optional(),
+          blob: z.string().optional(),
+          image: z.string().optional(),
+        }),
+      ),
+      counts: z.record(z.string(), z.number()),
+    }),
+  ),
+};
+
+/** Events pushed to every UI that listens (all windows; every serve client). */
+export const apiEvents = {
+  'jobs.progress': z.object({ id: z.string(), progress: progressEventSchema }),
+  'jobs.changed': z.object({ job: jobSchema }),
+};
+
+export type ApiMethods = typeof apiMethods;
+export type MethodName = keyof ApiMethods;
+export type EventName = keyof typeof apiEvents;
+
+/** What a caller may pass (defaults not yet applied). */
+export type RequestOf<M extends MethodName> = z.input<ApiMethods[M]['request']>;
+/** What a handler receives (validated, defaults applied). */
+export type ParsedRequestOf<M extends MethodName> = z.output<ApiMethods[M]['request']>;
+export type ResponseOf<M extends MethodName> = z.output<ApiMethods[M]['response']>;
+export type EventOf<E extends EventName> = z.output<(typeof apiEvents)[E]>;
+
+export const methodNames = Object.keys(apiMethods) as MethodName[];
+export const eventNames = Object.keys(apiEvents) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(apiMethods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(apiEvents, name);
+}
+
+type Namespace = MethodName extends `${infer N}.${string}` ? N : never;
+type Call<M extends MethodName> = {} extends RequestOf<M>
+  ? (request?: RequestOf<M>) => Promise<ResponseOf<M>>
+  : (request: RequestOf<M>) => Promise<ResponseOf<M>>;
+
+/**
+ * The API as the renderer uses it: `api.jobs.start({...})`, `api.app.info()`, and
+ * `api.subscribe('jobs.progress', listener)` returning a disposer. Errors reject with a FerryError.
+ */
+export type FerryApi = {
+  [N in Namespace]: { [M in MethodName as M extends `${N}.${infer Short}` ? Short : never]: Call<M> };
+} & {
+  subscribe<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
+};

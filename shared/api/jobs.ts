@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { ProgressEvent } from '../progress';
+import { errorEnvelopeSchema } from './envelope';
+
+/**
+ * Jobs as data (Podman's task manager): what a job is asked to do, and the DTO the UI sees.
+ * Long operations (mirror, push, verify, extract, copy) run in a worker process; the UI only
+ * ever holds these plain objects.
+ */
+
+export const progressEventSchema = z.object({
+  phase: z.string(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  itemsDone: z.number(),
+  itemsTotal: z.number(),
+  image: z.string().optional(),
+  blob: z.string().optional(),
+  volume: z.string().optional(),
+  bytesPerSecond: z.number().optional(),
+  etaSeconds: z.number().optional(),
+  message: z.string().optional(),
+}) satisfies z.ZodType<ProgressEvent>;
+
+/** A registry credential for one job. The password is sent once and never returned or persisted. */
+export const jobCredentialSchema = z.object({
+  registry: z.string().min(1),
+  username: z.string().min(1),
+  /** Either the secret itself… */
+  password: z.string().optional(),
+  /** …or the name of a secret saved with `secrets.save`. */
+  secretRef: z.string().optional(),
+});
+
+/** Connection settings every registry-facing job accepts. */
+const connection = {
+  /** Name of a stored pull secret (`secrets.save` kind 'pull-secret') to authenticate with. */
+  pullSecretRef: z.string().optional(),
+  credentials: z.array(jobCredentialSchema).default([]),
+  /** Extra CAs (PEM) to trust for registry TLS. */
+  caPems: z.array(z.string()).default([]),
+  parallel: z.number().int().min(1).max(64).optional(),
+};
+
+export const mirrorParamsSchema = z.object({
+  release: z.string().optional(),
+  images: z.array(z.string()).default([]),
+  toDir: z.string().min(1),
+  /** e.g. "4000MiB" (DESIGN §3 default) */
+  volumeSize: z.string().optional(),
+  since: z.string().optional(),
+  ...connection,
+});
+
+export const pushParamsSchema = z.object({
+  fromDir: z.string().min(1),
+  /** HOST:PORT/NAMESPACE */
+  to: z.string().min(1),
+  receipt: z.string().optional(),
+  ...connection,
+});
+
+export const verifyParamsSchema = z.object({
+  dir: z.string().min(1),
+  /** HOST:PORT/NAMESPACE to also check the mirror. */
+  against: z.string().optional(),
+  ...connection,
+});
+
+export const extractParamsSchema = z.object({
+  release: z.string().min(1),
+  command: z.enum(['openshift-install', 'oc']).default('openshift-install'),
+  toDir: z.string().min(1),
+  ...connection,
+});
+
+export const copyParamsSchema = z.object({
+  source: z.string().min(1),
+  destination: z.string().min(1),
+  /** `os/arch`; absent = every platform of an index. */
+  platform: z.string().optional(),
+  ...connection,
+});
+
+export const jobStartSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mirror'), params: mirrorParamsSchema }),
+  z.object({ kind: z.literal('push'), params: pushParamsSchema }),
+  z.object({ kind: z.literal('verify'), params: verifyParamsSchema }),
+  z.object({ kind: z.literal('extract'), params: extractParamsSchema }),
+  z.object({ kind: z.literal('copy'), params: copyParamsSchema }),
+]);
+
+export type JobStart = z.output<typeof jobStartSchema>;
+export type JobKind = JobStart['kind'];
+export type JobParams<K extends JobKind> = Extract<JobStart, { kind: K }>['params'];
+export const jobKinds = ['mirror', 'push', 'verify', 'extract', 'copy'] as const satisfies readonly JobKind[];
+
+export const jobStates = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof jobStates)[number];
+
+export const jobSchema = z.object({
+  id: z.string(),
+  kind: z.enum(jobKinds),
+  /** Two jobs with the same key may not run at once (e.g. two mirrors into one directory). */
+  key: z.string(),
+  title: z.string(),
+  state: z.enum(jobStates),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  progress: progressEventSchema.optional(),
+  /** What the engine reported when the job ended (its own JSON shape per kind). */
+  report: z.unknown().optional(),
+  error: errorEnvelopeSchema.optional(),
+  /** The parameters as started, with every secret replaced by "[redacted]". */
+  params: z.record(z.string(), z.unknown()),
+});
+
+export type Job = z.output<typeof jobSchema>;
+
+export function isFinished(state: JobState): boolean {
+  return state === 'succeeded' || state === 'failed' || state === 'cancelled';
+}
