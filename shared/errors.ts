@@ -23,6 +23,7 @@ export type FerryErrorCode =
   | 'UNSAFE_ARCHIVE'
   | 'VERIFY_FAILED'
   | 'CANCELLED'
+  | 'CONFLICT' // the same job (same target) is already queued or running
   | 'INTERNAL';
 
 export interface FerryErrorEnvelope {
