@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { ImageRole } from '../mirror-mapping';
+
+/**
+ * `transfer.json`: the single source of truth of a transfer directory (DESIGN §3). Written last by the
+ * media writer (its presence is the commit point), read by verify, push and the cluster-config
+ * generators. Pure schema + types, no Node: the renderer imports it to show a transfer.
+ */
+export const TRANSFER_FORMAT_VERSION = 1;
+export const TRANSFER_FILE = 'transfer.json';
+
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const SHA256_HEX = /^[a-f0-9]{64}$/;
+/** Volume file names are fixed so a reader never has to trust a path from the manifest. */
+export const VOLUME_NAME = /^ferry-\d{6}\.tar$/;
+
+export const digestSchema = z.string().regex(SHA256_DIGEST, 'expected sha256: followed by 64 lowercase hex digits');
+const sha256HexSchema = z.string().regex(SHA256_HEX, 'expected 64 lowercase hex digits');
+const volumeNameSchema = z.string().regex(VOLUME_NAME, 'expected a volume name like ferry-000001.tar');
+const sizeSchema = z.number().int().nonnegative();
+
+export const imageRoleSchema = z.enum(['release', 'component', 'extra'] as const satisfies readonly ImageRole[]);
+
+export const releaseInfoSchema = z.object({
+  version: z.string().min(1),
+  architecture: z.string().min(1),
+  digest: digestSchema,
+  channel: z.string().min(1).optional(),
+  /** The pullspec exactly as the user gave it. */
+  pullspec: z.string().min(1),
+  /** Canonical by-digest reference, e.g. quay.io/openshift-release-dev/ocp-release@sha256:… */
+  source: z.string().min(1),
+});
+
+/** What the user asked for, recorded so a later run (resume, --since) can repeat it. */
+export const requestedSchema = z.object({
+  release: z.string().min(1).optional(),
+  images: z.array(z.string().min(1)).default([]),
+  since: z.string().min(1).optional(),
+});
+
+export const transferImageSchema = z.object({
+  /** Reference the cluster knows (tag or digest form); also the OCI `org.opencontainers.image.ref.name`. */
+  source: z.string().min(1),
+  role: imageRoleSchema,
+  /** Digest of the top manifest (an index for multi-arch images). */
+  digest: digestSchema,
+  mediaType: z.string().min(1),
+  tag: z.string().min(1).optional(),
+  platforms: z.array(z.string().min(1)).optional(),
+  /** Digests of every manifest belonging to the image: the top one and, for an index, its children. */
+  manifests: z.array(digestSchema).min(1),
+});
+
+export const blobPartSchema = z.object({
+  volume: volumeNameSchema,
+  path: z.string().min(1),
+  /** Byte offset of the part's data inside the volume file. */
+  offset: sizeSchema,
+  size: sizeSchema,
+  sha256: sha256HexSchema,
+});
+
+/** Where a blob's bytes are: one tar entry, a list of parts across volumes, or the parent transfer (delta). */
+export const blobLocationSchema = z.union([
+  z.strictObject({ volume: volumeNameSchema, path: z.string().min(1), offset: sizeSchema }),
+  z.strictObject({ parts: z.array(blobPartSchema).min(2) }),
+  z.strictObject({ parent: z.literal(true) }),
+]);
+
+export const blobKindSchema = z.enum(['manifest', 'config', 'layer']);
+
+export const transferBlobSchema = z.object({
+  digest: digestSchema,
+  size: sizeSchema,
+  mediaType: z.string().min(1).optional(),
+  kind: blobKindSchema,
+  location: blobLocationSchema,
+});
+
+export const transferVolumeSchema = z.object({
+  name: volumeNameSchema,
+  size: sizeSchema,
+  sha256: sha256HexSchema,
+});
+
+export const parentRefSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(['transfer', 'receipt']),
+  /** sha256 of the parent's transfer.json / receipt.json file as carried. */
+  digest: digestSchema,
+});
+
+/** Source repositories and their roles: push maps them to HOST:PORT/NS with `mirrorMappings`. */
+export const mirrorInfoSchema = z.object({
+  sources: z.array(z.object({ repository: z.string().min(1), role: imageRoleSchema })),
+});
+
+export const transferManifestSchema = z.object({
+  formatVersion: z.literal(TRANSFER_FORMAT_VERSION),
+  id: z.uuid(),
+  createdAt: z.iso.datetime({ offset: true }),
+  tool: z.object({ name: z.literal('ferry'), version: z.string().min(1) }),
+  release: releaseInfoSchema.optional(),
+  requested: requestedSchema,
+  images: z.array(transferImageSchema),
+  blobs: z.array(transferBlobSchema),
+  volumes: z.array(transferVolumeSchema),
+  /** Size limit the volumes were cut to. */
+  volumeSize: z.number().int().positive(),
+  parent: parentRefSchema.optional(),
+  mirror: mirrorInfoSchema,
+});
+
+export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
+export type RequestedContent = z.infer<typeof requestedSchema>;
+export type TransferImage = z.infer<typeof transferImageSchema>;
+export type BlobPart = z.infer<typeof blobPartSchema>;
+export type BlobLocation = z.infer<typeof blobLocationSchema>;
+export type BlobKind = z.infer<typeof blobKindSchema>;
+export type TransferBlob = z.infer<typeof transferBlobSchema>;
+export type TransferVolume = z.infer<typeof transferVolumeSchema>;
+export type ParentRef = z.infer<typeof parentRefSchema>;
+export type MirrorInfo = z.infer<typeof mirrorInfoSchema>;
+export type TransferManifest = z.infer<typeof transferManifestSchema>;
+
+export function isPartsLocation(loc: BlobLocation): loc is Extract<BlobLocation, { parts: BlobPart[] }> {
+  return 'parts' in loc;
+}
+
+export function isParentLocation(loc: BlobLocation): loc is Extract<BlobLocation, { parent: true }> {
+  return 'parent' in loc;
+}
