@@ -1,0 +1,58 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { HostToWorker, JobHost, WorkerChannel, WorkerToHost } from './protocol';
+import { workerEnv } from './worker-env';
+
+export interface ForkHostOptions {
+  /** Worker entry; defaults to electron/worker/index.ts of this checkout (run through tsx). */
+  entry?: string;
+  /** Prefix for the worker's log lines on the parent's stderr. */
+  log?: (line: string) => void;
+}
+
+const DEFAULT_ENTRY = fileURLToPath(new URL('../worker/index.ts', import.meta.url));
+// Resolved here rather than by the child, so the worker loads TypeScript whatever its cwd.
+const TSX = import.meta.resolve('tsx');
+
+/** Jobs in `child_process.fork` workers: serve mode and tests (no Electron needed). */
+export function createForkHost(opts: ForkHostOptions = {}): JobHost {
+  const entry = opts.entry ?? DEFAULT_ENTRY;
+  const log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+  return {
+    spawn(jobId: string): WorkerChannel {
+      const child = fork(entry, [], {
+        execArgv: entry.endsWith('.ts') ? ['--import', TSX] : [],
+        env: workerEnv(),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      });
+      const prefix = `[job ${jobId.slice(0, 8)} pid ${child.pid}]`;
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.setEncoding('utf8').on('data', (chunk: string) => {
+          for (const line of chunk.split('\n')) if (line.trim()) log(`${prefix} ${line}`);
+        });
+      }
+      let exited = false;
+      const exitListeners: Array<(code: number | null) => void> = [];
+      child.once('exit', (code) => {
+        exited = true;
+        for (const l of exitListeners) l(code);
+      });
+      return {
+        pid: child.pid,
+        send(message: HostToWorker) {
+          if (!exited && child.connected) child.send(message);
+        },
+        onMessage(listener: (message: WorkerToHost) => void) {
+          child.on('message', (m) => listener(m as WorkerToHost));
+        },
+        onExit(listener) {
+          exitListeners.push(listener);
+        },
+        kill() {
+          if (!exited) child.kill('SIGKILL');
+        },
+      };
+    },
+  };
+}
