@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { FerryError } from '../../../shared/errors';
+
+/**
+ * Writes a file holding secrets (pull secret, private key) the way containers/image writes auth.json: to a
+ * temp file in the same directory, created 0600 from the start (never readable by others, not even briefly),
+ * flushed, then renamed over the target. A crash leaves the old file or the new one, never half of either.
+ */
+export async function writeSecretFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fh = await open(temp, 'wx', 0o600);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(temp, path);
+  } catch (e) {
+    await rm(temp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new FerryError('INVALID_INPUT', `Cannot write ${path}: ${code}.`, { hint: 'Check that the directory exists and is writable.', cause: e });
+  }
+}
+
+/**
+ * Reads a password or token piped on standard input (one trailing line break removed). Secrets never come
+ * from the command line, where `ps` and shell history would keep them.
+ */
+export async function readSecretFromStdin(what: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
+  if (input.isTTY) {
+    throw new FerryError('USAGE', `--password-stdin reads the ${what} from standard input, which is a terminal here.`, {
+      hint: `Pipe it in, e.g. printf '%s' "$PASSWORD" | ferry ... --password-stdin, or read -s P && printf '%s' "$P" | ferry ...`,
+    });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    size += (chunk as Buffer).length;
+    // A password is short; refusing megabytes keeps a wrong redirect from being taken for one.
+    if (size > 64 * 1024) throw new FerryError('USAGE', `The ${what} on standard input is longer than 64 KiB.`, { hint: 'Pipe only the password or token.' });
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (text === '') throw new FerryError('USAGE', `No ${what} on standard input.`, { hint: `Pipe the ${what} in, e.g. printf '%s' "$PASSWORD" | ferry ... --password-stdin.` });
+  return text;
+}
