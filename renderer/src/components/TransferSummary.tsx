@@ -1,0 +1,58 @@
+import { useEffect, useCallback } from 'react';
+import { getApi } from '../api';
+import { formatBytes, formatTime, shortDigest } from '../format';
+import { useAction } from '../use-action';
+import { ActionError } from './ActionError';
+import { Spinner } from './Spinner';
+import { Table } from './Table';
+
+/** What a transfer directory holds, and the fingerprint both sides compare. */
+export function TransferSummary({ dir, onLoaded }: { dir: string; onLoaded?: () => void }) {
+  const readFn = useCallback((d: string) => getApi().transfer.read({ dir: d }), []);
+  const [read, state] = useAction(readFn);
+  useEffect(() => {
+    if (dir) void read(dir).then((r) => r && onLoaded?.());
+    // onLoaded is a notification, not an input.
+  }, [dir, read]);
+  if (!dir) return null;
+  if (state.busy && !state.result) return <Spinner label="Reading transfer.json…" />;
+  if (state.error) return <ActionError error={state.error} />;
+  const t = state.result;
+  if (!t) return null;
+  return (
+    <>
+      <dl className="kv">
+        <dt>Transfer</dt>
+        <dd className="mono">{t.id}</dd>
+        <dt>Created</dt>
+        <dd>{formatTime(t.createdAt)}</dd>
+        {t.release ? (
+          <>
+            <dt>Release</dt>
+            <dd>
+              {t.release.version} ({t.release.architecture}) <span className="mono">{shortDigest(t.release.digest)}</span>
+            </dd>
+          </>
+        ) : null}
+        <dt>Images</dt>
+        <dd>{t.images.length}</dd>
+        <dt>Size</dt>
+        <dd>{formatBytes(t.totalBytes)}</dd>
+        <dt>Fingerprint (SHA-256 of transfer.json)</dt>
+        <dd className="mono" data-testid="transfer-fingerprint">
+          {t.fingerprint}
+        </dd>
+      </dl>
+      <Table
+        caption="Files to carry: transfer.json and these volumes"
+        rows={t.volumes}
+        rowKey={(v) => v.name}
+        columns={[
+          { header: 'Volume', cell: (v) => <span className="mono">{v.name}</span> },
+          { header: 'Size', numeric: true, cell: (v) => formatBytes(v.size) },
+          { header: 'SHA-256', cell: (v) => <span className="mono">{v.sha256}</span> },
+        ]}
+      />
+    </>
+  );
+}

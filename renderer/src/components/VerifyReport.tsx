@@ -1,0 +1,46 @@
+import { apiMethods } from '../../../shared/api/contract';
+import { Callout } from './Callout';
+import { CodeBlock } from './CodeBlock';
+import { Table } from './Table';
+
+const verifySchema = apiMethods['transfer.verify'].response;
+
+/**
+ * A verification result as a table naming volume, blob and image for each problem. A report of
+ * another shape (a newer engine) is shown as JSON rather than guessed at.
+ */
+export function VerifyReport({ report, subject }: { report: unknown; subject: string }) {
+  const parsed = verifySchema.safeParse(report);
+  if (!parsed.success) return <CodeBlock name="Verification report" fileName="verify-report.json" text={JSON.stringify(report, null, 2)} />;
+  const r = parsed.data;
+  const counts = Object.entries(r.counts)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  return (
+    <>
+      {r.ok ? (
+        <Callout tone="ok" title={`${subject}: everything checked out.`}>
+          {counts ? <p>Checked {counts}.</p> : null}
+        </Callout>
+      ) : (
+        <Callout tone="error" title={`${subject}: ${r.problems.length} problem(s) found.`} hint="Do not use this data. Copy the named volume again from the connected side (or re-run the export), then verify again.">
+          {counts ? <p>Checked {counts}.</p> : null}
+        </Callout>
+      )}
+      {r.problems.length > 0 ? (
+        <Table
+          caption="Problems"
+          rows={r.problems}
+          rowKey={(p) => `${p.code}:${p.volume ?? ''}:${p.blob ?? ''}:${p.image ?? ''}:${p.message}`}
+          columns={[
+            { header: 'Problem', cell: (p) => p.message },
+            { header: 'Code', cell: (p) => <span className="mono">{p.code}</span> },
+            { header: 'Volume', cell: (p) => <span className="mono">{p.volume ?? '—'}</span> },
+            { header: 'Blob', cell: (p) => <span className="mono">{p.blob ?? '—'}</span> },
+            { header: 'Image', cell: (p) => <span className="mono">{p.image ?? '—'}</span> },
+          ]}
+        />
+      ) : null}
+    </>
+  );
+}

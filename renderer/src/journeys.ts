@@ -1,0 +1,96 @@
+import { createJourneyStore } from './store';
+
+/**
+ * The two journeys' remembered choices. Only non-secret data: references to stored secrets by name,
+ * CA certificates (public), paths, job ids.
+ */
+export interface TrustedCa {
+  fingerprintSha256: string;
+  subject: string;
+  pem: string;
+}
+
+export const EXPORT_STEPS = [
+  { key: 'credentials', label: 'Credentials' },
+  { key: 'trust', label: 'CA trust' },
+  { key: 'release', label: 'Release' },
+  { key: 'plan', label: 'Plan' },
+  { key: 'transfer', label: 'Transfer' },
+  { key: 'verify', label: 'Verify' },
+  { key: 'done', label: 'Done' },
+] as const;
+export type ExportStep = (typeof EXPORT_STEPS)[number]['key'];
+
+export interface ExportState {
+  step: ExportStep;
+  done: ExportStep[];
+  /** Name of the pull secret saved with secrets.save. */
+  pullSecretRef?: string;
+  registries: string[];
+  cas: TrustedCa[];
+  channel: string;
+  arch: string;
+  release: string;
+  images: string[];
+  toDir: string;
+  volumeSize: string;
+  transferJob?: string;
+  verifyJob?: string;
+}
+
+export const exportStore = createJourneyStore<ExportState>('ferry.journey.export', {
+  step: 'credentials',
+  done: [],
+  registries: [],
+  cas: [],
+  channel: 'stable-4.15',
+  arch: 'amd64',
+  release: '',
+  images: [],
+  toDir: '',
+  volumeSize: '4000MiB',
+});
+
+export const IMPORT_STEPS = [
+  { key: 'media', label: 'Choose media' },
+  { key: 'verify', label: 'Verify media' },
+  { key: 'target', label: 'Target registry' },
+  { key: 'push', label: 'Push' },
+  { key: 'check', label: 'Verify in registry' },
+  { key: 'config', label: 'Cluster config' },
+  { key: 'receipt', label: 'Receipt' },
+] as const;
+export type ImportStep = (typeof IMPORT_STEPS)[number]['key'];
+
+export interface ImportState {
+  step: ImportStep;
+  done: ImportStep[];
+  dir: string;
+  verifyJob?: string;
+  /** Result of the media verification: the push stays blocked unless it passed. */
+  mediaVerified?: 'passed' | 'failed';
+  /** HOST:PORT/NAMESPACE */
+  mirror: string;
+  username: string;
+  /** Name of the registry password saved with secrets.save. */
+  credentialRef?: string;
+  ca?: TrustedCa;
+  connectionOk?: boolean;
+  receiptPath: string;
+  pushJob?: string;
+  checkJob?: string;
+}
+
+export const importStore = createJourneyStore<ImportState>('ferry.journey.import', {
+  step: 'media',
+  done: [],
+  dir: '',
+  mirror: '',
+  username: '',
+  receiptPath: '',
+});
+
+/** Marks a step finished (for the stepper) without duplicates. */
+export function withDone<K extends string>(done: K[], step: K): K[] {
+  return done.includes(step) ? done : [...done, step];
+}

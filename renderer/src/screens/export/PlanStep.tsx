@@ -1,0 +1,80 @@
+import { useCallback } from 'react';
+import { getApi } from '../../api';
+import { ActionError } from '../../components/ActionError';
+import { Button } from '../../components/Button';
+import { Callout } from '../../components/Callout';
+import { Card } from '../../components/Card';
+import { Field } from '../../components/Field';
+import { PathField } from '../../components/PathField';
+import { Badge, Table } from '../../components/Table';
+import { formatBytes, shortDigest } from '../../format';
+import { exportStore, withDone } from '../../journeys';
+import { useStore } from '../../store';
+import { useAction } from '../../use-action';
+
+export function PlanStep() {
+  const state = useStore(exportStore);
+  const planFn = useCallback(
+    () =>
+      getApi().plan.export({
+        ...(state.release.trim() ? { release: state.release.trim() } : {}),
+        images: state.images,
+        toDir: state.toDir.trim(),
+        volumeSize: state.volumeSize.trim() || undefined,
+        pullSecretRef: state.pullSecretRef,
+        caPems: state.cas.map((c) => c.pem),
+      }),
+    [state.release, state.images, state.toDir, state.volumeSize, state.pullSecretRef, state.cas],
+  );
+  const [plan, planned] = useAction(planFn);
+  const nothing = !state.release.trim() && state.images.length === 0;
+  return (
+    <>
+      <Card title="Where to write" subtitle="The removable disk, or a folder on it. Ferry checks the free space before writing.">
+        <PathField label="Target directory" kind="directory" value={state.toDir} onChange={(v) => exportStore.update({ toDir: v })} />
+        <Field label="Volume size" help="Each volume file is at most this big; the default 4000MiB is safe on FAT32.">
+          <input type="text" value={state.volumeSize} onChange={(e) => exportStore.update({ volumeSize: e.target.value })} spellCheck={false} />
+        </Field>
+        <div className="actions">
+          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan') })))} disabled={nothing || !state.toDir.trim()} busy={planned.busy}>
+            Make the plan
+          </Button>
+          {nothing ? <span className="muted">Choose a release or extra images first.</span> : null}
+        </div>
+        <ActionError error={planned.error} />
+      </Card>
+      {planned.result ? (
+        <Card title="Plan">
+          {planned.result.fits ? (
+            <Callout tone="ok" title={`Fits: ${planned.result.volumes.count} volume(s) of up to ${formatBytes(planned.result.volumes.volumeSize)}, ${formatBytes(planned.result.volumes.bytes)} in all; ${formatBytes(planned.result.freeBytes)} free.`} />
+          ) : (
+            <Callout
+              tone="error"
+              title={`Not enough space: ${formatBytes(planned.result.volumes.bytes)} needed, ${formatBytes(planned.result.freeBytes)} free on ${state.toDir}.`}
+              hint="Choose a larger disk, or a smaller set of images."
+            />
+          )}
+          <dl className="kv">
+            <dt>Images</dt>
+            <dd>{planned.result.images.length}</dd>
+            <dt>Bytes (all images)</dt>
+            <dd>{formatBytes(planned.result.totalBytes)}</dd>
+            <dt>Bytes to write (each blob once)</dt>
+            <dd>{formatBytes(planned.result.uniqueBytes)}</dd>
+          </dl>
+          <Table
+            caption="Images in this transfer"
+            rows={planned.result.images}
+            rowKey={(i) => `${i.source}@${i.digest}`}
+            columns={[
+              { header: 'Image', cell: (i) => <span className="mono">{i.source}</span> },
+              { header: 'Role', cell: (i) => <Badge tone={i.role === 'release' ? 'info' : i.role === 'extra' ? 'warn' : 'ok'}>{i.role}</Badge> },
+              { header: 'Digest', cell: (i) => <span className="mono">{shortDigest(i.digest)}</span> },
+              { header: 'Size', numeric: true, cell: (i) => formatBytes(i.bytes) },
+            ]}
+          />
+        </Card>
+      ) : null}
+    </>
+  );
+}

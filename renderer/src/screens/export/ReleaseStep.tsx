@@ -1,0 +1,142 @@
+import { useCallback, useState } from 'react';
+import { parseReference } from '../../../../shared/reference';
+import { getApi } from '../../api';
+import { ActionError } from '../../components/ActionError';
+import { Button } from '../../components/Button';
+import { Callout } from '../../components/Callout';
+import { Card } from '../../components/Card';
+import { Field } from '../../components/Field';
+import { formatBytes, shortDigest } from '../../format';
+import { exportStore, withDone } from '../../journeys';
+import { useStore } from '../../store';
+import { useAction } from '../../use-action';
+
+const ARCHES = ['amd64', 'arm64', 'ppc64le', 's390x', 'multi'];
+
+/** "Line 2: …" for every extra image that is not a valid reference. */
+export function imageListErrors(lines: string[]): string[] {
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      parseReference(line);
+    } catch (e) {
+      out.push(`Line ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  return out;
+}
+
+export function ReleaseStep() {
+  const state = useStore(exportStore);
+  const caPems = state.cas.map((c) => c.pem);
+  const [imagesText, setImagesText] = useState(state.images.join('\n'));
+  const listFn = useCallback((channel: string, arch: string) => getApi().release.list({ channel, arch }), []);
+  const [list, listed] = useAction(listFn);
+  const infoFn = useCallback((pullspec: string) => getApi().release.info({ pullspec, pullSecretRef: state.pullSecretRef, caPems }), [state.pullSecretRef, caPems.join()]);
+  const [lookup, info] = useAction(infoFn);
+  const imageErrors = imageListErrors(imagesText.split('\n'));
+
+  return (
+    <>
+      <Card title="From the update graph" subtitle="Needs access to api.openshift.com; otherwise give a release pullspec below.">
+        <div className="row">
+          <Field label="Channel" help="e.g. stable-4.15, fast-4.16, eus-4.14">
+            <input type="text" value={state.channel} onChange={(e) => exportStore.update({ channel: e.target.value })} spellCheck={false} />
+          </Field>
+          <Field label="Architecture">
+            <select value={state.arch} onChange={(e) => exportStore.update({ arch: e.target.value })}>
+              {ARCHES.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <div className="actions">
+          <Button onClick={() => void list(state.channel.trim(), state.arch)} busy={listed.busy} disabled={!state.channel.trim()}>
+            Load versions
+          </Button>
+        </div>
+        {listed.error?.code === 'UNREACHABLE' ? (
+          <Callout tone="warn" title="The update graph cannot be reached from here." hint="Enter the release pullspec below (quay.io/openshift-release-dev/ocp-release:VERSION-ARCH).">
+            {listed.error.message}
+          </Callout>
+        ) : (
+          <ActionError error={listed.error} />
+        )}
+        {listed.result ? (
+          listed.result.releases.length === 0 ? (
+            <p className="muted">No versions in {listed.result.channel} for {listed.result.arch}.</p>
+          ) : (
+            <Field label="Version">
+              <select value={state.release} onChange={(e) => exportStore.update({ release: e.target.value })}>
+                <option value="">Choose a version…</option>
+                {listed.result.releases.map((r) => (
+                  <option key={r.pullspec} value={r.pullspec}>
+                    {r.version}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )
+        ) : null}
+      </Card>
+      <Card title="Release">
+        <Field label="Release pullspec" help="e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64 or …@sha256:…">
+          <input type="text" value={state.release} onChange={(e) => exportStore.update({ release: e.target.value })} spellCheck={false} autoComplete="off" />
+        </Field>
+        <div className="actions">
+          <Button
+            onClick={() => void lookup(state.release.trim()).then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'release') })))}
+            disabled={!state.release.trim()}
+            busy={info.busy}
+          >
+            Look up release
+          </Button>
+        </div>
+        <ActionError error={info.error} />
+        {info.result ? (
+          <dl className="kv">
+            <dt>Version</dt>
+            <dd>{info.result.version}</dd>
+            <dt>Architecture</dt>
+            <dd>{info.result.architecture}</dd>
+            <dt>Digest</dt>
+            <dd className="mono">{info.result.digest}</dd>
+            <dt>Components</dt>
+            <dd>{info.result.components.length}</dd>
+            {info.result.totalBytes !== undefined ? (
+              <>
+                <dt>Size</dt>
+                <dd>
+                  {formatBytes(info.result.totalBytes)}
+                  {info.result.uniqueBytes !== undefined ? ` (${formatBytes(info.result.uniqueBytes)} unique)` : ''}
+                </dd>
+              </>
+            ) : null}
+            <dt>First components</dt>
+            <dd>
+              {info.result.components
+                .slice(0, 5)
+                .map((c) => `${c.name} ${shortDigest(c.digest)}`)
+                .join(', ')}
+            </dd>
+          </dl>
+        ) : null}
+      </Card>
+      <Card title="Extra images" subtitle="Operators, tools or your own images to carry along; one reference per line.">
+        <Field label="Extra image references" error={imageErrors.length > 0 ? imageErrors.join(' ') : undefined}>
+          <textarea
+            value={imagesText}
+            spellCheck={false}
+            onChange={(e) => {
+              setImagesText(e.target.value);
+              const lines = e.target.value.split('\n');
+              if (imageListErrors(lines).length === 0) exportStore.update({ images: lines.map((l) => l.trim()).filter(Boolean) });
+            }}
+          />
+        </Field>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+import { useCallback } from 'react';
+import { Card } from '../../components/Card';
+import { JobStarter } from '../../components/JobStarter';
+import { VerifyReport } from '../../components/VerifyReport';
+import { exportStore, withDone } from '../../journeys';
+import { useStore } from '../../store';
+
+/** Reads the media back (every volume and blob against its digest) before the operator walks away with it. */
+export function VerifyStep() {
+  const state = useStore(exportStore);
+  const request = useCallback(() => ({ kind: 'verify' as const, params: { dir: state.toDir.trim() } }), [state.toDir]);
+  return (
+    <Card title="Verify what was written" subtitle={state.toDir ? `Checks ${state.toDir} as the other side will.` : 'Choose the target directory in the Plan step first.'}>
+      <JobStarter
+        jobId={state.verifyJob}
+        request={request}
+        startLabel="Verify the media"
+        disabled={!state.toDir.trim()}
+        onStarted={(id) => exportStore.update({ verifyJob: id })}
+        onFinished={(job) => job.state === 'succeeded' && exportStore.update((s) => ({ done: withDone(s.done, 'verify') }))}
+      >
+        {(job) => (job.report !== undefined ? <VerifyReport report={job.report} subject="The media" /> : null)}
+      </JobStarter>
+    </Card>
+  );
+}

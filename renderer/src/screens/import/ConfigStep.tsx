@@ -1,0 +1,98 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { RequestOf, ResponseOf } from '../../../../shared/api/contract';
+import { toEnvelope, type FerryErrorEnvelope } from '../../../../shared/errors';
+import { getApi } from '../../api';
+import { ActionError } from '../../components/ActionError';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { CodeBlock } from '../../components/CodeBlock';
+import { FindingList } from '../../components/Findings';
+import { Spinner } from '../../components/Spinner';
+import { importStore, withDone } from '../../journeys';
+import { useStore } from '../../store';
+
+type Kind = RequestOf<'config.generate'>['kind'];
+
+const OUTPUTS: Array<{ kind: Kind; title: string }> = [
+  { kind: 'idms', title: 'ImageDigestMirrorSet (OpenShift 4.13 and later)' },
+  { kind: 'itms', title: 'ImageTagMirrorSet' },
+  { kind: 'icsp', title: 'ImageContentSourcePolicy (older clusters)' },
+  { kind: 'install-config', title: 'install-config.yaml snippet' },
+  { kind: 'image-config', title: 'image.config.openshift.io/cluster' },
+  { kind: 'ca-configmap', title: 'CA ConfigMap for additionalTrustedCA' },
+  { kind: 'registries-conf', title: 'registries.conf a node will get' },
+  { kind: 'policy-json', title: 'policy.json a node will get' },
+];
+
+type Output = { kind: Kind; title: string; result?: ResponseOf<'config.generate'>; error?: FerryErrorEnvelope };
+
+/**
+ * Everything the disconnected cluster needs, generated from the transfer and the mirror, each with
+ * Copy and Save. The pull secret (it holds credentials) is generated only when asked for.
+ */
+export function ConfigStep() {
+  const state = useStore(importStore);
+  const [outputs, setOutputs] = useState<Output[]>();
+  const [pullSecret, setPullSecret] = useState<Output>();
+  const base = useCallback(
+    (kind: Kind) => ({ kind, fromDir: state.dir.trim(), mirror: state.mirror.trim(), ...(state.ca ? { caPem: state.ca.pem } : {}) }),
+    [state.dir, state.mirror, state.ca],
+  );
+  const generate = useCallback(
+    async (kind: Kind, title: string, extra: Partial<RequestOf<'config.generate'>> = {}): Promise<Output> => {
+      try {
+        return { kind, title, result: await getApi().config.generate({ ...base(kind), ...extra }) };
+      } catch (e) {
+        return { kind, title, error: toEnvelope(e) };
+      }
+    },
+    [base],
+  );
+  const ready = state.dir.trim() !== '' && state.mirror.trim() !== '';
+  useEffect(() => {
+    if (!ready) return;
+    let live = true;
+    setOutputs(undefined);
+    void Promise.all(OUTPUTS.map((o) => generate(o.kind, o.title))).then((all) => {
+      if (!live) return;
+      setOutputs(all);
+      if (all.some((o) => o.result)) importStore.update((s) => ({ done: withDone(s.done, 'config') }));
+    });
+    return () => {
+      live = false;
+    };
+  }, [ready, generate]);
+
+  if (!ready) return <p className="muted">Choose the media and the target registry first.</p>;
+  return (
+    <>
+      {!outputs ? <Spinner label="Generating cluster configuration…" /> : null}
+      {outputs?.map((o) => <ConfigOutput key={o.kind} output={o} />)}
+      <Card title="Pull secret for the cluster" subtitle="The cluster’s pull secret with the mirror credentials added; apply with oc set data secret/pull-secret -n openshift-config.">
+        {pullSecret ? (
+          <ConfigOutput output={pullSecret} bare />
+        ) : (
+          <Button onClick={() => void generate('pull-secret', 'Pull secret').then(setPullSecret)} disabled={!state.credentialRef}>
+            Generate the pull secret
+          </Button>
+        )}
+        {!state.credentialRef ? <p className="muted">Save the mirror credentials in “Target registry” first.</p> : null}
+      </Card>
+    </>
+  );
+}
+
+function ConfigOutput({ output, bare }: { output: Output; bare?: boolean }) {
+  const body = (
+    <>
+      <ActionError error={output.error} />
+      {output.result ? (
+        <>
+          <FindingList findings={output.result.findings} />
+          <CodeBlock name={output.title} fileName={output.result.fileName} text={output.result.text} />
+        </>
+      ) : null}
+    </>
+  );
+  return bare ? body : <Card title={output.title}>{body}</Card>;
+}
