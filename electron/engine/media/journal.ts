@@ -1,0 +1,95 @@
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FerryError } from '../../../shared/errors';
+import type { TransferBlob, TransferVolume } from '../../../shared/transfer/manifest';
+import type { AllocatorState } from './layout';
+
+/**
+ * Append-only journal of a transfer being written: one JSON line per complete blob, fsync'ed before the
+ * blob counts as written. After a crash it is the only thing trusted: resume truncates the open volume
+ * to the end recorded by the last line and re-checks the volumes recorded as closed.
+ */
+export const JOURNAL_FILE = '.ferry-journal.jsonl';
+
+export interface JournalBegin {
+  t: 'begin';
+  id: string;
+  createdAt: string;
+  volumeSize: number;
+}
+
+export interface JournalBlob {
+  t: 'blob';
+  blob: TransferBlob;
+  /** Allocator state after this blob: the open volume and where its complete entries end. */
+  state: AllocatorState;
+  /** Volumes closed (end-of-archive written, hashed) while writing this blob. */
+  closed: TransferVolume[];
+}
+
+export interface JournalContent {
+  begin: JournalBegin;
+  blobs: JournalBlob[];
+}
+
+export class Journal {
+  private constructor(private readonly fh: FileHandle) {}
+
+  static async create(dir: string, begin: JournalBegin): Promise<Journal> {
+    const fh = await open(join(dir, JOURNAL_FILE), 'w');
+    const journal = new Journal(fh);
+    await journal.append(begin);
+    return journal;
+  }
+
+  static async reopen(dir: string): Promise<Journal> {
+    return new Journal(await open(join(dir, JOURNAL_FILE), 'a'));
+  }
+
+  async append(record: JournalBegin | JournalBlob): Promise<void> {
+    await this.fh.write(`${JSON.stringify(record)}\n`);
+    await this.fh.datasync();
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+
+  static async remove(dir: string): Promise<void> {
+    await rm(join(dir, JOURNAL_FILE), { force: true });
+  }
+
+  /** The journal of `dir`, or undefined when there is none. A torn last line (crash mid-append) is ignored. */
+  static async read(dir: string): Promise<JournalContent | undefined> {
+    let text: string;
+    try {
+      text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const lines = text.split('\n');
+    const records: Array<JournalBegin | JournalBlob> = [];
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === '') continue;
+      try {
+        records.push(JSON.parse(line) as JournalBegin | JournalBlob);
+      } catch {
+        if (i === lines.length - 1) break; // torn final append: that blob never counted
+        throw corrupt(dir, `line ${i + 1} is not valid JSON`);
+      }
+    }
+    const [begin, ...rest] = records;
+    if (begin === undefined) return undefined;
+    if (begin.t !== 'begin') throw corrupt(dir, 'it does not start with a begin record');
+    const blobs = rest.filter((r): r is JournalBlob => r.t === 'blob');
+    return { begin, blobs };
+  }
+}
+
+function corrupt(dir: string, why: string): FerryError {
+  return new FerryError('MEDIA_CORRUPT', `The resume journal ${join(dir, JOURNAL_FILE)} is damaged: ${why}.`, {
+    hint: 'The transfer cannot be resumed safely; delete the directory (or its ferry-*.tar files and the journal) and write it again.',
+  });
+}

@@ -1,0 +1,68 @@
+import { closedVolumeSize, tarEntrySize, volumeName, VolumeAllocator, TAR_END } from './layout';
+import { tailFiles, type IndexedImage } from './tail';
+
+/**
+ * The volumes a transfer will take, computed with the writer's own allocator so the numbers shown before
+ * writing (and checked against free space) are the ones the writer produces, given the blobs in the order
+ * they will be added.
+ */
+export interface PlannedBlob {
+  digest: string;
+  size: number;
+}
+
+export interface VolumePlan {
+  volumeSize: number;
+  volumes: Array<{ name: string; size: number }>;
+  /** Sum of the volume sizes. */
+  volumeBytes: number;
+  /** Unique blob bytes (each blob once). */
+  blobBytes: number;
+  blobCount: number;
+  /** Digests of blobs that will be split into parts. */
+  splitBlobs: string[];
+  /** What to check free space against: volumes rounded to file-system blocks, plus transfer.json and the journal. */
+  diskBytes: number;
+}
+
+/** Generous per-blob and per-image room for transfer.json and the journal lines. */
+const METADATA_PER_BLOB = 1024;
+const METADATA_PER_IMAGE = 1024;
+const METADATA_BASE = 64 * 1024;
+const FS_BLOCK = 4096;
+
+export function planVolumes(blobs: ReadonlyArray<PlannedBlob>, images: ReadonlyArray<IndexedImage>, volumeSize: number): VolumePlan {
+  const allocator = new VolumeAllocator(volumeSize);
+  const ends = new Map<number, number>();
+  const seen = new Set<string>();
+  const splitBlobs: string[] = [];
+  let blobBytes = 0;
+  const record = (volume: number, headerOffset: number, size: number): void => {
+    ends.set(volume, Math.max(ends.get(volume) ?? 0, headerOffset + tarEntrySize(size)));
+  };
+  for (const b of blobs) {
+    if (seen.has(b.digest)) continue;
+    seen.add(b.digest);
+    blobBytes += b.size;
+    const placements = allocator.place(b.size, `Blob ${b.digest}`);
+    if (placements.length > 1) splitBlobs.push(b.digest);
+    for (const p of placements) record(p.volume, p.headerOffset, p.size);
+  }
+  for (const f of tailFiles(images)) {
+    const p = allocator.placeWhole(f.data.length, f.name);
+    record(p.volume, p.headerOffset, p.size);
+  }
+  const volumes = [];
+  for (let i = 1; i <= allocator.state.volume; i++) volumes.push({ name: volumeName(i), size: closedVolumeSize(ends.get(i) ?? 0) });
+  const volumeBytes = volumes.reduce((n, v) => n + v.size, 0);
+  const rounded = volumes.reduce((n, v) => n + Math.ceil(v.size / FS_BLOCK) * FS_BLOCK, 0);
+  return {
+    volumeSize,
+    volumes,
+    volumeBytes,
+    blobBytes,
+    blobCount: seen.size,
+    splitBlobs,
+    diskBytes: rounded + METADATA_BASE + seen.size * METADATA_PER_BLOB + images.length * METADATA_PER_IMAGE + TAR_END,
+  };
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { FerryError } from '../../../shared/errors';
+import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, type TransferImage, type TransferManifest } from '../../../shared/transfer/manifest';
+import { parseTransferManifest } from '../../../shared/transfer/parse';
+import { manifestRefs } from './manifest-refs';
+
+/**
+ * Reads a finished transfer: the manifest, and any blob as a stream that is verified while it flows
+ * (positioned reads from the volumes, split parts joined, every part and the whole digest checked). A
+ * stream that fails verification errors instead of ending, naming blob, volume and the images using it.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export async function readTransferManifest(dir: string): Promise<TransferManifest> {
+  const path = join(dir, TRANSFER_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new FerryError('INVALID_INPUT', `${dir} holds no ${TRANSFER_FILE}: it is not a transfer, or its writing never finished.`, {
+        hint: 'Point --dir at the folder holding transfer.json and the ferry-*.tar volumes; an interrupted transfer must be resumed first.',
+      });
+    }
+    throw e;
+  }
+  return parseTransferManifest(text, path);
+}
+
+export class TransferReader {
+  private readonly byDigest: Map<string, TransferBlob>;
+  private users: Promise<Map<string, string[]>> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: TransferManifest,
+  ) {
+    this.byDigest = new Map(manifest.blobs.map((b) => [b.digest, b]));
+  }
+
+  static async open(dir: string): Promise<TransferReader> {
+    return new TransferReader(dir, await readTransferManifest(dir));
+  }
+
+  images(): readonly TransferImage[] {
+    return this.manifest.images;
+  }
+
+  blob(digest: string): TransferBlob | undefined {
+    return this.byDigest.get(digest);
+  }
+
+  /** The blob's bytes, verified as they stream; the stream errors (DIGEST_MISMATCH, MEDIA_CORRUPT…) rather than end on bad data. */
+  openBlob(digest: string): Readable {
+    return Readable.from(this.verifiedBytes(digest, true), { objectMode: false });
+  }
+
+  async manifestBytes(digest: string): Promise<Buffer> {
+    return this.collect(digest, true);
+  }
+
+  /** Source references of the images that use a blob (as manifest, config or layer). */
+  async imagesUsing(digest: string): Promise<string[]> {
+    this.users ??= this.buildUsers();
+    return (await this.users).get(digest) ?? [];
+  }
+
+  private async collect(digest: string, nameImages: boolean): Promise<Buffer> {
+    const blob = this.require(digest);
+    if (blob.size > MAX_MANIFEST_BYTES) {
+      throw new FerryError('MEDIA_CORRUPT', `Manifest ${digest} is ${blob.size} bytes, more than a manifest can be (${MAX_MANIFEST_BYTES}).`, {
+        hint: 'The transfer is damaged or not a Ferry transfer; write it again.',
+      });
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of this.verifiedBytes(digest, nameImages)) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+
+  private require(digest: string): TransferBlob {
+    const blob = this.byDigest.get(digest);
+    if (!blob) {
+      throw new FerryError('NOT_FOUND', `Blob ${digest} is not in the transfer in ${this.dir}.`, {
+        hint: 'The transfer does not hold this content; check that you chose the right transfer directory.',
+      });
+    }
+    return blob;
+  }
+
+  private async *verifiedBytes(digest: string, nameImages: boolean): AsyncGenerator<Buffer> {
+    const blob = this.require(digest);
+    const loc = blob.location;
+    if (isParentLocation(loc)) {
+      throw new FerryError('NOT_FOUND', `Blob ${digest} is not on this media: the transfer is a delta and the blob is in its parent.`, {
+        hint: 'Push the parent transfer first; the mirror then already holds this blob.',
+      });
+    }
+    const parts = isPartsLocation(loc) ? loc.parts : [{ volume: loc.volume, offset: loc.offset, size: blob.size, sha256: undefined }];
+    const whole = createHash('sha256');
+    for (const part of parts) {
+      const partHash = createHash('sha256');
+      let seen = 0;
+      const path = join(this.dir, part.volume);
+      try {
+        if (part.size > 0) {
+          for await (const chunk of createReadStream(path, { start: part.offset, end: part.offset + part.size - 1 }) as AsyncIterable<Buffer>) {
+            seen += chunk.length;
+            partHash.update(chunk);
+            whole.update(chunk);
+            yield chunk;
+          }
+        }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is missing`, nameImages);
+        throw e;
+      }
+      if (seen !== part.size) throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is truncated (only ${seen} of ${part.size} bytes at offset ${part.offset})`, nameImages);
+      if (part.sha256 !== undefined && partHash.digest('hex') !== part.sha256) {
+        throw await this.bad('DIGEST_MISMATCH', digest, part.volume, `its part in volume ${part.volume} at offset ${part.offset} has the wrong content`, nameImages);
+      }
+    }
+    const got = `sha256:${whole.digest('hex')}`;
+    if (got !== digest) {
+      const volumes = [...new Set(parts.map((p) => p.volume))];
+      throw await this.bad('DIGEST_MISMATCH', digest, volumes.join(', '), `its bytes in ${volumes.join(', ')} hash to ${got}`, nameImages);
+    }
+  }
+
+  private async bad(code: 'DIGEST_MISMATCH' | 'MEDIA_CORRUPT', digest: string, volume: string, why: string, nameImages: boolean): Promise<FerryError> {
+    const images = nameImages ? await this.imagesUsing(digest) : [];
+    const used = images.length ? ` (used by ${images.join(', ')})` : '';
+    return new FerryError(code, `Blob ${digest}${used} cannot be read from the transfer: ${why}.`, {
+      hint: 'The media is damaged: run `ferry verify --dir` for the full list, then copy the transfer again from the original.',
+      details: { blob: digest, volume, images },
+    });
+  }
+
+  /** blob digest → images, read from the manifests on the media; manifests that cannot be read are skipped. */
+  private async buildUsers(): Promise<Map<string, string[]>> {
+    const users = new Map<string, string[]>();
+    const add = (digest: string, image: string): void => {
+      const list = users.get(digest) ?? [];
+      if (!list.includes(image)) list.push(image);
+      users.set(digest, list);
+    };
+    for (const img of this.manifest.images) {
+      for (const m of img.manifests) {
+        add(m, img.source);
+        const blob = this.byDigest.get(m);
+        if (!blob || isParentLocation(blob.location)) continue;
+        try {
+          for (const d of manifestRefs(await this.collect(m, false)).blobs) add(d, img.source);
+        } catch {
+          // a damaged manifest names no blobs; the damage itself is reported where it is read
+        }
+      }
+    }
+    return users;
+  }
+}

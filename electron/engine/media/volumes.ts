@@ -1,0 +1,170 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FerryError } from '../../../shared/errors';
+import type { TransferVolume } from '../../../shared/transfer/manifest';
+import { TAR_END, closedVolumeSize, volumeName, type AllocatorState } from './layout';
+
+/**
+ * The volume files of a transfer being written: the one open volume (written strictly in order, hashed as
+ * it is written so closing never re-reads it) and the list of closed ones. Snapshots let a failed blob be
+ * undone exactly: later volumes deleted, the open one truncated, its running hash restored.
+ */
+export interface VolumeSnapshot {
+  index: number;
+  used: number;
+  hash: Hash;
+  closedCount: number;
+}
+
+const VOLUME_FILE = /^ferry-(\d{6})\.tar$/;
+
+export async function hashFile(path: string, end?: number): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  if (end === 0) return { sha256: hash.digest('hex'), size };
+  for await (const chunk of createReadStream(path, end === undefined ? {} : { end: end - 1 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Volume files present in `dir`, by index. */
+export async function listVolumeFiles(dir: string): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const name of await readdir(dir)) {
+    const m = VOLUME_FILE.exec(name);
+    if (m) out.set(Number(m[1]), name);
+  }
+  return out;
+}
+
+export class VolumeSet {
+  readonly closed: TransferVolume[] = [];
+  private index: number;
+  private used: number;
+
+  private constructor(
+    private readonly dir: string,
+    private fh: FileHandle,
+    state: AllocatorState,
+    private hash: Hash,
+  ) {
+    this.index = state.volume;
+    this.used = state.used;
+  }
+
+  static async create(dir: string): Promise<VolumeSet> {
+    return new VolumeSet(dir, await open(join(dir, volumeName(1)), 'w'), { volume: 1, used: 0 }, createHash('sha256'));
+  }
+
+  /**
+   * Reopens after a crash: volumes the journal says were closed must still hash to what it recorded;
+   * volumes after the open one are leftovers of a blob that never completed and are deleted; the open
+   * one is cut back to its last complete entry and its running hash rebuilt from what remains.
+   */
+  static async resume(dir: string, closed: TransferVolume[], state: AllocatorState): Promise<VolumeSet> {
+    for (const v of closed) {
+      const path = join(dir, v.name);
+      const found = await hashFile(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') throw damaged(v.name, 'it is missing');
+        throw e;
+      });
+      if (found.size !== v.size || found.sha256 !== v.sha256) {
+        throw damaged(v.name, `it changed since it was written (size ${found.size}, expected ${v.size}; sha256 ${found.sha256}, expected ${v.sha256})`);
+      }
+    }
+    for (const [index, name] of await listVolumeFiles(dir)) {
+      if (index > state.volume) await unlink(join(dir, name));
+    }
+    const name = volumeName(state.volume);
+    const path = join(dir, name);
+    const fh = await open(path, 'a+').then(async (h) => {
+      await h.close();
+      return open(path, 'r+');
+    });
+    const { size } = await fh.stat();
+    if (size < state.used) {
+      await fh.close();
+      throw damaged(name, `it is shorter (${size} bytes) than its complete entries (${state.used} bytes)`);
+    }
+    await fh.truncate(state.used);
+    const hash = createHash('sha256');
+    if (state.used > 0) {
+      for await (const chunk of createReadStream(path, { end: state.used - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+    }
+    const set = new VolumeSet(dir, fh, state, hash);
+    set.closed.push(...closed);
+    return set;
+  }
+
+  get current(): string {
+    return volumeName(this.index);
+  }
+
+  /** Makes volume `index` the open one, closing the current one first. */
+  async ensure(index: number): Promise<void> {
+    if (index === this.index) return;
+    await this.closeCurrent();
+    this.index = index;
+    this.fh = await open(join(this.dir, volumeName(index)), 'w');
+    this.used = 0;
+    this.hash = createHash('sha256');
+  }
+
+  async write(position: number, chunk: Buffer): Promise<void> {
+    if (position !== this.used) throw new Error(`volume ${this.current}: write at ${position} but the volume ends at ${this.used}`);
+    let done = 0;
+    while (done < chunk.length) {
+      const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done, position + done);
+      done += bytesWritten;
+    }
+    this.hash.update(chunk);
+    this.used += chunk.length;
+  }
+
+  async sync(): Promise<void> {
+    await this.fh.datasync();
+  }
+
+  snapshot(): VolumeSnapshot {
+    return { index: this.index, used: this.used, hash: this.hash.copy(), closedCount: this.closed.length };
+  }
+
+  async rollback(snap: VolumeSnapshot): Promise<void> {
+    // Reopen unconditionally: the failure may have struck between closing one volume and opening the next.
+    await this.fh.close().catch(() => undefined);
+    for (let i = snap.index + 1; i <= this.index; i++) await unlink(join(this.dir, volumeName(i))).catch(() => undefined);
+    this.fh = await open(join(this.dir, volumeName(snap.index)), 'r+');
+    this.index = snap.index;
+    await this.fh.truncate(snap.used);
+    this.used = snap.used;
+    this.hash = snap.hash.copy();
+    this.closed.length = snap.closedCount;
+  }
+
+  /** Ends the open volume: end-of-archive blocks, hash, fsync. The volume is then final. */
+  async closeCurrent(): Promise<TransferVolume> {
+    const end = this.used;
+    await this.write(end, Buffer.alloc(TAR_END));
+    await this.fh.datasync();
+    await this.fh.close();
+    const volume = { name: this.current, size: closedVolumeSize(end), sha256: this.hash.digest('hex') };
+    this.closed.push(volume);
+    return volume;
+  }
+
+  /** Releases the open file without ending it (the writer failed or stops; the journal allows resuming). */
+  async release(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+function damaged(volume: string, why: string): FerryError {
+  return new FerryError('MEDIA_CORRUPT', `Cannot resume: volume ${volume} is damaged: ${why}.`, {
+    hint: 'Delete the transfer directory (or its ferry-*.tar files and .ferry-journal.jsonl) and write the transfer again.',
+    details: { volume },
+  });
+}

@@ -1,0 +1,446 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FerryError } from '../../../shared/errors';
+import { repositoryName, parseReference } from '../../../shared/reference';
+import type { ProgressListener } from '../../../shared/progress';
+import {
+  TRANSFER_FILE,
+  TRANSFER_FORMAT_VERSION,
+  digestSchema,
+  transferManifestSchema,
+  type BlobKind,
+  type BlobLocation,
+  type ParentRef,
+  type ReleaseInfo,
+  type RequestedContent,
+  type TransferBlob,
+  type TransferImage,
+  type TransferManifest,
+} from '../../../shared/transfer/manifest';
+import { Journal } from './journal';
+import { VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
+import { README_FILE, README_TEXT, tailFiles } from './tail';
+import { writeTarEntry } from './tar-entry';
+import { VolumeSet, listVolumeFiles } from './volumes';
+import { checkSpace } from './space';
+
+/**
+ * Writes a transfer directory (DESIGN §3): blobs into tar volumes, each once, verified while written;
+ * then the OCI layout tail and transfer.json, the commit point. Safe to call addBlob concurrently: writes
+ * are queued and done one at a time in call order, so the same calls give the same volumes.
+ */
+export interface BlobDescriptor {
+  digest: string;
+  size: number;
+  mediaType?: string;
+  kind: BlobKind;
+}
+
+export interface WriterOptions {
+  volumeSize?: number;
+  /** Continue a transfer whose writing was interrupted (no-op start when there is nothing to resume). */
+  resume?: boolean;
+  onProgress?: ProgressListener;
+  /** Totals for progress events, from the plan. */
+  expected?: { bytes: number; blobs: number };
+}
+
+export interface FinishMeta {
+  toolVersion: string;
+  requested: RequestedContent;
+  release?: ReleaseInfo;
+  parent?: ParentRef;
+}
+
+export type ImageInput = Omit<TransferImage, 'manifests'> & { manifests?: string[] };
+
+const PROGRESS_STEP = 8 * 1024 * 1024;
+
+export class TransferWriter {
+  private readonly blobs = new Map<string, TransferBlob>();
+  private readonly images = new Map<string, TransferImage>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private bytesWritten = 0;
+  private lastProgress = 0;
+  private finished = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly id: string,
+    readonly createdAt: string,
+    readonly volumeSize: number,
+    private allocator: VolumeAllocator,
+    private readonly volumes: VolumeSet,
+    private readonly journal: Journal,
+    private readonly options: WriterOptions,
+    /** Blobs found complete in the journal when resuming. */
+    readonly resumedBlobs: number,
+  ) {}
+
+  static async open(dir: string, options: WriterOptions = {}): Promise<TransferWriter> {
+    const volumeSize = options.volumeSize ?? DEFAULT_VOLUME_SIZE;
+    validateVolumeSize(volumeSize);
+    await mkdir(dir, { recursive: true });
+    if (await exists(join(dir, TRANSFER_FILE))) {
+      throw new FerryError('USAGE', `${dir} already holds a finished transfer (${TRANSFER_FILE} exists).`, {
+        hint: 'Write to an empty directory, or verify and use the transfer that is there.',
+      });
+    }
+    const journaled = await Journal.read(dir);
+    if (journaled && !options.resume) {
+      throw new FerryError('USAGE', `${dir} holds an unfinished transfer.`, {
+        hint: 'Resume it (same command with resume), or write to an empty directory.',
+      });
+    }
+    if (journaled) {
+      if (journaled.begin.volumeSize !== volumeSize) {
+        throw new FerryError('USAGE', `The unfinished transfer in ${dir} was started with a volume size of ${journaled.begin.volumeSize} bytes, not ${volumeSize}.`, {
+          hint: `Resume with the volume size it was started with (${journaled.begin.volumeSize} bytes).`,
+        });
+      }
+      const last = journaled.blobs.at(-1);
+      const state = last?.state ?? { volume: 1, used: 0 };
+      const closed = journaled.blobs.flatMap((r) => r.closed);
+      const volumes = await VolumeSet.resume(dir, closed, state);
+      const writer = new TransferWriter(
+        dir,
+        journaled.begin.id,
+        journaled.begin.createdAt,
+        volumeSize,
+        new VolumeAllocator(volumeSize, state),
+        volumes,
+        await Journal.reopen(dir),
+        options,
+        journaled.blobs.length,
+      );
+      for (const r of journaled.blobs) writer.blobs.set(r.blob.digest, r.blob);
+      return writer;
+    }
+    if ((await listVolumeFiles(dir)).size > 0) {
+      throw new FerryError('USAGE', `${dir} already holds volume files (ferry-*.tar) but no transfer.json or journal.`, {
+        hint: 'Write to an empty directory; Ferry does not overwrite volumes it cannot account for.',
+      });
+    }
+    const id = randomUUID();
+    const createdAt = new Date().toISOString();
+    const journal = await Journal.create(dir, { t: 'begin', id, createdAt, volumeSize });
+    return new TransferWriter(dir, id, createdAt, volumeSize, new VolumeAllocator(volumeSize), await VolumeSet.create(dir), journal, options, 0);
+  }
+
+  has(digest: string): boolean {
+    return this.blobs.has(digest);
+  }
+
+  /** Blobs written so far (including those recovered by resume), in layout order. */
+  get blobCount(): number {
+    return this.blobs.size;
+  }
+
+  /**
+   * Streams one blob into the volumes, hashing as it goes. Resolves true once the blob is on disk and
+   * journaled, false (without reading `source`) if it is already there. On a digest or size mismatch, a
+   * failing source or a full disk, everything written for it is removed and the error names the blob.
+   */
+  addBlob(desc: BlobDescriptor, source: AsyncIterable<Uint8Array>): Promise<boolean> {
+    checkDescriptor(desc);
+    return this.serially(async () => {
+      this.assertOpen();
+      if (this.blobs.has(desc.digest)) return false;
+      await this.writeBlob(desc, source);
+      return true;
+    });
+  }
+
+  /** Records a blob that the parent transfer (or the mirror it was pushed to) already holds: a delta. */
+  addParentBlob(desc: BlobDescriptor): Promise<boolean> {
+    checkDescriptor(desc);
+    return this.serially(async () => {
+      this.assertOpen();
+      if (this.blobs.has(desc.digest)) return false;
+      const blob = toBlob(desc, { parent: true });
+      await this.journal.append({ t: 'blob', blob, state: this.allocator.state, closed: [] });
+      this.blobs.set(desc.digest, blob);
+      return true;
+    });
+  }
+
+  /** Records an image (its manifests must be written before finish). The same source twice replaces the entry. */
+  addImage(image: ImageInput): void {
+    this.assertOpen();
+    parseReference(image.source);
+    const manifests = [...new Set([image.digest, ...(image.manifests ?? [])])];
+    this.images.set(image.source, { ...image, manifests });
+  }
+
+  /**
+   * Writes the OCI layout tail (oci-layout, JOIN-PARTS.sh, index.json) into the last volume, closes it,
+   * and commits transfer.json (temp file, fsync, rename). Returns the manifest written.
+   */
+  finish(meta: FinishMeta): Promise<TransferManifest> {
+    return this.serially(async () => {
+      this.assertOpen();
+      const images = [...this.images.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+      for (const img of images) {
+        for (const m of img.manifests) {
+          if (!this.blobs.has(m)) {
+            throw new FerryError('INTERNAL', `Image ${img.source} names manifest ${m}, which was never written to the transfer.`, {
+              hint: 'This is a bug in the caller of the media writer; please report it.',
+            });
+          }
+        }
+      }
+      const indexed = images.flatMap((img) => {
+        const top = this.blobs.get(img.digest)!;
+        // An image whose manifest lives in the parent cannot be named by this layout alone.
+        return 'parent' in top.location ? [] : [{ source: img.source, digest: img.digest, mediaType: img.mediaType, size: top.size }];
+      });
+      const snap = this.volumes.snapshot();
+      const allocState = this.allocator.state;
+      let tailBytes = 0;
+      try {
+        const tail = tailFiles(indexed);
+        tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
+        for (const file of tail) {
+          const p = this.allocator.placeWhole(file.data.length, file.name);
+          await this.writeEntry(p, file.name, file.mode, single(file.data));
+        }
+        await this.volumes.closeCurrent();
+        const manifest = transferManifestSchema.parse({
+          formatVersion: TRANSFER_FORMAT_VERSION,
+          id: this.id,
+          createdAt: this.createdAt,
+          tool: { name: 'ferry', version: meta.toolVersion },
+          ...(meta.release ? { release: meta.release } : {}),
+          requested: meta.requested,
+          images,
+          blobs: [...this.blobs.values()],
+          volumes: this.volumes.closed,
+          volumeSize: this.volumeSize,
+          ...(meta.parent ? { parent: meta.parent } : {}),
+          mirror: { sources: mirrorSources(images) },
+        } satisfies TransferManifest);
+        await writeFile(join(this.dir, README_FILE), README_TEXT);
+        await writeAtomically(this.dir, TRANSFER_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+        this.finished = true;
+        await this.journal.close();
+        await Journal.remove(this.dir);
+        this.emit({ phase: 'done', message: `wrote ${manifest.volumes.length} volume(s)` });
+        return manifest;
+      } catch (e) {
+        await this.volumes.rollback(snap);
+        this.allocator = new VolumeAllocator(this.volumeSize, allocState);
+        throw await noSpaceError(e, this.volumes.current, this.dir, 'the OCI index files', tailBytes);
+      }
+    });
+  }
+
+  /** Releases open files without finishing; the journal keeps what was written for a later resume. */
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.volumes.release();
+    await this.journal.close().catch(() => undefined);
+  }
+
+  private async writeBlob(desc: BlobDescriptor, source: AsyncIterable<Uint8Array>): Promise<void> {
+    const snap = this.volumes.snapshot();
+    const allocState = this.allocator.state;
+    const placements = this.allocator.place(desc.size, `Blob ${desc.digest}`);
+    const split = placements.length > 1;
+    const cursor = new ByteCursor(verifiedChunks(desc, source)[Symbol.asyncIterator]());
+    try {
+      const parts = [];
+      for (const [i, p] of placements.entries()) {
+        const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
+        const partHash = createHash('sha256');
+        await this.writeEntry(p, path, 0o644, cursor.take(p.size, partHash), desc.digest);
+        parts.push({ volume: volumeName(p.volume), path, offset: p.dataOffset, size: p.size, sha256: partHash.digest('hex') });
+      }
+      await cursor.end();
+      await this.volumes.sync();
+      const first = parts[0]!;
+      const location: BlobLocation = split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset };
+      const blob = toBlob(desc, location);
+      await this.journal.append({ t: 'blob', blob, state: this.allocator.state, closed: this.volumes.closed.slice(snap.closedCount) });
+      this.blobs.set(desc.digest, blob);
+      this.emit({ phase: 'write-volume', blob: desc.digest, volume: this.volumes.current });
+    } catch (e) {
+      await cursor.cancel();
+      await this.volumes.rollback(snap);
+      this.allocator = new VolumeAllocator(this.volumeSize, allocState);
+      throw await noSpaceError(e, this.volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
+    }
+  }
+
+  private async writeEntry(p: Placement, name: string, mode: number, data: AsyncIterable<Uint8Array>, blob?: string): Promise<void> {
+    await this.volumes.ensure(p.volume);
+    let position = p.headerOffset;
+    await writeTarEntry({ name, size: p.size, mode }, data, async (chunk) => {
+      await this.volumes.write(position, chunk);
+      position += chunk.length;
+      this.bytesWritten += chunk.length;
+      if (this.bytesWritten - this.lastProgress >= PROGRESS_STEP) this.emit({ phase: 'write-volume', volume: volumeName(p.volume), ...(blob ? { blob } : {}) });
+    });
+  }
+
+  private emit(partial: { phase: string; blob?: string; volume?: string; message?: string }): void {
+    const listener = this.options.onProgress;
+    if (!listener) return;
+    this.lastProgress = this.bytesWritten;
+    listener({
+      ...partial,
+      bytesDone: this.bytesWritten,
+      bytesTotal: this.options.expected?.bytes ?? 0,
+      itemsDone: this.blobs.size,
+      itemsTotal: this.options.expected?.blobs ?? 0,
+    });
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.finished) throw new FerryError('INTERNAL', `The transfer in ${this.dir} is already finished.`, { hint: 'This is a bug; please report it.' });
+  }
+}
+
+function checkDescriptor(desc: BlobDescriptor): void {
+  if (!digestSchema.safeParse(desc.digest).success || !Number.isSafeInteger(desc.size) || desc.size < 0) {
+    throw new FerryError('INVALID_INPUT', `Blob descriptor ${JSON.stringify(desc.digest)} (size ${desc.size}) is not a valid sha256 descriptor.`, {
+      hint: 'Only sha256 digests and non-negative sizes can be written to a transfer.',
+    });
+  }
+}
+
+function toBlob(desc: BlobDescriptor, location: BlobLocation): TransferBlob {
+  return { digest: desc.digest, size: desc.size, ...(desc.mediaType ? { mediaType: desc.mediaType } : {}), kind: desc.kind, location };
+}
+
+async function* single(data: Buffer): AsyncIterable<Uint8Array> {
+  yield data;
+}
+
+/** The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it ends. */
+async function* verifiedChunks(desc: BlobDescriptor, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  let seen = 0;
+  for await (const chunk of source) {
+    seen += chunk.length;
+    if (seen > desc.size) {
+      throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} is larger than its descriptor says (${desc.size} bytes); nothing of it was kept.`, {
+        hint: 'The source served different content than its manifest names; check the source registry or mirror.',
+        details: { blob: desc.digest },
+      });
+    }
+    hash.update(chunk);
+    yield chunk;
+  }
+  if (seen !== desc.size) {
+    throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} ended after ${seen} of ${desc.size} bytes; nothing of it was kept.`, {
+      hint: 'The source stream was cut short; retry.',
+      details: { blob: desc.digest },
+    });
+  }
+  const got = `sha256:${hash.digest('hex')}`;
+  if (got !== desc.digest) {
+    throw new FerryError('DIGEST_MISMATCH', `Blob ${desc.digest} has the wrong content (its bytes hash to ${got}); nothing of it was kept.`, {
+      hint: 'The source served corrupted or different content; check the source registry or mirror and retry.',
+      details: { blob: desc.digest, actual: got },
+    });
+  }
+}
+
+/** Reads a stream as consecutive byte ranges of given lengths (the parts of a split blob). */
+class ByteCursor {
+  private pending: Uint8Array | undefined;
+  constructor(private readonly it: AsyncIterator<Uint8Array>) {}
+
+  /** The next `n` bytes, cutting a chunk where a range ends; fewer if the source ends early. */
+  async *take(n: number, hash: Hash): AsyncIterable<Uint8Array> {
+    let left = n;
+    while (left > 0) {
+      let chunk = this.pending;
+      this.pending = undefined;
+      if (!chunk) {
+        const r = await this.it.next();
+        if (r.done) return; // the verifying source reports the shortfall on the next pull
+        chunk = r.value;
+      }
+      if (chunk.length > left) {
+        this.pending = chunk.subarray(left);
+        chunk = chunk.subarray(0, left);
+      }
+      hash.update(chunk);
+      left -= chunk.length;
+      yield chunk;
+    }
+  }
+
+  /** Pulls once more so the verifying source checks length and digest; it must be exhausted by then. */
+  async end(): Promise<void> {
+    if (this.pending || !(await this.it.next()).done) throw new Error('verified source yielded past its size');
+  }
+
+  async cancel(): Promise<void> {
+    await this.it.return?.(undefined).catch(() => undefined);
+  }
+}
+
+function mirrorSources(images: TransferImage[]): TransferManifest['mirror']['sources'] {
+  const seen = new Map<string, TransferManifest['mirror']['sources'][number]>();
+  for (const img of images) {
+    const repository = repositoryName(parseReference(img.source));
+    if (!seen.has(repository)) seen.set(repository, { repository, role: img.role });
+  }
+  return [...seen.values()];
+}
+
+async function writeAtomically(dir: string, name: string, text: string): Promise<void> {
+  const tmp = join(dir, `.${name}.tmp`);
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dir, name));
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** ENOSPC and friends become NO_SPACE naming the volume, what did not fit and the space left; other errors pass through. */
+async function noSpaceError(e: unknown, volume: string, dir: string, what: string, bytes: number): Promise<unknown> {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const { free } = await checkSpace(dir, bytes).catch(() => ({ free: undefined }));
+    const left = free === undefined ? '' : `; ${free} bytes are free`;
+    return new FerryError('NO_SPACE', `The disk holding ${dir} is full: volume ${volume} could not take ${what} (${bytes} bytes needed${left}).`, {
+      hint: 'Free space on the disk or use a larger one, then resume: every blob completed so far is kept.',
+      details: { volume, dir, needed: bytes, ...(free === undefined ? {} : { free }) },
+      cause: e,
+    });
+  }
+  if (code === 'EFBIG') {
+    return new FerryError('NO_SPACE', `The file system holding ${dir} refused to grow volume ${volume} while writing ${what}: the file is too large for it.`, {
+      hint: 'FAT32 keeps files below 4 GiB: use a volume size of at most 4000M.',
+      details: { volume, dir },
+      cause: e,
+    });
+  }
+  return e;
+}
