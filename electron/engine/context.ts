@@ -1,0 +1,158 @@
+import { FerryError } from '../../shared/errors';
+import type { ProgressListener } from '../../shared/progress';
+import { parseReference, type ImageReference } from '../../shared/reference';
+import { createLimiter, type Limiter } from './copy/limit';
+import { TokenCache } from './registry/auth';
+import { RegistryClient, DEFAULT_UPLOAD, type UploadTuning } from './registry/client';
+import { authFilePaths, CredentialStore } from './registry/credentials';
+import { RegistryTransport } from './registry/http';
+import { TrustStore } from './registry/tls';
+
+/**
+ * How every engine job reaches registries. The CLI, the worker and the desktop app build
+ * EngineOptions from their own inputs and get one EngineContext: shared registry clients (one
+ * connection pool and token cache per registry), credentials, trust, the transfer limiter and the
+ * knowledge of which repositories hold which blobs (for cross-repository mounts).
+ */
+export interface SourceMirror {
+  /** `HOST[:PORT][/PATH]`: references under it... */
+  from: string;
+  /** ...are fetched from here instead (same rest of the path). */
+  to: string;
+}
+
+export interface EngineOptions {
+  authfile?: string;
+  caFiles: string[];
+  certDir?: string;
+  sourceMirrors: SourceMirror[];
+  /** Concurrent blob transfers. */
+  parallel: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Upload thresholds; the defaults suit real registries (tests lower them to exercise chunking). */
+  upload?: Partial<UploadTuning>;
+}
+
+/** `FROM=TO` as given to --source-mirror. The one parser for it. */
+export function parseSourceMirror(input: string): SourceMirror {
+  const eq = input.indexOf('=');
+  const from = eq < 0 ? '' : input.slice(0, eq).trim().replace(/\/+$/, '');
+  const to = eq < 0 ? '' : input.slice(eq + 1).trim().replace(/\/+$/, '');
+  const valid = (s: string) => {
+    try {
+      return s !== '' && parseReference(`${s}/x`).registry === s.split('/')[0];
+    } catch {
+      return false;
+    }
+  };
+  if (!valid(from) || !valid(to)) {
+    throw new FerryError('USAGE', `--source-mirror "${input}" is not FROM=TO.`, {
+      hint: 'Give two registry locations, e.g. --source-mirror quay.io/openshift-release-dev=mirror.local:5000/ocp (FROM must name a host).',
+    });
+  }
+  return { from, to };
+}
+
+/** The common CLI options (or any caller's equivalents) as EngineOptions. */
+export function engineOptionsFrom(input: {
+  authfile?: string;
+  caFile?: string[];
+  certDir?: string;
+  sourceMirror?: string[];
+  parallel?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}): EngineOptions {
+  return {
+    ...(input.authfile ? { authfile: input.authfile } : {}),
+    caFiles: input.caFile ?? [],
+    ...(input.certDir ? { certDir: input.certDir } : {}),
+    sourceMirrors: (input.sourceMirror ?? []).map(parseSourceMirror),
+    parallel: input.parallel ?? 4,
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  };
+}
+
+/** Where a reference's content is fetched from: the longest matching --source-mirror, else itself. */
+export function sourceLocation(ref: ImageReference, mirrors: SourceMirror[]): ImageReference {
+  const name = `${ref.registry}/${ref.repository}`;
+  let best: SourceMirror | undefined;
+  for (const m of mirrors) {
+    if ((name === m.from || name.startsWith(`${m.from}/`)) && (!best || m.from.length > best.from.length)) best = m;
+  }
+  if (!best) return ref;
+  const moved = parseReference(`${best.to}${name.slice(best.from.length)}`);
+  return { ...ref, registry: moved.registry, repository: moved.repository };
+}
+
+/** Which repositories of a registry are known to hold a blob: candidates for a cross-repository mount. */
+export class BlobLocations {
+  private readonly byKey = new Map<string, Set<string>>();
+
+  add(registry: string, repository: string, digest: string): void {
+    const key = `${registry} ${digest}`;
+    let set = this.byKey.get(key);
+    if (!set) this.byKey.set(key, (set = new Set()));
+    set.add(repository);
+  }
+
+  /** A repository of `registry` other than `except` known to hold `digest`. */
+  find(registry: string, digest: string, except: string): string | undefined {
+    for (const repo of this.byKey.get(`${registry} ${digest}`) ?? []) if (repo !== except) return repo;
+    return undefined;
+  }
+}
+
+export interface EngineContext {
+  readonly options: EngineOptions;
+  readonly signal: AbortSignal | undefined;
+  /** Bounds concurrent blob transfers to options.parallel across every job using this context. */
+  readonly limit: Limiter;
+  readonly blobLocations: BlobLocations;
+  registry(host: string): RegistryClient;
+  /** Where to fetch a source reference from (after --source-mirror). */
+  resolveSource(ref: ImageReference): ImageReference;
+  progress: ProgressListener;
+  close(): Promise<void>;
+}
+
+/** Reads credentials and CA files now, so bad input fails before any transfer starts. */
+export async function createEngineContext(options: EngineOptions): Promise<EngineContext> {
+  const [credentials, trust] = await Promise.all([
+    CredentialStore.load(authFilePaths(options.authfile)),
+    TrustStore.load({ caFiles: options.caFiles, ...(options.certDir ? { certDir: options.certDir } : {}) }),
+  ]);
+  const tuning: UploadTuning = { ...DEFAULT_UPLOAD, ...options.upload };
+  const tokens = new TokenCache();
+  const transports = new Map<string, RegistryTransport>();
+  const clients = new Map<string, RegistryClient>();
+  return {
+    options,
+    signal: options.signal,
+    limit: createLimiter(options.parallel),
+    blobLocations: new BlobLocations(),
+    registry(host: string): RegistryClient {
+      let client = clients.get(host);
+      if (!client) {
+        const transport = new RegistryTransport(host, {
+          trust: trust.forHost(host),
+          // Room for every parallel transfer plus manifest and HEAD traffic, but bounded.
+          connections: options.parallel + 2,
+          credentials: (repository) => credentials.lookup(host, repository ?? ''),
+          tokenCache: tokens,
+        });
+        client = new RegistryClient(host, transport, tuning);
+        transports.set(host, transport);
+        clients.set(host, client);
+      }
+      return client;
+    },
+    resolveSource: (ref) => sourceLocation(ref, options.sourceMirrors),
+    progress: options.onProgress ?? (() => undefined),
+    async close() {
+      await Promise.all([...transports.values()].map((t) => t.close()));
+    },
+  };
+}

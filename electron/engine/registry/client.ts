@@ -1,0 +1,363 @@
+import { Readable, pipeline } from 'node:stream';
+import { FerryError } from '../../../shared/errors';
+import { pullScope, pushScope, type AuthTarget } from './auth';
+import { transportError } from './errors';
+import { discard, failFor, header, type RegistryTransport, type TransportResponse } from './http';
+import { COPY_ACCEPT } from './manifest';
+import { backoffDelay, DEFAULT_RETRY, isRetryableError, isRetryableStatus, sleep } from './retry';
+import { digestAlgorithm, digestOf, VerifyingStream, type BlobIdentity } from './verify';
+
+/**
+ * The OCI distribution API of one registry: manifests byte for byte, blobs streamed through the
+ * verifier with Range resume, uploads with HEAD/mount/monolithic/chunked. Stateless apart from
+ * the transport (connections, auth); safe to share between concurrent copies.
+ */
+export type Access = 'pull' | 'push';
+
+export interface FetchedManifest {
+  bytes: Buffer;
+  mediaType: string;
+  digest: string;
+}
+
+export interface UploadTuning {
+  /** Blobs up to this size go in one PUT; larger ones in PATCH chunks. */
+  monolithicLimit: number;
+  chunkSize: number;
+}
+
+export const DEFAULT_UPLOAD: UploadTuning = { monolithicLimit: 128 * 1024 * 1024, chunkSize: 16 * 1024 * 1024 };
+/** containers/image's limit: a manifest is small; anything bigger is refused rather than buffered. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+function target(repository: string, access: Access, mountFrom?: string): AuthTarget {
+  const scopes = [access === 'push' ? pushScope(repository) : pullScope(repository)];
+  if (mountFrom) scopes.push(pullScope(mountFrom));
+  return { repository, scopes };
+}
+
+async function readManifestBody(res: TransportResponse, where: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_MANIFEST_BYTES) {
+      res.body.destroy();
+      throw new FerryError('REGISTRY_ERROR', `The manifest of ${where} is larger than ${MAX_MANIFEST_BYTES} bytes; refused.`, {
+        hint: 'This is not a normal image manifest; check the reference.',
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** `bytes START-END/TOTAL` must continue exactly where we stopped. */
+export function contentRangeMatches(value: string | undefined, offset: number, size: number): boolean {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value?.trim() ?? '');
+  if (!m) return false;
+  return Number(m[1]) === offset && Number(m[2]) === size - 1 && (m[3] === '*' || Number(m[3]) === size);
+}
+
+/** Splits a stream into Buffers of `size` bytes (the last one shorter), copying only at chunk borders. */
+export async function* chunksOf(stream: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (let chunk of stream) {
+    while (have + chunk.length >= size) {
+      const take = size - have;
+      parts.push(chunk.subarray(0, take));
+      yield Buffer.concat(parts, size);
+      chunk = chunk.subarray(take);
+      parts = [];
+      have = 0;
+    }
+    if (chunk.length) {
+      parts.push(chunk);
+      have += chunk.length;
+    }
+  }
+  if (have) yield Buffer.concat(parts, have);
+}
+
+export class RegistryClient {
+  constructor(
+    readonly host: string,
+    private readonly transport: RegistryTransport,
+    private readonly tuning: UploadTuning = DEFAULT_UPLOAD,
+  ) {}
+
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.transport.ping(signal);
+  }
+
+  private where(repository: string, selector: string): string {
+    return `${this.host}/${repository}${selector.includes(':') ? '@' : ':'}${selector}`;
+  }
+
+  async getManifest(repository: string, selector: string, opts: { accept?: string[]; access?: Access; signal?: AbortSignal } = {}): Promise<FetchedManifest> {
+    const url = this.transport.resolve(`/v2/${repository}/manifests/${selector}`);
+    const where = this.where(repository, selector);
+    const res = await this.transport.send({
+      method: 'GET',
+      url,
+      headers: { accept: (opts.accept ?? COPY_ACCEPT).join(', ') },
+      auth: target(repository, opts.access ?? 'pull'),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (res.statusCode !== 200) await failFor(res, this.host, 'GET', url, `manifest ${where}`);
+    const bytes = await readManifestBody(res, where);
+    const isDigestSelector = selector.includes(':');
+    const digest = digestOf(bytes, isDigestSelector ? digestAlgorithm(selector) : 'sha256');
+    if (isDigestSelector && digest !== selector) {
+      throw new FerryError('DIGEST_MISMATCH', `The manifest ${where} served by ${this.host} hashes to ${digest}.`, {
+        hint: 'The registry returned different bytes than the digest names; the registry storage may be corrupt.',
+        details: { expected: selector, actual: digest, host: this.host },
+      });
+    }
+    const mediaType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
+    return { bytes, mediaType, digest };
+  }
+
+  async headManifest(repository: string, selector: string, opts: { access?: Access; signal?: AbortSignal } = {}): Promise<{ digest?: string; mediaType?: string } | undefined> {
+    const url = this.transport.resolve(`/v2/${repository}/manifests/${selector}`);
+    const res = await this.transport.send({
+      method: 'HEAD',
+      url,
+      headers: { accept: COPY_ACCEPT.join(', ') },
+      auth: target(repository, opts.access ?? 'pull'),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    await discard(res);
+    if (res.statusCode === 404) return undefined;
+    if (res.statusCode !== 200) await failFor(res, this.host, 'HEAD', url, `manifest ${this.where(repository, selector)}`);
+    const digest = header(res, 'docker-content-digest');
+    const mediaType = header(res, 'content-type');
+    return { ...(digest ? { digest } : {}), ...(mediaType ? { mediaType: mediaType.split(';')[0]!.trim() } : {}) };
+  }
+
+  /** PUT the exact bytes; `selector` is the tag, or the digest for untagged children. */
+  async putManifest(repository: string, selector: string, manifest: FetchedManifest, signal?: AbortSignal): Promise<void> {
+    const url = this.transport.resolve(`/v2/${repository}/manifests/${selector}`);
+    const res = await this.transport.send({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': manifest.mediaType },
+      body: manifest.bytes,
+      auth: target(repository, 'push'),
+      ...(signal ? { signal } : {}),
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 200) await failFor(res, this.host, 'PUT', url, `manifest ${this.where(repository, selector)}`);
+    await discard(res);
+    const stored = header(res, 'docker-content-digest');
+    if (stored && stored !== manifest.digest) {
+      throw new FerryError('DIGEST_MISMATCH', `${this.host} stored the manifest for ${this.where(repository, selector)} as ${stored}, not ${manifest.digest}.`, {
+        hint: 'The registry rewrote the manifest; it cannot hold this image byte for byte.',
+        details: { expected: manifest.digest, actual: stored, host: this.host },
+      });
+    }
+  }
+
+  /** The blob's size when the repository has it, else undefined. */
+  async headBlob(repository: string, digest: string, opts: { access?: Access; signal?: AbortSignal } = {}): Promise<number | undefined> {
+    const url = this.transport.resolve(`/v2/${repository}/blobs/${digest}`);
+    const res = await this.transport.send({ method: 'HEAD', url, auth: target(repository, opts.access ?? 'pull'), ...(opts.signal ? { signal: opts.signal } : {}) });
+    await discard(res);
+    if (res.statusCode === 404) return undefined;
+    if (res.statusCode !== 200) await failFor(res, this.host, 'HEAD', url, `blob ${digest} in ${this.host}/${repository}`);
+    const length = header(res, 'content-length');
+    return length === undefined ? -1 : Number(length);
+  }
+
+  /** The blob's bytes, verified; a cut connection resumes with Range while it makes progress. */
+  openBlob(repository: string, blob: BlobIdentity, opts: { access?: Access; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Readable {
+    const raw = Readable.from(this.blobBytes(repository, blob, opts.access ?? 'pull', opts.signal), { objectMode: false, highWaterMark: 64 * 1024 });
+    const verifier = new VerifyingStream(blob, opts.onBytes);
+    return pipeline(raw, verifier, () => undefined);
+  }
+
+  private async *blobBytes(repository: string, blob: BlobIdentity, access: Access, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    const url = this.transport.resolve(`/v2/${repository}/blobs/${blob.digest}`);
+    const subject = `blob ${blob.digest}${blob.image ? ` of ${blob.image}` : ''}`;
+    let offset = 0;
+    let stalled = 0;
+    for (;;) {
+      const res = await this.transport.send({
+        method: 'GET',
+        url,
+        ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
+        auth: target(repository, access),
+        ...(signal ? { signal } : {}),
+      });
+      if (offset === 0 && res.statusCode !== 200) await failFor(res, this.host, 'GET', url, subject);
+      if (offset > 0 && (res.statusCode !== 206 || !contentRangeMatches(header(res, 'content-range'), offset, blob.size))) {
+        await discard(res);
+        throw new FerryError('UNREACHABLE', `The download of ${subject} from ${this.host} broke at byte ${offset} and the registry cannot resume it (answered ${res.statusCode}).`, {
+          hint: 'Retry the copy; the registry does not support Range requests for this blob.',
+          details: { host: this.host, digest: blob.digest, offset },
+        });
+      }
+      const before = offset;
+      let failure: unknown;
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          offset += chunk.length;
+          yield chunk;
+        }
+        // A clean end before the descriptor's size is a cut without an error; resume it too.
+        if (offset >= blob.size) return;
+      } catch (e) {
+        if (signal?.aborted || !isRetryableError(e)) throw e instanceof FerryError ? e : transportError(e, this.host);
+        failure = e;
+      } finally {
+        if (!res.body.destroyed) res.body.destroy();
+      }
+      stalled = offset > before ? 0 : stalled + 1;
+      if (stalled >= DEFAULT_RETRY.attempts) throw transportError(failure ?? new Error(`${subject} ended early`), this.host);
+      await sleep(backoffDelay(DEFAULT_RETRY, stalled), signal);
+    }
+  }
+
+  /**
+   * Puts a blob into `repository` unless it can be mounted from `mountFrom` (same registry).
+   * `open` is called only when bytes must actually travel.
+   */
+  async uploadBlob(
+    repository: string,
+    blob: BlobIdentity,
+    open: () => Promise<Readable>,
+    opts: { mountFrom?: string; signal?: AbortSignal } = {},
+  ): Promise<'mounted' | 'uploaded'> {
+    const signal = opts.signal;
+    const start = this.transport.resolve(`/v2/${repository}/blobs/uploads/`);
+    if (opts.mountFrom) {
+      start.searchParams.set('mount', blob.digest);
+      start.searchParams.set('from', opts.mountFrom);
+    }
+    const auth = target(repository, 'push', opts.mountFrom);
+    const res = await this.transport.send({ method: 'POST', url: start, auth, retry: true, ...(signal ? { signal } : {}) });
+    if (res.statusCode === 201 && opts.mountFrom) {
+      await discard(res);
+      return 'mounted';
+    }
+    if (res.statusCode !== 202) await failFor(res, this.host, 'POST', start, `upload of blob ${blob.digest} to ${this.host}/${repository}`);
+    await discard(res);
+    const location = header(res, 'location');
+    if (!location) throw new FerryError('REGISTRY_ERROR', `${this.host} started an upload to ${repository} without a Location.`, { hint: 'The registry is not OCI distribution compliant.' });
+    const minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0) || 0;
+    let session = this.transport.resolve(location);
+    let stream: Readable | undefined;
+    try {
+      stream = await open();
+      if (blob.size <= this.tuning.monolithicLimit) await this.putMonolithic(session, repository, blob, stream, signal);
+      else session = await this.putChunked(session, repository, blob, stream, Math.max(this.tuning.chunkSize, minChunk), signal);
+      return 'uploaded';
+    } catch (e) {
+      // The upload session is abandoned explicitly so the registry frees it now, not at its GC.
+      await this.transport
+        .send({ method: 'DELETE', url: session, auth, retry: false })
+        .then(discard)
+        .catch(() => undefined);
+      throw e;
+    } finally {
+      if (stream && !stream.destroyed) stream.destroy();
+    }
+  }
+
+  private withDigest(session: URL, digest: string): URL {
+    const url = new URL(session);
+    url.searchParams.set('digest', digest);
+    return url;
+  }
+
+  private async putMonolithic(session: URL, repository: string, blob: BlobIdentity, stream: Readable, signal?: AbortSignal): Promise<void> {
+    let streamError: unknown;
+    stream.once('error', (e) => (streamError = e));
+    const url = this.withDigest(session, blob.digest);
+    let res: TransportResponse;
+    try {
+      res = await this.transport.send({
+        method: 'PUT',
+        url,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+        body: stream,
+        auth: target(repository, 'push'),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      // The body's own failure (a digest mismatch) explains more than the aborted request.
+      throw streamError ?? e;
+    }
+    if (streamError) {
+      await discard(res);
+      throw streamError;
+    }
+    if (res.statusCode !== 201) await failFor(res, this.host, 'PUT', url, `upload of blob ${blob.digest} to ${this.host}/${repository}`);
+    await discard(res);
+  }
+
+  /** PATCH in chunks; after a failed PATCH the upload's Range says where to continue. */
+  private async putChunked(session: URL, repository: string, blob: BlobIdentity, stream: Readable, chunkSize: number, signal?: AbortSignal): Promise<URL> {
+    const auth = target(repository, 'push');
+    let offset = 0;
+    for await (const chunk of chunksOf(stream, chunkSize)) {
+      let sent = 0;
+      for (let failures = 0; sent < chunk.length; ) {
+        const part = chunk.subarray(sent);
+        let problem: unknown;
+        try {
+          const res = await this.transport.send({
+            method: 'PATCH',
+            url: session,
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-range': `${offset + sent}-${offset + chunk.length - 1}`,
+              'content-length': String(part.length),
+            },
+            body: part,
+            auth,
+            retry: false,
+            ...(signal ? { signal } : {}),
+          });
+          if (res.statusCode === 202) {
+            session = this.transport.resolve(header(res, 'location') ?? session.href);
+            await discard(res);
+            sent = chunk.length;
+            continue;
+          }
+          if (res.statusCode !== 416 && !isRetryableStatus(res.statusCode)) await failFor(res, this.host, 'PATCH', session, `upload of blob ${blob.digest}`);
+          await discard(res);
+          problem = new Error(`PATCH answered ${res.statusCode}`);
+        } catch (e) {
+          if (signal?.aborted || !isRetryableError(e)) throw e;
+          problem = e;
+        }
+        if (++failures >= DEFAULT_RETRY.attempts) throw transportError(problem, this.host);
+        await sleep(backoffDelay(DEFAULT_RETRY, failures), signal);
+        const have = await this.uploadedBytes(session, auth, signal);
+        if (have < offset || have > offset + chunk.length) {
+          throw new FerryError('REGISTRY_ERROR', `The upload of blob ${blob.digest} to ${this.host}/${repository} lost data (the registry holds ${have} bytes, expected ${offset}..${offset + chunk.length}).`, {
+            hint: 'Retry the copy.',
+          });
+        }
+        sent = have - offset;
+      }
+      offset += chunk.length;
+    }
+    const url = this.withDigest(session, blob.digest);
+    const res = await this.transport.send({ method: 'PUT', url, headers: { 'content-length': '0' }, auth, retry: false, ...(signal ? { signal } : {}) });
+    if (res.statusCode !== 201) await failFor(res, this.host, 'PUT', url, `upload of blob ${blob.digest} to ${this.host}/${repository}`);
+    await discard(res);
+    return session;
+  }
+
+  /** How many bytes the upload session holds, from its `Range: 0-END` header. */
+  private async uploadedBytes(session: URL, auth: AuthTarget, signal?: AbortSignal): Promise<number> {
+    const res = await this.transport.send({ method: 'GET', url: session, auth, ...(signal ? { signal } : {}) });
+    if (res.statusCode !== 204 && res.statusCode !== 200) await failFor(res, this.host, 'GET', session, 'upload status');
+    await discard(res);
+    const m = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
+    return m ? Number(m[1]) + 1 : 0;
+  }
+}
+

@@ -1,0 +1,208 @@
+import type { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import { Authenticator, TokenCache, type AuthTarget, type CredentialLookup, type TokenFetcher } from './auth';
+import { httpError, parseDistributionErrors, readBounded, transportError } from './errors';
+import { backoffDelay, DEFAULT_RETRY, isRetryableError, isRetryableStatus, sleep, type RetryPolicy } from './retry';
+import type { HostTrust } from './tls';
+
+/**
+ * HTTP to one registry: a keep-alive undici Agent with that registry's TLS trust and a bounded
+ * number of connections, authentication on 401, redirects (Authorization only ever goes to the
+ * registry's own origin: a blob-storage redirect gets none), and the one retry layer.
+ */
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface TransportRequest {
+  method: Method;
+  /** A path on this registry (`/v2/...`) or an absolute URL (an upload Location). */
+  url: string | URL;
+  headers?: Record<string, string>;
+  /** A Buffer can be sent again; a stream cannot and is never retried here. */
+  body?: Buffer | Readable;
+  auth: AuthTarget;
+  /** Defaults to: idempotent method and rewindable body. */
+  retry?: boolean;
+  signal?: AbortSignal;
+}
+
+export type TransportResponse = Dispatcher.ResponseData<unknown>;
+
+export interface TransportOptions {
+  trust: HostTrust;
+  connections: number;
+  credentials: CredentialLookup;
+  retry?: RetryPolicy;
+  tokenCache?: TokenCache;
+}
+
+export const USER_AGENT = 'ferry/0.1';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export function header(res: TransportResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Discards a response body so its connection returns to the pool. */
+export async function discard(res: TransportResponse): Promise<void> {
+  await res.body.dump().catch(() => undefined);
+}
+
+/** Throws the typed registry error for an unexpected status (reads the body bounded). */
+export async function failFor(res: TransportResponse, host: string, method: string, url: URL, subject?: string): Promise<never> {
+  const body = method === 'HEAD' ? Buffer.alloc(0) : await readBounded(res.body).catch(() => Buffer.alloc(0));
+  throw httpError({
+    host,
+    method,
+    path: url.pathname,
+    status: res.statusCode,
+    errors: parseDistributionErrors(body),
+    ...(subject ? { subject } : {}),
+  });
+}
+
+export class RegistryTransport {
+  readonly origin: string;
+  readonly authenticator: Authenticator;
+  private readonly agent: Agent;
+  private foreignAgent: Agent | undefined;
+  private pinged: Promise<void> | undefined;
+  private readonly policy: RetryPolicy;
+
+  constructor(
+    readonly host: string,
+    private readonly opts: TransportOptions,
+  ) {
+    this.origin = `https://${host}`;
+    this.policy = opts.retry ?? DEFAULT_RETRY;
+    this.agent = new Agent({
+      connections: opts.connections,
+      keepAliveTimeout: 30_000,
+      connect: { ...(opts.trust.ca ? { ca: opts.trust.ca } : {}), ...(opts.trust.cert ? { cert: opts.trust.cert, key: opts.trust.key } : {}) },
+    });
+    this.authenticator = new Authenticator(host, opts.credentials, this.tokenFetcher, opts.tokenCache);
+  }
+
+  /** GET /v2/ once: proves TLS and reachability and learns the auth challenge before any body is streamed. */
+  ping(signal?: AbortSignal): Promise<void> {
+    this.pinged ??= this.doPing(signal).catch((e: unknown) => {
+      this.pinged = undefined;
+      throw e;
+    });
+    return this.pinged;
+  }
+
+  private async doPing(signal?: AbortSignal): Promise<void> {
+    const url = new URL('/v2/', this.origin);
+    const res = await this.raw(url, { method: 'GET', headers: { 'user-agent': USER_AGENT }, dispatcher: this.agent, ...(signal ? { signal } : {}) }, true);
+    if (res.statusCode === 401) {
+      this.authenticator.learn(header(res, 'www-authenticate'), { scopes: [] });
+      await discard(res);
+      return;
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      await discard(res);
+      return;
+    }
+    await failFor(res, this.host, 'GET', url, `${this.host} does not answer as a container registry`);
+  }
+
+  /** One request with retries (per policy) over network errors, 429 and 5xx. */
+  private async raw(url: URL, init: Parameters<typeof request>[1] & { method: string }, retry: boolean): Promise<TransportResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const last = !retry || attempt + 1 >= this.policy.attempts;
+      let res: TransportResponse;
+      try {
+        res = await request(url, init);
+      } catch (e) {
+        if (init?.signal && (init.signal as AbortSignal).aborted) throw (init.signal as AbortSignal).reason;
+        if (!last && isRetryableError(e)) {
+          await sleep(backoffDelay(this.policy, attempt), init?.signal as AbortSignal | undefined);
+          continue;
+        }
+        throw transportError(e, url.host);
+      }
+      if (!last && isRetryableStatus(res.statusCode)) {
+        const retryAfter = header(res, 'retry-after');
+        await discard(res);
+        await sleep(backoffDelay(this.policy, attempt, retryAfter), init?.signal as AbortSignal | undefined);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  resolve(url: string | URL): URL {
+    return url instanceof URL ? url : new URL(url, this.origin);
+  }
+
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    await this.ping(req.signal);
+    const rewindable = req.body === undefined || Buffer.isBuffer(req.body);
+    const retry = req.retry ?? (rewindable && req.method !== 'POST' && req.method !== 'PATCH');
+    let url = this.resolve(req.url);
+    let auth = req.auth;
+    let refreshed = false;
+    for (let redirects = 0; ; ) {
+      const own = url.origin === this.origin;
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
+      if (own) {
+        const authorization = await this.authenticator.authorization(auth);
+        if (authorization) headers.authorization = authorization;
+      }
+      const res = await this.raw(
+        url,
+        {
+          method: req.method,
+          headers,
+          dispatcher: own ? this.agent : this.foreign(),
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+        retry,
+      );
+      if (res.statusCode === 401 && own) {
+        await discard(res);
+        if (refreshed || !rewindable) throw this.authenticator.refused(auth);
+        const extra = this.authenticator.learn(header(res, 'www-authenticate'), auth);
+        auth = { ...auth, scopes: [...auth.scopes, ...extra] };
+        refreshed = true;
+        continue;
+      }
+      const location = header(res, 'location');
+      if (REDIRECTS.has(res.statusCode) && location && (req.method === 'GET' || req.method === 'HEAD') && redirects < 5) {
+        await discard(res);
+        url = new URL(location, url);
+        redirects++;
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Redirect targets on other hosts (blob storage) get the same trust but never our credentials. */
+  private foreign(): Agent {
+    this.foreignAgent ??= new Agent({ connections: this.opts.connections, connect: this.opts.trust.ca ? { ca: this.opts.trust.ca } : {} });
+    return this.foreignAgent;
+  }
+
+  private readonly tokenFetcher: TokenFetcher = async (url, init) => {
+    const res = await this.raw(
+      url,
+      { method: init.method, headers: { 'user-agent': USER_AGENT, ...init.headers }, ...(init.body ? { body: init.body } : {}), dispatcher: url.origin === this.origin ? this.agent : this.foreign() },
+      true,
+    );
+    const body = await readBounded(res.body);
+    let json: unknown = {};
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      // A non-JSON answer is reported through its status; a 200 without JSON has no token.
+    }
+    return { status: res.statusCode, body: json };
+  };
+
+  async close(): Promise<void> {
+    await Promise.all([this.agent.close(), this.foreignAgent?.close()]);
+  }
+}
