@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { register as pullSecret } from './pull-secret';
+import { register as inspect } from './inspect';
+import { register as copy } from './copy';
 
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
   pullSecret,
+  inspect,
+  copy,
 ];
