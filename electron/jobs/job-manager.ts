@@ -6,6 +6,7 @@ import { Emitter } from './emitter';
 import type { JobHistory } from './history';
 import { jobKey, jobTitle } from './job-titles';
 import type { JobHost, WorkerChannel, WorkerToHost } from './protocol';
+import type { ResolvedJob } from './resolve-secrets';
 import { collectSecrets, redact } from './redact';
 
 export interface JobManagerOptions {
@@ -14,7 +15,7 @@ export interface JobManagerOptions {
   /** Jobs running at once; the rest wait in the queue. */
   concurrency?: number;
   /** Fills in secrets named by reference (secretRef, pullSecretRef) just before the worker starts. */
-  resolveSecrets?: (job: JobStart) => Promise<JobStart>;
+  resolveSecrets?: (job: JobStart) => Promise<ResolvedJob>;
   /** How long a cancelled worker gets to stop on its own before it is killed. */
   cancelGraceMs?: number;
 }
@@ -177,8 +178,8 @@ export class JobManager {
     this.update(entry, { state: 'running', startedAt: new Date().toISOString() });
     if (!request) return void this.finish(entry, 'failed', undefined, { code: 'INTERNAL', message: 'The job lost its parameters.' });
     try {
-      const resolved = this.opts.resolveSecrets ? await this.opts.resolveSecrets(request) : request;
-      collectSecrets(resolved.params, entry.secrets);
+      const resolved: ResolvedJob = this.opts.resolveSecrets ? await this.opts.resolveSecrets(request) : { job: request };
+      collectSecrets(resolved, entry.secrets);
       if (entry.cancelRequested) return void this.finish(entry, 'cancelled', undefined, { code: 'CANCELLED', message: 'Cancelled before it started.' });
       const channel = this.opts.host.spawn(entry.job.id);
       entry.channel = channel;
@@ -193,7 +194,7 @@ export class JobManager {
             hint: 'Start the job again; if it keeps failing, run the same operation with the ferry CLI to see its output.',
           });
       });
-      channel.send({ type: 'start', id: entry.job.id, job: resolved });
+      channel.send({ type: 'start', id: entry.job.id, job: resolved.job, ...(resolved.pullSecret ? { pullSecret: resolved.pullSecret } : {}) });
     } catch (e) {
       this.finish(entry, 'failed', undefined, toEnvelope(e));
     }

@@ -7,7 +7,7 @@ import type { JobKind, JobStart } from '../../shared/api/jobs';
  * carries the parameters with secrets resolved: it travels over IPC only and is never persisted.
  */
 export type HostToWorker =
-  | { type: 'start'; id: string; job: JobStart }
+  | { type: 'start'; id: string; job: JobStart; pullSecret?: string }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel' };

@@ -16,11 +16,24 @@ export function collectSecrets(value: unknown, found: Set<string> = new Set()): 
   if (Array.isArray(value)) for (const v of value) collectSecrets(v, found);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (isSecretKey(k) && typeof v === 'string' && v !== '') found.add(v);
+      if (isSecretKey(k) && typeof v === 'string' && v !== '') {
+        found.add(v);
+        collectFromJsonText(v, found);
+      }
       else collectSecrets(v, found);
     }
   }
   return found;
+}
+
+/** A pull secret is JSON whose `auth` entries are secrets of their own. */
+function collectFromJsonText(text: string, found: Set<string>): void {
+  if (!text.trimStart().startsWith('{')) return;
+  try {
+    collectSecrets(JSON.parse(text), found);
+  } catch {
+    // not JSON: the whole string is already collected
+  }
 }
 
 /** A deep copy with secret keys replaced and known secret values removed from every string. */

@@ -8,6 +8,8 @@ import type { HostToWorker, WorkerToHost } from '../jobs/protocol';
 export interface JobContext {
   readonly id: string;
   readonly signal: AbortSignal;
+  /** The pull secret named by the job's `pullSecretRef` (in memory only; give it to the engine, never log it). */
+  readonly pullSecret: string | undefined;
   onProgress(event: ProgressEvent): void;
   /** Await between units of work (blobs, images): waits while paused, throws once cancelled. */
   checkpoint(): Promise<void>;
@@ -83,6 +85,7 @@ export function runWorker(runners: JobRunners): void {
         const ctx: JobContext = {
           id: message.id,
           signal: controller.signal,
+          pullSecret: message.pullSecret,
           onProgress(event) {
             pending = event;
             if (Date.now() - lastSent >= PROGRESS_INTERVAL_MS) flushProgress();

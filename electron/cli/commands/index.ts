@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as pullSecret } from './pull-secret';
+import { register as serve } from './serve';
 import { register as inspect } from './inspect';
 import { register as copy } from './copy';
 

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { FerryError } from '../../../shared/errors';
+import { defaultDataDir, startServe } from '../../serve';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FerryError('USAGE', `--port wants a port number from 0 to 65535, not "${value}".`);
+  return n;
+}
+
+/** `ferry serve`: the desktop app's UI in a browser on loopback (DESIGN §4), for hosts without a desktop. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the Ferry UI on 127.0.0.1 with a one-time access token')
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(port).default(0))
+    .option('--host <host>', 'loopback address to bind (127.0.0.1, ::1 or localhost)', '127.0.0.1')
+    .option('--renderer-dir <dir>', 'built renderer to serve', `${root}out/renderer`)
+    .option('--data-dir <dir>', 'where job history is kept (env FERRY_DATA_DIR)')
+    .option('--json', 'print {url, port} as JSON', false)
+    .action(async (opts: { port: number; host: string; rendererDir: string; dataDir?: string; json: boolean }) => {
+      const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+      const serve = await startServe({
+        host: opts.host,
+        port: opts.port,
+        rendererDir: opts.rendererDir,
+        dataDir: opts.dataDir ?? defaultDataDir(),
+        version,
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify({ url: serve.url, port: serve.port })}\n`);
+      else process.stdout.write(`Ferry is running. Open this address in a browser on this machine:\n\n  ${serve.url}\n\nPress Ctrl+C to stop.\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          void serve.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,18 @@
+import type { JobManager } from '../../jobs/job-manager';
+import type { SecretStore } from '../../jobs/secrets/secret-store';
+
+/** Native file dialogs; only the Electron host has them. */
+export interface Dialogs {
+  pickDirectory(opts: { title?: string; defaultPath?: string }): Promise<string | null>;
+  pickFile(opts: { title?: string; defaultPath?: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>;
+  saveFile(opts: { defaultName: string }): Promise<string | null>;
+}
+
+/** What the handlers need from their host (Electron main or `ferry serve`); nothing here imports electron. */
+export interface HandlerDeps {
+  mode: 'electron' | 'serve';
+  version: string;
+  secrets: SecretStore;
+  jobs: JobManager;
+  dialogs?: Dialogs;
+}

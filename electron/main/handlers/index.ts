@@ -1,0 +1,44 @@
+import { unavailableMethods, type ApiHandlers } from '../dispatcher';
+import { appInfo } from './app';
+import { inspectCa } from './ca';
+import type { HandlerDeps } from './deps';
+import { freeSpace, saveText, statPath } from './files';
+import { addPullSecretCredential, validatePullSecret } from './pull-secret';
+import { listSecrets, saveSecret } from './secrets';
+
+/**
+ * Every API method wired to what does the work, one line each; the same table serves Electron and
+ * serve mode. A method missing here answers UNSUPPORTED and is listed in `app.info.unavailable`:
+ * wiring one is a single typed line (the request type comes from the contract).
+ */
+export function createHandlers(deps: HandlerDeps): ApiHandlers {
+  const { secrets, jobs, dialogs } = deps;
+  const handlers: ApiHandlers = {
+    'app.info': () => appInfo(deps, unavailableMethods(handlers)),
+
+    'pullSecret.validate': (req) => validatePullSecret(req),
+    'pullSecret.addCredential': (req) => addPullSecretCredential(secrets, req),
+
+    'secrets.list': () => listSecrets(secrets),
+    'secrets.save': (req) => saveSecret(secrets, req),
+    'secrets.delete': async (req) => ({ deleted: await secrets.delete(req.name) }),
+
+    'ca.inspect': (req) => inspectCa(req),
+
+    'fs.stat': (req) => statPath(req),
+    'fs.freeSpace': (req) => freeSpace(req),
+    'fs.saveText': (req) => saveText(req, dialogs),
+    ...(dialogs && {
+      'fs.pickDirectory': async (req) => ({ path: await dialogs.pickDirectory(req) }),
+      'fs.pickFile': async (req) => ({ path: await dialogs.pickFile(req) }),
+    }),
+
+    'jobs.start': (req) => ({ id: jobs.start(req).id }),
+    'jobs.pause': (req) => jobs.pause(req.id),
+    'jobs.resume': (req) => jobs.resume(req.id),
+    'jobs.cancel': (req) => jobs.cancel(req.id),
+    'jobs.list': () => ({ jobs: jobs.list() }),
+    'jobs.get': (req) => jobs.get(req.id),
+  };
+  return handlers;
+}
