@@ -7,6 +7,7 @@ import { register as copy } from './copy';
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
   pullSecret,
+  serve,
   inspect,
   copy,
 ];
