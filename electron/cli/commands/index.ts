@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as config } from './config';
+import { register as resolve } from './resolve';
 import { register as pullSecret } from './pull-secret';
 import { register as serve } from './serve';
 import { register as inspect } from './inspect';
@@ -6,6 +8,8 @@ import { register as copy } from './copy';
 
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
+  config,
+  resolve,
   pullSecret,
   serve,
   inspect,
