@@ -1,8 +1,89 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventName, EventOf } from '../../shared/api/contract';
+import { JobHistory } from '../jobs/history';
+import { JobManager } from '../jobs/job-manager';
+import { secretResolver } from '../jobs/resolve-secrets';
+import { applySecurityPolicy, secureSession } from './apply-security';
+import { registerAppScheme, serveRenderer } from './app-protocol';
+import { createDispatcher } from './dispatcher';
+import { createHandlers } from './handlers';
+import type { Dialogs } from './handlers/deps';
+import { forwardJobEvents } from './handlers/events';
+import { IPC_EVENT, IPC_INVOKE } from '../preload/channels';
+import { openAppSecretStore } from './secret-store';
+import { APP_URL, isTrustedSender } from './security-policy';
+import { createUtilityHost } from './utility-host';
+import { windowOptions } from './window-options';
 
-// Placeholder window until the shell lands; replaced by the secured shell (issue 6).
-app.whenReady().then(() => {
-  const win = new BrowserWindow({ width: 1200, height: 800, webPreferences: { preload: join(__dirname, '../preload/index.js'), contextIsolation: true, sandbox: true, nodeIntegration: false } });
-  void win.loadFile(join(__dirname, '../renderer/index.html'));
-});
+// Electron entry: wiring only. Everything with a decision in it lives in plain modules tested without Electron.
+const here = fileURLToPath(new URL('.', import.meta.url));
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const appUrl = devUrl ?? APP_URL;
+
+let mainWindow: BrowserWindow | undefined;
+
+registerAppScheme();
+applySecurityPolicy(() => appUrl);
+if (!app.requestSingleInstanceLock()) app.quit();
+
+function dialogs(): Dialogs {
+  const parent = () => mainWindow ?? BrowserWindow.getFocusedWindow() ?? undefined;
+  const first = (r: { canceled: boolean; filePaths: string[] }) => (r.canceled ? null : (r.filePaths[0] ?? null));
+  return {
+    pickDirectory: async (o) => first(await dialog.showOpenDialog(parent()!, { ...o, properties: ['openDirectory', 'createDirectory'] })),
+    pickFile: async (o) => first(await dialog.showOpenDialog(parent()!, { ...o, properties: ['openFile'] })),
+    saveFile: async (o) => {
+      const r = await dialog.showSaveDialog(parent()!, { defaultPath: o.defaultName });
+      return r.canceled ? null : (r.filePath ?? null);
+    },
+  };
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  secureSession(session.defaultSession);
+  serveRenderer(join(here, '../renderer'));
+
+  const userData = app.getPath('userData');
+  const secrets = await openAppSecretStore(userData);
+  const jobs = await JobManager.open({
+    host: createUtilityHost(join(here, 'worker.js')),
+    history: new JobHistory(join(userData, 'jobs')),
+    resolveSecrets: secretResolver(secrets),
+  });
+  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, dialogs: dialogs() });
+  const dispatch = createDispatcher(handlers, (event: IpcMainInvokeEvent) =>
+    isTrustedSender(
+      {
+        frameUrl: event.senderFrame?.url,
+        isMainFrame: event.senderFrame !== null && event.senderFrame === event.sender.mainFrame,
+        isOurWindow: mainWindow !== undefined && BrowserWindow.fromWebContents(event.sender) === mainWindow,
+      },
+      appUrl,
+    ),
+  );
+  ipcMain.handle(IPC_INVOKE, (event, method: unknown, payload: unknown) => dispatch(event, method, payload));
+  forwardJobEvents(jobs, <E extends EventName>(event: E, payload: EventOf<E>) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, event, payload);
+  });
+
+  const createWindow = () => {
+    mainWindow = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs'), { devTools: !app.isPackaged }));
+    mainWindow.once('ready-to-show', () => mainWindow?.show());
+    mainWindow.on('closed', () => (mainWindow = undefined));
+    void mainWindow.loadURL(appUrl);
+  };
+  createWindow();
+  app.on('second-instance', () => mainWindow?.focus());
+  app.on('activate', () => {
+    if (!mainWindow) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => void jobs.dispose());
+}
+
+void start();

@@ -4,8 +4,10 @@
  * security-restrictions.ts, VS Code's app.ts).
  */
 
-/** Origin the packaged renderer is loaded from (`loadFile` of out/renderer/index.html). */
-export const APP_PROTOCOL = 'file:';
+/** The renderer is served from this privileged scheme (with the headers below), never from file://. */
+export const APP_SCHEME = 'ferry';
+export const APP_ORIGIN = `${APP_SCHEME}://app`;
+export const APP_URL = `${APP_ORIGIN}/index.html`;
 
 /** Strict CSP: nothing remote, no inline script or style, no eval. `connect` adds the serve WebSocket. */
 export function contentSecurityPolicy(connect: string[] = []): string {
@@ -52,7 +54,8 @@ export function isAllowedNavigation(url: string, appUrl: string): boolean {
     return false;
   }
   if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname;
-  return target.origin === app.origin;
+  // Compared by scheme and host: URL.origin is "null" for custom schemes such as ferry://.
+  return target.protocol === app.protocol && target.host === app.host;
 }
 
 /** `window.open` never creates a window; https links may be handed to the system browser. */
