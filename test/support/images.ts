@@ -64,15 +64,13 @@ export async function pushFixtures(world: TestWorld, into: 'source' | 'mirror' =
   await layout.save();
 
   const [schema2, oci, index] = await inBatches(3, [
-    () => pushFromLayout(world, layout.dir, 'schema2', `${ep.host}/ferry/schema2:v1`, { format: 'v2s2' }),
-    () => pushFromLayout(world, layout.dir, 'oci', `${ep.host}/ferry/oci:v1`),
-    () => pushFromLayout(world, layout.dir, 'index', `${ep.host}/ferry/multiarch:v1`, { all: true }),
+    () => pushFromLayout(world, layout, 'schema2', `${ep.host}/ferry/schema2:v1`, { format: 'v2s2' }),
+    () => pushFromLayout(world, layout, 'oci', `${ep.host}/ferry/oci:v1`),
+    () => pushFromLayout(world, layout, 'index', `${ep.host}/ferry/multiarch:v1`, { all: true }),
   ]);
+  // Pushed with --preserve-digests: the children the registry holds are the ones built here.
   const platforms: Record<string, string> = {};
-  for (const child of (JSON.parse(index!.raw) as { manifests: Array<{ digest: string; platform: { os: string; architecture: string } }> })
-    .manifests) {
-    platforms[`${child.platform.os}/${child.platform.architecture}`] = child.digest;
-  }
+  for (const child of children) platforms[`${child.platform!.os}/${child.platform!.architecture}`] = child.digest;
   await rm(layout.dir, { recursive: true, force: true });
   return {
     schema2: fixtureImage(ep, 'ferry/schema2', 'v1', schema2!),
@@ -107,7 +105,7 @@ export async function pushBigImage(
     layout.tag('big', await addImage(layout, { layers: [layer], labels: { fixture: 'big' } }));
     await layout.save();
     const tag = `s${sizeBytes}`;
-    const pushed = await pushFromLayout(world, layout.dir, 'big', `${world.source.host}/ferry/big:${tag}`);
+    const pushed = await pushFromLayout(world, layout, 'big', `${world.source.host}/ferry/big:${tag}`);
     return {
       ...fixtureImage(world.source, 'ferry/big', tag, pushed),
       layerDigest: layer.descriptor.digest,

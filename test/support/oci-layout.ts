@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -85,6 +85,25 @@ export class OciLayoutWriter {
   tag(name: string, desc: Descriptor): void {
     const { annotations, ...rest } = desc;
     this.refs.push({ ...rest, annotations: { ...annotations, 'org.opencontainers.image.ref.name': name } });
+  }
+
+  /** The descriptor tagged `name`. */
+  descriptor(name: string): Descriptor {
+    const found = this.refs.find((d) => d.annotations?.['org.opencontainers.image.ref.name'] === name);
+    if (!found) throw new Error(`no image named ${name} in layout ${this.dir}`);
+    return found;
+  }
+
+  /** Every config and layer blob reachable from `desc` (through an index's children too), read from disk. */
+  async blobsUnder(desc: Descriptor, into = new Map<string, number>()): Promise<Map<string, number>> {
+    const doc = JSON.parse(await readFile(join(this.blobDir, desc.digest.slice(7)), 'utf8')) as {
+      config?: Descriptor;
+      layers?: Descriptor[];
+      manifests?: Descriptor[];
+    };
+    for (const child of doc.manifests ?? []) await this.blobsUnder(child, into);
+    for (const blob of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) into.set(blob.digest, blob.size);
+    return into;
   }
 
   /** Writes index.json last: the layout is complete only once it exists. */

@@ -1,39 +1,47 @@
-import { sha256 } from './oci-layout';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { MEDIA, sha256, type OciLayoutWriter } from './oci-layout';
 import { skopeo, type TestWorld } from './world';
 
 export interface PushedManifest {
   digest: string;
   mediaType: string;
-  /** The manifest bytes as the registry serves them. */
-  raw: string;
 }
 
 export interface LayoutPushOptions {
   /** `v2s2` converts an OCI image to a Docker schema2 manifest on the way (new manifest digest). */
-  format?: 'v2s2' | 'oci';
+  format?: 'v2s2';
   /** Keep an index and push every child (skopeo --all). */
   all?: boolean;
 }
 
 /**
- * Pushes `oci:LAYOUT:name` to `docker://destRef` with real skopeo, then reads the manifest back from
- * the registry so the reported digest is the one the registry really holds. Without a format change
- * skopeo must keep the bytes (--preserve-digests), so the layout's digests are the registry's too.
+ * Pushes `oci:LAYOUT:name` to `docker://destRef` with real skopeo. The digest is the one skopeo
+ * reports for the manifest it uploaded (--digestfile). Without a format change skopeo must keep the
+ * bytes (--preserve-digests), so the layout's digests, children's included, are the registry's too.
  */
 export async function pushFromLayout(
   world: TestWorld,
-  layoutDir: string,
+  layout: OciLayoutWriter,
   name: string,
   destRef: string,
   opts: LayoutPushOptions = {},
 ): Promise<PushedManifest> {
-  const flags = ['--quiet', ...(opts.all ? ['--all'] : [])];
+  const digestFile = join(layout.dir, `.digest-${randomBytes(6).toString('hex')}`);
+  const flags = ['--quiet', '--digestfile', digestFile, ...(opts.all ? ['--all'] : [])];
   flags.push(...(opts.format ? ['--format', opts.format] : ['--preserve-digests']));
-  await skopeo(world, ['copy', ...flags, `oci:${layoutDir}:${name}`, `docker://${destRef}`]);
-  return inspectManifest(world, destRef);
+  try {
+    await skopeo(world, ['copy', ...flags, `oci:${layout.dir}:${name}`, `docker://${destRef}`]);
+    const digest = (await readFile(digestFile, 'utf8')).trim();
+    return { digest, mediaType: opts.format === 'v2s2' ? MEDIA.dockerManifest : layout.descriptor(name).mediaType };
+  } finally {
+    await rm(digestFile, { force: true });
+  }
 }
 
-export async function inspectManifest(world: TestWorld, ref: string): Promise<PushedManifest> {
+/** Reads a manifest back from a registry with skopeo: its digest, media type and bytes. */
+export async function inspectManifest(world: TestWorld, ref: string): Promise<PushedManifest & { raw: string }> {
   const { stdout: raw } = await skopeo(world, ['inspect', '--raw', `docker://${ref}`]);
   const mediaType = (JSON.parse(raw) as { mediaType?: string }).mediaType;
   if (!mediaType) throw new Error(`manifest of ${ref} has no mediaType field`);
