@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { register as config } from './config';
 import { register as resolve } from './resolve';
 import { register as pullSecret } from './pull-secret';
+import { register as ca } from './ca';
+import { register as registryKit } from './registry-kit';
+import { register as releaseSignature } from './release-signature';
 import { register as serve } from './serve';
 import { register as inspect } from './inspect';
 import { register as copy } from './copy';
@@ -11,6 +14,9 @@ export const commands: Array<(program: Command) => void> = [
   config,
   resolve,
   pullSecret,
+  ca,
+  registryKit,
+  releaseSignature,
   serve,
   inspect,
   copy,

@@ -5,7 +5,7 @@ import { addCredential } from '../../../shared/pull-secret/add';
 import { dockerConfigSecret, ocSecretsLinkCommand, ocSetPullSecretCommand } from '../../../shared/pull-secret/cluster';
 import { checkPullSecret, type PullSecretFinding, type PullSecretReport } from '../../../shared/pull-secret/validate';
 import { readBoundedFile } from '../../engine/trust/input-file';
-import { readSecretFromStdin, writeSecretFileAtomic } from '../../engine/trust/secret-file';
+import { readSecretFromStdin, writeFileAtomic } from '../../engine/trust/secret-file';
 import { printJson } from '../output';
 import { addCommonOptions } from '../program';
 
@@ -72,12 +72,12 @@ async function add(file: string, opts: AddOptions): Promise<void> {
   const secret = opts.secretYaml === undefined ? undefined : dockerConfigSecret({ ...cred, name: opts.secretYaml, ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }) });
   const result = addCredential(text, cred);
   const out = opts.out ?? file;
-  await writeSecretFileAtomic(out, result.text);
+  await writeFileAtomic(out, result.text, 0o600);
   const commands = [ocSetPullSecretCommand(out)];
   let secretFile: string | undefined;
   if (secret) {
     secretFile = join(dirname(out), `${opts.secretYaml}.secret.yaml`);
-    await writeSecretFileAtomic(secretFile, secret.yaml);
+    await writeFileAtomic(secretFile, secret.yaml, 0o600);
     commands.push(`oc create -f ${secretFile}${opts.namespace === undefined ? '' : ` -n ${opts.namespace}`}`, ocSecretsLinkCommand(opts.secretYaml!));
   }
   // Problems in entries other than the one written are the operator's to know, not a reason to refuse.

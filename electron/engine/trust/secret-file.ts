@@ -4,15 +4,17 @@ import { basename, dirname, join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 
 /**
- * Writes a file holding secrets (pull secret, private key) the way containers/image writes auth.json: to a
- * temp file in the same directory, created 0600 from the start (never readable by others, not even briefly),
- * flushed, then renamed over the target. A crash leaves the old file or the new one, never half of either.
+ * Writes a file the way containers/image writes auth.json: to a temp file in the same directory, created with
+ * its final mode from the start (a secret is never readable by others, not even briefly), flushed, then
+ * renamed over the target. A crash leaves the old file or the new one, never half of either.
  */
-export async function writeSecretFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fh = await open(temp, 'wx', 0o600);
+    const fh = await open(temp, 'wx', mode);
     try {
+      // open() applies the umask to `mode`; the file must end up exactly as asked.
+      await fh.chmod(mode);
       await fh.writeFile(data);
       await fh.sync();
     } finally {
