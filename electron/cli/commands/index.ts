@@ -8,6 +8,7 @@ import { register as releaseSignature } from './release-signature';
 import { register as serve } from './serve';
 import { register as inspect } from './inspect';
 import { register as copy } from './copy';
+import { register as verify } from './verify';
 
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const commands: Array<(program: Command) => void> = [
   serve,
   inspect,
   copy,
+  verify,
 ];

@@ -1,0 +1,334 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import tar from 'tar-stream';
+import type { ProgressListener } from '../../../shared/progress';
+import { isParentLocation, isPartsLocation, type TransferBlob, type TransferManifest } from '../../../shared/transfer/manifest';
+import type { VerifyProblem, VerifyReport } from '../../../shared/transfer/verify-report';
+import { TAR_BLOCK } from './layout';
+import { manifestRefs } from './manifest-refs';
+import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
+import { tailFiles } from './tail';
+import { listVolumeFiles } from './volumes';
+
+/**
+ * `ferry verify --dir`: reads every volume once, front to back, hashing the file and parsing it as tar at
+ * the same time; each entry must be one the manifest places there (right name, offset, size and digest),
+ * and nothing unsafe may be in it. Then every image must be complete. Problems are collected, not thrown:
+ * the report lists all of them. Only an unreadable transfer.json throws (INVALID_INPUT, CLI exit 2).
+ */
+export interface VerifyOptions {
+  onProgress?: ProgressListener;
+}
+
+type Expected =
+  | { kind: 'blob'; blob: TransferBlob; offset: number; size: number }
+  | { kind: 'part'; blob: TransferBlob; part: number; offset: number; size: number; sha256: string }
+  | { kind: 'tail'; data: Buffer };
+
+interface SplitState {
+  hash: Hash;
+  next: number;
+  intact: boolean;
+}
+
+interface TarEntry extends AsyncIterable<Buffer> {
+  header: tar.Header;
+  offset: number;
+}
+
+const PROGRESS_STEP = 8 * 1024 * 1024;
+
+export async function verifyTransfer(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const started = Date.now();
+  const manifest = await readTransferManifest(dir);
+  const problems: VerifyProblem[] = [];
+  const expected = expectedEntries(manifest);
+  const blobOk = new Map<string, boolean>();
+  const manifestData = new Map<string, Buffer>();
+  const splits = new Map<string, SplitState>();
+  const durations: Record<string, number> = {};
+  const totalBytes = manifest.volumes.reduce((n, v) => n + v.size, 0);
+  let read = 0;
+  let entries = 0;
+  let lastProgress = 0;
+  const progress = (volume: string, itemsDone: number): void => {
+    lastProgress = read;
+    options.onProgress?.({ phase: 'verify', bytesDone: read, bytesTotal: totalBytes, itemsDone, itemsTotal: manifest.volumes.length, volume });
+  };
+
+  for (const [i, volume] of manifest.volumes.entries()) {
+    const t0 = Date.now();
+    const path = join(dir, volume.name);
+    const want = expected.get(volume.name) ?? new Map<string, Expected>();
+    const seen = new Set<string>();
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    if (size === undefined) {
+      problems.push({ code: 'VOLUME_MISSING', volume: volume.name, message: `volume ${volume.name} is missing from ${dir}` });
+    } else {
+      if (size !== volume.size) {
+        problems.push({ code: 'VOLUME_SIZE', volume: volume.name, message: `volume ${volume.name} is ${size} bytes, expected ${volume.size} (${size < volume.size ? 'truncated' : 'extra data'})` });
+      }
+      const fileHash = createHash('sha256');
+      const extract = tar.extract();
+      const feed = (async () => {
+        try {
+          for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+            fileHash.update(chunk);
+            read += chunk.length;
+            if (read - lastProgress >= PROGRESS_STEP) progress(volume.name, i);
+            if (extract.destroyed) break;
+            if (!extract.write(chunk)) await writable(extract);
+          }
+        } finally {
+          if (!extract.destroyed) extract.end(Buffer.alloc(0));
+        }
+      })();
+      try {
+        for await (const entry of extract as unknown as AsyncIterable<TarEntry>) {
+          entries++;
+          await checkEntry(entry, volume.name, want, seen, problems, blobOk, manifestData, splits);
+        }
+      } catch (e) {
+        problems.push({ code: 'TAR_MALFORMED', volume: volume.name, message: `volume ${volume.name} is not a readable tar after ${seen.size} entries: ${(e as Error).message}` });
+        extract.destroy();
+      }
+      await feed.catch(() => undefined);
+      const sha = fileHash.digest('hex');
+      if (sha !== volume.sha256 && size === volume.size) {
+        problems.push({ code: 'VOLUME_HASH', volume: volume.name, message: `volume ${volume.name} has the wrong sha256 (${sha}, expected ${volume.sha256}): its content changed` });
+      }
+    }
+    for (const [name, exp] of want) {
+      if (seen.has(name)) continue;
+      if (exp.kind === 'tail') {
+        problems.push({ code: 'ENTRY_MISSING', volume: volume.name, message: `volume ${volume.name} lacks ${name}` });
+      } else {
+        blobOk.set(exp.blob.digest, false);
+        if (exp.kind === 'part') splitOf(splits, exp.blob.digest).intact = false;
+        problems.push({ code: 'ENTRY_MISSING', volume: volume.name, blob: exp.blob.digest, message: `blob ${exp.blob.digest} (${name}) cannot be read from volume ${volume.name}` });
+      }
+    }
+    durations[volume.name] = Date.now() - t0;
+    progress(volume.name, i + 1);
+  }
+
+  for (const [digest, s] of splits) {
+    const parts = manifest.blobs.find((b) => b.digest === digest);
+    if (!s.intact || !parts || !isPartsLocation(parts.location) || s.next !== parts.location.parts.length) continue;
+    const whole = `sha256:${s.hash.digest('hex')}`;
+    if (whole !== digest) {
+      blobOk.set(digest, false);
+      problems.push({ code: 'BLOB_DIGEST', blob: digest, message: `split blob ${digest}: its joined parts hash to ${whole}` });
+    } else blobOk.set(digest, true);
+  }
+
+  await checkUnlistedVolumes(dir, manifest, problems);
+  const users = checkImages(manifest, manifestData, blobOk, problems);
+  for (const p of problems) {
+    if (p.blob && !p.image) p.images = users.get(p.blob) ?? [];
+  }
+
+  const parentBlobs = manifest.blobs.filter((b) => isParentLocation(b.location)).length;
+  return {
+    ok: problems.length === 0,
+    dir,
+    transferId: manifest.id,
+    problems,
+    counts: {
+      volumes: manifest.volumes.length,
+      images: manifest.images.length,
+      blobs: manifest.blobs.length,
+      blobsVerified: [...blobOk.values()].filter(Boolean).length,
+      parentBlobs,
+      entries,
+    },
+    bytes: { volumes: totalBytes, blobs: manifest.blobs.reduce((n, b) => n + b.size, 0), read },
+    durationsMs: { total: Date.now() - started, volumes: durations },
+  };
+}
+
+/** Every entry the manifest places in each volume; the last volume also holds the OCI layout tail. */
+function expectedEntries(manifest: TransferManifest): Map<string, Map<string, Expected>> {
+  const out = new Map<string, Map<string, Expected>>(manifest.volumes.map((v) => [v.name, new Map()]));
+  const at = (volume: string): Map<string, Expected> => {
+    let m = out.get(volume);
+    if (!m) out.set(volume, (m = new Map()));
+    return m;
+  };
+  for (const blob of manifest.blobs) {
+    const loc = blob.location;
+    if (isParentLocation(loc)) continue;
+    if (isPartsLocation(loc)) {
+      loc.parts.forEach((p, i) => at(p.volume).set(p.path, { kind: 'part', blob, part: i, offset: p.offset, size: p.size, sha256: p.sha256 }));
+    } else {
+      at(loc.volume).set(loc.path, { kind: 'blob', blob, offset: loc.offset, size: blob.size });
+    }
+  }
+  const last = manifest.volumes.at(-1);
+  if (last) {
+    const sizes = new Map(manifest.blobs.map((b) => [b.digest, b]));
+    const indexed = manifest.images.flatMap((img) => {
+      const top = sizes.get(img.digest);
+      return top && !isParentLocation(top.location) ? [{ source: img.source, digest: img.digest, mediaType: img.mediaType, size: top.size }] : [];
+    });
+    for (const f of tailFiles(indexed)) at(last.name).set(f.name, { kind: 'tail', data: f.data });
+  }
+  return out;
+}
+
+/** Resolves when the tar parser wants more input or has stopped (a malformed volume destroys it). */
+function writable(extract: tar.Extract): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      extract.off('drain', done);
+      extract.off('close', done);
+      resolve();
+    };
+    extract.on('drain', done);
+    extract.on('close', done);
+  });
+}
+
+function splitOf(splits: Map<string, SplitState>, digest: string): SplitState {
+  let s = splits.get(digest);
+  if (!s) splits.set(digest, (s = { hash: createHash('sha256'), next: 0, intact: true }));
+  return s;
+}
+
+function unsafeReason(header: tar.Header): string | undefined {
+  const name = header.name;
+  if (header.type === 'symlink' || header.type === 'link') return `a ${header.type === 'link' ? 'hard link' : 'symbolic link'} (to ${header.linkname ?? '?'})`;
+  if (header.type !== 'file' && header.type !== 'contiguous-file' && header.type !== 'directory') return `a ${header.type} entry`;
+  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return 'an absolute path';
+  if (name.split(/[\\/]/).includes('..')) return "a path that climbs out of the directory ('..')";
+  return undefined;
+}
+
+async function drain(entry: TarEntry): Promise<void> {
+  for await (const _ of entry) {
+    // discard
+  }
+}
+
+async function checkEntry(
+  entry: TarEntry,
+  volume: string,
+  want: Map<string, Expected>,
+  seen: Set<string>,
+  problems: VerifyProblem[],
+  blobOk: Map<string, boolean>,
+  manifestData: Map<string, Buffer>,
+  splits: Map<string, SplitState>,
+): Promise<void> {
+  const { header } = entry;
+  const name = header.name;
+  const unsafe = unsafeReason(header);
+  if (unsafe) {
+    problems.push({ code: 'ENTRY_UNSAFE', volume, message: `volume ${volume} holds an unsafe entry "${name}": ${unsafe}` });
+    return drain(entry);
+  }
+  const exp = want.get(name);
+  if (!exp || header.type === 'directory') {
+    problems.push({ code: 'ENTRY_UNLISTED', volume, message: `volume ${volume} holds "${name}", which transfer.json does not list there` });
+    return drain(entry);
+  }
+  if (seen.has(name)) {
+    problems.push({ code: 'ENTRY_DUPLICATE', volume, ...(exp.kind === 'tail' ? {} : { blob: exp.blob.digest }), message: `volume ${volume} holds "${name}" more than once` });
+    return drain(entry);
+  }
+  seen.add(name);
+  const hash = createHash('sha256');
+  const keep: Buffer[] | undefined = exp.kind === 'tail' || (exp.kind === 'blob' && exp.blob.kind === 'manifest' && exp.size <= MAX_MANIFEST_BYTES) ? [] : undefined;
+  const split = exp.kind === 'part' ? splitOf(splits, exp.blob.digest) : undefined;
+  const inOrder = split !== undefined && exp.kind === 'part' && split.next === exp.part;
+  let size = 0;
+  for await (const chunk of entry) {
+    hash.update(chunk);
+    if (inOrder) split.hash.update(chunk);
+    keep?.push(chunk);
+    size += chunk.length;
+  }
+  const hex = hash.digest('hex');
+  if (exp.kind === 'tail') {
+    if (!Buffer.concat(keep ?? []).equals(exp.data)) {
+      problems.push({ code: 'LAYOUT_MISMATCH', volume, message: `${name} in volume ${volume} does not match the images transfer.json lists` });
+    }
+    return;
+  }
+  const digest = exp.blob.digest;
+  if (entry.offset + TAR_BLOCK !== exp.offset || size !== exp.size) {
+    problems.push({ code: 'ENTRY_MISPLACED', volume, blob: digest, message: `blob ${digest} (${name}) is at offset ${entry.offset + TAR_BLOCK} with ${size} bytes in volume ${volume}; transfer.json says offset ${exp.offset} with ${exp.size} bytes` });
+  }
+  if (exp.kind === 'part') {
+    if (!inOrder) split!.intact = false;
+    else split!.next++;
+    if (hex !== exp.sha256) {
+      split!.intact = false;
+      blobOk.set(digest, false);
+      problems.push({ code: 'BLOB_DIGEST', volume, blob: digest, message: `part ${exp.part + 1} of blob ${digest} in volume ${volume} has the wrong content (sha256 ${hex})` });
+    }
+    return;
+  }
+  const ok = `sha256:${hex}` === digest;
+  blobOk.set(digest, ok && blobOk.get(digest) !== false);
+  if (!ok) {
+    problems.push({ code: 'BLOB_DIGEST', volume, blob: digest, message: `blob ${digest} in volume ${volume} has the wrong content (sha256:${hex})` });
+  } else if (keep) {
+    manifestData.set(digest, Buffer.concat(keep));
+  }
+}
+
+async function checkUnlistedVolumes(dir: string, manifest: TransferManifest, problems: VerifyProblem[]): Promise<void> {
+  const listed = new Set(manifest.volumes.map((v) => v.name));
+  for (const name of (await listVolumeFiles(dir)).values()) {
+    if (!listed.has(name)) problems.push({ code: 'VOLUME_UNLISTED', volume: name, message: `${name} is in ${dir} but transfer.json does not list it` });
+  }
+}
+
+/** Every manifest's references must be in the transfer (or its parent). Returns blob digest → images using it. */
+function checkImages(manifest: TransferManifest, manifestData: Map<string, Buffer>, blobOk: Map<string, boolean>, problems: VerifyProblem[]): Map<string, string[]> {
+  const blobs = new Map(manifest.blobs.map((b) => [b.digest, b]));
+  const users = new Map<string, string[]>();
+  const use = (digest: string, image: string): void => {
+    const list = users.get(digest) ?? [];
+    if (!list.includes(image)) list.push(image);
+    users.set(digest, list);
+  };
+  for (const img of manifest.images) {
+    const missing = (digest: string, what: string): void => {
+      problems.push({ code: 'IMAGE_INCOMPLETE', image: img.source, blob: digest, message: `image ${img.source} is incomplete: its ${what} ${digest} is not in the transfer` });
+    };
+    for (const m of img.manifests) {
+      use(m, img.source);
+      const blob = blobs.get(m);
+      if (!blob) {
+        missing(m, 'manifest');
+        continue;
+      }
+      if (isParentLocation(blob.location)) continue;
+      const data = manifestData.get(m);
+      if (!data || blobOk.get(m) !== true) continue; // already reported as unreadable or damaged
+      let refs;
+      try {
+        refs = manifestRefs(data);
+      } catch {
+        problems.push({ code: 'IMAGE_INCOMPLETE', image: img.source, blob: m, message: `image ${img.source}: manifest ${m} is not valid JSON` });
+        continue;
+      }
+      for (const child of refs.children) {
+        use(child, img.source);
+        if (!blobs.has(child) || !img.manifests.includes(child)) missing(child, 'child manifest');
+      }
+      for (const d of refs.blobs) {
+        use(d, img.source);
+        if (!blobs.has(d)) missing(d, 'config or layer');
+      }
+    }
+  }
+  return users;
+}

@@ -1,0 +1,61 @@
+/**
+ * The result of checking a transfer on disk: plain data for the CLI (--json), the UI's report table and
+ * saved job history, plus the one human rendering the CLI prints.
+ */
+export type VerifyProblemCode =
+  | 'VOLUME_MISSING'
+  | 'VOLUME_SIZE'
+  | 'VOLUME_HASH'
+  | 'VOLUME_UNLISTED'
+  | 'TAR_MALFORMED'
+  | 'ENTRY_UNSAFE'
+  | 'ENTRY_UNLISTED'
+  | 'ENTRY_DUPLICATE'
+  | 'ENTRY_MISPLACED'
+  | 'ENTRY_MISSING'
+  | 'BLOB_DIGEST'
+  | 'LAYOUT_MISMATCH'
+  | 'IMAGE_INCOMPLETE';
+
+export interface VerifyProblem {
+  code: VerifyProblemCode;
+  message: string;
+  volume?: string;
+  blob?: string;
+  /** The image a problem is about (image-level problems). */
+  image?: string;
+  /** Every image using the blob a problem is about. */
+  images?: string[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  dir: string;
+  transferId: string;
+  problems: VerifyProblem[];
+  counts: { volumes: number; images: number; blobs: number; blobsVerified: number; parentBlobs: number; entries: number };
+  bytes: { volumes: number; blobs: number; read: number };
+  durationsMs: { total: number; volumes: Record<string, number> };
+}
+
+function mib(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function renderVerifyReport(r: VerifyReport): string {
+  const lines = [
+    `Transfer ${r.transferId} in ${r.dir}`,
+    `  ${r.counts.images} image(s), ${r.counts.blobs} blob(s) (${mib(r.bytes.blobs)}${r.counts.parentBlobs ? `, ${r.counts.parentBlobs} in the parent transfer` : ''}), ${r.counts.volumes} volume(s) (${mib(r.bytes.volumes)})`,
+    `  ${r.counts.blobsVerified} blob digest(s) checked, ${r.counts.entries} tar entries read in ${(r.durationsMs.total / 1000).toFixed(1)} s`,
+  ];
+  if (r.ok) {
+    lines.push('OK: every volume, blob and image verified.');
+  } else {
+    lines.push(`FAILED: ${r.problems.length} problem(s):`);
+    for (const p of r.problems) {
+      const used = p.images?.length ? ` [used by ${p.images.join(', ')}]` : '';
+      lines.push(`  - ${p.code}: ${p.message}${used}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
