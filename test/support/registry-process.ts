@@ -65,7 +65,9 @@ async function waitReady(child: ChildProcess, url: string, ca: string, logFile: 
       throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}) before answering; log:\n${log}`);
     }
     const status = await pingStatus(url, ca);
-    if (status !== undefined) return 'ready';
+    // Every world registry requires auth: a 200 here would mean the auth section was not applied.
+    if (status === 401) return 'ready';
+    if (status !== undefined) throw new Error(`docker-registry at ${url} answered GET /v2/ with ${status}, expected 401; see ${logFile}`);
     await sleep(30);
   }
   throw new Error(`docker-registry at ${url} did not answer within 15 s; see ${logFile}`);
