@@ -26,10 +26,10 @@ async function verifyJson(dir: string): Promise<{ code: number; report: VerifyRe
 }
 
 /** Appends an entry to a volume: cut its end-of-archive blocks, add entries with tar-stream, end again. */
-async function appendEntries(volume: string, entries: Array<{ header: tar.Header; data?: string }>): Promise<void> {
+async function appendEntries(volume: string, entries: Array<{ header: Partial<tar.Header> & { name: string }; data?: string }>): Promise<void> {
   const original = await readFile(volume);
   const pack = tar.pack();
-  for (const e of entries) pack.entry(e.header, e.data ?? '');
+  for (const e of entries) pack.entry(e.header as tar.Header, e.data ?? '');
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const c of pack as AsyncIterable<Buffer>) chunks.push(c);
