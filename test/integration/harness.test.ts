@@ -74,7 +74,7 @@ describe('test world', () => {
     assert.equal((await stat(world.authfile)).mode & 0o777, 0o600);
   });
 
-  test('fixtures are in the source, read by skopeo through token auth, with their true digests', async () => {
+  test('fixtures of all four manifest media types are in the source, read by skopeo through token auth, with their true digests', async () => {
     const inspect = async (ref: string, raw = false): Promise<string> =>
       (await skopeo(world, ['inspect', ...(raw ? ['--raw'] : []), `docker://${ref}`])).stdout;
 
@@ -105,6 +105,18 @@ describe('test world', () => {
       assert.equal(`${config.os}/${config.architecture}`, platform);
     }
 
+    const listRaw = await inspect(fixtures.dockerList.ref, true);
+    assert.equal(sha256(listRaw), fixtures.dockerList.digest);
+    const list = JSON.parse(listRaw) as { mediaType: string; manifests: Array<{ mediaType: string; digest: string; platform: { os: string; architecture: string } }> };
+    assert.equal(list.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+    assert.equal(fixtures.dockerList.mediaType, list.mediaType);
+    assert.deepEqual(Object.keys(fixtures.dockerListPlatforms).sort(), Object.keys(fixtures.platforms).sort());
+    for (const child of list.manifests) {
+      assert.equal(child.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+      assert.equal(fixtures.dockerListPlatforms[`${child.platform.os}/${child.platform.architecture}`], child.digest);
+      assert.equal(sha256(await inspect(`${world.source.host}/${fixtures.dockerList.repository}@${child.digest}`, true)), child.digest);
+    }
+
     const requests = world.tokenRequests();
     const pull = requests.find((r) => r.ok && r.scopes.includes(`repository:${fixtures.schema2.repository}:pull`));
     assert.ok(pull, 'skopeo got a pull token for the schema2 repository');
@@ -116,7 +128,7 @@ describe('test world', () => {
   });
 
   test('skopeo copies every fixture from the token-auth source to the htpasswd mirror with the same digests', async () => {
-    for (const image of [fixtures.schema2, fixtures.oci, fixtures.index]) {
+    for (const image of [fixtures.schema2, fixtures.oci, fixtures.index, fixtures.dockerList]) {
       const dest = `${world.mirror.host}/${image.repository}:${image.tag}`;
       await skopeo(world, ['copy', '--all', '--preserve-digests', '--quiet', `docker://${image.ref}`, `docker://${dest}`]);
       const raw = (await skopeo(world, ['inspect', '--raw', `docker://${dest}`])).stdout;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fillerText, keystream } from './bytes';
 import { addImage, addIndex, addLayer, type BuiltLayer } from './layers';
 import { OciLayoutWriter } from './oci-layout';
-import { inBatches, pushFromLayout } from './push';
+import { inBatches, inspectManifest, pushFromLayout } from './push';
 import type { RegistryEndpoint, TestWorld } from './world';
 
 export interface FixtureImage {
@@ -23,6 +23,10 @@ export interface Fixtures {
   index: FixtureImage;
   /** "linux/amd64" -> child manifest digest. */
   platforms: Record<string, string>;
+  /** The same three platforms as a Docker manifest list of schema2 children (`ferry/dockerlist:v1`). */
+  dockerList: FixtureImage;
+  /** "linux/amd64" -> child digest within dockerList. */
+  dockerListPlatforms: Record<string, string>;
   /** Digest of the layer shared by schema2, oci and every index child. */
   sharedLayer: string;
 }
@@ -34,8 +38,9 @@ function fixtureImage(ep: RegistryEndpoint, repository: string, tag: string, pus
 }
 
 /**
- * Builds three small images (deterministic content, one base layer shared by all) as an OCI layout
- * and pushes them with real skopeo into `ferry/schema2:v1`, `ferry/oci:v1` and `ferry/multiarch:v1`.
+ * Builds small images (deterministic content, one base layer shared by all) as an OCI layout and pushes
+ * them with real skopeo into `ferry/schema2:v1`, `ferry/oci:v1`, `ferry/multiarch:v1` (OCI index) and
+ * `ferry/dockerlist:v1` (the same platforms as a Docker manifest list): all four manifest media types.
  */
 export async function pushFixtures(world: TestWorld, into: 'source' | 'mirror' = 'source'): Promise<Fixtures> {
   const ep = world[into];
@@ -63,20 +68,29 @@ export async function pushFixtures(world: TestWorld, into: 'source' | 'mirror' =
   layout.tag('index', await addIndex(layout, children));
   await layout.save();
 
-  const [schema2, oci, index] = await inBatches(3, [
+  const [schema2, oci, index, dockerList] = await inBatches(3, [
     () => pushFromLayout(world, layout, 'schema2', `${ep.host}/ferry/schema2:v1`, { format: 'v2s2' }),
     () => pushFromLayout(world, layout, 'oci', `${ep.host}/ferry/oci:v1`),
     () => pushFromLayout(world, layout, 'index', `${ep.host}/ferry/multiarch:v1`, { all: true }),
+    () => pushFromLayout(world, layout, 'index', `${ep.host}/ferry/dockerlist:v1`, { all: true, format: 'v2s2' }),
   ]);
   // Pushed with --preserve-digests: the children the registry holds are the ones built here.
   const platforms: Record<string, string> = {};
   for (const child of children) platforms[`${child.platform!.os}/${child.platform!.architecture}`] = child.digest;
+  // Converted children get new digests: read them from the list the registry holds.
+  const dockerListPlatforms: Record<string, string> = {};
+  const list = JSON.parse((await inspectManifest(world, `${ep.host}/ferry/dockerlist:v1`)).raw) as {
+    manifests: Array<{ digest: string; platform: { os: string; architecture: string } }>;
+  };
+  for (const child of list.manifests) dockerListPlatforms[`${child.platform.os}/${child.platform.architecture}`] = child.digest;
   await rm(layout.dir, { recursive: true, force: true });
   return {
     schema2: fixtureImage(ep, 'ferry/schema2', 'v1', schema2!),
     oci: fixtureImage(ep, 'ferry/oci', 'v1', oci!),
     index: fixtureImage(ep, 'ferry/multiarch', 'v1', index!),
     platforms,
+    dockerList: fixtureImage(ep, 'ferry/dockerlist', 'v1', dockerList!),
+    dockerListPlatforms,
     sharedLayer: base.descriptor.digest,
   };
 }

@@ -10,7 +10,7 @@ export interface PushedManifest {
 }
 
 export interface LayoutPushOptions {
-  /** `v2s2` converts an OCI image to a Docker schema2 manifest on the way (new manifest digest). */
+  /** `v2s2` converts an OCI image to Docker schema2 (an index to a Docker manifest list) on the way: new digests. */
   format?: 'v2s2';
   /** Keep an index and push every child (skopeo --all). */
   all?: boolean;
@@ -34,7 +34,9 @@ export async function pushFromLayout(
   try {
     await skopeo(world, ['copy', ...flags, `oci:${layout.dir}:${name}`, `docker://${destRef}`]);
     const digest = (await readFile(digestFile, 'utf8')).trim();
-    return { digest, mediaType: opts.format === 'v2s2' ? MEDIA.dockerManifest : layout.descriptor(name).mediaType };
+    const built = layout.descriptor(name).mediaType;
+    if (opts.format !== 'v2s2') return { digest, mediaType: built };
+    return { digest, mediaType: built === MEDIA.ociIndex ? MEDIA.dockerList : MEDIA.dockerManifest };
   } finally {
     await rm(digestFile, { force: true });
   }
