@@ -27,6 +27,8 @@ interface Entry {
   secrets: Set<string>;
   channel?: WorkerChannel;
   cancelRequested: boolean;
+  /** What the worker reported; the job is finished with it once the process has exited. */
+  outcome?: { state: JobState; report?: unknown; error?: FerryErrorEnvelope };
   settled: Promise<Job>;
   settle: (job: Job) => void;
 }
@@ -186,7 +188,8 @@ export class JobManager {
       channel.onMessage((m) => this.onWorkerMessage(entry, m));
       channel.onExit((code) => {
         if (isFinished(entry.job.state)) return;
-        if (entry.cancelRequested) this.finish(entry, 'cancelled', undefined, { code: 'CANCELLED', message: 'The job was cancelled.' });
+        if (entry.outcome) this.finish(entry, entry.outcome.state, entry.outcome.report, entry.outcome.error);
+        else if (entry.cancelRequested) this.finish(entry, 'cancelled', undefined, { code: 'CANCELLED', message: 'The job was cancelled.' });
         else
           this.finish(entry, 'failed', undefined, {
             code: 'INTERNAL',
@@ -201,7 +204,7 @@ export class JobManager {
   }
 
   private onWorkerMessage(entry: Entry, message: WorkerToHost): void {
-    if (isFinished(entry.job.state)) return;
+    if (isFinished(entry.job.state) || entry.outcome) return;
     switch (message.type) {
       case 'progress': {
         const progress = redact(message.progress, entry.secrets);
@@ -210,12 +213,20 @@ export class JobManager {
         return;
       }
       case 'done':
-        return void this.finish(entry, 'succeeded', message.report, undefined);
+        return this.awaitExit(entry, { state: 'succeeded', report: message.report });
       case 'failed': {
         const cancelled = entry.cancelRequested && message.error.code === 'CANCELLED';
-        return void this.finish(entry, cancelled ? 'cancelled' : 'failed', undefined, message.error);
+        return this.awaitExit(entry, { state: cancelled ? 'cancelled' : 'failed', error: message.error });
       }
     }
+  }
+
+  /** A job is final only when its worker is gone, so "done" never coexists with a process still writing. */
+  private awaitExit(entry: Entry, outcome: NonNullable<Entry['outcome']>): void {
+    entry.outcome = outcome;
+    const channel = entry.channel;
+    const timer = setTimeout(() => channel?.kill(), this.cancelGraceMs);
+    void entry.settled.then(() => clearTimeout(timer));
   }
 
   private finish(entry: Entry, state: JobState, report: unknown, error: FerryErrorEnvelope | undefined): Job {
