@@ -19,9 +19,10 @@ export function App() {
   const route = useRoute();
   const { info, error } = useAppInfo();
   const main = useRef<HTMLElement>(null);
-  // Move focus to the new screen so keyboard and screen-reader users start at its content.
+  // Move focus to the new screen so keyboard and screen-reader users start at its content. Journeys
+  // focus their step heading themselves (child effects run first; this must not take it back).
   useEffect(() => {
-    main.current?.focus();
+    if (route.screen !== 'export' && route.screen !== 'import') main.current?.focus();
   }, [route.screen]);
   return (
     <div className="app">

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { test, expect } from './support/fixtures';
+import { FULL_JOURNEYS_PENDING, FULL_JOURNEYS_READY } from './support/world-info';
+
+test('full export journey: pull secret, CA, release, plan, transfer to a directory, verify, done', async ({ app, page, world }) => {
+  test.fixme(!FULL_JOURNEYS_READY, FULL_JOURNEYS_PENDING);
+  test.setTimeout(600_000);
+  const release = world.release!;
+  const toDir = join(world.workDir, 'export-journey');
+
+  await app.open('#/export/credentials');
+  await page.locator('input[type=file]').setInputFiles(world.authfile);
+  await page.getByRole('button', { name: 'Save pull secret' }).click();
+  await expect(page.getByText('Pull secret saved as “pull-secret”')).toBeVisible();
+  await page.getByRole('button', { name: /Next: CA trust/ }).click();
+
+  await page.locator('input[type=file]').setInputFiles(world.ca.certPath);
+  await page.getByRole('button', { name: 'Trust this CA' }).click();
+  await page.getByRole('button', { name: /Next: Release/ }).click();
+  await app.checkpoint('journey-01-trust');
+
+  await page.getByRole('textbox', { name: 'Release pullspec' }).fill(release.pullspec);
+  await page.getByRole('textbox', { name: 'Extra image references' }).fill(world.images.join('\n'));
+  await page.getByRole('button', { name: 'Look up release' }).click();
+  await expect(page.getByText(release.digest)).toBeVisible();
+  await app.checkpoint('journey-02-release');
+  await page.getByRole('button', { name: /Next: Plan/ }).click();
+
+  await page.getByRole('textbox', { name: 'Target directory' }).fill(toDir);
+  await page.getByRole('button', { name: 'Make the plan' }).click();
+  await expect(page.getByText(/^Fits: \d+ volume\(s\)/)).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Images in this transfer' }).getByRole('row')).toHaveCount(1 + 1 + release.componentCount + world.images.length);
+  await app.checkpoint('journey-03-plan');
+  await page.getByRole('button', { name: /Next: Transfer/ }).click();
+
+  await page.getByRole('button', { name: 'Start transfer' }).click();
+  await expect(page.getByRole('group', { name: /^Job / }).getByText('succeeded')).toBeVisible({ timeout: 300_000 });
+  await app.checkpoint('journey-04-transfer');
+  await page.getByRole('button', { name: /Next: Verify/ }).click();
+
+  await page.getByRole('button', { name: 'Verify the media' }).click();
+  await expect(page.getByText('The media: everything checked out.')).toBeVisible({ timeout: 300_000 });
+  await app.checkpoint('journey-05-verify');
+  await page.getByRole('button', { name: /Next: Done/ }).click();
+
+  await expect(page.getByTestId('transfer-fingerprint')).toHaveText(/^[0-9a-f:]{64,}/i);
+  await expect(page.getByRole('table', { name: /Files to carry/ })).toContainText('ferry-000001.tar');
+  await app.checkpoint('journey-06-done');
+});
