@@ -47,7 +47,7 @@ export function describeCertificate(cert: X509Certificate, now: Date = new Date(
     validityMessage = `not valid before ${notBefore.toISOString()} (check this machine's clock)`;
   } else if (now > notAfter) {
     status = 'expired';
-    validityMessage = `expired on ${notAfter.toISOString()} (${-daysLeft} days ago)`;
+    validityMessage = `expired on ${notAfter.toISOString()} (${Math.floor((now.getTime() - notAfter.getTime()) / DAY_MS)} days ago)`;
   } else if (daysLeft < EXPIRY_WARNING_DAYS) {
     status = 'expiring';
     validityMessage = `expires in ${daysLeft} days, on ${notAfter.toISOString()}`;
