@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { FerryError } from '../../../shared/errors';
@@ -11,10 +10,12 @@ import { registriesConf } from '../../../shared/config/registries-conf';
 import type { RegistrySources } from '../../../shared/config/image-config';
 import type { Generated } from '../../../shared/config/yaml';
 import { readCaBundle } from '../../engine/config/ca-bundle';
+import { readInputFile } from '../../engine/config/input-file';
 import { mirrorScope, resolveMirrorInput, type MirrorInput } from '../../engine/config/mirror-input';
 import { writeOutputFile } from '../../engine/config/output-file';
 import { addCommonOptions } from '../program';
 import { printJson } from '../output';
+import { registerConfigTrustCommands } from './ca';
 
 /**
  * `ferry config …`: the cluster configuration for a mirror, generated from the transfer (or explicit
@@ -167,7 +168,7 @@ const actions: Record<string, { description: string; groups: OptionGroup[]; acti
       const { mappings } = await resolveMirrorInput(mirrorInput(opts));
       const snippetOpts: Parameters<typeof installConfigSnippet>[1] = { field: opts.sourcesField };
       if (opts.caFile.length) snippetOpts.caPem = await readCaBundle(opts.caFile);
-      if (opts.pullSecret !== undefined) snippetOpts.pullSecret = await readPullSecret(opts.pullSecret);
+      if (opts.pullSecret !== undefined) snippetOpts.pullSecret = (await readInputFile(opts.pullSecret, 'the pull secret', '--pull-secret')).toString('utf8');
       // A snippet holding the pull secret is itself a secret.
       await emit('install-config', installConfigSnippet(mappings, snippetOpts), opts, { mode: opts.pullSecret !== undefined ? 0o600 : 0o644 });
     },
@@ -210,17 +211,6 @@ const actions: Record<string, { description: string; groups: OptionGroup[]; acti
   },
 };
 
-async function readPullSecret(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new FerryError('INVALID_INPUT', `Cannot read the pull secret ${path} (${(e as NodeJS.ErrnoException).code ?? 'unknown error'}).`, {
-      hint: 'Check the --pull-secret path.',
-      cause: e,
-    });
-  }
-}
-
 function describeYamlError(path: string, e: { message: string; linePos?: Array<{ line: number; col: number }> }): FerryError {
   const pos = e.linePos?.[0];
   const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
@@ -231,12 +221,7 @@ function describeYamlError(path: string, e: { message: string; linePos?: Array<{
 }
 
 async function lintFile(file: string, opts: { mirror?: string; json: boolean }): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new FerryError('INVALID_INPUT', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'unknown error'}).`, { hint: 'Check the path.', cause: e });
-  }
+  const text = (await readInputFile(file, 'the image.config CR', 'FILE')).toString('utf8');
   const doc = parseDocument(text, { prettyErrors: true });
   const first = doc.errors[0];
   if (first) throw describeYamlError(file, first);
@@ -301,4 +286,5 @@ export function register(program: Command): void {
       .argument('<file>', 'the CR as YAML, e.g. from oc get image.config.openshift.io/cluster -o yaml')
       .option('--mirror <host:port/namespace>', 'also check that the mirror stays allowed'),
   ).action(async (file: string, opts: { mirror?: string; json: boolean }) => lintFile(file, opts));
+  registerConfigTrustCommands(configCmd);
 }

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { FerryError } from '../../../shared/errors';
 import { parseRegistriesConf, resolvePull, type Resolution } from '../../../shared/config/resolve';
+import { readInputFile } from '../../engine/config/input-file';
 import { addCommonOptions } from '../program';
 import { printJson } from '../output';
 
@@ -26,15 +25,7 @@ export function register(program: Command): void {
       .argument('<ref>', 'image reference, e.g. quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:…')
       .requiredOption('--registries-conf <file>', 'registries.conf (v2) to resolve through'),
   ).action(async (ref: string, opts: { registriesConf: string; json: boolean }) => {
-    let text: string;
-    try {
-      text = await readFile(opts.registriesConf, 'utf8');
-    } catch (e) {
-      throw new FerryError('INVALID_INPUT', `Cannot read ${opts.registriesConf} (${(e as NodeJS.ErrnoException).code ?? 'unknown error'}).`, {
-        hint: 'Check the --registries-conf path.',
-        cause: e,
-      });
-    }
+    const text = (await readInputFile(opts.registriesConf, 'registries.conf', '--registries-conf')).toString('utf8');
     const conf = parseRegistriesConf(text, opts.registriesConf);
     const resolution = resolvePull(conf, ref);
     if (opts.json) {

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { FerryError } from '../../../shared/errors';
+import { readInputFile } from './input-file';
 
 /**
  * The mirror CA as the PEM bundle install-config's additionalTrustBundle wants. Operators have the CA
@@ -27,15 +27,7 @@ function toPem(path: string, der: Buffer): string {
 export async function readCaBundle(paths: readonly string[]): Promise<string> {
   const pems: string[] = [];
   for (const path of paths) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new FerryError('INVALID_INPUT', `Cannot read the CA file ${path} (${(e as NodeJS.ErrnoException).code ?? 'unknown error'}).`, {
-        hint: 'Check the --ca-file path.',
-        cause: e,
-      });
-    }
+    const bytes = await readInputFile(path, 'the CA file', '--ca-file');
     const blocks = bytes.toString('latin1').match(PEM_BLOCK);
     if (blocks) {
       for (const block of blocks) {
