@@ -1,5 +1,4 @@
 import { useCallback, useState } from 'react';
-import { parseReference } from '../../../../shared/reference';
 import { getApi } from '../../api';
 import { ActionError } from '../../components/ActionError';
 import { Button } from '../../components/Button';
@@ -7,25 +6,12 @@ import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
 import { formatBytes, shortDigest } from '../../format';
+import { imageListErrors } from '../../image-list';
 import { exportStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
 
 const ARCHES = ['amd64', 'arm64', 'ppc64le', 's390x', 'multi'];
-
-/** "Line 2: …" for every extra image that is not a valid reference. */
-export function imageListErrors(lines: string[]): string[] {
-  const out: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      parseReference(line);
-    } catch (e) {
-      out.push(`Line ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  });
-  return out;
-}
 
 export function ReleaseStep() {
   const state = useStore(exportStore);
