@@ -137,6 +137,17 @@ describe('ferry serve', () => {
     assert.equal(st.writable, true);
   });
 
+  it('runs transfer.verify and a verify job on the real media engine', async () => {
+    const empty = join(dir, 'not-a-transfer');
+    await mkdir(empty);
+    await assert.rejects(api.transfer.verify({ dir: empty }), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT' && /transfer\.json/.test(e.message));
+    const { id } = await api.jobs.start({ kind: 'verify', params: { dir: empty } });
+    const job = await serve.jobs.whenSettled(id);
+    assert.equal(job.state, 'failed');
+    assert.equal(job.error?.code, 'INVALID_INPUT');
+    assert.match(job.error?.message ?? '', /transfer\.json/);
+  });
+
   it('keeps secrets out of every frame sent to the page', async () => {
     await api.secrets.save({ name: 'mirror-admin', kind: 'registry-password', value: SECRET, registry: '127.0.0.1:5000', username: 'admin' });
     const listed = await api.secrets.list();

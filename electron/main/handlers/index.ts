@@ -1,3 +1,4 @@
+import { verifyTransfer } from '../../engine/media/verify';
 import { unavailableMethods, type ApiHandlers } from '../dispatcher';
 import { appInfo } from './app';
 import { inspectCa } from './ca';
@@ -32,6 +33,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       'fs.pickDirectory': async (req) => ({ path: await dialogs.pickDirectory(req) }),
       'fs.pickFile': async (req) => ({ path: await dialogs.pickFile(req) }),
     }),
+
+    'transfer.verify': async (req) => verifyTransfer(req.dir),
 
     'jobs.start': (req) => ({ id: jobs.start(req).id }),
     'jobs.pause': (req) => jobs.pause(req.id),
