@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import tar from 'tar-stream';
+import { FerryError } from '../../shared/errors';
+import { TransferReader } from '../../electron/engine/media/reader';
 import type { TransferManifest } from '../../shared/transfer/manifest';
 import type { VerifyReport } from '../../shared/transfer/verify-report';
 import { fixtureContent, writeFixture } from '../unit/media/fixtures';
@@ -84,6 +86,20 @@ describe('verify catches damaged media', () => {
     assert.equal(hit.blob, shared.digest);
     assert.deepEqual([...hit.images!].sort(), content.images.map((i) => i.source).sort());
     assert.ok(report.problems.some((p) => p.code === 'VOLUME_HASH' && p.volume === loc.volume));
+    const reader = await TransferReader.open(dir);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of reader.openBlob(shared.digest)) {
+          // consume: the stream must error instead of ending
+        }
+      })(),
+      (e: unknown) => {
+        assert.ok(e instanceof FerryError && e.code === 'DIGEST_MISMATCH', String(e));
+        assert.equal(e.details?.volume, loc.volume);
+        assert.ok(e.message.includes(shared.digest) && content.images.every((i) => e.message.includes(i.source)), e.message);
+        return true;
+      },
+    );
     const human = await ferry(['verify', '--dir', dir]);
     assert.equal(human.code, 1);
     assert.match(human.stdout, new RegExp(`${loc.volume}.*${shared.digest.slice(0, 20)}|${shared.digest.slice(0, 20)}.*${loc.volume}`));
