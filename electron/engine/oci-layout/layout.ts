@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -104,7 +104,9 @@ export class OciLayout {
     if (!st.isFile()) throw corrupt(this.dir, `blob ${blob.digest} is not a regular file (links are refused)`);
     const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     const verifier = new VerifyingStream(blob, onBytes);
-    const file = createReadStream('', { fd: fh.fd, highWaterMark: 256 * 1024 });
+    // The file stream owns the handle from here and closes it on end, error or destroy.
+    const file = fh.createReadStream({ highWaterMark: 256 * 1024 });
+    verifier.once('close', () => file.destroy());
     file.on('error', (e) => verifier.destroy(e));
     return file.pipe(verifier);
   }
@@ -121,14 +123,11 @@ export class OciLayout {
   async writeBlob(blob: BlobIdentity, source: Readable, onBytes?: (n: number) => void): Promise<void> {
     const final = this.blobPath(blob.digest);
     const temp = join(this.dir, 'blobs', digestAlgorithm(blob.digest), `.tmp-${randomBytes(8).toString('hex')}`);
-    const fh = await open(temp, 'wx', 0o644);
     try {
-      await pipeline(source, new VerifyingStream(blob, onBytes), createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: 256 * 1024 }));
-      await fh.sync();
-      await fh.close();
+      // `flush` fsyncs before close: the rename below never names bytes that are not on disk.
+      await pipeline(source, new VerifyingStream(blob, onBytes), createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 256 * 1024 }));
       await rename(temp, final);
     } catch (e) {
-      await fh.close().catch(() => undefined);
       await rm(temp, { force: true });
       throw e;
     }
