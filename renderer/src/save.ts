@@ -1,8 +1,19 @@
+import { getApi, loadAppInfo } from './api';
+
 /**
- * Saves generated text as a file through the browser's download path, which works the same in serve
- * mode and in the Electron window (main decides where downloads go). Returns a line for the status area.
+ * Saves generated text as a file: the desktop app asks main for a native save dialog (fs.saveText);
+ * in a browser the download path does the same job. Returns a line for the status area.
  */
 export async function saveText(fileName: string, text: string): Promise<string> {
+  const info = await loadAppInfo().catch(() => undefined);
+  if (info?.mode === 'electron') {
+    try {
+      const { path } = await getApi().fs.saveText({ text, defaultName: fileName });
+      return path ? `Saved to ${path}.` : 'Not saved.';
+    } catch (e) {
+      return `Not saved: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
   const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
   try {
     const a = document.createElement('a');
@@ -11,7 +22,7 @@ export async function saveText(fileName: string, text: string): Promise<string> 
     document.body.append(a);
     a.click();
     a.remove();
-    return `Saved as ${fileName}.`;
+    return `Downloaded as ${fileName}.`;
   } finally {
     // Revoke after the click has been handled; the download keeps its own reference.
     setTimeout(() => URL.revokeObjectURL(url), 1000);

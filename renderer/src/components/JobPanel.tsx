@@ -75,7 +75,7 @@ export function JobPanel({ id, onFinished, render }: { id: string; onFinished?: 
           columns={[
             { header: 'Volume', cell: ([name]) => <span className="mono">{name}</span> },
             { header: 'Phase', cell: ([, e]) => e.phase },
-            { header: 'Written', numeric: true, cell: ([, e]) => formatBytes(e.bytesDone) },
+            { header: 'Bytes', numeric: true, cell: ([, e]) => formatBytes(e.bytesDone) },
           ]}
         />
       ) : null}

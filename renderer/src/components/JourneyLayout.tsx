@@ -19,7 +19,7 @@ export function JourneyLayout<K extends string>({ title, steps, current, done, o
       <Stepper label={`${title} steps`} steps={[...steps]} current={current} done={done} onSelect={onSelect} />
       <div>
         <h1 ref={heading} tabIndex={-1}>
-          {title}: {stepLabel} <span className="muted" style={{ fontSize: '14px', fontWeight: 400 }}>{`step ${index + 1} of ${steps.length}`}</span>
+          {title}: {stepLabel} <span className="muted step-count">{`step ${index + 1} of ${steps.length}`}</span>
         </h1>
         {children}
         <div className="actions">

@@ -1,9 +1,15 @@
 import { apiMethods } from '../../../shared/api/contract';
+import type { Job } from '../../../shared/api/jobs';
 import { Callout } from './Callout';
 import { CodeBlock } from './CodeBlock';
 import { Table } from './Table';
 
 const verifySchema = apiMethods['transfer.verify'].response;
+
+/** A verify job's report: the result when it passed, carried in the error details when it found problems. */
+export function verifyJobReport(job: Job): unknown {
+  return job.report ?? job.error?.details?.report;
+}
 
 /**
  * A verification result as a table naming volume, blob and image for each problem. A report of

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { Card } from '../../components/Card';
 import { JobStarter } from '../../components/JobStarter';
-import { VerifyReport } from '../../components/VerifyReport';
+import { VerifyReport, verifyJobReport } from '../../components/VerifyReport';
 import { exportStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 
@@ -19,7 +19,7 @@ export function VerifyStep() {
         onStarted={(id) => exportStore.update({ verifyJob: id })}
         onFinished={(job) => job.state === 'succeeded' && exportStore.update((s) => ({ done: withDone(s.done, 'verify') }))}
       >
-        {(job) => (job.report !== undefined ? <VerifyReport report={job.report} subject="The media" /> : null)}
+        {(job) => (verifyJobReport(job) !== undefined ? <VerifyReport report={verifyJobReport(job)} subject="The media" /> : null)}
       </JobStarter>
     </Card>
   );

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { Card } from '../../components/Card';
 import { JobStarter } from '../../components/JobStarter';
-import { VerifyReport } from '../../components/VerifyReport';
+import { VerifyReport, verifyJobReport } from '../../components/VerifyReport';
 import { importStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { mirrorConnection } from './connection';
@@ -20,7 +20,7 @@ export function CheckStep() {
         onStarted={(id) => importStore.update({ checkJob: id })}
         onFinished={(job) => job.state === 'succeeded' && importStore.update((s) => ({ done: withDone(s.done, 'check') }))}
       >
-        {(job) => (job.report !== undefined ? <VerifyReport report={job.report} subject="The mirror" /> : null)}
+        {(job) => (verifyJobReport(job) !== undefined ? <VerifyReport report={verifyJobReport(job)} subject="The mirror" /> : null)}
       </JobStarter>
     </Card>
   );

@@ -1,8 +1,6 @@
-import { useEffect } from 'react';
-import { JourneyLayout } from '../../components/JourneyLayout';
+import type { JSX } from 'react';
+import { Journey } from '../../components/Journey';
 import { IMPORT_STEPS, importStore, type ImportStep } from '../../journeys';
-import { navigate } from '../../router';
-import { useStore } from '../../store';
 import { CheckStep } from './CheckStep';
 import { ConfigStep } from './ConfigStep';
 import { MediaStep } from './MediaStep';
@@ -11,7 +9,7 @@ import { ReceiptStep } from './ReceiptStep';
 import { TargetStep } from './TargetStep';
 import { VerifyMediaStep } from './VerifyMediaStep';
 
-const SCREENS: Record<ImportStep, () => React.JSX.Element> = {
+const SCREENS: Record<ImportStep, () => JSX.Element> = {
   media: MediaStep,
   verify: VerifyMediaStep,
   target: TargetStep,
@@ -21,21 +19,6 @@ const SCREENS: Record<ImportStep, () => React.JSX.Element> = {
   receipt: ReceiptStep,
 };
 
-function isStep(s: string | undefined): s is ImportStep {
-  return IMPORT_STEPS.some((x) => x.key === s);
-}
-
 export function ImportJourney({ step }: { step?: string }) {
-  const state = useStore(importStore);
-  const current = isStep(step) ? step : state.step;
-  useEffect(() => {
-    if (current !== state.step) importStore.update({ step: current });
-    if (step !== current) navigate({ screen: 'import', step: current });
-  }, [current, step, state.step]);
-  const Screen = SCREENS[current];
-  return (
-    <JourneyLayout title="Import" steps={IMPORT_STEPS} current={current} done={new Set(state.done)} onSelect={(k) => navigate({ screen: 'import', step: k })}>
-      <Screen />
-    </JourneyLayout>
-  );
+  return <Journey screen="import" title="Import" steps={IMPORT_STEPS} screens={SCREENS} store={importStore} step={step} />;
 }

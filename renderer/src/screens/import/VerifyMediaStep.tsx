@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { Card } from '../../components/Card';
 import { JobStarter } from '../../components/JobStarter';
-import { VerifyReport } from '../../components/VerifyReport';
+import { VerifyReport, verifyJobReport } from '../../components/VerifyReport';
 import { importStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 
@@ -24,7 +24,7 @@ export function VerifyMediaStep() {
           }))
         }
       >
-        {(job) => (job.report !== undefined ? <VerifyReport report={job.report} subject="The media" /> : null)}
+        {(job) => (verifyJobReport(job) !== undefined ? <VerifyReport report={verifyJobReport(job)} subject="The media" /> : null)}
       </JobStarter>
     </Card>
   );

@@ -1,0 +1,24 @@
+import { useEffect, type JSX } from 'react';
+import type { StepDef } from './Stepper';
+import { JourneyLayout } from './JourneyLayout';
+import { navigate } from '../router';
+import { useStore, type JourneyStore } from '../store';
+
+/**
+ * A journey bound to its store and the address bar: the step in the URL wins (links, reload), else
+ * the remembered step; the store follows so the start screen can offer "Resume at …".
+ */
+export function Journey<K extends string>({ screen, title, steps, screens, store, step }: { screen: 'export' | 'import'; title: string; steps: ReadonlyArray<StepDef<K>>; screens: Record<K, () => JSX.Element>; store: JourneyStore<{ step: K; done: K[] }>; step?: string }) {
+  const state = useStore(store);
+  const current = steps.some((s) => s.key === step) ? (step as K) : state.step;
+  useEffect(() => {
+    if (current !== state.step) store.update({ step: current });
+    if (step !== current) navigate({ screen, step: current });
+  }, [current, step, state.step, store, screen]);
+  const Screen: () => JSX.Element = screens[current];
+  return (
+    <JourneyLayout title={title} steps={steps} current={current} done={new Set(state.done)} onSelect={(k) => navigate({ screen, step: k })}>
+      <Screen />
+    </JourneyLayout>
+  );
+}
