@@ -254,8 +254,3 @@ export function parseJsonDocument(text: string): JsonParseResult {
     return { ok: false, error: { offset: e.offset, reason: e.reason, ...positionAt(text, e.offset), excerpt: excerptAt(text, e.offset) } };
   }
 }
-
-/** The members of `obj` named `key`, in document order (more than one when the key is duplicated). */
-export function membersNamed(obj: JsonObjectNode, key: string): JsonMember[] {
-  return obj.members.filter((m) => m.key === key);
-}

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { FerryError } from '../../shared/errors';
 import { caConfigMap, caConfigMapKey, ocCreateCaConfigMapCommand, ocPatchAdditionalTrustedCaCommand } from '../../shared/certs/ca-configmap';
 import { inspectCertificates } from '../../electron/engine/trust/certificates';
+import { createCa, issueServerCertificate } from '../../electron/engine/registry-kit/pki';
 import { makeCa } from '../fixtures/certs/helpers';
 
 const notACert = readFileSync(new URL('../fixtures/certs/not-a-certificate.der', import.meta.url));
@@ -77,6 +78,18 @@ test('the kit CA and server certificates carry what TLS clients check', async ()
   assert.equal(caCert.ca, true);
   assert.deepEqual(leaf.keyUsage, ['1.3.6.1.5.5.7.3.1'], 'extended key usage: serverAuth only');
   assert.match(ca.keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+});
+
+test('RSA kits work too: an RSA CA signs an RSA server certificate with keyEncipherment', async () => {
+  const notBefore = new Date(Date.now() - 60_000);
+  const notAfter = new Date(Date.now() + 86_400_000);
+  const ca = await createCa({ commonName: 'RSA CA', algorithm: 'rsa-2048', notBefore, notAfter });
+  const server = await issueServerCertificate(ca, { dnsNames: ['mirror.example.com'], ips: ['10.0.0.5'], algorithm: 'rsa-2048', notBefore, notAfter });
+  const leaf = new X509Certificate(server.certPem);
+  assert.ok(leaf.verify(new X509Certificate(ca.certPem).publicKey));
+  assert.equal(leaf.publicKey.asymmetricKeyType, 'rsa');
+  assert.equal(leaf.subjectAltName, 'DNS:mirror.example.com, IP Address:10.0.0.5');
+  assert.equal(leaf.checkIP('10.0.0.5'), '10.0.0.5');
 });
 
 test('seed 002 key rule: host:port becomes host..port; seed 003 ConfigMap and oc commands', () => {

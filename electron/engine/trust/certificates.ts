@@ -115,8 +115,3 @@ export function inspectCertificates(bytes: Uint8Array, source = 'the input', now
 export function readCertificateFile(path: string): Promise<Uint8Array> {
   return readBoundedFile(path, 'certificate file', MAX_CERT_FILE_BYTES);
 }
-
-/** PEM text of every certificate in a PEM or DER file: what TLS options and ConfigMaps want. */
-export async function loadCertificatesAsPem(path: string): Promise<string[]> {
-  return parseCertificates(await readCertificateFile(path), path).map((c) => c.toString());
-}
