@@ -33,6 +33,8 @@ export interface CopyResult {
   /** Image manifests copied (one per platform for an index). */
   manifests: CopiedManifest[];
   blobs: { total: number; copied: number; mounted: number; skipped: number; bytesCopied: number };
+  /** Every blob the destination now holds for this image (config and layers of every platform copied). */
+  blobDigests: string[];
 }
 
 interface ImagePlan {
@@ -164,6 +166,7 @@ export async function copyImage(ctx: EngineContext, src: ImageSource, dst: Image
     mediaType: named.mediaType,
     manifests: images.map((i) => ({ digest: i.manifest.digest, mediaType: i.manifest.mediaType, ...(i.platform ? { platform: i.platform } : {}) })),
     blobs: { total: unique.size, ...counts },
+    blobDigests: [...unique.keys()],
   };
 }
 

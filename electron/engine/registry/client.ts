@@ -26,7 +26,9 @@ export interface UploadTuning {
   chunkSize: number;
 }
 
-export const DEFAULT_UPLOAD: UploadTuning = { monolithicLimit: 128 * 1024 * 1024, chunkSize: 16 * 1024 * 1024 };
+// One streamed PUT is fastest and is what containers/image always does; chunks are for registries (or
+// proxies in front of them) that cap request bodies. Chunks are buffered to be resendable: kept small.
+export const DEFAULT_UPLOAD: UploadTuning = { monolithicLimit: 1024 * 1024 * 1024, chunkSize: 8 * 1024 * 1024 };
 /** containers/image's limit: a manifest is small; anything bigger is refused rather than buffered. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
