@@ -40,3 +40,13 @@ export function useAppInfo(): { info?: AppInfo; error?: FerryErrorEnvelope } {
 export function isUnavailable(info: AppInfo | undefined, method: MethodName): boolean {
   return info?.unavailable.includes(method) ?? false;
 }
+
+/**
+ * Of the methods a control needs, those this build lacks, as one sentence for the in-place
+ * "not yet available" notice; undefined when all are there (or app.info has not answered yet).
+ */
+export function useUnavailable(...methods: MethodName[]): string | undefined {
+  const { info } = useAppInfo();
+  const absent = methods.filter((m) => isUnavailable(info, m));
+  return absent.length > 0 ? `This build cannot do this yet (${absent.join(', ')}).` : undefined;
+}

@@ -1,8 +1,8 @@
 import { useCallback, useState } from 'react';
 import type { ResponseOf } from '../../../shared/api/contract';
-import { getApi } from '../api';
+import { getApi, useUnavailable } from '../api';
 import { useAction } from '../use-action';
-import { ActionError } from './ActionError';
+import { ActionError, NotAvailable } from './ActionError';
 import { Button } from './Button';
 import { Callout } from './Callout';
 import { Field } from './Field';
@@ -21,6 +21,7 @@ export function ConnectionTest({ caPem, storedRef, storedLabel, initialRegistry 
   const [password, setPassword] = useState('');
   const testFn = useCallback((req: Parameters<ReturnType<typeof getApi>['registry']['testConnection']>[0]) => getApi().registry.testConnection(req), []);
   const [test, tested] = useAction(testFn);
+  const absent = useUnavailable('registry.testConnection');
   const onTest = async () => {
     const host = registry.trim().replace(/^https?:\/\//, '').split('/')[0] ?? '';
     const res = await test({
@@ -62,10 +63,11 @@ export function ConnectionTest({ caPem, storedRef, storedLabel, initialRegistry 
         </div>
       ) : null}
       <div className="actions">
-        <Button onClick={() => void onTest()} disabled={!registry.trim() || (auth === 'password' && (!username.trim() || !password))} busy={tested.busy}>
+        <Button onClick={() => void onTest()} disabled={!!absent || !registry.trim() || (auth === 'password' && (!username.trim() || !password))} busy={tested.busy}>
           Test connection
         </Button>
       </div>
+      {absent ? <NotAvailable what={absent} /> : null}
       <ActionError error={tested.error} />
       {tested.result ? (
         <Callout tone="ok" title={`Connected to ${tested.result.registry}`}>

@@ -1,8 +1,8 @@
 import { useEffect, useCallback } from 'react';
-import { getApi } from '../api';
+import { getApi, useUnavailable } from '../api';
 import { formatBytes, formatTime, shortDigest } from '../format';
 import { useAction } from '../use-action';
-import { ActionError } from './ActionError';
+import { ActionError, NotAvailable } from './ActionError';
 import { Spinner } from './Spinner';
 import { Table } from './Table';
 
@@ -10,11 +10,13 @@ import { Table } from './Table';
 export function TransferSummary({ dir, onLoaded }: { dir: string; onLoaded?: () => void }) {
   const readFn = useCallback((d: string) => getApi().transfer.read({ dir: d }), []);
   const [read, state] = useAction(readFn);
+  const absent = useUnavailable('transfer.read');
   useEffect(() => {
-    if (dir) void read(dir).then((r) => r && onLoaded?.());
+    if (dir && !absent) void read(dir).then((r) => r && onLoaded?.());
     // onLoaded is a notification, not an input.
-  }, [dir, read]);
+  }, [dir, read, absent]);
   if (!dir) return null;
+  if (absent) return <NotAvailable what={`Reading the transfer summary: ${absent}`} />;
   if (state.busy && !state.result) return <Spinner label="Reading transfer.json…" />;
   if (state.error) return <ActionError error={state.error} />;
   const t = state.result;

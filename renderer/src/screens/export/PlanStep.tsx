@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
-import { getApi } from '../../api';
-import { ActionError } from '../../components/ActionError';
+import { getApi, useUnavailable } from '../../api';
+import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
@@ -27,6 +27,7 @@ export function PlanStep() {
     [state.release, state.images, state.toDir, state.volumeSize, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
+  const noPlan = useUnavailable('plan.export');
   const nothing = !state.release.trim() && state.images.length === 0;
   return (
     <>
@@ -36,11 +37,12 @@ export function PlanStep() {
           <input type="text" value={state.volumeSize} onChange={(e) => exportStore.update({ volumeSize: e.target.value })} spellCheck={false} />
         </Field>
         <div className="actions">
-          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan') })))} disabled={nothing || !state.toDir.trim()} busy={planned.busy}>
+          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan') })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan
           </Button>
           {nothing ? <span className="muted">Choose a release or extra images first.</span> : null}
         </div>
+        {noPlan ? <NotAvailable what={noPlan} /> : null}
         <ActionError error={planned.error} />
       </Card>
       {planned.result ? (

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
-import { getApi } from '../../api';
-import { ActionError } from '../../components/ActionError';
+import { getApi, useUnavailable } from '../../api';
+import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
@@ -22,6 +22,8 @@ export function ReleaseStep() {
   const infoFn = useCallback((pullspec: string) => getApi().release.info({ pullspec, pullSecretRef: state.pullSecretRef, caPems }), [state.pullSecretRef, caPems.join()]);
   const [lookup, info] = useAction(infoFn);
   const imageErrors = imageListErrors(imagesText.split('\n'));
+  const noList = useUnavailable('release.list');
+  const noInfo = useUnavailable('release.info');
 
   return (
     <>
@@ -39,10 +41,11 @@ export function ReleaseStep() {
           </Field>
         </div>
         <div className="actions">
-          <Button onClick={() => void list(state.channel.trim(), state.arch)} busy={listed.busy} disabled={!state.channel.trim()}>
+          <Button onClick={() => void list(state.channel.trim(), state.arch)} busy={listed.busy} disabled={!state.channel.trim() || !!noList}>
             Load versions
           </Button>
         </div>
+        {noList ? <NotAvailable what={noList} /> : null}
         {listed.error?.code === 'UNREACHABLE' ? (
           <Callout tone="warn" title="The update graph cannot be reached from here." hint="Enter the release pullspec below (quay.io/openshift-release-dev/ocp-release:VERSION-ARCH).">
             {listed.error.message}
@@ -74,12 +77,13 @@ export function ReleaseStep() {
         <div className="actions">
           <Button
             onClick={() => void lookup(state.release.trim()).then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'release') })))}
-            disabled={!state.release.trim()}
+            disabled={!state.release.trim() || !!noInfo}
             busy={info.busy}
           >
             Look up release
           </Button>
         </div>
+        {noInfo ? <NotAvailable what={noInfo} /> : null}
         <ActionError error={info.error} />
         {info.result ? (
           <dl className="kv">

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RequestOf, ResponseOf } from '../../../../shared/api/contract';
 import { toEnvelope, type FerryErrorEnvelope } from '../../../../shared/errors';
-import { getApi } from '../../api';
-import { ActionError } from '../../components/ActionError';
+import { getApi, useUnavailable } from '../../api';
+import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { CodeBlock } from '../../components/CodeBlock';
@@ -48,7 +48,8 @@ export function ConfigStep() {
     },
     [base],
   );
-  const ready = state.dir.trim() !== '' && state.mirror.trim() !== '';
+  const absent = useUnavailable('config.generate');
+  const ready = state.dir.trim() !== '' && state.mirror.trim() !== '' && !absent;
   useEffect(() => {
     if (!ready) return;
     let live = true;
@@ -63,6 +64,7 @@ export function ConfigStep() {
     };
   }, [ready, generate]);
 
+  if (absent) return <NotAvailable what={absent} />;
   if (!ready) return <p className="muted">Choose the media and the target registry first.</p>;
   return (
     <>
