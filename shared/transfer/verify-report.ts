@@ -1,3 +1,5 @@
+import { renderSignatureCheck, type SignatureCheck } from './signature';
+
 /**
  * The result of checking a transfer on disk: plain data for the CLI (--json), the UI's report table and
  * saved job history, plus the one human rendering the CLI prints.
@@ -15,7 +17,9 @@ export type VerifyProblemCode =
   | 'ENTRY_MISSING'
   | 'BLOB_DIGEST'
   | 'LAYOUT_MISMATCH'
-  | 'IMAGE_INCOMPLETE';
+  | 'IMAGE_INCOMPLETE'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID';
 
 export interface VerifyProblem {
   code: VerifyProblemCode;
@@ -31,7 +35,10 @@ export interface VerifyProblem {
 export interface VerifyReport {
   ok: boolean;
   dir: string;
+  /** Empty when the signature check failed and transfer.json was not read. */
   transferId: string;
+  /** Checked before anything else (absent only in reports from before signatures existed). */
+  signature?: SignatureCheck;
   problems: VerifyProblem[];
   counts: { volumes: number; images: number; blobs: number; blobsVerified: number; parentBlobs: number; entries: number };
   bytes: { volumes: number; blobs: number; read: number };
@@ -43,7 +50,10 @@ function mib(n: number): string {
 }
 
 export function renderVerifyReport(r: VerifyReport): string {
+  const signature = r.signature ? renderSignatureCheck(r.signature) : [];
+  if (r.signature && !r.signature.ok) return `${[...signature, 'FAILED: no other check was run on a transfer.json that fails its signature.'].join('\n')}\n`;
   const lines = [
+    ...signature,
     `Transfer ${r.transferId} in ${r.dir}`,
     `  ${r.counts.images} image(s), ${r.counts.blobs} blob(s) (${mib(r.bytes.blobs)}${r.counts.parentBlobs ? `, ${r.counts.parentBlobs} in the parent transfer` : ''}), ${r.counts.volumes} volume(s) (${mib(r.bytes.volumes)})`,
     `  ${r.counts.blobsVerified} blob digest(s) checked, ${r.counts.entries} tar entries read in ${(r.durationsMs.total / 1000).toFixed(1)} s`,

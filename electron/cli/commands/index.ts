@@ -9,6 +9,7 @@ import { register as serve } from './serve';
 import { register as inspect } from './inspect';
 import { register as copy } from './copy';
 import { register as verify } from './verify';
+import { register as keys } from './keys';
 
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
@@ -22,4 +23,5 @@ export const commands: Array<(program: Command) => void> = [
   inspect,
   copy,
   verify,
+  keys,
 ];

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import tar from 'tar-stream';
 import type { ProgressListener } from '../../../shared/progress';
 import { isParentLocation, isPartsLocation, type TransferBlob, type TransferManifest } from '../../../shared/transfer/manifest';
+import type { SignatureCheck } from '../../../shared/transfer/signature';
 import type { VerifyProblem, VerifyReport } from '../../../shared/transfer/verify-report';
+import { verifyTransferSignature, type SignatureOptions } from '../signing/transfer-signature';
 import { TAR_BLOCK } from './layout';
 import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
@@ -20,6 +22,8 @@ import { listVolumeFiles } from './volumes';
  */
 export interface VerifyOptions {
   onProgress?: ProgressListener;
+  /** --trust / --require-signature; without them a signature is still checked and an unsigned transfer only warned about. */
+  signature?: SignatureOptions;
 }
 
 type Expected =
@@ -42,6 +46,9 @@ const PROGRESS_STEP = 8 * 1024 * 1024;
 
 export async function verifyTransfer(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
+  // First: when transfer.json is not the one that was signed, every other check would be against a forged list.
+  const signature = await verifyTransferSignature(dir, options.signature);
+  if (!signature.ok) return signatureFailure(dir, signature, started);
   const manifest = await readTransferManifest(dir);
   const problems: VerifyProblem[] = [];
   const expected = expectedEntries(manifest);
@@ -138,6 +145,7 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
     ok: problems.length === 0,
     dir,
     transferId: manifest.id,
+    signature,
     problems,
     counts: {
       volumes: manifest.volumes.length,
@@ -149,6 +157,20 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
     },
     bytes: { volumes: totalBytes, blobs: manifest.blobs.reduce((n, b) => n + b.size, 0), read },
     durationsMs: { total: Date.now() - started, volumes: durations },
+  };
+}
+
+/** A report that stops at the signature: nothing of an untrusted transfer.json is read, so everything else is zero. */
+function signatureFailure(dir: string, signature: SignatureCheck, started: number): VerifyReport {
+  return {
+    ok: false,
+    dir,
+    transferId: '',
+    signature,
+    problems: [{ code: signature.status === 'unsigned' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID', message: `${signature.message} No other check was run.` }],
+    counts: { volumes: 0, images: 0, blobs: 0, blobsVerified: 0, parentBlobs: 0, entries: 0 },
+    bytes: { volumes: 0, blobs: 0, read: 0 },
+    durationsMs: { total: Date.now() - started, volumes: {} },
   };
 }
 

@@ -1,0 +1,104 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { FerryError } from '../../../shared/errors';
+import { readBoundedFile } from '../trust/input-file';
+import { writeFileAtomic } from '../trust/secret-file';
+
+/**
+ * ed25519 signing keys for transfer manifests (node:crypto only). The private key is PKCS#8 PEM, mode 0600,
+ * and stays on the connected side; the public key is SPKI PEM and travels (separately from the media) to
+ * whoever verifies. A key's identity is the SHA-256 of its SPKI DER.
+ */
+const MAX_KEY_BYTES = 64 * 1024;
+
+export interface GeneratedKeys {
+  privateKeyPath: string;
+  publicKeyPath: string;
+  /** SHA-256 (hex) of the public key's SPKI DER. */
+  sha256: string;
+}
+
+export function publicKeyDer(key: KeyObject): Buffer {
+  return key.export({ format: 'der', type: 'spki' });
+}
+
+/** SHA-256 (hex) of the SPKI DER of a public key, or of the public half of a private key. */
+export function keySha256(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return createHash('sha256').update(publicKeyDer(pub)).digest('hex');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
+  );
+}
+
+/** Writes PREFIX.key and PREFIX.pub; refuses to replace either unless `force`, since a lost key cannot be remade. */
+export async function generateSigningKeys(prefix: string, opts: { force?: boolean } = {}): Promise<GeneratedKeys> {
+  const privateKeyPath = `${prefix}.key`;
+  const publicKeyPath = `${prefix}.pub`;
+  if (!opts.force) {
+    for (const path of [privateKeyPath, publicKeyPath]) {
+      if (await exists(path)) {
+        throw new FerryError('USAGE', `${path} already exists; ferry does not overwrite signing keys.`, {
+          hint: 'Choose another --out prefix, or pass --force if the old key is really no longer needed (transfers signed with it can then only be checked with its .pub).',
+        });
+      }
+    }
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  // The private key is written first: a crash between the two leaves a usable key without its .pub, which can be re-derived.
+  await writeFileAtomic(privateKeyPath, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, 0o600);
+  await writeFileAtomic(publicKeyPath, publicKey.export({ format: 'pem', type: 'spki' }) as string, 0o644);
+  return { privateKeyPath, publicKeyPath, sha256: keySha256(publicKey) };
+}
+
+function requireEd25519(key: KeyObject, path: string): KeyObject {
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new FerryError('INVALID_INPUT', `${path} holds an ${key.asymmetricKeyType ?? 'unknown'} key, not an ed25519 key.`, {
+      hint: 'Transfers are signed with ed25519 keys made by `ferry keys generate --out PREFIX`.',
+    });
+  }
+  return key;
+}
+
+/** The private key to sign with (PKCS#8 or traditional PEM). */
+export async function readPrivateKey(path: string): Promise<KeyObject> {
+  const pem = Buffer.from(await readBoundedFile(path, 'private key file', MAX_KEY_BYTES));
+  if (/-----BEGIN PUBLIC KEY-----/.test(pem.toString('latin1'))) {
+    throw new FerryError('INVALID_INPUT', `${path} is a public key; signing needs the private key.`, {
+      hint: 'Pass the PREFIX.key file written by `ferry keys generate`, not PREFIX.pub.',
+    });
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    // The parser's message could quote key material; say only what is wrong.
+    throw new FerryError('INVALID_INPUT', `${path} is not a readable PEM private key.`, {
+      hint: 'Pass the PREFIX.key file written by `ferry keys generate` (an unencrypted PKCS#8 ed25519 key).',
+    });
+  }
+  return requireEd25519(key, path);
+}
+
+/** The public key to trust (SPKI PEM). A private key is refused: it must not travel with the media. */
+export async function readPublicKey(path: string): Promise<KeyObject> {
+  const pem = Buffer.from(await readBoundedFile(path, 'public key file', MAX_KEY_BYTES));
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem.toString('latin1'))) {
+    throw new FerryError('INVALID_INPUT', `${path} is a private key; --trust takes the public key.`, {
+      hint: 'Pass PREFIX.pub. The private PREFIX.key should stay on the connected side and never be carried with the media.',
+    });
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new FerryError('INVALID_INPUT', `${path} is not a readable PEM public key.`, {
+      hint: 'Pass the PREFIX.pub file written by `ferry keys generate` (-----BEGIN PUBLIC KEY-----).',
+    });
+  }
+  return requireEd25519(key, path);
+}
