@@ -21,14 +21,14 @@ export interface E2eWorld {
 }
 
 /**
- * The full export/import journeys need engine jobs that this build does not run yet: the worker has
- * no mirror, push or verify runner (electron/worker/runners.ts), and release.info, plan.export,
- * transfer.read, transfer.verify and config.generate have no handler. Flip this when they land; the
- * journey tests are written against the real engine and are reported as fixme until then.
+ * The full export/import journeys need engine parts this build does not have yet (the worker has a
+ * verify runner only; see FULL_JOURNEYS_PENDING). Flip this when they land: the journey tests are
+ * written against the real engine and are reported as fixme until then. The synthetic release names
+ * its components on quay.io, so serve must also be told to fetch them from the test source registry.
  */
 export const FULL_JOURNEYS_READY = false;
 export const FULL_JOURNEYS_PENDING =
-  'needs the mirror/push/verify job runners and release.info, plan.export, transfer.read, config.generate handlers, not yet in this build';
+  'needs the mirror and push job runners, verify --against, and release.info, plan.export, transfer.read, config.generate, registry.testConnection handlers (and a way to give serve --source-mirror for the synthetic release), not yet in this build';
 
 export function e2eWorld(): E2eWorld {
   const raw = process.env[E2E_ENV];
