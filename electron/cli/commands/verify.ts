@@ -2,13 +2,21 @@ import type { Command } from 'commander';
 import { withRates, type ProgressEvent } from '../../../shared/progress';
 import { renderVerifyReport } from '../../../shared/transfer/verify-report';
 import { verifyTransfer } from '../../engine/media/verify';
+import { verifyOperatorReport } from '../../engine/reports/verify';
+import { writeReport } from '../../engine/reports/write';
 import { printJson } from '../output';
 import { addCommonOptions } from '../program';
 
-/** `ferry verify --dir DIR`: exit 0 when every check passes, 1 with the problems listed, 2 when transfer.json is unreadable. */
+/**
+ * `ferry verify --dir DIR [--trust PUBKEY] [--require-signature] [--report FILE.json]`: exit 0 when every check
+ * passes, 1 with the problems listed (a failed signature first, and alone), 2 when transfer.json or the key is unreadable.
+ */
 interface VerifyCliOptions {
   dir: string;
   json: boolean;
+  trust?: string;
+  requireSignature: boolean;
+  report?: string;
 }
 
 function progressLine(started: number): ((e: ProgressEvent) => void) | undefined {
@@ -22,11 +30,14 @@ function progressLine(started: number): ((e: ProgressEvent) => void) | undefined
 }
 
 async function run(opts: VerifyCliOptions): Promise<void> {
-  const onProgress = opts.json ? undefined : progressLine(Date.now());
-  const report = await verifyTransfer(opts.dir, onProgress ? { onProgress } : {});
+  const startedAt = new Date();
+  const onProgress = opts.json ? undefined : progressLine(startedAt.getTime());
+  const signature = { require: opts.requireSignature, ...(opts.trust !== undefined ? { trust: opts.trust } : {}) };
+  const report = await verifyTransfer(opts.dir, { signature, ...(onProgress ? { onProgress } : {}) });
   if (onProgress) process.stderr.write('\n');
-  if (opts.json) printJson(report);
-  else process.stdout.write(renderVerifyReport(report));
+  const written = opts.report ? await writeReport(opts.report, verifyOperatorReport(report, { startedAt, finishedAt: new Date() })) : undefined;
+  if (opts.json) printJson(written ? { ...report, reportFiles: written } : report);
+  else process.stdout.write(`${renderVerifyReport(report)}${written ? `Report written to ${written.json} and ${written.markdown}\n` : ''}`);
   if (!report.ok) process.exitCode = 1;
 }
 
@@ -35,6 +46,9 @@ export function register(program: Command): void {
     program
       .command('verify')
       .description('check a transfer on disk: manifest, volume sizes and sha256, every blob digest, image completeness, no unsafe tar entries')
-      .requiredOption('--dir <dir>', 'transfer directory (holding transfer.json and ferry-*.tar)'),
+      .requiredOption('--dir <dir>', 'transfer directory (holding transfer.json and ferry-*.tar)')
+      .option('--trust <pubkey>', 'transfer.json must be signed with this ed25519 public key (PREFIX.pub from ferry keys generate)')
+      .option('--require-signature', 'fail an unsigned transfer instead of warning', false)
+      .option('--report <file.json>', 'also write an operator report: FILE.json and a readable FILE.md beside it'),
   ).action((opts: VerifyCliOptions) => run(opts));
 }
