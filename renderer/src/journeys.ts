@@ -34,6 +34,8 @@ export interface ExportState {
   images: string[];
   toDir: string;
   volumeSize: string;
+  /** receipt.json (or an earlier transfer.json) from the other side: write only what is missing. */
+  since: string;
   transferJob?: string;
   verifyJob?: string;
 }
@@ -49,6 +51,7 @@ export const exportStore = createJourneyStore<ExportState>('ferry.journey.export
   images: [],
   toDir: '',
   volumeSize: '4000MiB',
+  since: '',
 });
 
 export const IMPORT_STEPS = [

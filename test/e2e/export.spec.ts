@@ -36,7 +36,14 @@ test('credentials: a valid pull secret is saved once and dropped from the page',
   await expect(page.getByText('Pull secret saved as “pull-secret”')).toBeVisible();
   await expect(page.getByText(/^Stored in /)).toBeVisible();
   await expect(page.getByRole('textbox', { name: /pull secret \(JSON\)/i })).toHaveValue('');
+  const remembered = page.getByRole('table', { name: 'Remembered credentials' });
+  await expect(remembered.getByRole('row', { name: /pull-secret/ })).toBeVisible();
   await app.checkpoint('03-credentials-saved');
+
+  // Forgetting it removes it from the store and the journey no longer refers to it.
+  await page.getByRole('button', { name: 'Forget pull-secret' }).click();
+  await expect(remembered.getByRole('row', { name: /pull-secret/ })).toHaveCount(0);
+  await expect(page.getByText('Pull secret saved as “pull-secret”')).toHaveCount(0);
 });
 
 test('CA trust: importing the CA (DER) shows its details and SHA-256 fingerprint', async ({ app, page, world }) => {

@@ -7,6 +7,7 @@ import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
 import { FileInput } from '../../components/FileInput';
 import { FindingList } from '../../components/Findings';
+import { SavedSecrets } from '../../components/SavedSecrets';
 import { Table } from '../../components/Table';
 import { exportStore, withDone } from '../../journeys';
 import { describeSecretStore } from '../../secret-store';
@@ -90,6 +91,12 @@ export function CredentialsStep() {
         {checked.result && !checked.result.valid ? <p className="muted">{`${errorFindings.length} problem(s) found; fix them and check again.`}</p> : null}
       </Card>
       <MirrorCredentials secretName={state.pullSecretRef} />
+      <Card title="Remembered credentials">
+        <SavedSecrets
+          refreshKey={`${state.pullSecretRef ?? ''}:${state.registries.join()}`}
+          onDeleted={(name) => name === state.pullSecretRef && exportStore.update({ pullSecretRef: undefined, registries: [] })}
+        />
+      </Card>
     </>
   );
 }

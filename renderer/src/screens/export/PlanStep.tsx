@@ -21,10 +21,11 @@ export function PlanStep() {
         images: state.images,
         toDir: state.toDir.trim(),
         volumeSize: state.volumeSize.trim() || undefined,
+        ...(state.since.trim() ? { since: state.since.trim() } : {}),
         pullSecretRef: state.pullSecretRef,
         caPems: state.cas.map((c) => c.pem),
       }),
-    [state.release, state.images, state.toDir, state.volumeSize, state.pullSecretRef, state.cas],
+    [state.release, state.images, state.toDir, state.volumeSize, state.since, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
   const noPlan = useUnavailable('plan.export');
@@ -36,6 +37,13 @@ export function PlanStep() {
         <Field label="Volume size" help="Each volume file is at most this big; the default 4000MiB is safe on FAT32.">
           <input type="text" value={state.volumeSize} onChange={(e) => exportStore.update({ volumeSize: e.target.value })} spellCheck={false} />
         </Field>
+        <PathField
+          label="Only what is missing since (optional)"
+          help="The receipt.json carried back from the disconnected side, or the previous transfer.json: the new media holds only what the mirror lacks."
+          kind="file"
+          value={state.since}
+          onChange={(v) => exportStore.update({ since: v })}
+        />
         <div className="actions">
           <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan') })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan

@@ -14,11 +14,12 @@ export function TransferStep() {
         images: state.images,
         toDir: state.toDir.trim(),
         ...(state.volumeSize.trim() ? { volumeSize: state.volumeSize.trim() } : {}),
+        ...(state.since.trim() ? { since: state.since.trim() } : {}),
         ...(state.pullSecretRef ? { pullSecretRef: state.pullSecretRef } : {}),
         caPems: state.cas.map((c) => c.pem),
       },
     }),
-    [state.release, state.images, state.toDir, state.volumeSize, state.pullSecretRef, state.cas],
+    [state.release, state.images, state.toDir, state.volumeSize, state.since, state.pullSecretRef, state.cas],
   );
   const ready = state.toDir.trim() !== '' && (state.release.trim() !== '' || state.images.length > 0);
   return (
