@@ -10,6 +10,9 @@ import { register as inspect } from './inspect';
 import { register as copy } from './copy';
 import { register as verify } from './verify';
 import { register as keys } from './keys';
+import { register as release } from './release';
+import { register as mirror } from './mirror';
+import { register as push } from './push';
 
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
@@ -24,4 +27,7 @@ export const commands: Array<(program: Command) => void> = [
   copy,
   verify,
   keys,
+  release,
+  mirror,
+  push,
 ];

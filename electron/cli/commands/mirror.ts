@@ -1,0 +1,151 @@
+import { Option, type Command } from 'commander';
+import { FerryError } from '../../../shared/errors';
+import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
+import { installConfigSnippet } from '../../../shared/config/install-config';
+import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
+import { createEngineContext, engineOptionsFrom } from '../../engine/context';
+import { DEFAULT_VOLUME_SIZE } from '../../engine/media/layout';
+import { signTransfer } from '../../engine/signing/transfer-signature';
+import { DockerSource } from '../../engine/copy/docker';
+import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
+import { planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
+import { assertAllPushed, pushImages } from '../../engine/transfer/push';
+import { formatBytes, parseSize } from '../format';
+import { printJson } from '../output';
+import { addCommonOptions, type GlobalOptions } from '../program';
+import { interruptSignal, terminalProgress } from './copy';
+import { planSummary, releaseArgument } from './release';
+
+interface MirrorOptions extends GlobalOptions {
+  release?: string;
+  version?: string;
+  arch: string;
+  image: string[];
+  imageList?: string;
+  toDir?: string;
+  to?: string;
+  volumeSize: number;
+  dryRun: boolean;
+  mirror?: string;
+  signKey?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function sizeOption(value: string): number {
+  try {
+    return parseSize(value);
+  } catch (e) {
+    throw new FerryError('USAGE', `--volume-size: ${(e as Error).message}.`);
+  }
+}
+
+/** What the cluster needs to pull from the mirror: printed by --dry-run like `oc adm release mirror --dry-run`. */
+function mirrorConfigText(plan: TransferPlan, mirror: string): string {
+  const mappings = mirrorMappings(plan.images, parseMirrorTarget(mirror));
+  return [
+    '# install-config.yaml (OpenShift 4.14 and later):',
+    installConfigSnippet(mappings, { field: 'imageDigestSources' }).text.split('\n').filter((l) => !l.startsWith('#')).join('\n').trim(),
+    '',
+    '# install-config.yaml (older installers):',
+    installConfigSnippet(mappings, { field: 'imageContentSources' }).text.split('\n').filter((l) => !l.startsWith('#')).join('\n').trim(),
+    '',
+    '# ImageDigestMirrorSet for a running cluster (oc apply -f):',
+    imageDigestMirrorSet(mappings).text.trim(),
+    '',
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('mirror')
+      .description('mirror a release and images to removable media (--to-dir) or straight into a registry (--to)')
+      .option('--release <pullspec>', 'release pullspec, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
+      .option('--version <version>', 'OpenShift version (instead of --release)')
+      .option('--arch <arch>', 'architecture (x86_64, aarch64, ppc64le, s390x)', 'x86_64')
+      .option('--image <ref>', 'an extra image; repeatable', collect, [])
+      .option('--image-list <file>', 'a file with one extra image reference per line')
+      .addOption(new Option('--to-dir <dir>', 'write a transfer (transfer.json + ferry-NNNNNN.tar volumes) here').conflicts('to'))
+      .option('--to <host:port/namespace>', 'push straight into this mirror registry')
+      .addOption(new Option('--volume-size <size>', 'largest volume file (FAT32 holds at most 4 GiB - 1)').argParser(sizeOption).default(DEFAULT_VOLUME_SIZE, '4000M'))
+      .option('--dry-run', 'print the plan and the mirror configuration; write nothing', false)
+      .option('--mirror <host:port/namespace>', 'with --to-dir --dry-run: the mirror the configuration should point at')
+      .option('--sign-key <file>', 'sign transfer.json with this ed25519 key (ferry keys generate)'),
+  ).action(async (opts: MirrorOptions) => {
+    const release = releaseArgument(opts.release, opts);
+    const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
+    if (!opts.toDir && !opts.to) throw new FerryError('USAGE', 'Where to?', { hint: 'Give --to-dir DIR (removable media) or --to HOST:PORT/NAMESPACE (a registry).' });
+    if (opts.to) parseMirrorTarget(opts.to);
+    if (opts.mirror) parseMirrorTarget(opts.mirror);
+    const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
+    const interrupt = interruptSignal();
+    const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
+    try {
+      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), arch: opts.arch, images });
+      const summary = planSummary(plan);
+      const out: string[] = [];
+      if (opts.dryRun) {
+        const layout = opts.toDir ? await planDisk(plan, opts.toDir, opts.volumeSize) : undefined;
+        const mirror = opts.to ?? opts.mirror;
+        if (opts.json) {
+          return printJson({
+            dryRun: true,
+            ...summary,
+            ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.free >= layout.volumes.diskBytes } : {}),
+            ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
+          });
+        }
+        out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
+        if (layout) {
+          const v = layout.volumes;
+          out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);
+          out.push(`Space: needs ${formatBytes(v.diskBytes)} on ${opts.toDir}, ${formatBytes(layout.space.free)} free${layout.space.free < v.diskBytes ? ' — NOT ENOUGH' : ''}`);
+        }
+        out.push('');
+        out.push(mirror ? mirrorConfigText(plan, mirror) : '# Give --mirror HOST:PORT/NAMESPACE to see the mirror configuration the cluster needs.');
+        process.stdout.write(`${out.join('\n')}\n`);
+        return;
+      }
+      if (opts.toDir) {
+        const result = await mirrorToDisk(ctx, plan, { toDir: opts.toDir, volumeSize: opts.volumeSize, requested: { ...(release ? { release } : {}), images } });
+        progress.end();
+        const signed = opts.signKey ? await signTransfer(opts.toDir, opts.signKey) : undefined;
+        const m = result.manifest;
+        if (opts.json) {
+          return printJson({ dir: opts.toDir, id: m.id, images: m.images.length, blobs: m.blobs.length, volumes: m.volumes, resumedBlobs: result.resumedBlobs, ...(signed ? { fingerprint: signed.fingerprint } : {}) });
+        }
+        const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
+        out.push(`Wrote transfer ${m.id} to ${opts.toDir}: ${m.images.length} images, ${m.blobs.length} blobs, ${m.volumes.length} volume(s), ${formatBytes(bytes)}`);
+        if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
+        for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
+        if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
+        out.push(`Next: carry the whole directory; on the other side run  ferry verify --dir DIR  then  ferry push --from-dir DIR --to HOST:PORT/NAMESPACE`);
+        process.stdout.write(`${out.join('\n')}\n`);
+        return;
+      }
+      const target = parseMirrorTarget(opts.to!);
+      const result = await pushImages(
+        ctx,
+        plan.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new DockerSource(ctx, image.ref) })),
+        target,
+        { targetSpec: opts.to!, transferId: crypto.randomUUID(), ...(plan.release ? { release: { version: plan.release.version, architecture: plan.release.architecture } } : {}) },
+      );
+      progress.end();
+      if (opts.json) printJson(result);
+      else {
+        const b = result.blobs;
+        process.stdout.write(
+          `Mirrored ${result.images.filter((i) => i.result).length} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs copied (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already present\n`,
+        );
+      }
+      assertAllPushed(result);
+    } finally {
+      progress.end();
+      interrupt.dispose();
+      await ctx.close();
+    }
+  });
+}

@@ -1,0 +1,21 @@
+/** Sizes for people: binary units, one decimal. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** `--volume-size 4000M`, `2G`, `512K`, or a plain byte count. Binary multiples, as FAT32 limits are. */
+export function parseSize(input: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?$/i.exec(input.trim());
+  if (!m) throw new Error(`"${input}" is not a size; use e.g. 4000M, 2G or 512K`);
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  const bytes = Math.floor(Number(m[1]) * mult);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`"${input}" is not a usable size`);
+  return bytes;
+}

@@ -1,0 +1,166 @@
+import type { Readable } from 'node:stream';
+import { FerryError } from '../../../shared/errors';
+import type { ReleaseInfo, TransferManifest } from '../../../shared/transfer/manifest';
+import { FERRY_VERSION } from '../../../shared/version';
+import type { EngineContext } from '../context';
+import { DockerSource } from '../copy/docker';
+import { planVolumes, type VolumePlan } from '../media/plan';
+import { checkSpace, type SpaceCheck } from '../media/space';
+import { Journal } from '../media/journal';
+import { TransferWriter, type BlobDescriptor } from '../media/writer';
+import type { Descriptor } from '../registry/manifest';
+import type { PlannedImage, TransferPlan } from './plan';
+
+/**
+ * Mirror to disk: the planned images go into a transfer directory, each blob once, in a fixed order
+ * (per image: its new blobs, then its manifests) so the volumes the plan announced are the volumes
+ * written. Always resumable: the same command after a crash continues from the writer's journal.
+ */
+export interface MirrorToDiskOptions {
+  toDir: string;
+  volumeSize: number;
+  /** What the user asked for, recorded in transfer.json so a later run can repeat it. */
+  requested: { release?: string; images: string[] };
+}
+
+export interface DiskLayout {
+  volumes: VolumePlan;
+  space: SpaceCheck;
+}
+
+interface WriteStep {
+  desc: BlobDescriptor;
+  image: PlannedImage;
+  /** Manifests are already in memory; other blobs are fetched when the writer reaches them. */
+  bytes?: Buffer;
+}
+
+/** The writer's input order; the plan of volumes is computed from the same list. */
+function writeSteps(plan: TransferPlan): WriteStep[] {
+  const steps: WriteStep[] = [];
+  const seen = new Set<string>();
+  const push = (step: WriteStep) => {
+    if (seen.has(step.desc.digest)) return;
+    seen.add(step.desc.digest);
+    steps.push(step);
+  };
+  for (const image of plan.images) {
+    image.images.forEach((m) => {
+      m.blobs.forEach((b, i) => push({ image, desc: { digest: b.digest, size: b.size, ...(b.mediaType ? { mediaType: b.mediaType } : {}), kind: i === 0 ? 'config' : 'layer' } }));
+    });
+    const manifests = image.images.length === 1 && image.images[0]!.manifest.digest === image.digest ? [] : image.images.map((m) => m.manifest);
+    for (const m of [...manifests, image.root]) {
+      push({ image, bytes: m.bytes, desc: { digest: m.digest, size: m.bytes.length, mediaType: m.mediaType, kind: 'manifest' } });
+    }
+  }
+  return steps;
+}
+
+export async function planDisk(plan: TransferPlan, toDir: string, volumeSize: number): Promise<DiskLayout> {
+  const steps = writeSteps(plan);
+  const volumes = planVolumes(
+    steps.map((s) => ({ digest: s.desc.digest, size: s.desc.size })),
+    plan.images.map((i) => ({ source: i.source, digest: i.digest, mediaType: i.mediaType, size: i.root.bytes.length })),
+    volumeSize,
+  );
+  return { volumes, space: await checkSpace(toDir, volumes.diskBytes) };
+}
+
+function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
+  const r = plan.release;
+  if (!r) return undefined;
+  return {
+    version: r.version,
+    architecture: r.architecture,
+    digest: r.digest,
+    ...(r.channels[0] ? { channel: r.channels[0] } : {}),
+    pullspec: r.pullspec,
+    source: plan.images.find((i) => i.role === 'release')!.source,
+  };
+}
+
+/** Opens the source stream only when the writer reaches the blob, so no connection idles in the queue. */
+async function* lazily(signal: AbortSignal, open: () => Promise<Readable>): AsyncGenerator<Uint8Array> {
+  signal.throwIfAborted();
+  yield* (await open()) as AsyncIterable<Uint8Array>;
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<{ manifest: TransferManifest; layout: DiskLayout; resumedBlobs: number }> {
+  const layout = await planDisk(plan, opts.toDir, opts.volumeSize);
+  const steps = writeSteps(plan);
+  const metadataBytes = layout.volumes.diskBytes - layout.volumes.blobBytes;
+  const refuse = (needed: number) =>
+    new FerryError('NO_SPACE', `Not enough space for the transfer in ${opts.toDir}: it needs ${needed} bytes but only ${layout.space.free} are free.`, {
+      hint: `Free ${needed - layout.space.free} bytes on that disk or choose a larger one. Nothing was written.`,
+      details: { dir: opts.toDir, needed, free: layout.space.free, volumes: layout.volumes.volumes.length },
+    });
+  // A fresh transfer is refused before anything (even the directory) is created.
+  const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined;
+  if (!resuming && !layout.space.enough) throw refuse(layout.volumes.diskBytes);
+  const writer = await TransferWriter.open(opts.toDir, {
+    volumeSize: opts.volumeSize,
+    resume: true,
+    onProgress: ctx.progress,
+    expected: { bytes: steps.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
+  });
+  // A resumed run needs room only for what is still to be written.
+  const remaining = steps.filter((s) => !writer.has(s.desc.digest)).reduce((n, s) => n + s.desc.size, 0);
+  if (resuming && remaining > 0 && layout.space.free < remaining + metadataBytes) {
+    await writer.close();
+    throw refuse(remaining + metadataBytes);
+  }
+  if (writer.resumedBlobs > 0) {
+    ctx.progress({ phase: 'resume', bytesDone: 0, bytesTotal: 0, itemsDone: writer.resumedBlobs, itemsTotal: steps.length, message: `resuming: ${writer.resumedBlobs} blob(s) already on disk are kept` });
+  }
+
+  const sources = new Map<PlannedImage, DockerSource>();
+  const sourceOf = (image: PlannedImage) => {
+    let s = sources.get(image);
+    if (!s) sources.set(image, (s = new DockerSource(ctx, image.ref)));
+    return s;
+  };
+  // The first failure stops every blob still queued behind it.
+  const stop = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+  try {
+    // The writer takes blobs one at a time in call order; queue them all, fetch each as its turn comes.
+    await Promise.all(
+      steps.map((step) => {
+        const src = sourceOf(step.image);
+        const blob: Descriptor = { digest: step.desc.digest, size: step.desc.size };
+        const bytes = step.bytes ? once(step.bytes) : lazily(signal, () => src.openBlob(blob, { image: step.image.source, signal }));
+        return writer.addBlob(step.desc, bytes).catch((e: unknown) => {
+          stop.abort(e);
+          throw e;
+        });
+      }),
+    );
+    for (const image of plan.images) {
+      const platforms = image.images.flatMap((m) => (m.platform ? [m.platform] : []));
+      writer.addImage({
+        source: image.source,
+        role: image.role,
+        digest: image.digest,
+        mediaType: image.mediaType,
+        ...(image.ref.tag ? { tag: image.ref.tag } : {}),
+        ...(platforms.length ? { platforms } : {}),
+        manifests: image.images.map((m) => m.manifest.digest),
+      });
+    }
+    const release = releaseInfo(plan);
+    const manifest = await writer.finish({
+      toolVersion: FERRY_VERSION,
+      requested: { ...(opts.requested.release ? { release: opts.requested.release } : {}), images: opts.requested.images },
+      ...(release ? { release } : {}),
+    });
+    return { manifest, layout, resumedBlobs: writer.resumedBlobs };
+  } catch (e) {
+    // The journal keeps every complete blob: the same command resumes from there.
+    await writer.close();
+    throw e;
+  }
+}

@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises';
+import { FerryError } from '../../../shared/errors';
+import type { ImageRole } from '../../../shared/mirror-mapping';
+import { formatReference, parseReference, withDigest, type ImageReference } from '../../../shared/reference';
+import type { EngineContext } from '../context';
+import { DockerSource } from '../copy/docker';
+import type { FetchedManifest } from '../registry/client';
+import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
+import { resolveRelease, type ResolvedRelease } from '../release/resolve';
+
+/**
+ * The image set of a transfer and everything known about it before a byte of layer data moves: every
+ * manifest (fetched, digest-checked), every blob with its size, totals before and after dedupe. Mirror
+ * to disk writes exactly this; `release info` and `--dry-run` print it.
+ */
+export interface ImageRequest {
+  /** The reference clusters know (after resolution: pinned by digest for components). */
+  ref: ImageReference;
+  role: ImageRole;
+}
+
+export interface PlannedManifest {
+  manifest: FetchedManifest;
+  platform?: string;
+  blobs: Descriptor[];
+}
+
+export interface PlannedImage {
+  /** `formatReference(ref)`: the name recorded in transfer.json and the OCI index. */
+  source: string;
+  ref: ImageReference;
+  role: ImageRole;
+  digest: string;
+  mediaType: string;
+  root: FetchedManifest;
+  /** The image manifests: the root itself, or every child of an index. */
+  images: PlannedManifest[];
+  /** Sum of this image's blob sizes (each blob once within the image). */
+  bytes: number;
+}
+
+export interface TransferPlan {
+  release?: ResolvedRelease;
+  images: PlannedImage[];
+  /** Blob bytes summed per image, as separate copies (what skopeo would move). */
+  totalBytes: number;
+  /** Every blob once. */
+  uniqueBytes: number;
+  uniqueBlobs: number;
+}
+
+/** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
+export async function readImageList(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new FerryError('INVALID_INPUT', `Cannot read the image list ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
+      hint: 'Give a text file with one image reference per line.',
+    });
+  }
+  const refs: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    try {
+      parseReference(line);
+    } catch (e) {
+      throw new FerryError('INVALID_INPUT', `${path}, line ${i + 1}: ${(e as FerryError).message}`, { hint: (e as FerryError).hint ?? 'Fix the reference on that line.' });
+    }
+    refs.push(line);
+  });
+  return refs;
+}
+
+/** The release's own image, then its components (each digest once), then the extra images. */
+export function imageRequests(release: ResolvedRelease | undefined, extras: readonly string[]): ImageRequest[] {
+  const out: ImageRequest[] = [];
+  const seen = new Set<string>();
+  const add = (ref: ImageReference, role: ImageRole) => {
+    const key = formatReference(ref);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ ref, role });
+  };
+  if (release) {
+    add(release.source, 'release');
+    for (const c of release.components) add(c.source, 'component');
+  }
+  for (const e of extras) add(parseReference(e), 'extra');
+  return out;
+}
+
+function planManifest(manifest: FetchedManifest, where: string, platform?: string): PlannedManifest {
+  const parsed = parseManifest(manifest.bytes, manifest.mediaType, where);
+  if (parsed.kind !== 'image') {
+    throw new FerryError('UNSUPPORTED', `${where} is a ${parsed.mediaType} manifest, which Ferry cannot transfer.`, {
+      hint: 'Docker schema 1 images (and nested indexes) are not supported; re-push the image with a current tool.',
+    });
+  }
+  return { manifest: { ...manifest, mediaType: parsed.mediaType }, ...(platform ? { platform } : {}), blobs: [parsed.config, ...parsed.layers] };
+}
+
+async function planImage(ctx: EngineContext, req: ImageRequest): Promise<PlannedImage> {
+  const src = new DockerSource(ctx, req.ref);
+  const root = await src.getManifest(undefined, ctx.signal);
+  const parsed = parseManifest(root.bytes, root.mediaType, src.name);
+  let images: PlannedManifest[];
+  if (parsed.kind === 'index') {
+    images = await Promise.all(
+      parsed.manifests.map(async (m) => planManifest(await src.getManifest(m.digest, ctx.signal), `${src.name}@${m.digest}`, m.platform ? formatPlatform(m.platform) : undefined)),
+    );
+  } else {
+    images = [planManifest(root, src.name)];
+  }
+  const unique = new Map<string, number>();
+  for (const img of images) for (const b of img.blobs) unique.set(b.digest, b.size);
+  // A tag reference is recorded with the digest it resolved to, so the transfer names exactly what it holds.
+  const ref = req.ref.digest ? req.ref : { ...req.ref, digest: root.digest };
+  return {
+    source: formatReference(req.role === 'component' ? withDigest(ref, root.digest) : ref),
+    ref,
+    role: req.role,
+    digest: root.digest,
+    mediaType: parsed.mediaType,
+    root: { ...root, mediaType: parsed.mediaType },
+    images,
+    bytes: [...unique.values()].reduce((n, s) => n + s, 0),
+  };
+}
+
+/** Manifests are small; fetching them all first gives exact totals before any layer moves. */
+export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[] }): Promise<TransferPlan> {
+  const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
+  const requests = imageRequests(release, input.images ?? []);
+  if (requests.length === 0) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
+  const images = await Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req))));
+  const unique = new Map<string, number>();
+  for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
+  return {
+    ...(release ? { release } : {}),
+    images,
+    totalBytes: images.reduce((n, i) => n + i.bytes, 0),
+    uniqueBytes: [...unique.values()].reduce((n, s) => n + s, 0),
+    uniqueBlobs: unique.size,
+  };
+}
+
+/** Every blob (config and layer) once, in image order: the order mirror-to-disk writes them. */
+export function orderedBlobs(plan: TransferPlan): Descriptor[] {
+  const seen = new Map<string, Descriptor>();
+  for (const img of plan.images) for (const m of img.images) for (const b of m.blobs) if (!seen.has(b.digest)) seen.set(b.digest, b);
+  return [...seen.values()];
+}

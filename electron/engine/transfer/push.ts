@@ -1,0 +1,116 @@
+import { FerryError } from '../../../shared/errors';
+import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
+import { formatReference } from '../../../shared/reference';
+import { RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
+import type { TransferManifest } from '../../../shared/transfer/manifest';
+import { FERRY_VERSION } from '../../../shared/version';
+import type { EngineContext } from '../context';
+import { copyImage, type CopyResult } from '../copy/copy';
+import { DockerDestination } from '../copy/docker';
+import type { ImageSource } from '../copy/types';
+import { TransferReader } from '../media/reader';
+import { mirrorLocationByDigest, mirrorReference, type MirroredImage } from './destination';
+import { MediaSource } from './media-source';
+
+/**
+ * Images into the mirror registry, from a transfer on media (push) or straight from the source
+ * registries (direct mirror). Each image is copied whole or not at all (its name is written last);
+ * one image failing does not stop the others, but the run fails and names every image that did not
+ * arrive. The receipt lists exactly what the mirror now holds.
+ */
+export interface ImageOutcome {
+  source: string;
+  destination: string;
+  digest: string;
+  result?: CopyResult;
+  error?: { code: string; message: string; hint?: string };
+}
+
+export interface PushResult {
+  target: string;
+  images: ImageOutcome[];
+  receipt: Receipt;
+  blobs: { total: number; copied: number; mounted: number; skipped: number; bytesCopied: number };
+}
+
+export interface PushImage extends MirroredImage {
+  open(): ImageSource;
+}
+
+/** Copies every image to its mirror location; never throws for one image's failure (see `assertAllPushed`). */
+export async function pushImages(
+  ctx: EngineContext,
+  images: readonly PushImage[],
+  target: MirrorTarget,
+  meta: { targetSpec: string; transferId: string; release?: { version: string; architecture: string } },
+): Promise<PushResult> {
+  const outcomes = await Promise.all(
+    images.map(async (image): Promise<ImageOutcome> => {
+      const dstRef = mirrorReference(image, target, meta.release);
+      const destination = formatReference(dstRef);
+      try {
+        const result = await copyImage(ctx, image.open(), new DockerDestination(ctx, dstRef));
+        if (result.digest !== image.digest) {
+          throw new FerryError('DIGEST_MISMATCH', `${image.source} arrived in the mirror as ${result.digest}, not ${image.digest}.`, {
+            hint: 'The source changed under the transfer; mirror it again.',
+          });
+        }
+        return { source: image.source, destination, digest: image.digest, result };
+      } catch (e) {
+        if (ctx.signal?.aborted) throw e;
+        const err = e instanceof FerryError ? e : new FerryError('INTERNAL', (e as Error).message);
+        return { source: image.source, destination, digest: image.digest, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
+      }
+    }),
+  );
+  const done = outcomes.filter((o) => o.result);
+  const blobs = { total: 0, copied: 0, mounted: 0, skipped: 0, bytesCopied: 0 };
+  const held = new Set<string>();
+  for (const o of done) {
+    for (const k of Object.keys(blobs) as Array<keyof typeof blobs>) blobs[k] += o.result!.blobs[k];
+  }
+  const receipt: Receipt = {
+    formatVersion: RECEIPT_FORMAT_VERSION,
+    kind: 'receipt',
+    createdAt: new Date().toISOString(),
+    tool: { name: 'ferry', version: FERRY_VERSION },
+    target: meta.targetSpec,
+    transferId: meta.transferId,
+    images: done.map((o) => {
+      const image = images.find((i) => i.source === o.source)!;
+      return { source: o.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: o.digest };
+    }),
+    blobs: [],
+  };
+  for (const o of done) for (const d of [o.result!.digest, ...o.result!.manifests.map((m) => m.digest), ...o.result!.blobDigests]) held.add(d);
+  receipt.blobs = [...held].sort();
+  return { target: meta.targetSpec, images: outcomes, receipt, blobs };
+}
+
+/** Fails (exit 1) naming every image that did not arrive. */
+export function assertAllPushed(result: PushResult): void {
+  const failed = result.images.filter((o) => o.error);
+  if (failed.length === 0) return;
+  throw new FerryError('VERIFY_FAILED', `${failed.length} of ${result.images.length} image(s) were not pushed to ${result.target}:\n${failed.map((f) => `  ${f.source}: ${f.error!.message}`).join('\n')}`, {
+    hint: 'Nothing of those images is named in the mirror. Fix the cause and run the same command again: what arrived is skipped.',
+    details: { failed: failed.map((f) => ({ source: f.source, ...f.error })) },
+  });
+}
+
+export function releaseOf(manifest: TransferManifest): { version: string; architecture: string } | undefined {
+  return manifest.release ? { version: manifest.release.version, architecture: manifest.release.architecture } : undefined;
+}
+
+/** Disk → mirror. Every byte read from the volumes is verified before it is sent. */
+export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: string): Promise<PushResult> {
+  const target = parseMirrorTarget(to);
+  const reader = await TransferReader.open(fromDir);
+  const manifest = reader.manifest;
+  const release = releaseOf(manifest);
+  return pushImages(
+    ctx,
+    manifest.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new MediaSource(reader, image) })),
+    target,
+    { targetSpec: to, transferId: manifest.id, ...(release ? { release } : {}) },
+  );
+}

@@ -1,0 +1,89 @@
+import { mirrorRepositoryFor, parseMirrorTarget } from '../../../shared/mirror-mapping';
+import { formatReference, parseReference } from '../../../shared/reference';
+import { isParentLocation } from '../../../shared/transfer/manifest';
+import type { EngineContext } from '../context';
+import type { TransferReader } from '../media/reader';
+import { mirrorReference } from './destination';
+import { releaseOf } from './push';
+
+/**
+ * The disconnected side's check of the mirror against a transfer: every image present by digest (each
+ * of its manifests), the release tag pointing at the release digest, and, for a delta, every blob taken
+ * from the parent present in the mirror. Read-only: HEAD requests only.
+ */
+export interface MirrorProblem {
+  image?: string;
+  blob?: string;
+  message: string;
+}
+
+export interface MirrorCheck {
+  ok: boolean;
+  target: string;
+  images: Array<{ source: string; mirror: string; digest: string; present: boolean }>;
+  parentBlobs: { checked: number; missing: number };
+  problems: MirrorProblem[];
+}
+
+export async function verifyAgainst(ctx: EngineContext, reader: TransferReader, to: string): Promise<MirrorCheck> {
+  const target = parseMirrorTarget(to);
+  const manifest = reader.manifest;
+  const release = releaseOf(manifest);
+  const client = ctx.registry(target.registry);
+  const problems: MirrorProblem[] = [];
+
+  const images = await Promise.all(
+    manifest.images.map((image) =>
+      ctx.limit(async () => {
+        const named = mirrorReference(image, target, release);
+        const repo = named.repository;
+        let present = true;
+        for (const digest of image.manifests) {
+          const head = await client.headManifest(repo, digest, ctx.signal ? { signal: ctx.signal } : {});
+          if (!head) {
+            present = false;
+            problems.push({ image: image.source, message: `${image.source}: manifest ${digest} is not in ${target.registry}/${repo}.` });
+          }
+        }
+        if (present && named.tag) {
+          const tagged = await client.headManifest(repo, named.tag, ctx.signal ? { signal: ctx.signal } : {});
+          if (tagged?.digest !== image.digest) {
+            present = false;
+            problems.push({ image: image.source, message: `${formatReference(named)} ${tagged ? `points at ${tagged.digest ?? 'an unknown digest'}` : 'does not exist'}, not ${image.digest}.` });
+          }
+        }
+        return { source: image.source, mirror: formatReference(named), digest: image.digest, present };
+      }),
+    ),
+  );
+
+  const parentBlobs = manifest.blobs.filter((b) => isParentLocation(b.location));
+  let missing = 0;
+  await Promise.all(
+    parentBlobs.map((blob) =>
+      ctx.limit(async () => {
+        const users = await reader.imagesUsing(blob.digest);
+        const user = manifest.images.find((i) => i.source === users[0]);
+        const repo = user ? mirrorRepositoryFor(parseReference(user.source), user.role, target).repository : undefined;
+        const size = repo ? await client.headBlob(repo, blob.digest, ctx.signal ? { signal: ctx.signal } : {}) : undefined;
+        if (size === undefined) {
+          missing++;
+          problems.push({
+            blob: blob.digest,
+            ...(user ? { image: user.source } : {}),
+            message: `Blob ${blob.digest} comes from the parent transfer but is not in the mirror${repo ? ` (${target.registry}/${repo}, needed by ${user!.source})` : ''}.`,
+          });
+        }
+      }),
+    ),
+  );
+  return { ok: problems.length === 0, target: to, images, parentBlobs: { checked: parentBlobs.length, missing }, problems };
+}
+
+export function renderMirrorCheck(c: MirrorCheck): string {
+  const present = c.images.filter((i) => i.present).length;
+  const lines = [`Mirror ${c.target}: ${present} of ${c.images.length} image(s) present by digest${c.parentBlobs.checked ? `; ${c.parentBlobs.checked - c.parentBlobs.missing} of ${c.parentBlobs.checked} blob(s) from the parent transfer present` : ''}`];
+  for (const p of c.problems) lines.push(`  PROBLEM: ${p.message}`);
+  lines.push(c.ok ? 'OK: the mirror holds every image of the transfer.' : 'FAILED: push the transfer (and its parent, for a delta), then check again.');
+  return `${lines.join('\n')}\n`;
+}

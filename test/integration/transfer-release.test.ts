@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { isPartsLocation, type TransferManifest } from '../../shared/transfer/manifest';
+import type { Receipt } from '../../shared/transfer/receipt';
+import { ferry, worldFlags } from '../support/cli';
+import { inspectManifest } from '../support/push';
+import { pushRelease, type FixtureRelease } from '../support/release';
+import { tempDir } from '../support/tmp';
+import { skopeo, startTestWorld, type TestWorld } from '../support/world';
+
+const run = promisify(execFile);
+const RELEASE = 'quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64';
+
+/**
+ * Issue 3 end to end with the real CLI, real registries and real tools: release → media → mirror,
+ * the media usable without Ferry, damage caught, a too-small disk refused, and direct mirroring.
+ */
+describe('release transfer over removable media', () => {
+  let world: TestWorld;
+  let rel: FixtureRelease;
+  let work: { path: string; cleanup(): Promise<void> };
+  let flags: string[];
+  let volumeSize: number;
+  let transferDir: string;
+  let manifest: TransferManifest;
+
+  before(async () => {
+    world = await startTestWorld();
+    // Layers a little larger than the smallest volume Ferry accepts (64 KiB), so some blobs must be split.
+    rel = await pushRelease(world, '4.15.3', { layerBytes: 100 * 1024 });
+    work = tempDir('ferry-transfer-');
+    flags = [...worldFlags(world), '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`];
+    // Smaller than the largest blob: several volumes and at least one blob split into parts.
+    const largest = Math.max(...rel.blobs.values());
+    volumeSize = Math.max(64 * 1024, Math.floor((largest * 0.75) / 512) * 512);
+    transferDir = join(work.path, 'usb');
+    const r = await ferry(['mirror', '--release', RELEASE, '--to-dir', transferDir, '--volume-size', String(volumeSize), ...flags]);
+    assert.equal(r.code, 0, r.stderr);
+    manifest = JSON.parse(await readFile(join(transferDir, 'transfer.json'), 'utf8')) as TransferManifest;
+  });
+  after(async () => {
+    await world?.stop();
+    await work?.cleanup();
+  });
+
+  it('writes every blob once into several volumes, splitting the blob larger than a volume', () => {
+    assert.ok(manifest.volumes.length >= 2, `${manifest.volumes.length} volumes`);
+    assert.ok(manifest.blobs.some((b) => isPartsLocation(b.location)), 'a split blob');
+    for (const v of manifest.volumes) assert.ok(v.size <= volumeSize, `${v.name} is ${v.size} > ${volumeSize}`);
+    const layerDigests = manifest.blobs.filter((b) => b.kind !== 'manifest').map((b) => b.digest);
+    assert.equal(new Set(layerDigests).size, layerDigests.length, 'each blob once');
+    assert.deepEqual(new Set(layerDigests), new Set(rel.blobs.keys()), 'exactly the blobs of the release');
+    assert.equal(manifest.release?.version, '4.15.3');
+    assert.equal(manifest.release?.digest, rel.digest);
+    assert.equal(manifest.images.filter((i) => i.role === 'component').length, new Set(rel.components.map((c) => c.digest)).size);
+  });
+
+  it('pushes into the htpasswd mirror with every digest unchanged, and writes a receipt', async () => {
+    const r = await ferry(['push', '--from-dir', transferDir, '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const c of rel.components) {
+      const got = await inspectManifest(world, `${world.mirror.host}/ocp4/ocp-v4.0-art-dev@${c.digest}`);
+      assert.equal(got.digest, c.digest, c.name);
+    }
+    const tagged = await skopeo(world, ['inspect', '--format', '{{.Digest}}', `docker://${world.mirror.host}/ocp4/ocp-release:4.15.3-x86_64`]);
+    assert.equal(tagged.stdout.trim(), rel.digest, 'release image digest unchanged');
+    const receipt = JSON.parse(await readFile(join(transferDir, 'receipt.json'), 'utf8')) as Receipt;
+    assert.equal(receipt.transferId, manifest.id);
+    assert.equal(receipt.images.length, manifest.images.length);
+    for (const d of rel.blobs.keys()) assert.ok(receipt.blobs.includes(d), `receipt lists ${d}`);
+
+    const against = await ferry(['verify', '--dir', transferDir, '--against', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    assert.equal(against.code, 0, against.stdout + against.stderr);
+    const empty = await ferry(['verify', '--dir', transferDir, '--against', `${world.mirror.host}/empty`, ...worldFlags(world)]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stdout, /0 of \d+ image\(s\) present/);
+  });
+
+  it('extracts with GNU tar into an OCI layout that skopeo copies from', async () => {
+    const layout = join(work.path, 'extracted');
+    await mkdir(layout);
+    for (const v of manifest.volumes) await run('tar', ['-xf', join(transferDir, v.name), '-C', layout]);
+    await run('sh', [join(layout, 'JOIN-PARTS.sh')]);
+    const component = manifest.images.find((i) => i.role === 'component' && !i.platforms)!;
+    const out = join(work.path, 'dir-copy');
+    await skopeo(world, ['copy', `oci:${layout}:${component.source}`, `dir:${out}`]);
+    const names = await readdir(out);
+    assert.ok(names.includes('manifest.json'));
+    const { stdout } = await run('sha256sum', [join(out, 'manifest.json')]);
+    assert.equal(`sha256:${stdout.split(' ')[0]}`, component.digest);
+  });
+
+  it('catches a flipped byte: verify names volume and blob, push sends nothing of that image', async () => {
+    const copy = join(work.path, 'damaged');
+    await run('cp', ['-r', transferDir, copy]);
+    // An image config: one image's own blob, stored whole in one volume.
+    const victim = manifest.blobs.find((b) => b.kind === 'config' && !isPartsLocation(b.location))!;
+    const loc = victim.location as { volume: string; offset: number };
+    const fh = await open(join(copy, loc.volume), 'r+');
+    const byte = Buffer.alloc(1);
+    await fh.read(byte, 0, 1, loc.offset + 7);
+    byte[0] = byte[0]! ^ 0xff;
+    await fh.write(byte, 0, 1, loc.offset + 7);
+    await fh.close();
+
+    const v = await ferry(['verify', '--dir', copy]);
+    assert.equal(v.code, 1);
+    assert.ok(v.stdout.includes(loc.volume) && v.stdout.includes(victim.digest), v.stdout);
+
+    const p = await ferry(['push', '--from-dir', copy, '--to', `${world.mirror.host}/damaged`, ...worldFlags(world)]);
+    assert.equal(p.code, 1, p.stdout + p.stderr);
+    assert.ok(p.stderr.includes(victim.digest), p.stderr);
+    const affected = manifest.images.filter((i) => p.stderr.includes(i.source));
+    assert.ok(affected.length >= 1, 'the error names the affected image');
+    for (const img of affected) {
+      const repo = img.role === 'component' ? 'ocp-v4.0-art-dev' : 'ocp-release';
+      await assert.rejects(skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/damaged/${repo}@${img.digest}`]), `${img.source} must not be in the mirror`);
+    }
+  });
+
+  it('refuses a too-small disk before writing, with needed and free bytes', async (t) => {
+    const mnt = join(work.path, 'small-usb');
+    await mkdir(mnt);
+    try {
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+    } catch (e) {
+      t.skip(`cannot mount a tmpfs here: ${(e as Error).message}`);
+      return;
+    }
+    try {
+      const r = await ferry(['mirror', '--release', RELEASE, '--to-dir', join(mnt, 'transfer'), ...flags]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /needs \d+ bytes but only \d+ are free/);
+      assert.deepEqual(await readdir(mnt), [], 'nothing written');
+    } finally {
+      await run('umount', [mnt]);
+    }
+  });
+
+  it('mirrors registry to registry with the same digests, and prints the mirror config on --dry-run', async () => {
+    const dry = await ferry(['mirror', '--release', RELEASE, '--to', `${world.mirror.host}/direct`, '--dry-run', ...flags]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /kind: ImageDigestMirrorSet/);
+    assert.match(dry.stdout, /imageContentSources:/);
+    assert.ok(dry.stdout.includes(`${world.mirror.host}/direct/ocp-v4.0-art-dev`));
+
+    const r = await ferry(['mirror', '--release', RELEASE, '--to', `${world.mirror.host}/direct`, ...flags]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const c of rel.components) await skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/direct/ocp-v4.0-art-dev@${c.digest}`]);
+    const tagged = await skopeo(world, ['inspect', '--format', '{{.Digest}}', `docker://${world.mirror.host}/direct/ocp-release:4.15.3-x86_64`]);
+    assert.equal(tagged.stdout.trim(), rel.digest);
+  });
+});
