@@ -24,6 +24,7 @@ export type FerryErrorCode =
   | 'VERIFY_FAILED'
   | 'CANCELLED'
   | 'CONFLICT' // the same job (same target) is already queued or running
+  | 'BAD_RESPONSE' // a service (e.g. the update graph) answered with something its protocol does not allow
   | 'INTERNAL';
 
 export interface FerryErrorEnvelope {

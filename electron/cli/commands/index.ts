@@ -13,6 +13,7 @@ import { register as keys } from './keys';
 import { register as release } from './release';
 import { register as mirror } from './mirror';
 import { register as push } from './push';
+import { register as releaseList } from './release-list';
 
 /** Every CLI command registers itself here; one line per command module. */
 export const commands: Array<(program: Command) => void> = [
@@ -30,4 +31,5 @@ export const commands: Array<(program: Command) => void> = [
   release,
   mirror,
   push,
+  releaseList,
 ];

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { DEFAULT_GRAPH_URL, listReleases } from '../../../shared/update-graph';
+import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
+import { printJson } from '../output';
+import { addCommonOptions, type GlobalOptions } from '../program';
+
+/** `ferry release list --channel C --arch A [--graph-url URL]`: the update graph's releases, newest first. */
+interface ListOptions extends GlobalOptions {
+  channel: string;
+  arch: string;
+  graphUrl: string;
+}
+
+async function list(opts: ListOptions): Promise<void> {
+  const { url, graph } = await fetchUpdateGraph({
+    channel: opts.channel,
+    arch: opts.arch,
+    url: opts.graphUrl,
+    caFiles: opts.caFile,
+    ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
+  });
+  const releases = listReleases(graph);
+  const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
+  if (opts.json) {
+    printJson({ channel: opts.channel, arch, url, releases });
+    return;
+  }
+  const width = Math.max(...releases.map((r) => r.version.length));
+  const lines = [`${releases.length} release(s) in ${opts.channel} for ${arch}, newest first:`];
+  for (const r of releases) {
+    lines.push(`  ${r.version.padEnd(width)}  ${r.payload}`);
+    if (r.updatesFrom.length) lines.push(`  ${''.padEnd(width)}  updates from: ${r.updatesFrom.join(', ')}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Adds `list` under an existing `release` command (the one `ferry release info` lives in). */
+export function registerReleaseListCommand(release: Command): void {
+  addCommonOptions(
+    release
+      .command('list')
+      .description('list the releases of an update channel (OpenShift update graph), newest first, with their payloads and update edges')
+      .requiredOption('--channel <channel>', 'update channel, e.g. stable-4.15')
+      .option('--arch <arch>', 'architecture: amd64 (x86_64), arm64 (aarch64), ppc64le, s390x, multi', 'amd64')
+      .option('--graph-url <url>', 'update service graph endpoint', DEFAULT_GRAPH_URL),
+  ).action((opts: ListOptions) => list(opts));
+}
+
+/** Registered after the `release` command's own module; creates the parent only if nothing else has. */
+export function register(program: Command): void {
+  const release = program.commands.find((c) => c.name() === 'release') ?? program.command('release').description('OpenShift releases');
+  registerReleaseListCommand(release);
+}

@@ -1,0 +1,97 @@
+import { Agent, request } from 'undici';
+import { FerryError } from '../../../shared/errors';
+import { DEFAULT_GRAPH_URL, graphQueryUrl, parseUpdateGraph, type UpdateGraph } from '../../../shared/update-graph';
+import { readBounded, transportError } from '../registry/errors';
+import { USER_AGENT } from '../registry/http';
+import { TrustStore } from '../registry/tls';
+
+/**
+ * Reads the OpenShift update graph for one channel and architecture, over TLS trusted the way registries
+ * are (system roots, --ca-file, certs.d for the service's HOST:PORT). Only the connected side can reach the
+ * public service; air-gapped hosts are told to name the release by pullspec instead.
+ */
+export interface GraphRequest {
+  channel: string;
+  arch: string;
+  /** Defaults to the public update service. */
+  url?: string;
+  caFiles: string[];
+  certDir?: string;
+  signal?: AbortSignal;
+}
+
+// The public stable graph is a few hundred KiB; anything far larger is not a graph.
+const MAX_GRAPH_BYTES = 32 * 1024 * 1024;
+const TIMEOUT_MS = 30_000;
+
+const AIR_GAP_HINT =
+  'Without access to the update service, name the release by pullspec instead (e.g. --release quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64), or point --graph-url at a reachable update service (OSUS).';
+
+function hostOf(url: URL): string {
+  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+}
+
+function connectionError(e: unknown, host: string): FerryError {
+  const base = transportError(e, host);
+  if (base.code === 'TLS_UNTRUSTED') {
+    return new FerryError('TLS_UNTRUSTED', `The TLS certificate of the update service ${host} is not trusted (${String(base.details?.tlsError ?? '')}).`, {
+      hint: `Trust its CA with --ca-file FILE (PEM or DER), or put it in certs.d/${host}/ca.crt under --cert-dir or /etc/containers/certs.d.`,
+      cause: e,
+    });
+  }
+  if (base.code === 'UNREACHABLE') {
+    return new FerryError('UNREACHABLE', `Cannot reach the update service ${host} (${String(base.details?.error ?? 'no answer')}).`, { hint: AIR_GAP_HINT, cause: e });
+  }
+  return base;
+}
+
+/** The graph's JSON `value`/`reason` from an error answer, if it has one (Cincinnati answers `{kind, value}`). */
+function serviceReason(body: Buffer): string {
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as { value?: unknown; reason?: unknown };
+    const reason = typeof doc.value === 'string' ? doc.value : typeof doc.reason === 'string' ? doc.reason : '';
+    return reason ? `: ${reason.slice(0, 300)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+export async function fetchUpdateGraph(req: GraphRequest): Promise<{ url: string; graph: UpdateGraph }> {
+  const url = new URL(graphQueryUrl(req.url ?? DEFAULT_GRAPH_URL, req.channel, req.arch));
+  const host = hostOf(url);
+  const trust = (await TrustStore.load({ caFiles: req.caFiles, ...(req.certDir !== undefined ? { certDir: req.certDir } : {}) })).forHost(host);
+  const agent = new Agent({
+    connections: 1,
+    connectTimeout: TIMEOUT_MS,
+    headersTimeout: TIMEOUT_MS,
+    bodyTimeout: TIMEOUT_MS,
+    connect: { ...(trust.ca ? { ca: trust.ca } : {}), ...(trust.cert ? { cert: trust.cert, key: trust.key } : {}) },
+  });
+  try {
+    let res;
+    try {
+      res = await request(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': USER_AGENT }, dispatcher: agent, ...(req.signal ? { signal: req.signal } : {}) });
+    } catch (e) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      throw connectionError(e, host);
+    }
+    const body = await readBounded(res.body, MAX_GRAPH_BYTES + 1);
+    if (res.statusCode !== 200) {
+      throw new FerryError('BAD_RESPONSE', `The update service ${host} answered HTTP ${res.statusCode} for channel ${req.channel}${serviceReason(body)}.`, {
+        hint: 'Check the channel (e.g. stable-4.15), --arch and --graph-url.',
+      });
+    }
+    if (body.length > MAX_GRAPH_BYTES) {
+      throw new FerryError('BAD_RESPONSE', `The update graph from ${host} is larger than ${MAX_GRAPH_BYTES} bytes.`, { hint: 'Check that --graph-url is an update service graph endpoint.' });
+    }
+    const graph = parseUpdateGraph(body.toString('utf8'), url.toString());
+    if (graph.nodes.length === 0) {
+      throw new FerryError('NOT_FOUND', `The update graph at ${host} has no release in channel ${req.channel} for ${url.searchParams.get('arch') ?? req.arch}.`, {
+        hint: 'Check the channel name (stable-4.15, fast-4.15, candidate-4.15, eus-4.14) and --arch (amd64, arm64, ppc64le, s390x, multi).',
+      });
+    }
+    return { url: url.toString(), graph };
+  } finally {
+    await agent.close().catch(() => undefined);
+  }
+}

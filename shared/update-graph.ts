@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { FerryError } from './errors';
+import { parseJsonDocument } from './pull-secret/json-document';
+
+/**
+ * The OpenShift update graph (Cincinnati): `GET URL?channel=C&arch=A` answers
+ * `{nodes: [{version, payload, metadata}], edges: [[from, to]]}` where an edge holds two indexes into
+ * `nodes` and means "a cluster at nodes[from] can update to nodes[to]". Pure parsing and ordering, so the
+ * CLI (`ferry release list`) and the app's release picker show the same list.
+ */
+export const DEFAULT_GRAPH_URL = 'https://api.openshift.com/api/upgrades_info/v1/graph';
+
+/** Metadata key listing the channels a release is in (comma-separated). */
+const CHANNELS_KEY = 'io.openshift.upgrades.graph.release.channels';
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+const nodeSchema = z.object({
+  version: z.string().regex(SEMVER, 'expected a semantic version like 4.15.3 or 4.15.0-rc.1'),
+  payload: z.string().min(1),
+  metadata: z.record(z.string(), z.string()).default({}),
+});
+
+const indexSchema = z.number().int().nonnegative();
+
+export const updateGraphSchema = z
+  .object({
+    nodes: z.array(nodeSchema),
+    edges: z.array(z.tuple([indexSchema, indexSchema])).default([]),
+  })
+  .superRefine((graph, ctx) => {
+    graph.edges.forEach((edge, i) => {
+      edge.forEach((n, j) => {
+        if (n >= graph.nodes.length) ctx.addIssue({ code: 'custom', path: ['edges', i, j], message: `node ${n} does not exist (the graph has ${graph.nodes.length} nodes)` });
+      });
+    });
+  });
+
+export type UpdateGraph = z.infer<typeof updateGraphSchema>;
+
+export interface ReleaseEntry {
+  version: string;
+  /** The release image pullspec (by digest), what `ferry mirror --release` takes. */
+  payload: string;
+  channels: string[];
+  /** Errata page, when the graph gives one. */
+  url?: string;
+  /** Versions with an edge to this one (clusters there can update to it), newest first. */
+  updatesFrom: string[];
+}
+
+const CHANNEL = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+\.\d+$/;
+
+/** Channels look like stable-4.15, fast-4.15, candidate-4.15, eus-4.14. */
+export function checkChannel(channel: string): string {
+  if (!CHANNEL.test(channel)) {
+    throw new FerryError('USAGE', `"${channel}" is not an update channel name.`, { hint: 'Channels are NAME-MAJOR.MINOR, e.g. stable-4.15, fast-4.15, candidate-4.15 or eus-4.14.' });
+  }
+  return channel;
+}
+
+/** The graph names architectures as Go does; the release tags (and `uname -m`) use x86_64 and aarch64. */
+export function graphArchitecture(arch: string): string {
+  const a = arch.trim().toLowerCase();
+  const aliases: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64' };
+  const out = aliases[a] ?? a;
+  if (!/^[a-z0-9]+$/.test(out)) {
+    throw new FerryError('USAGE', `"${arch}" is not an architecture.`, { hint: 'Use amd64 (x86_64), arm64 (aarch64), ppc64le, s390x or multi.' });
+  }
+  return out;
+}
+
+/** The request URL: the service URL with `channel` and `arch` set (any other query parameter kept). */
+export function graphQueryUrl(base: string, channel: string, arch: string): string {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new FerryError('USAGE', `--graph-url "${base}" is not a URL.`, { hint: `Give the update service's graph endpoint, e.g. ${DEFAULT_GRAPH_URL}` });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new FerryError('USAGE', `--graph-url "${base}" is not an http(s) URL.`, { hint: `Give the update service's graph endpoint, e.g. ${DEFAULT_GRAPH_URL}` });
+  }
+  url.searchParams.set('channel', checkChannel(channel));
+  url.searchParams.set('arch', graphArchitecture(arch));
+  return url.toString();
+}
+
+interface Version {
+  core: [number, number, number];
+  pre: string[];
+}
+
+function parseVersion(v: string): Version {
+  const m = SEMVER.exec(v);
+  if (!m) throw new Error(`not a semantic version: ${v}`);
+  return { core: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] ? m[4].split('.') : [] };
+}
+
+/** Semantic version order (SemVer 2.0 §11): 4.15.0-rc.2 < 4.15.0-rc.10 < 4.15.0 < 4.15.1; build metadata ignored. */
+export function compareVersions(a: string, b: string): number {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  for (let i = 0; i < 3; i++) if (x.core[i] !== y.core[i]) return x.core[i]! - y.core[i]!;
+  if (x.pre.length === 0 || y.pre.length === 0) return y.pre.length - x.pre.length;
+  for (let i = 0; i < Math.min(x.pre.length, y.pre.length); i++) {
+    const p = x.pre[i]!;
+    const q = y.pre[i]!;
+    if (p === q) continue;
+    const pn = /^\d+$/.test(p);
+    const qn = /^\d+$/.test(q);
+    if (pn && qn) return Number(p) - Number(q);
+    if (pn !== qn) return pn ? -1 : 1;
+    return p < q ? -1 : 1;
+  }
+  return x.pre.length - y.pre.length;
+}
+
+/** Parses the service's answer; anything else is BAD_RESPONSE naming where it went wrong. */
+export function parseUpdateGraph(text: string, source: string): UpdateGraph {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const located = parseJsonDocument(text);
+    const where = located.ok ? '' : ` at line ${located.error.line}, column ${located.error.column}: ${located.error.reason}`;
+    throw new FerryError('BAD_RESPONSE', `The update graph from ${source} is not valid JSON${where}.`, {
+      hint: 'Check that --graph-url is an update service graph endpoint (…/api/upgrades_info/v1/graph) and that no proxy answers in its place.',
+    });
+  }
+  const parsed = updateGraphSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
+    throw new FerryError('BAD_RESPONSE', `The update graph from ${source} is not a Cincinnati graph: ${issues.join('; ')}.`, {
+      hint: 'Check that --graph-url is an update service graph endpoint (…/api/upgrades_info/v1/graph).',
+    });
+  }
+  return parsed.data;
+}
+
+/** Every release, newest first, each with the versions that can update to it. */
+export function listReleases(graph: UpdateGraph): ReleaseEntry[] {
+  const from = new Map<number, Set<string>>();
+  for (const [a, b] of graph.edges) {
+    const set = from.get(b) ?? new Set<string>();
+    set.add(graph.nodes[a]!.version);
+    from.set(b, set);
+  }
+  const newestFirst = (a: string, b: string): number => compareVersions(b, a);
+  return graph.nodes
+    .map((node, i): ReleaseEntry => {
+      const channels = (node.metadata[CHANNELS_KEY] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+      const url = node.metadata.url;
+      return { version: node.version, payload: node.payload, channels, ...(url ? { url } : {}), updatesFrom: [...(from.get(i) ?? [])].sort(newestFirst) };
+    })
+    .sort((a, b) => newestFirst(a.version, b.version));
+}
