@@ -6,7 +6,7 @@ import { signTransfer } from '../../electron/engine/signing/transfer-signature';
 import type { OperatorReport } from '../../electron/engine/reports/model';
 import type { TransferManifest } from '../../shared/transfer/manifest';
 import type { VerifyReport } from '../../shared/transfer/verify-report';
-import { ferry } from '../fixtures/certs/helpers';
+import { ferry } from '../support/cli';
 import { fixtureContent, writeFixture } from '../unit/media/fixtures';
 import { tempDir } from '../support/tmp';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ReleaseEntry } from '../../shared/update-graph';
-import { ferry } from '../fixtures/certs/helpers';
+import { ferry } from '../support/cli';
 import { createPki, type TestPki } from '../support/pki';
 import { tempDir } from '../support/tmp';
 
