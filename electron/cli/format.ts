@@ -1,14 +1,4 @@
-/** Sizes for people: binary units, one decimal. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes } from '../../shared/format';
 
 /** `--volume-size 4000M`, `2G`, `512K`, or a plain byte count. Binary multiples, as FAT32 limits are. */
 export function parseSize(input: string): number {

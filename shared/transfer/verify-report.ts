@@ -1,3 +1,4 @@
+import { formatBytes } from '../format';
 import { renderSignatureCheck, type SignatureCheck } from './signature';
 
 /**
@@ -45,9 +46,6 @@ export interface VerifyReport {
   durationsMs: { total: number; volumes: Record<string, number> };
 }
 
-function mib(n: number): string {
-  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-}
 
 export function renderVerifyReport(r: VerifyReport): string {
   const signature = r.signature ? renderSignatureCheck(r.signature) : [];
@@ -55,7 +53,7 @@ export function renderVerifyReport(r: VerifyReport): string {
   const lines = [
     ...signature,
     `Transfer ${r.transferId} in ${r.dir}`,
-    `  ${r.counts.images} image(s), ${r.counts.blobs} blob(s) (${mib(r.bytes.blobs)}${r.counts.parentBlobs ? `, ${r.counts.parentBlobs} in the parent transfer` : ''}), ${r.counts.volumes} volume(s) (${mib(r.bytes.volumes)})`,
+    `  ${r.counts.images} image(s), ${r.counts.blobs} blob(s) (${formatBytes(r.bytes.blobs)}${r.counts.parentBlobs ? `, ${r.counts.parentBlobs} in the parent transfer` : ''}), ${r.counts.volumes} volume(s) (${formatBytes(r.bytes.volumes)})`,
     `  ${r.counts.blobsVerified} blob digest(s) checked, ${r.counts.entries} tar entries read in ${(r.durationsMs.total / 1000).toFixed(1)} s`,
   ];
   if (r.ok) {

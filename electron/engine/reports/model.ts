@@ -1,3 +1,4 @@
+import { formatBytes } from '../../../shared/format';
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { renderSignatureCheck } from '../../../shared/transfer/signature';
 
@@ -51,14 +52,7 @@ function table(header: [string, string], rows: Array<[string, string]>): string[
 }
 
 function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]} (${n} bytes)`;
+  return `${formatBytes(n)} (${n} bytes)`;
 }
 
 function seconds(ms: number): string {

@@ -55,7 +55,7 @@ describe('operator reports', () => {
     assert.match(md, /^# Ferry verification report: FAILED$/m);
     assert.match(md, /^- signing key fingerprint: 3F2A 9C01 5B7E D4A0 1234 ABCD 5678 EF90$/m);
     assert.match(md, /^\| blob digests \| \*\*FAILED\*\* \| 1 problem/m);
-    assert.match(md, /^\| volumes \| 3\.0 MiB \(3145728 bytes\) \|$/m);
+    assert.match(md, /^\| volumes \| 3\.00 MiB \(3145728 bytes\) \|$/m);
     assert.match(md, /^\| ferry-000002\.tar \| 0\.8 s \|$/m);
     assert.ok(md.includes('(volume ferry-000002.tar; blob sha256:'));
     assert.ok(md.includes('image is incomplete: its layer is missing'));
