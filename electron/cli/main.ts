@@ -4,8 +4,8 @@ import { buildProgram } from './program';
 import { reportError } from './output';
 
 // Entry point of the `ferry` CLI. Kept tiny so tests can drive `buildProgram()` in-process too.
-buildProgram()
-  .parseAsync(process.argv)
+buildProgram(process.argv)
+  .then((program) => program.parseAsync(process.argv))
   .catch((e: unknown) => {
     if (e instanceof CommanderError) {
       // commander has already printed help or the usage error.

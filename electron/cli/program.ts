@@ -31,11 +31,17 @@ export function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--parallel <n>', 'concurrent transfers').argParser(positiveInt).default(4));
 }
 
-export function buildProgram(): Command {
+/**
+ * The program with the modules `argv` needs: the one(s) registering its command, or all of them
+ * for help, a leading option or an unknown command (commander then lists or suggests them all).
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('ferry')
     .description('Move OpenShift releases and container images across an air gap, verified.')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commands) register(program);
+  const name = argv[2];
+  const wanted = commands.filter((c) => name !== undefined && c.names.includes(name));
+  for (const mod of wanted.length ? wanted : commands) (await mod.load()).register(program);
   return program;
 }

@@ -1,28 +1,25 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
-import { build } from 'esbuild';
+import { buildCliBundle, type CliBundle } from '../support/cli-bundle';
+import { repoRoot } from '../support/cli';
 import { pushBigImage } from '../support/images';
 import { inspectManifest } from '../support/push';
 import { tempDir, type TempDir } from '../support/tmp';
 import { startTestWorld, type TestWorld } from '../support/world';
 
 // The 256 MiB layer goes through `ferry copy` in a child process whose peak RSS is measured by a
-// preload: streaming must keep it bounded whatever the layer size. The CLI runs as built JavaScript
-// (one esbuild bundle, packages external), as it ships: under the tsx loader the TypeScript
-// compiler's own caches alone take ~40 MB more and would be measured instead of Ferry.
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// Inside node_modules so the bundle's external packages resolve from the checkout.
-const bundle = join(root, 'node_modules', '.cache', 'ferry-test', `cli-${process.pid}.mjs`);
+// preload: streaming must keep it bounded whatever the layer size. The CLI runs as built JavaScript,
+// as it ships (see buildCliBundle).
 const LIMIT_KIB = 150 * 1024;
+let cli: CliBundle;
 let world: TestWorld;
 let tmp: TempDir;
 
 before(async () => {
-  await build({ entryPoints: [join(root, 'electron/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'error' });
+  cli = await buildCliBundle('big-it');
   world = await startTestWorld();
   tmp = tempDir('big-it');
 });
@@ -30,13 +27,13 @@ before(async () => {
 after(async () => {
   await world?.stop();
   await tmp?.cleanup();
-  await rm(bundle, { force: true });
+  await cli?.remove();
 });
 
 function ferryWithRss(args: string[], rssFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', './test/support/report-rss.mjs', bundle, ...args], {
-      cwd: root,
+    const child = spawn(process.execPath, ['--import', './test/support/report-rss.mjs', cli.entry, ...args], {
+      cwd: repoRoot,
       env: { ...process.env, FERRY_RSS_FILE: rssFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

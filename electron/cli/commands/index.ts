@@ -1,35 +1,30 @@
 import type { Command } from 'commander';
-import { register as config } from './config';
-import { register as resolve } from './resolve';
-import { register as pullSecret } from './pull-secret';
-import { register as ca } from './ca';
-import { register as registryKit } from './registry-kit';
-import { register as releaseSignature } from './release-signature';
-import { register as serve } from './serve';
-import { register as inspect } from './inspect';
-import { register as copy } from './copy';
-import { register as verify } from './verify';
-import { register as keys } from './keys';
-import { register as release } from './release';
-import { register as mirror } from './mirror';
-import { register as push } from './push';
-import { register as releaseList } from './release-list';
 
-/** Every CLI command registers itself here; one line per command module. */
-export const commands: Array<(program: Command) => void> = [
-  config,
-  resolve,
-  pullSecret,
-  ca,
-  registryKit,
-  releaseSignature,
-  serve,
-  inspect,
-  copy,
-  verify,
-  keys,
-  release,
-  mirror,
-  push,
-  releaseList,
+/**
+ * Every CLI command module, one line each: the top-level command names it registers and a loader.
+ * Modules are imported only when their command runs (or for help), so `ferry copy` does not load
+ * openpgp, x509, yaml or the app server: start-up time and peak memory stay those of the command.
+ */
+export interface CommandModule {
+  names: readonly string[];
+  load: () => Promise<{ register: (program: Command) => void }>;
+}
+
+export const commands: CommandModule[] = [
+  { names: ['config'], load: () => import('./config') },
+  { names: ['resolve'], load: () => import('./resolve') },
+  { names: ['pull-secret'], load: () => import('./pull-secret') },
+  { names: ['ca'], load: () => import('./ca') },
+  { names: ['registry-kit'], load: () => import('./registry-kit') },
+  { names: ['release-signature'], load: () => import('./release-signature') },
+  { names: ['serve'], load: () => import('./serve') },
+  { names: ['inspect'], load: () => import('./inspect') },
+  { names: ['copy'], load: () => import('./copy') },
+  { names: ['verify'], load: () => import('./verify') },
+  { names: ['keys'], load: () => import('./keys') },
+  { names: ['release'], load: () => import('./release') },
+  { names: ['mirror'], load: () => import('./mirror') },
+  { names: ['push'], load: () => import('./push') },
+  { names: ['extract'], load: () => import('./extract') },
+  { names: ['release'], load: () => import('./release-list') },
 ];
