@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
+import { isParentLocation } from '../../../shared/transfer/manifest';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
@@ -10,6 +11,7 @@ import { DockerSource } from '../../engine/copy/docker';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
+import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
@@ -28,6 +30,7 @@ interface MirrorOptions extends GlobalOptions {
   dryRun: boolean;
   mirror?: string;
   signKey?: string;
+  since?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -73,13 +76,16 @@ export function register(program: Command): void {
       .addOption(new Option('--volume-size <size>', 'largest volume file (FAT32 holds at most 4 GiB - 1)').argParser(sizeOption).default(DEFAULT_VOLUME_SIZE, '4000M'))
       .option('--dry-run', 'print the plan and the mirror configuration; write nothing', false)
       .option('--mirror <host:port/namespace>', 'with --to-dir --dry-run: the mirror the configuration should point at')
-      .option('--sign-key <file>', 'sign transfer.json with this ed25519 key (ferry keys generate)'),
+      .option('--sign-key <file>', 'sign transfer.json with this ed25519 key (ferry keys generate)')
+      .option('--since <file>', 'with --to-dir: write only what the mirror lacks, given the receipt.json of its last push (or that transfer.json)'),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
     if (!opts.toDir && !opts.to) throw new FerryError('USAGE', 'Where to?', { hint: 'Give --to-dir DIR (removable media) or --to HOST:PORT/NAMESPACE (a registry).' });
     if (opts.to) parseMirrorTarget(opts.to);
     if (opts.mirror) parseMirrorTarget(opts.mirror);
+    if (opts.since && !opts.toDir) throw new FerryError('USAGE', '--since applies to --to-dir only.', { hint: 'A registry-to-registry mirror already skips what the target holds; drop --since.' });
+    const since = opts.since ? await readSince(opts.since) : undefined;
     const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
@@ -88,7 +94,7 @@ export function register(program: Command): void {
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
-        const layout = opts.toDir ? await planDisk(plan, opts.toDir, opts.volumeSize) : undefined;
+        const layout = opts.toDir ? await planDisk(plan, opts.toDir, opts.volumeSize, since) : undefined;
         const mirror = opts.to ?? opts.mirror;
         if (opts.json) {
           return printJson({
@@ -110,15 +116,34 @@ export function register(program: Command): void {
         return;
       }
       if (opts.toDir) {
-        const result = await mirrorToDisk(ctx, plan, { toDir: opts.toDir, volumeSize: opts.volumeSize, requested: { ...(release ? { release } : {}), images } });
+        const result = await mirrorToDisk(ctx, plan, {
+          toDir: opts.toDir,
+          volumeSize: opts.volumeSize,
+          requested: { ...(release ? { release } : {}), images, ...(opts.since ? { since: opts.since } : {}) },
+          ...(since ? { since } : {}),
+        });
         progress.end();
         const signed = opts.signKey ? await signTransfer(opts.toDir, opts.signKey) : undefined;
         const m = result.manifest;
+        const parentBlobs = m.blobs.filter((b) => isParentLocation(b.location));
         if (opts.json) {
-          return printJson({ dir: opts.toDir, id: m.id, images: m.images.length, blobs: m.blobs.length, volumes: m.volumes, resumedBlobs: result.resumedBlobs, ...(signed ? { fingerprint: signed.fingerprint } : {}) });
+          return printJson({
+            dir: opts.toDir,
+            id: m.id,
+            images: m.images.length,
+            blobs: m.blobs.length,
+            parentBlobs: parentBlobs.length,
+            volumes: m.volumes,
+            resumedBlobs: result.resumedBlobs,
+            ...(m.parent ? { parent: m.parent } : {}),
+            ...(signed ? { fingerprint: signed.fingerprint } : {}),
+          });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
         out.push(`Wrote transfer ${m.id} to ${opts.toDir}: ${m.images.length} images, ${m.blobs.length} blobs, ${m.volumes.length} volume(s), ${formatBytes(bytes)}`);
+        if (m.parent) {
+          out.push(`Delta since transfer ${m.parent.id} (${opts.since}): ${parentBlobs.length} blob(s), ${formatBytes(parentBlobs.reduce((n, b) => n + b.size, 0))}, already in the mirror were recorded, not written`);
+        }
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);

@@ -1,18 +1,21 @@
 import type { Command } from 'commander';
-import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RECEIPT_FILE } from '../../../shared/transfer/receipt';
+import { renderSignatureCheck } from '../../../shared/transfer/signature';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
+import { readTransferManifest } from '../../engine/media/reader';
+import { writeReport } from '../../engine/reports/write';
+import { verifyTransferSignature } from '../../engine/signing/transfer-signature';
 import { assertAllPushed, pushFromDisk } from '../../engine/transfer/push';
+import { pushOperatorReport } from '../../engine/transfer/push-report';
+import type { ResumeStats } from '../../engine/transfer/push-session';
 import { formatBytes } from '../format';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { interruptSignal, terminalProgress } from './copy';
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.partial`;
-  await writeFile(temp, text, { mode: 0o644 });
-  await rename(temp, path);
+function resumeLine(s: ResumeStats): string {
+  return `Resuming push: ${s.confirmed} blob(s)/manifest(s) already in the mirror, confirmed by HEAD (of ${s.journaled} in the journal), are skipped; ${s.inFlightBlobs} blob(s) (${formatBytes(s.inFlightBytes)}) were in flight and are sent again\n`;
 }
 
 export function register(program: Command): void {
@@ -22,22 +25,37 @@ export function register(program: Command): void {
       .description('push a transfer from removable media into the mirror registry, verifying every byte read')
       .requiredOption('--from-dir <dir>', 'the transfer directory (transfer.json + ferry-NNNNNN.tar)')
       .requiredOption('--to <host:port/namespace>', 'the mirror registry and namespace')
-      .option('--receipt <file>', 'where to write receipt.json (default: DIR/receipt.json)'),
-  ).action(async (opts: GlobalOptions & { fromDir: string; to: string; receipt?: string }) => {
+      .option('--receipt <file>', 'where to write receipt.json (default: DIR/receipt.json); the resume journal is kept beside it')
+      .option('--report <file.json>', 'also write an operator report (JSON, and Markdown beside it)'),
+  ).action(async (opts: GlobalOptions & { fromDir: string; to: string; receipt?: string; report?: string }) => {
+    const startedAt = new Date();
     const progress = opts.json ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
-      const result = await pushFromDisk(ctx, opts.fromDir, opts.to);
-      progress.end();
       const receiptPath = opts.receipt ?? join(opts.fromDir, RECEIPT_FILE);
-      await writeAtomically(receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);
-      if (opts.json) printJson({ ...result, receiptPath, images: result.images.map(({ result: r, ...rest }) => ({ ...rest, ...(r ? { blobs: r.blobs } : {}) })) });
+      const result = await pushFromDisk(ctx, opts.fromDir, opts.to, {
+        receiptPath,
+        onResume: (s) => {
+          if (s.journaled + s.inFlightBlobs > 0 && !opts.json) process.stderr.write(resumeLine(s));
+        },
+      });
+      progress.end();
+      if (opts.report) {
+        const transferId = (await readTransferManifest(opts.fromDir)).id;
+        const signature = await verifyTransferSignature(opts.fromDir);
+        const report = pushOperatorReport(result, { fromDir: opts.fromDir, transferId, signature, startedAt, finishedAt: new Date() });
+        const written = await writeReport(opts.report, report);
+        if (!opts.json) process.stdout.write(`${renderSignatureCheck(signature).join('\n')}\nReport: ${written.json} and ${written.markdown}\n`);
+      }
+      if (opts.json) printJson({ ...result, images: result.images.map(({ result: r, ...rest }) => ({ ...rest, ...(r ? { blobs: r.blobs } : {}) })) });
       else {
         const b = result.blobs;
         const ok = result.images.filter((i) => i.result).length;
+        const parent = result.parent ? `; ${result.parent.images} image(s) and ${result.parent.blobs} blob(s) of parent transfer ${result.parent.id} already in the mirror` : '';
         process.stdout.write(
-          `Pushed ${ok} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs sent (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already in the mirror\n` +
+          `Pushed ${ok} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs sent (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already in the mirror${parent}\n` +
+            (result.resume.journaled + result.resume.inFlightBlobs > 0 ? resumeLine(result.resume) : '') +
             `Receipt: ${receiptPath} (carry it back; ferry mirror --since ${RECEIPT_FILE} then writes only what the mirror lacks)\n`,
         );
       }

@@ -10,6 +10,7 @@ import { Journal } from '../media/journal';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import type { PlannedImage, TransferPlan } from './plan';
+import type { SinceParent } from './since';
 
 /**
  * Mirror to disk: the planned images go into a transfer directory, each blob once, in a fixed order
@@ -20,7 +21,9 @@ export interface MirrorToDiskOptions {
   toDir: string;
   volumeSize: number;
   /** What the user asked for, recorded in transfer.json so a later run can repeat it. */
-  requested: { release?: string; images: string[] };
+  requested: { release?: string; images: string[]; since?: string };
+  /** A delta: blobs the parent put into the mirror are recorded, not written. */
+  since?: SinceParent;
 }
 
 export interface DiskLayout {
@@ -33,16 +36,18 @@ interface WriteStep {
   image: PlannedImage;
   /** Manifests are already in memory; other blobs are fetched when the writer reaches them. */
   bytes?: Buffer;
+  /** Held by the parent transfer's mirror: recorded in transfer.json, not written. */
+  inParent?: boolean;
 }
 
 /** The writer's input order; the plan of volumes is computed from the same list. */
-function writeSteps(plan: TransferPlan): WriteStep[] {
+function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): WriteStep[] {
   const steps: WriteStep[] = [];
   const seen = new Set<string>();
   const push = (step: WriteStep) => {
     if (seen.has(step.desc.digest)) return;
     seen.add(step.desc.digest);
-    steps.push(step);
+    steps.push(held.has(step.desc.digest) ? { ...step, inParent: true } : step);
   };
   for (const image of plan.images) {
     image.images.forEach((m) => {
@@ -56,8 +61,8 @@ function writeSteps(plan: TransferPlan): WriteStep[] {
   return steps;
 }
 
-export async function planDisk(plan: TransferPlan, toDir: string, volumeSize: number): Promise<DiskLayout> {
-  const steps = writeSteps(plan);
+export async function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
+  const steps = writeSteps(plan, since?.held).filter((s) => !s.inParent);
   const volumes = planVolumes(
     steps.map((s) => ({ digest: s.desc.digest, size: s.desc.size })),
     plan.images.map((i) => ({ source: i.source, digest: i.digest, mediaType: i.mediaType, size: i.root.bytes.length })),
@@ -90,8 +95,9 @@ async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
 }
 
 export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<{ manifest: TransferManifest; layout: DiskLayout; resumedBlobs: number }> {
-  const layout = await planDisk(plan, opts.toDir, opts.volumeSize);
-  const steps = writeSteps(plan);
+  const layout = await planDisk(plan, opts.toDir, opts.volumeSize, opts.since);
+  const steps = writeSteps(plan, opts.since?.held);
+  const written = steps.filter((s) => !s.inParent);
   const metadataBytes = layout.volumes.diskBytes - layout.volumes.blobBytes;
   const refuse = (needed: number) =>
     new FerryError('NO_SPACE', `Not enough space for the transfer in ${opts.toDir}: it needs ${needed} bytes but only ${layout.space.free} are free.`, {
@@ -105,10 +111,10 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     volumeSize: opts.volumeSize,
     resume: true,
     onProgress: ctx.progress,
-    expected: { bytes: steps.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
+    expected: { bytes: written.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
   });
   // A resumed run needs room only for what is still to be written.
-  const remaining = steps.filter((s) => !writer.has(s.desc.digest)).reduce((n, s) => n + s.desc.size, 0);
+  const remaining = written.filter((s) => !writer.has(s.desc.digest)).reduce((n, s) => n + s.desc.size, 0);
   if (resuming && remaining > 0 && layout.space.free < remaining + metadataBytes) {
     await writer.close();
     throw refuse(remaining + metadataBytes);
@@ -130,6 +136,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     // The writer takes blobs one at a time in call order; queue them all, fetch each as its turn comes.
     await Promise.all(
       steps.map((step) => {
+        if (step.inParent) return writer.addParentBlob(step.desc);
         const src = sourceOf(step.image);
         const blob: Descriptor = { digest: step.desc.digest, size: step.desc.size };
         const bytes = step.bytes ? once(step.bytes) : lazily(signal, () => src.openBlob(blob, { image: step.image.source, signal }));
@@ -154,8 +161,13 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     const release = releaseInfo(plan);
     const manifest = await writer.finish({
       toolVersion: FERRY_VERSION,
-      requested: { ...(opts.requested.release ? { release: opts.requested.release } : {}), images: opts.requested.images },
+      requested: {
+        ...(opts.requested.release ? { release: opts.requested.release } : {}),
+        images: opts.requested.images,
+        ...(opts.requested.since ? { since: opts.requested.since } : {}),
+      },
       ...(release ? { release } : {}),
+      ...(opts.since ? { parent: opts.since.ref } : {}),
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs };
   } catch (e) {

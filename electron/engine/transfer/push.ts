@@ -1,16 +1,20 @@
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
-import { formatReference } from '../../../shared/reference';
+import { formatReference, type ImageReference } from '../../../shared/reference';
 import { RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
 import type { TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { copyImage, type CopyResult } from '../copy/copy';
 import { DockerDestination } from '../copy/docker';
-import type { ImageSource } from '../copy/types';
+import type { ImageDestination, ImageSource } from '../copy/types';
 import { TransferReader } from '../media/reader';
 import { mirrorLocationByDigest, mirrorReference, type MirroredImage } from './destination';
 import { MediaSource } from './media-source';
+import { checkParent } from './parent-check';
+import { PushSession, type ResumeStats } from './push-session';
 
 /**
  * Images into the mirror registry, from a transfer on media (push) or straight from the source
@@ -37,19 +41,27 @@ export interface PushImage extends MirroredImage {
   open(): ImageSource;
 }
 
+export interface PushMeta {
+  targetSpec: string;
+  transferId: string;
+  release?: { version: string; architecture: string };
+  /** Where images are written; a plain registry destination by default. */
+  destination?: (ref: ImageReference) => ImageDestination;
+}
+
 /** Copies every image to its mirror location; never throws for one image's failure (see `assertAllPushed`). */
 export async function pushImages(
   ctx: EngineContext,
   images: readonly PushImage[],
   target: MirrorTarget,
-  meta: { targetSpec: string; transferId: string; release?: { version: string; architecture: string } },
+  meta: PushMeta,
 ): Promise<PushResult> {
   const outcomes = await Promise.all(
     images.map(async (image): Promise<ImageOutcome> => {
       const dstRef = mirrorReference(image, target, meta.release);
       const destination = formatReference(dstRef);
       try {
-        const result = await copyImage(ctx, image.open(), new DockerDestination(ctx, dstRef));
+        const result = await copyImage(ctx, image.open(), meta.destination ? meta.destination(dstRef) : new DockerDestination(ctx, dstRef));
         if (result.digest !== image.digest) {
           throw new FerryError('DIGEST_MISMATCH', `${image.source} arrived in the mirror as ${result.digest}, not ${image.digest}.`, {
             hint: 'The source changed under the transfer; mirror it again.',
@@ -101,16 +113,71 @@ export function releaseOf(manifest: TransferManifest): { version: string; archit
   return manifest.release ? { version: manifest.release.version, architecture: manifest.release.architecture } : undefined;
 }
 
-/** Disk → mirror. Every byte read from the volumes is verified before it is sent. */
-export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: string): Promise<PushResult> {
+export interface DiskPushResult extends PushResult {
+  receiptPath: string;
+  /** What an earlier, interrupted run of the same push left, and what this run sent again. */
+  resume: ResumeStats;
+  /** For a delta: blobs taken from the parent (all confirmed in the mirror) and images already there whole. */
+  parent?: { id: string; blobs: number; images: number };
+}
+
+export interface DiskPushOptions {
+  /** Written once every image arrived; its directory also holds the push journal. */
+  receiptPath: string;
+  /** Called once the journal of an earlier run has been re-checked, before anything is sent. */
+  onResume?: (stats: ResumeStats) => void;
+}
+
+/**
+ * Disk → mirror. Every byte read from the volumes is verified before it is sent. A delta is refused
+ * before anything moves when the mirror lacks what it takes from its parent. Resumable through the
+ * push journal beside the receipt; the journal goes once the receipt is written.
+ */
+export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: string, opts: DiskPushOptions): Promise<DiskPushResult> {
   const target = parseMirrorTarget(to);
   const reader = await TransferReader.open(fromDir);
   const manifest = reader.manifest;
   const release = releaseOf(manifest);
-  return pushImages(
-    ctx,
-    manifest.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new MediaSource(reader, image) })),
-    target,
-    { targetSpec: to, transferId: manifest.id, ...(release ? { release } : {}) },
-  );
+  const parent = await checkParent(ctx, reader, target, to);
+  const session = await PushSession.open(ctx, dirname(opts.receiptPath), manifest.id, target, to);
+  try {
+    opts.onResume?.(session.stats);
+    const result = await pushImages(
+      ctx,
+      manifest.images
+        .filter((image) => !parent.inParent.has(image.source))
+        .map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new MediaSource(reader, image) })),
+      target,
+      { targetSpec: to, transferId: manifest.id, ...(release ? { release } : {}), destination: (ref) => session.destination(ref) },
+    );
+    // Images the parent already put there are in the mirror too (their manifests were confirmed by HEAD).
+    for (const image of manifest.images.filter((i) => parent.inParent.has(i.source))) {
+      result.receipt.images.push({ source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest });
+    }
+    result.receipt.blobs = [...new Set([...result.receipt.blobs, ...parent.present])].sort();
+    const out: DiskPushResult = {
+      ...result,
+      receiptPath: opts.receiptPath,
+      resume: session.stats,
+      ...(manifest.parent ? { parent: { id: manifest.parent.id, blobs: parent.present.size, images: parent.inParent.size } } : {}),
+    };
+    // The receipt lists what arrived even when an image failed; the journal stays until all did.
+    await writeAtomically(opts.receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);
+    if (result.images.every((o) => !o.error)) await session.journal.remove();
+    return out;
+  } finally {
+    await session.journal.close();
+  }
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.partial`;
+  const fh = await open(temp, 'w', 0o644);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(temp, path);
 }

@@ -1,9 +1,9 @@
-import { mirrorRepositoryFor, parseMirrorTarget } from '../../../shared/mirror-mapping';
-import { formatReference, parseReference } from '../../../shared/reference';
-import { isParentLocation } from '../../../shared/transfer/manifest';
+import { parseMirrorTarget } from '../../../shared/mirror-mapping';
+import { formatReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import type { TransferReader } from '../media/reader';
 import { mirrorReference } from './destination';
+import { locateParentBlobs } from './parent-check';
 import { releaseOf } from './push';
 
 /**
@@ -57,27 +57,16 @@ export async function verifyAgainst(ctx: EngineContext, reader: TransferReader, 
     ),
   );
 
-  const parentBlobs = manifest.blobs.filter((b) => isParentLocation(b.location));
-  let missing = 0;
-  await Promise.all(
-    parentBlobs.map((blob) =>
-      ctx.limit(async () => {
-        const users = await reader.imagesUsing(blob.digest);
-        const user = manifest.images.find((i) => i.source === users[0]);
-        const repo = user ? mirrorRepositoryFor(parseReference(user.source), user.role, target).repository : undefined;
-        const size = repo ? await client.headBlob(repo, blob.digest, ctx.signal ? { signal: ctx.signal } : {}) : undefined;
-        if (size === undefined) {
-          missing++;
-          problems.push({
-            blob: blob.digest,
-            ...(user ? { image: user.source } : {}),
-            message: `Blob ${blob.digest} comes from the parent transfer but is not in the mirror${repo ? ` (${target.registry}/${repo}, needed by ${user!.source})` : ''}.`,
-          });
-        }
-      }),
-    ),
-  );
-  return { ok: problems.length === 0, target: to, images, parentBlobs: { checked: parentBlobs.length, missing }, problems };
+  const parent = await locateParentBlobs(ctx, reader, target);
+  for (const m of parent.missing) {
+    problems.push({
+      blob: m.digest,
+      ...(m.image ? { image: m.image } : {}),
+      message: `Blob ${m.digest} comes from the parent transfer but is not in the mirror${m.repository ? ` (${target.registry}/${m.repository}, needed by ${m.image})` : ''}.`,
+    });
+  }
+  const parentBlobs = { checked: parent.checked, missing: parent.missing.length };
+  return { ok: problems.length === 0, target: to, images, parentBlobs, problems };
 }
 
 export function renderMirrorCheck(c: MirrorCheck): string {
