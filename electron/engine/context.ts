@@ -4,7 +4,7 @@ import { parseReference, type ImageReference } from '../../shared/reference';
 import { createLimiter, type Limiter } from './copy/limit';
 import { TokenCache } from './registry/auth';
 import { RegistryClient, DEFAULT_UPLOAD, type UploadTuning } from './registry/client';
-import { authFilePaths, CredentialStore } from './registry/credentials';
+import { authFilePaths, CredentialStore, type InlineAuth } from './registry/credentials';
 import { RegistryTransport } from './registry/http';
 import { TrustStore } from './registry/tls';
 
@@ -23,12 +23,18 @@ export interface SourceMirror {
 
 export interface EngineOptions {
   authfile?: string;
+  /** auth.json documents held in memory (the app's pull secret, typed credentials), consulted before any auth file. */
+  inlineAuths?: InlineAuth[];
   caFiles: string[];
+  /** CAs (PEM) held in memory, trusted like --ca-file. */
+  caPems?: string[];
   certDir?: string;
   sourceMirrors: SourceMirror[];
   /** Concurrent blob transfers. */
   parallel: number;
   signal?: AbortSignal;
+  /** Awaited before each limited task (blob, image check): where a paused job waits. */
+  checkpoint?: () => Promise<void>;
   onProgress?: ProgressListener;
   /** Upload thresholds; the defaults suit real registries (tests lower them to exercise chunking). */
   upload?: Partial<UploadTuning>;
@@ -118,11 +124,19 @@ export interface EngineContext {
   close(): Promise<void>;
 }
 
+function checkpointed(limit: Limiter, checkpoint: () => Promise<void>): Limiter {
+  return (task) =>
+    limit(async () => {
+      await checkpoint();
+      return task();
+    });
+}
+
 /** Reads credentials and CA files now, so bad input fails before any transfer starts. */
 export async function createEngineContext(options: EngineOptions): Promise<EngineContext> {
   const [credentials, trust] = await Promise.all([
-    CredentialStore.load(authFilePaths(options.authfile)),
-    TrustStore.load({ caFiles: options.caFiles, ...(options.certDir ? { certDir: options.certDir } : {}) }),
+    CredentialStore.load(authFilePaths(options.authfile), options.inlineAuths),
+    TrustStore.load({ caFiles: options.caFiles, ...(options.caPems ? { caPems: options.caPems } : {}), ...(options.certDir ? { certDir: options.certDir } : {}) }),
   ]);
   const tuning: UploadTuning = { ...DEFAULT_UPLOAD, ...options.upload };
   const tokens = new TokenCache();
@@ -131,7 +145,7 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
   return {
     options,
     signal: options.signal,
-    limit: createLimiter(options.parallel),
+    limit: options.checkpoint ? checkpointed(createLimiter(options.parallel), options.checkpoint) : createLimiter(options.parallel),
     blobLocations: new BlobLocations(),
     registry(host: string): RegistryClient {
       let client = clients.get(host);

@@ -3,6 +3,7 @@ import { FerryError, toEnvelope, type FerryErrorEnvelope } from '../../shared/er
 import { isFinished, type Job, type JobStart, type JobState } from '../../shared/api/jobs';
 import type { ProgressEvent } from '../../shared/progress';
 import { Emitter } from './emitter';
+import type { EngineDefaults } from './engine-options';
 import type { JobHistory } from './history';
 import { jobKey, jobTitle } from './job-titles';
 import type { JobHost, WorkerChannel, WorkerToHost } from './protocol';
@@ -16,6 +17,8 @@ export interface JobManagerOptions {
   concurrency?: number;
   /** Fills in secrets named by reference (secretRef, pullSecretRef) just before the worker starts. */
   resolveSecrets?: (job: JobStart) => Promise<ResolvedJob>;
+  /** Registry settings of the host (serve's --authfile, --ca-file, --cert-dir, --source-mirror) every job gets. */
+  engineDefaults?: EngineDefaults;
   /** How long a cancelled worker gets to stop on its own before it is killed. */
   cancelGraceMs?: number;
 }
@@ -197,7 +200,13 @@ export class JobManager {
             hint: 'Start the job again; if it keeps failing, run the same operation with the ferry CLI to see its output.',
           });
       });
-      channel.send({ type: 'start', id: entry.job.id, job: resolved.job, ...(resolved.pullSecret ? { pullSecret: resolved.pullSecret } : {}) });
+      channel.send({
+        type: 'start',
+        id: entry.job.id,
+        job: resolved.job,
+        ...(resolved.pullSecret ? { pullSecret: resolved.pullSecret } : {}),
+        ...(this.opts.engineDefaults ? { defaults: this.opts.engineDefaults } : {}),
+      });
     } catch (e) {
       this.finish(entry, 'failed', undefined, toEnvelope(e));
     }

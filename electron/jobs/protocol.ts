@@ -1,13 +1,14 @@
 import type { FerryErrorEnvelope } from '../../shared/errors';
 import type { ProgressEvent } from '../../shared/progress';
 import type { JobKind, JobStart } from '../../shared/api/jobs';
+import type { EngineDefaults } from './engine-options';
 
 /**
  * Messages between the job manager and a worker process (one worker per job). The start message
  * carries the parameters with secrets resolved: it travels over IPC only and is never persisted.
  */
 export type HostToWorker =
-  | { type: 'start'; id: string; job: JobStart; pullSecret?: string }
+  | { type: 'start'; id: string; job: JobStart; pullSecret?: string; defaults?: EngineDefaults }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel' };

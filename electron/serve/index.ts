@@ -2,6 +2,8 @@ import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
+import { createEngineContext } from '../engine/context';
+import { connectionEngineOptions, NO_ENGINE_DEFAULTS, type EngineDefaults } from '../jobs/engine-options';
 import { createForkHost } from '../jobs/fork-host';
 import { JobHistory } from '../jobs/history';
 import { JobManager } from '../jobs/job-manager';
@@ -21,6 +23,8 @@ export interface ServeOptions {
   version: string;
   /** Fixed token (tests only); default random. */
   token?: string;
+  /** Registry settings applied to every job and handler (--authfile, --ca-file, --cert-dir, --source-mirror). */
+  engine?: EngineDefaults;
 }
 
 export interface RunningServe extends ServeServer {
@@ -33,6 +37,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Ferry');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Ferry');
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ferry');
+}
+
+/** A wrong --source-mirror or an unreadable --ca-file/--authfile stops serve at start, not the first job. */
+async function checkEngineDefaults(engine: EngineDefaults): Promise<void> {
+  const ctx = await createEngineContext(connectionEngineOptions(engine, {}));
+  await ctx.close();
 }
 
 /** Same handlers as the desktop app; jobs in child processes; secrets in keytar or memory. */
@@ -49,13 +59,16 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       hint: 'Run `npm run build` first (or use `npm run serve`, which builds and serves).',
     });
   }
+  const engine = opts.engine ?? NO_ENGINE_DEFAULTS;
+  await checkEngineDefaults(engine);
   const secrets = await openSecretStore();
   const jobs = await JobManager.open({
     host: createForkHost(),
     history: new JobHistory(join(opts.dataDir, 'jobs')),
     resolveSecrets: secretResolver(secrets),
+    engineDefaults: engine,
   });
-  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs });
+  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine });
   const dispatch = createDispatcher(handlers, (sender: { authenticated: true }) => sender.authenticated);
   const server = await startServeServer({ host: opts.host, port: opts.port, rendererDir: opts.rendererDir, dispatch, token: opts.token });
   const stopEvents = forwardJobEvents(jobs, server.broadcast);

@@ -1,23 +1,73 @@
+import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
+import { RECEIPT_FILE } from '../../shared/transfer/receipt';
+import type { VerifyReport } from '../../shared/transfer/verify-report';
+import { copy } from '../engine/copy/copy';
+import { TransferReader } from '../engine/media/reader';
 import { verifyTransfer } from '../engine/media/verify';
+import { parsePlatform } from '../engine/registry/manifest';
+import { mirrorToDisk } from '../engine/transfer/mirror-to-disk';
+import { planTransfer } from '../engine/transfer/plan';
+import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
+import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
+import { volumeSizeOf } from '../jobs/engine-options';
+import { withEngine } from './engine';
 import type { JobRunners } from './runtime';
 
+/** A failed check is a failed job; the full report travels in the error details for the UI's table. */
+function verifyFailed(what: string, report: { problems: Array<{ message: string }> }, hint: string): FerryError {
+  return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${report.problems[0]?.message ?? ''}`, { hint, details: { report } });
+}
+
+/** The mirror check in the shape of a media report (what the UI's report table reads), the check itself alongside. */
+function mirrorReport(media: VerifyReport, mirror: MirrorCheck) {
+  return {
+    ok: mirror.ok,
+    problems: mirror.problems.map((p) => ({ code: 'MIRROR_MISSING', message: p.message, ...(p.image ? { image: p.image } : {}), ...(p.blob ? { blob: p.blob } : {}) })),
+    counts: { 'image(s) in the mirror': mirror.images.filter((i) => i.present).length, 'image(s) in the transfer': mirror.images.length, 'blob digest(s) on the media': media.counts.blobsVerified },
+    mirror,
+    media,
+  };
+}
+
 /**
- * The engine behind each job kind. Add a kind with one line, e.g.
- *   verify: (params, ctx) => verifyTransfer(params.dir, { signal: ctx.signal, onProgress: ctx.onProgress }),
- * Kinds absent here fail with UNSUPPORTED ("not yet available in this build"); never fake them.
+ * The engine behind each job kind, one entry each. Kinds absent here (extract: its engine is not in
+ * this build) fail with UNSUPPORTED ("not yet available in this build"); never fake them.
  */
 export const runners: JobRunners = {
-  verify: async (params, ctx) => {
-    if (params.against) throw new FerryError('UNSUPPORTED', 'Verifying against a mirror registry is not yet available in this build.');
-    const report = await verifyTransfer(params.dir, { onProgress: ctx.onProgress });
-    // A transfer with problems is a failed job; the full report travels in the error details.
-    if (!report.ok) {
-      throw new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${params.dir}; first: ${report.problems[0]?.message ?? ''}`, {
-        hint: 'Do not push this transfer: copy the named volumes again from the source media.',
-        details: { report },
-      });
-    }
+  mirror: (params, job) =>
+    withEngine(params, job, async (ctx) => {
+      if (params.since) {
+        throw new FerryError('UNSUPPORTED', 'Writing only what is missing since a receipt is not yet available in the app.', { hint: 'Leave “since” empty, or use ferry mirror --since in the CLI once it is available.' });
+      }
+      const volumeSize = volumeSizeOf(params.volumeSize);
+      const plan = await planTransfer(ctx, { ...(params.release ? { release: params.release } : {}), images: params.images });
+      await job.checkpoint();
+      const result = await mirrorToDisk(ctx, plan, { toDir: params.toDir, volumeSize, requested: { ...(params.release ? { release: params.release } : {}), images: params.images } });
+      const m = result.manifest;
+      return { dir: params.toDir, id: m.id, images: m.images.length, blobs: m.blobs.length, volumes: m.volumes, resumedBlobs: result.resumedBlobs };
+    }),
+
+  push: (params, job) =>
+    withEngine(params, job, async (ctx) => {
+      // The engine writes the receipt (even when some images failed) and keeps its resume journal beside it.
+      const receiptPath = params.receipt ?? join(params.fromDir, RECEIPT_FILE);
+      const result = await pushFromDisk(ctx, params.fromDir, params.to, { receiptPath });
+      assertAllPushed(result);
+      return { target: result.target, receiptPath, blobs: result.blobs, images: result.images.map(({ result: _copied, ...image }) => image) };
+    }),
+
+  verify: async (params, job) => {
+    const media = await verifyTransfer(params.dir, { onProgress: job.onProgress });
+    if (!media.ok) throw verifyFailed(params.dir, media, 'Do not push this transfer: copy the named volumes again from the source media.');
+    if (!params.against) return media;
+    await job.checkpoint();
+    const mirror = await withEngine(params, job, async (ctx) => verifyAgainst(ctx, await TransferReader.open(params.dir), params.against!));
+    const report = mirrorReport(media, mirror);
+    if (!report.ok) throw verifyFailed(params.against, report, 'Push the transfer (and its parent, for a delta) into this mirror, then check again.');
     return report;
   },
+
+  copy: (params, job) =>
+    withEngine(params, job, (ctx) => copy(ctx, params.source, params.destination, params.platform ? { platform: parsePlatform(params.platform) } : {})),
 };

@@ -1,6 +1,7 @@
 import { FerryError, toEnvelope } from '../../shared/errors';
 import type { JobKind, JobParams } from '../../shared/api/jobs';
 import type { ProgressEvent } from '../../shared/progress';
+import { NO_ENGINE_DEFAULTS, type EngineDefaults } from '../jobs/engine-options';
 import { PauseGate } from '../jobs/pause-gate';
 import type { HostToWorker, WorkerToHost } from '../jobs/protocol';
 
@@ -10,6 +11,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** The pull secret named by the job's `pullSecretRef` (in memory only; give it to the engine, never log it). */
   readonly pullSecret: string | undefined;
+  /** The host's registry settings (serve's --authfile, --ca-file, --cert-dir, --source-mirror). */
+  readonly defaults: EngineDefaults;
   onProgress(event: ProgressEvent): void;
   /** Await between units of work (blobs, images): waits while paused, throws once cancelled. */
   checkpoint(): Promise<void>;
@@ -86,6 +89,7 @@ export function runWorker(runners: JobRunners): void {
           id: message.id,
           signal: controller.signal,
           pullSecret: message.pullSecret,
+          defaults: message.defaults ?? NO_ENGINE_DEFAULTS,
           onProgress(event) {
             pending = event;
             if (Date.now() - lastSent >= PROGRESS_INTERVAL_MS) flushProgress();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { defaultDataDir, startServe } from '../../serve';
+import { addCommonOptions, type GlobalOptions } from '../program';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -12,33 +13,51 @@ function port(value: string): number {
   return n;
 }
 
+/** The common engine options (--authfile, --ca-file, --cert-dir, --source-mirror, --parallel) apply to every job and call. */
+interface ServeCliOptions extends GlobalOptions {
+  port: number;
+  host: string;
+  rendererDir: string;
+  dataDir?: string;
+  graphUrl?: string;
+}
+
 /** `ferry serve`: the desktop app's UI in a browser on loopback (DESIGN §4), for hosts without a desktop. */
 export function register(program: Command): void {
-  program
-    .command('serve')
-    .description('serve the Ferry UI on 127.0.0.1 with a one-time access token')
-    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(port).default(0))
-    .option('--host <host>', 'loopback address to bind (127.0.0.1, ::1 or localhost)', '127.0.0.1')
-    .option('--renderer-dir <dir>', 'built renderer to serve', `${root}out/renderer`)
-    .option('--data-dir <dir>', 'where job history is kept (env FERRY_DATA_DIR)')
-    .option('--json', 'print {url, port} as JSON', false)
-    .action(async (opts: { port: number; host: string; rendererDir: string; dataDir?: string; json: boolean }) => {
-      const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
-      const serve = await startServe({
-        host: opts.host,
-        port: opts.port,
-        rendererDir: opts.rendererDir,
-        dataDir: opts.dataDir ?? defaultDataDir(),
-        version,
-      });
-      if (opts.json) process.stdout.write(`${JSON.stringify({ url: serve.url, port: serve.port })}\n`);
-      else process.stdout.write(`Ferry is running. Open this address in a browser on this machine:\n\n  ${serve.url}\n\nPress Ctrl+C to stop.\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void serve.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+  addCommonOptions(
+    program
+      .command('serve')
+      .description('serve the Ferry UI on 127.0.0.1 with a one-time access token')
+      .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(port).default(0))
+      .option('--host <host>', 'loopback address to bind (127.0.0.1, ::1 or localhost)', '127.0.0.1')
+      .option('--renderer-dir <dir>', 'built renderer to serve', `${root}out/renderer`)
+      .option('--data-dir <dir>', 'where job history is kept (env FERRY_DATA_DIR)')
+      .option('--graph-url <url>', 'update service graph endpoint for the release picker (default: the public one)'),
+  ).action(async (opts: ServeCliOptions) => {
+    const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+    const serve = await startServe({
+      host: opts.host,
+      port: opts.port,
+      rendererDir: opts.rendererDir,
+      dataDir: opts.dataDir ?? defaultDataDir(),
+      version,
+      engine: {
+        ...(opts.authfile ? { authfile: opts.authfile } : {}),
+        caFiles: opts.caFile,
+        ...(opts.certDir ? { certDir: opts.certDir } : {}),
+        sourceMirrors: opts.sourceMirror,
+        parallel: opts.parallel,
+        ...(opts.graphUrl ? { graphUrl: opts.graphUrl } : {}),
+      },
     });
+    if (opts.json) process.stdout.write(`${JSON.stringify({ url: serve.url, port: serve.port })}\n`);
+    else process.stdout.write(`Ferry is running. Open this address in a browser on this machine:\n\n  ${serve.url}\n\nPress Ctrl+C to stop.\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        void serve.close().then(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  });
 }

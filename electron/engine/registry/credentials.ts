@@ -101,12 +101,40 @@ function entryCredential(entry: unknown, file: string, key: string): Credential 
   return undefined;
 }
 
+/** An auth.json document held in memory; `source` says where it came from (never the secret). */
+export interface InlineAuth {
+  source: string;
+  text: string;
+}
+
+/** `{username, password}` credentials as an auth.json document (what `InlineAuth` takes). */
+export function authJsonOf(credentials: ReadonlyArray<{ registry: string; username: string; password: string }>): string {
+  return JSON.stringify({ auths: Object.fromEntries(credentials.map((c) => [c.registry, { username: c.username, password: c.password }])) });
+}
+
+function authsOf(text: string, file: string): { file: string; auths: Map<string, unknown> } {
+  const json = parseJsonFile(text, file);
+  const auths = (json as { auths?: unknown } | null)?.auths;
+  const map = new Map<string, unknown>();
+  if (typeof auths === 'object' && auths !== null) {
+    for (const [key, value] of Object.entries(auths)) {
+      const k = normalizeAuthKey(key);
+      if (!map.has(k)) map.set(k, value);
+    }
+  }
+  return { file, auths: map };
+}
+
 export class CredentialStore {
   private constructor(private readonly files: Array<{ file: string; auths: Map<string, unknown> }>) {}
 
-  /** Reads the files now (missing ones are skipped) so a malformed file fails before any transfer. */
-  static async load(paths: string[]): Promise<CredentialStore> {
-    const files: Array<{ file: string; auths: Map<string, unknown> }> = [];
+  /**
+   * Reads the files now (missing ones are skipped) so a malformed file fails before any transfer.
+   * `inline` auth.json texts held in memory (a job's pull secret and typed credentials, which must
+   * never be written to disk) are consulted first, in order; `source` names them in errors.
+   */
+  static async load(paths: string[], inline: ReadonlyArray<InlineAuth> = []): Promise<CredentialStore> {
+    const files: Array<{ file: string; auths: Map<string, unknown> }> = inline.map(({ source, text }) => authsOf(text, source));
     for (const file of paths) {
       let text: string;
       try {
@@ -118,16 +146,7 @@ export class CredentialStore {
           cause: e,
         });
       }
-      const json = parseJsonFile(text, file);
-      const auths = (json as { auths?: unknown } | null)?.auths;
-      const map = new Map<string, unknown>();
-      if (typeof auths === 'object' && auths !== null) {
-        for (const [key, value] of Object.entries(auths)) {
-          const k = normalizeAuthKey(key);
-          if (!map.has(k)) map.set(k, value);
-        }
-      }
-      files.push({ file, auths: map });
+      files.push(authsOf(text, file));
     }
     return new CredentialStore(files);
   }

@@ -1,3 +1,4 @@
+import type { EngineDefaults } from '../../jobs/engine-options';
 import type { JobManager } from '../../jobs/job-manager';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 
@@ -15,4 +16,6 @@ export interface HandlerDeps {
   secrets: SecretStore;
   jobs: JobManager;
   dialogs?: Dialogs;
+  /** Registry settings of the host (serve's --authfile, --ca-file, --cert-dir, --source-mirror) for every call. */
+  engine?: EngineDefaults;
 }

@@ -1,6 +1,11 @@
 import { verifyTransfer } from '../../engine/media/verify';
 import { unavailableMethods, type ApiHandlers } from '../dispatcher';
+import { NO_ENGINE_DEFAULTS } from '../../jobs/engine-options';
 import { appInfo } from './app';
+import { generateConfig } from './config';
+import { testConnection } from './registry';
+import { planExport, releaseInfo, releaseList } from './release';
+import { readTransfer } from './transfer';
 import { inspectCa } from './ca';
 import type { HandlerDeps } from './deps';
 import { freeSpace, saveText, statPath } from './files';
@@ -14,6 +19,7 @@ import { listSecrets, saveSecret } from './secrets';
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
   const { secrets, jobs, dialogs } = deps;
+  const engine = deps.engine ?? NO_ENGINE_DEFAULTS;
   const handlers: ApiHandlers = {
     'app.info': () => appInfo(deps, unavailableMethods(handlers)),
 
@@ -25,6 +31,13 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'secrets.delete': async (req) => ({ deleted: await secrets.delete(req.name) }),
 
     'ca.inspect': (req) => inspectCa(req),
+    'registry.testConnection': (req) => testConnection(secrets, engine, req),
+
+    'release.info': (req) => releaseInfo(secrets, engine, req),
+    'release.list': (req) => releaseList(engine, req),
+    'plan.export': (req) => planExport(secrets, engine, req),
+
+    'config.generate': (req) => generateConfig(req),
 
     'fs.stat': (req) => statPath(req),
     'fs.freeSpace': (req) => freeSpace(req),
@@ -34,6 +47,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       'fs.pickFile': async (req) => ({ path: await dialogs.pickFile(req) }),
     }),
 
+    'transfer.read': (req) => readTransfer(req),
     'transfer.verify': async (req) => verifyTransfer(req.dir),
 
     'jobs.start': (req) => ({ id: jobs.start(req).id }),

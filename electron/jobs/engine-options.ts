@@ -1,0 +1,80 @@
+import { FerryError } from '../../shared/errors';
+import type { ProgressListener } from '../../shared/progress';
+import { parseSize } from '../cli/format';
+import { engineOptionsFrom, type EngineOptions } from '../engine/context';
+import { DEFAULT_VOLUME_SIZE } from '../engine/media/layout';
+import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
+
+/**
+ * What the host (`ferry serve --authfile/--ca-file/--cert-dir/--source-mirror`, or the desktop app's
+ * settings) applies to every job and handler. Paths and mappings only: no secret is in here.
+ */
+export interface EngineDefaults {
+  authfile?: string;
+  caFiles: string[];
+  certDir?: string;
+  /** `FROM=TO`, as --source-mirror takes them. */
+  sourceMirrors: string[];
+  /** Concurrent blob transfers when a request names none. */
+  parallel?: number;
+  /** Update service graph endpoint (OSUS) instead of the public one. */
+  graphUrl?: string;
+}
+
+export const NO_ENGINE_DEFAULTS: EngineDefaults = { caFiles: [], sourceMirrors: [] };
+
+/** One request's registry settings, secrets already looked up (they stay in this process's memory). */
+export interface Connection {
+  /** The pull secret's text. */
+  pullSecret?: string;
+  credentials?: ReadonlyArray<{ registry: string; username: string; password?: string | undefined }>;
+  caPems?: readonly string[];
+  parallel?: number | undefined;
+}
+
+/**
+ * EngineOptions for one job or handler call: the host defaults plus the request's own credentials and
+ * CAs, handed to the engine in memory (never through a file). Typed credentials win over the pull
+ * secret, which wins over the default auth file.
+ */
+export function connectionEngineOptions(
+  defaults: EngineDefaults,
+  conn: Connection,
+  extra: { signal?: AbortSignal; onProgress?: ProgressListener; checkpoint?: () => Promise<void> } = {},
+): EngineOptions {
+  const typed = (conn.credentials ?? []).map((c) => {
+    if (c.password === undefined) {
+      throw new FerryError('INVALID_INPUT', `The credentials for ${c.registry} have no password.`, { hint: 'Save the password again (Target registry or Credentials step).' });
+    }
+    return { registry: c.registry, username: c.username, password: c.password };
+  });
+  const inlineAuths: InlineAuth[] = [
+    ...(typed.length > 0 ? [{ source: 'the credentials given to this job', text: authJsonOf(typed) }] : []),
+    ...(conn.pullSecret !== undefined ? [{ source: 'the saved pull secret', text: conn.pullSecret }] : []),
+  ];
+  const base = engineOptionsFrom({
+    ...(defaults.authfile ? { authfile: defaults.authfile } : {}),
+    caFile: defaults.caFiles,
+    ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
+    sourceMirror: defaults.sourceMirrors,
+    ...((conn.parallel ?? defaults.parallel) ? { parallel: conn.parallel ?? defaults.parallel } : {}),
+    ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.onProgress ? { onProgress: extra.onProgress } : {}),
+  });
+  return {
+    ...base,
+    ...(inlineAuths.length > 0 ? { inlineAuths } : {}),
+    ...(conn.caPems && conn.caPems.length > 0 ? { caPems: [...conn.caPems] } : {}),
+    ...(extra.checkpoint ? { checkpoint: extra.checkpoint } : {}),
+  };
+}
+
+/** A request's volume size ("4000MiB", "2G"); the media default when absent. */
+export function volumeSizeOf(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return DEFAULT_VOLUME_SIZE;
+  try {
+    return parseSize(text);
+  } catch (e) {
+    throw new FerryError('INVALID_INPUT', `Volume size: ${(e as Error).message}.`, { hint: 'Give a size such as 4000MiB (safe on FAT32), 2G or 512M.' });
+  }
+}

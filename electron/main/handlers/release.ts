@@ -1,0 +1,63 @@
+import { isAbsolute } from 'node:path';
+import { FerryError } from '../../../shared/errors';
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
+import { formatReference } from '../../../shared/reference';
+import { listReleases } from '../../../shared/update-graph';
+import { planDisk } from '../../engine/transfer/mirror-to-disk';
+import { planTransfer } from '../../engine/transfer/plan';
+import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
+import { volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
+import type { SecretStore } from '../../jobs/secrets/secret-store';
+import { withHandlerEngine } from './engine';
+
+/** A release payload resolved and planned (every manifest fetched and digest-checked), nothing else moved. */
+export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: ParsedRequestOf<'release.info'>): Promise<ResponseOf<'release.info'>> {
+  return withHandlerEngine(store, defaults, req, async (ctx) => {
+    const plan = await planTransfer(ctx, { release: req.pullspec });
+    const r = plan.release!;
+    return {
+      pullspec: r.pullspec,
+      version: r.version,
+      architecture: r.architecture,
+      digest: r.digest,
+      components: r.components.map((c) => ({ name: c.name, reference: formatReference(c.source), digest: c.source.digest })),
+      totalBytes: plan.totalBytes,
+      uniqueBytes: plan.uniqueBytes,
+    };
+  });
+}
+
+/** The update graph's releases, newest first; UNREACHABLE offline (the UI then asks for a pullspec). */
+export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf<'release.list'>): Promise<ResponseOf<'release.list'>> {
+  const { url, graph } = await fetchUpdateGraph({
+    channel: req.channel,
+    arch: req.arch,
+    ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}),
+    caFiles: defaults.caFiles,
+    ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
+  });
+  return {
+    channel: req.channel,
+    arch: new URL(url).searchParams.get('arch') ?? req.arch,
+    releases: listReleases(graph).map((r) => ({ version: r.version, pullspec: r.payload })),
+  };
+}
+
+/** What an export would write: images, bytes before and after dedupe, volumes against the free space. */
+export function planExport(store: SecretStore, defaults: EngineDefaults, req: ParsedRequestOf<'plan.export'>): Promise<ResponseOf<'plan.export'>> {
+  if (!isAbsolute(req.toDir)) throw new FerryError('INVALID_INPUT', `"${req.toDir}" is not an absolute path.`, { hint: 'Give the full path of the target directory.' });
+  if (req.since) throw new FerryError('UNSUPPORTED', 'Planning only what is missing since a receipt is not yet available in the app.', { hint: 'Leave “since” empty for now.' });
+  const volumeSize = volumeSizeOf(req.volumeSize);
+  return withHandlerEngine(store, defaults, req, async (ctx) => {
+    const plan = await planTransfer(ctx, { ...(req.release ? { release: req.release } : {}), images: req.images });
+    const layout = await planDisk(plan, req.toDir, volumeSize);
+    return {
+      images: plan.images.map((i) => ({ source: i.source, role: i.role, digest: i.digest, bytes: i.bytes })),
+      totalBytes: plan.totalBytes,
+      uniqueBytes: plan.uniqueBytes,
+      volumes: { count: layout.volumes.volumes.length, volumeSize: layout.volumes.volumeSize, bytes: layout.volumes.diskBytes },
+      freeBytes: layout.space.free,
+      fits: layout.space.enough,
+    };
+  });
+}

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
+import { TRANSFER_FILE } from '../../../shared/transfer/manifest';
+import { readTransferManifest } from '../../engine/media/reader';
+
+/** Colon-separated upper-case hex, as the app shows every fingerprint. */
+function colonHex(hex: string): string {
+  return hex.toUpperCase().match(/../g)!.join(':');
+}
+
+/**
+ * What a transfer directory holds, from its transfer.json alone (nothing else is read), and the
+ * SHA-256 of that file's exact bytes: the fingerprint both sides of the gap compare.
+ */
+export async function readTransfer(req: ParsedRequestOf<'transfer.read'>): Promise<ResponseOf<'transfer.read'>> {
+  // The reader's checks (size bound, schema) and messages; the bytes are hashed as they are on the media.
+  const m = await readTransferManifest(req.dir);
+  const bytes = await readFile(join(req.dir, TRANSFER_FILE));
+  return {
+    id: m.id,
+    createdAt: m.createdAt,
+    ...(m.release ? { release: { version: m.release.version, architecture: m.release.architecture, digest: m.release.digest } } : {}),
+    images: m.images.map((i) => ({ source: i.source, role: i.role, digest: i.digest })),
+    volumes: m.volumes.map((v) => ({ name: v.name, size: v.size, sha256: v.sha256 })),
+    totalBytes: m.volumes.reduce((n, v) => n + v.size, 0),
+    fingerprint: colonHex(createHash('sha256').update(bytes).digest('hex')),
+  };
+}
