@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isParentLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import type { Receipt } from '../../shared/transfer/receipt';
+import type { OperatorReport } from '../../electron/engine/reports/model';
 import { ferry, worldFlags } from '../support/cli';
 import { inspectManifest } from '../support/push';
 import { pushRelease, type FixtureRelease } from '../support/release';
@@ -31,6 +32,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
   let flags: string[];
   let base: TransferManifest;
   let delta: TransferManifest;
+  let fingerprint: string;
   const baseDir = () => join(work.path, 'base');
   const deltaDir = () => join(work.path, 'delta');
 
@@ -46,8 +48,12 @@ describe('release updates: incremental transfer since a receipt, installer extra
     base = await readManifest(baseDir());
     const p = await ferry(['push', '--from-dir', baseDir(), '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
     assert.equal(p.code, 0, p.stderr);
-    const d = await ferry(['mirror', '--release', release('4.15.4'), '--to-dir', deltaDir(), '--since', join(baseDir(), 'receipt.json'), ...flags]);
+    const key = join(work.path, 'site');
+    assert.equal((await ferry(['keys', 'generate', '--out', key])).code, 0);
+    const d = await ferry(['mirror', '--release', release('4.15.4'), '--to-dir', deltaDir(), '--since', join(baseDir(), 'receipt.json'), '--sign-key', `${key}.key`, ...flags]);
     assert.equal(d.code, 0, d.stderr);
+    fingerprint = d.stdout.match(/Key fingerprint \(compare it on the other side\): (.+)$/m)?.[1] ?? '';
+    assert.notEqual(fingerprint, '');
     assert.match(d.stdout, /Delta since transfer .*: \d+ blob\(s\).* already in the mirror were recorded, not written/);
     delta = await readManifest(deltaDir());
   });
@@ -98,9 +104,21 @@ describe('release updates: incremental transfer since a receipt, installer extra
     await assert.rejects(skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/empty/ocp-v4.0-art-dev@${changed.digest}`]));
   });
 
-  it('pushes the delta into the mirror holding 4.15.3: every 4.15.4 digest is there, and verify --against passes', async () => {
-    const r = await ferry(['push', '--from-dir', deltaDir(), '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+  it('pushes the delta into the mirror holding 4.15.3: every 4.15.4 digest is there, verify --against passes, the report says so', async () => {
+    const reportPath = join(work.path, 'push-report.json');
+    const r = await ferry(['push', '--from-dir', deltaDir(), '--to', `${world.mirror.host}/ocp4`, '--report', reportPath, ...worldFlags(world)]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(await readFile(reportPath, 'utf8')) as OperatorReport;
+    assert.equal(report.kind, 'push');
+    assert.equal(report.ok, true);
+    assert.equal(report.signature?.fingerprint, fingerprint, 'the fingerprint mirror printed');
+    assert.equal(report.counts.images, delta.images.length);
+    assert.equal(report.counts.parentBlobs, delta.blobs.filter((b) => isParentLocation(b.location)).length);
+    const onMediaBytes = delta.blobs.filter((b) => !isParentLocation(b.location) && b.kind !== 'manifest').reduce((n, b) => n + b.size, 0);
+    assert.ok(report.bytes.sent! > 0 && report.bytes.sent! <= 2 * onMediaBytes, `sent ${report.bytes.sent} for ${onMediaBytes} new bytes`);
+    const md = await readFile(join(work.path, 'push-report.md'), 'utf8');
+    assert.match(md, /# Ferry push report: PASSED/);
+    assert.ok(md.includes(fingerprint));
     for (const c of rel4.components) {
       const got = await inspectManifest(world, `${world.mirror.host}/ocp4/ocp-v4.0-art-dev@${c.digest}`);
       assert.equal(got.digest, c.digest, c.name);
