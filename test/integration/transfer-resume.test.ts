@@ -134,6 +134,7 @@ describe('transfers survive kill -9', () => {
       assert.equal(out.resume.journaled, confirmed.size);
       assert.equal(out.resume.confirmed, confirmed.size, 'every journaled entry confirmed by HEAD');
       assert.equal(out.resume.inFlightBlobs, inFlight.length);
+      assert.ok(r.stderr.includes(`Resuming push: ${confirmed.size} blob(s)/manifest(s) already in the mirror, confirmed by HEAD`), r.stderr);
 
       // The registry's own log: what the resumed run uploaded.
       const uploaded = (await uploadedSince(world.mirror.logFile, logFrom));

@@ -37,7 +37,8 @@ export function register(program: Command): void {
       const result = await pushFromDisk(ctx, opts.fromDir, opts.to, {
         receiptPath,
         onResume: (s) => {
-          if (s.journaled + s.inFlightBlobs > 0 && !opts.json) process.stderr.write(resumeLine(s));
+          // On stderr even with --json: stdout stays one JSON document.
+          if (s.journaled + s.inFlightBlobs > 0) process.stderr.write(resumeLine(s));
         },
       });
       progress.end();
