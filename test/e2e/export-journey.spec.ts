@@ -34,7 +34,7 @@ test('full export journey: pull secret, CA, release, plan, transfer to a directo
   await page.getByRole('button', { name: /Next: Transfer/ }).click();
 
   await page.getByRole('button', { name: 'Start transfer' }).click();
-  await expect(page.getByRole('group', { name: /^Job / }).getByText('succeeded')).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByRole('group', { name: /^Job / }).getByText('succeeded', { exact: true })).toBeVisible({ timeout: 300_000 });
   await app.checkpoint('journey-04-transfer');
   await page.getByRole('button', { name: /Next: Verify/ }).click();
 

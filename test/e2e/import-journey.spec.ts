@@ -52,7 +52,7 @@ test.describe('import', () => {
 
     await page.getByRole('button', { name: /Next: Push/ }).click();
     await page.getByRole('button', { name: 'Start push' }).click();
-    await expect(page.getByRole('group', { name: /^Job / }).getByText('succeeded')).toBeVisible({ timeout: 300_000 });
+    await expect(page.getByRole('group', { name: /^Job / }).getByText('succeeded', { exact: true })).toBeVisible({ timeout: 300_000 });
     await app.checkpoint('04-pushed');
 
     await page.getByRole('button', { name: /Next: Verify in registry/ }).click();

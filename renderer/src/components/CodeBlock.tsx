@@ -17,7 +17,7 @@ export function CodeBlock({ name, fileName, text }: { name: string; fileName: st
     setStatus(await saveText(fileName, text));
   };
   return (
-    <figure className="code">
+    <figure className="code" aria-label={name}>
       <header>
         <figcaption className="name">{name}</figcaption>
         <span className="actions" style={{ marginTop: 0 }}>

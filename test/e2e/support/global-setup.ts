@@ -28,7 +28,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // Two dozen components pushed with skopeo: only worth the time when the journeys can run.
     const release = FULL_JOURNEYS_READY ? await pushRelease(world, '4.15.3') : undefined;
     await mkdir(join(home.path, 'run'), { recursive: true, mode: 0o700 });
-    const serve = await startServe(root, home.path);
+    // The synthetic release names its components on quay.io; serve fetches them from the test source instead.
+    // Credentials and the CA are not given here: the journeys hand them over in the UI.
+    const serve = await startServe(root, home.path, { args: ['--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`] });
     const storageState = join(home.path, 'browser-state.json');
     await signIn(serve.url, storageState);
     const info: E2eWorld = {

@@ -16,8 +16,9 @@ const URL_RE = /https?:\/\/127\.0\.0\.1:\d+\/\S*/;
  * Starts the real `ferry serve` from this checkout (it serves the built renderer in out/renderer:
  * CI runs `npm run build` first) with its data in `home`, and waits for the address it prints.
  */
-export async function startServe(root: string, home: string, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/cli/main.ts'), 'serve', '--port', '0'], {
+export async function startServe(root: string, home: string, opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
+  const env = opts.env ?? {};
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/cli/main.ts'), 'serve', '--port', '0', ...(opts.args ?? [])], {
     cwd: root,
     env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_RUNTIME_DIR: join(home, 'run'), FERRY_DATA_DIR: join(home, 'data'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
