@@ -44,18 +44,21 @@ interface WriteStep {
 function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): WriteStep[] {
   const steps: WriteStep[] = [];
   const seen = new Set<string>();
-  const push = (step: WriteStep) => {
+  const push = (step: WriteStep, inParent: boolean) => {
     if (seen.has(step.desc.digest)) return;
     seen.add(step.desc.digest);
-    steps.push(held.has(step.desc.digest) ? { ...step, inParent: true } : step);
+    steps.push(inParent ? { ...step, inParent } : step);
   };
   for (const image of plan.images) {
     image.images.forEach((m) => {
-      m.blobs.forEach((b, i) => push({ image, desc: { digest: b.digest, size: b.size, ...(b.mediaType ? { mediaType: b.mediaType } : {}), kind: i === 0 ? 'config' : 'layer' } }));
+      m.blobs.forEach((b, i) => push({ image, desc: { digest: b.digest, size: b.size, ...(b.mediaType ? { mediaType: b.mediaType } : {}), kind: i === 0 ? 'config' : 'layer' } }, held.has(b.digest)));
     });
     const manifests = image.images.length === 1 && image.images[0]!.manifest.digest === image.digest ? [] : image.images.map((m) => m.manifest);
+    // An image is in the parent whole or not at all: a new image carries every manifest it names (they
+    // are small), so push never needs a manifest that only the mirror has.
+    const imageInParent = held.has(image.digest);
     for (const m of [...manifests, image.root]) {
-      push({ image, bytes: m.bytes, desc: { digest: m.digest, size: m.bytes.length, mediaType: m.mediaType, kind: 'manifest' } });
+      push({ image, bytes: m.bytes, desc: { digest: m.digest, size: m.bytes.length, mediaType: m.mediaType, kind: 'manifest' } }, imageInParent);
     }
   }
   return steps;

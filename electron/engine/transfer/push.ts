@@ -122,7 +122,7 @@ export interface DiskPushResult extends PushResult {
 }
 
 export interface DiskPushOptions {
-  /** Written once every image arrived; its directory also holds the push journal. */
+  /** Where receipt.json goes (what arrived, even if an image failed); its directory also holds the push journal. */
   receiptPath: string;
   /** Called once the journal of an earlier run has been re-checked, before anything is sent. */
   onResume?: (stats: ResumeStats) => void;
@@ -131,7 +131,7 @@ export interface DiskPushOptions {
 /**
  * Disk → mirror. Every byte read from the volumes is verified before it is sent. A delta is refused
  * before anything moves when the mirror lacks what it takes from its parent. Resumable through the
- * push journal beside the receipt; the journal goes once the receipt is written.
+ * push journal beside the receipt, which goes once every image has arrived.
  */
 export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: string, opts: DiskPushOptions): Promise<DiskPushResult> {
   const target = parseMirrorTarget(to);
