@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
+import { reportFigures, transferFigures } from './transfer-figures';
 import { addImage, addLayer, type BuiltLayer } from '../test/support/layers';
 import { OciLayoutWriter } from '../test/support/oci-layout';
 import { inBatches, pushFromLayout } from '../test/support/push';
@@ -231,8 +232,10 @@ async function main(): Promise<void> {
       record(await registryToRegistry(bench, 'no-sharing', false, run));
     }
     if (!only || only === 'release') for (const r of await release(bench, run)) record(r);
+    const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
+    if (figures) console.log(reportFigures(figures));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, ...(figures ? { figures } : {}) }, null, 2)}\n`);
   } finally {
     await world.stop();
     await cli.remove();
