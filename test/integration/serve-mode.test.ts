@@ -162,9 +162,10 @@ describe('ferry serve', () => {
       params: { fromDir: join(dir, 'media'), to: '127.0.0.1:5000/ocp', credentials: [{ registry: '127.0.0.1:5000', username: 'admin', password: SECRET }] },
     });
     const job = await serve.jobs.whenSettled(id);
-    // No push engine is wired in this build: the job must say so rather than pretend.
+    // The real push engine ran with the credentials in memory and refused the missing media by name.
     assert.equal(job.state, 'failed');
-    assert.equal(job.error?.code, 'UNSUPPORTED');
+    assert.equal(job.error?.code, 'INVALID_INPUT');
+    assert.match(job.error?.message ?? '', /transfer\.json/);
     await new Promise((r) => setTimeout(r, 100));
     off();
     assert.ok(changed.includes('failed'), 'the page heard the job end');
