@@ -6,6 +6,7 @@ import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE } from '../../engine/media/layout';
+import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { DockerSource } from '../../engine/copy/docker';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
@@ -86,6 +87,8 @@ export function register(program: Command): void {
     if (opts.mirror) parseMirrorTarget(opts.mirror);
     if (opts.since && !opts.toDir) throw new FerryError('USAGE', '--since applies to --to-dir only.', { hint: 'A registry-to-registry mirror already skips what the target holds; drop --since.' });
     const since = opts.since ? await readSince(opts.since) : undefined;
+    // A bad signing key must fail now, not after hours of mirroring.
+    if (opts.signKey) await readPrivateKey(opts.signKey);
     const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
