@@ -1,38 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { corruptBlob, pushBigImage, pushFixtures, type Fixtures } from '../support/images';
+import { ferry } from '../support/cli';
 import { inspectManifest } from '../support/push';
 import { startCutProxy } from '../support/proxy';
 import { tempDir, type TempDir } from '../support/tmp';
 import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
 // The CLI as operators run it, in a child process: exit codes, messages, hints, no secrets.
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let world: TestWorld;
 let fixtures: Fixtures;
 let tmp: TempDir;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ferry(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

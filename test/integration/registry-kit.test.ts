@@ -40,7 +40,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 before(async () => {
   tmp = tempDir('registry-kit');
   kitDir = join(tmp.path, 'kit');
-  kitRun = await ferry(['registry-kit', '--host', 'localhost', '--ip', '127.0.0.1', '--user', USER, '--password-stdin', '--to', kitDir], `${PASSWORD}\n`);
+  kitRun = await ferry(['registry-kit', '--host', 'localhost', '--ip', '127.0.0.1', '--user', USER, '--password-stdin', '--to', kitDir], { input: `${PASSWORD}\n` });
   assert.equal(kitRun.code, 0, kitRun.stderr);
   const caPem = await readFile(join(kitDir, 'ca/localhost-ca.crt'), 'utf8');
   // startRegistry reads only the CA (to wait for the registry) and the server certificate of a PKI.
@@ -146,12 +146,12 @@ test('ferry ca check passes against the kit registry with the kit CA', async () 
 
 test('a second kit into the same directory is refused (exit 2) and changes nothing', async () => {
   const keyBefore = await readFile(join(kitDir, 'ca/ca.key'), 'utf8');
-  const r = await ferry(['registry-kit', '--host', 'localhost', '--user', USER, '--password-stdin', '--to', kitDir], PASSWORD);
+  const r = await ferry(['registry-kit', '--host', 'localhost', '--user', USER, '--password-stdin', '--to', kitDir], { input: PASSWORD });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /is not empty/);
   assert.equal(await readFile(join(kitDir, 'ca/ca.key'), 'utf8'), keyBefore);
   assert.deepEqual((await readdir(tmp.path)).filter((n) => n.includes('partial')), []);
-  const badIp = await ferry(['registry-kit', '--host', 'localhost', '--ip', '300.1.1.1', '--user', USER, '--password-stdin', '--to', join(tmp.path, 'kit2')], PASSWORD);
+  const badIp = await ferry(['registry-kit', '--host', 'localhost', '--ip', '300.1.1.1', '--user', USER, '--password-stdin', '--to', join(tmp.path, 'kit2')], { input: PASSWORD });
   assert.equal(badIp.code, 2);
   assert.match(badIp.stderr, /not an IPv4 or IPv6 address/);
 });

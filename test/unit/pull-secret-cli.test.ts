@@ -53,7 +53,7 @@ test('add: writes 0600 atomically, keeps the other entries, never prints the pas
   const file = join(tmp.path, 'pull-secret.json');
   const original = `{\n  "auths": {\n    "cloud.openshift.com": {\n      "auth": "${b64('c:1')}",\n      "email": "user@example.com"\n    }\n  }\n}\n`;
   await writeFile(file, original, { mode: 0o644 });
-  const r = await ferry(['pull-secret', 'add', file, '--registry', 'mirror.example.com:5000/ocp4', '--username', 'mirror', '--password-stdin', '--email', 'ops@example.com', '--secret-yaml', 'my-registry'], `${PASSWORD}\n`);
+  const r = await ferry(['pull-secret', 'add', file, '--registry', 'mirror.example.com:5000/ocp4', '--username', 'mirror', '--password-stdin', '--email', 'ops@example.com', '--secret-yaml', 'my-registry'], { input: `${PASSWORD}\n` });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!r.stdout.includes(PASSWORD) && !r.stderr.includes(PASSWORD));
   assert.match(r.stdout, /oc set data secret\/pull-secret -n openshift-config --from-file=\.dockerconfigjson=\S+pull-secret\.json/);
@@ -78,7 +78,7 @@ test('add: a malformed file is refused with exit 2 and left untouched; nothing e
   const original = await readFile(seedSample, 'utf8');
   await writeFile(file, original, { mode: 0o644 });
   const before = await stat(file);
-  const r = await ferry(['pull-secret', 'add', file, '--registry', 'm.example.com:5000', '--username', 'u', '--password-stdin', '--out', join(dir, 'out.json')], PASSWORD);
+  const r = await ferry(['pull-secret', 'add', file, '--registry', 'm.example.com:5000', '--username', 'u', '--password-stdin', '--out', join(dir, 'out.json')], { input: PASSWORD });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /line 3, column 30/);
   assert.ok(!r.stderr.includes(PASSWORD));
@@ -93,7 +93,7 @@ test('add: without --password-stdin, or with a bad registry, it is a usage error
   const noStdin = await ferry(['pull-secret', 'add', file, '--registry', 'm.io', '--username', 'u']);
   assert.equal(noStdin.code, 2);
   assert.match(noStdin.stderr, /--password-stdin/);
-  const badRegistry = await ferry(['pull-secret', 'add', file, '--registry', 'https://m.io', '--username', 'u', '--password-stdin'], 'p');
+  const badRegistry = await ferry(['pull-secret', 'add', file, '--registry', 'https://m.io', '--username', 'u', '--password-stdin'], { input: 'p' });
   assert.equal(badRegistry.code, 2);
   assert.match(badRegistry.stderr, /not a registry for a pull secret/);
   assert.equal(await readFile(file, 'utf8'), '{"auths":{}}');
