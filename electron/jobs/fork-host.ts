@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HostToWorker, JobHost, WorkerChannel, WorkerToHost } from './protocol';
-import { workerEnv } from './worker-env';
+import { exitTracker, forwardWorkerLogs, workerEnv } from './worker-env';
 
 export interface ForkHostOptions {
   /** Worker entry; defaults to electron/worker/index.ts of this checkout (run through tsx). */
@@ -26,31 +26,22 @@ export function createForkHost(opts: ForkHostOptions = {}): JobHost {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         serialization: 'advanced',
       });
-      const prefix = `[job ${jobId.slice(0, 8)} pid ${child.pid}]`;
-      for (const stream of [child.stdout, child.stderr]) {
-        stream?.setEncoding('utf8').on('data', (chunk: string) => {
-          for (const line of chunk.split('\n')) if (line.trim()) log(`${prefix} ${line}`);
-        });
-      }
-      let exited = false;
-      const exitListeners: Array<(code: number | null) => void> = [];
-      child.once('exit', (code) => {
-        exited = true;
-        for (const l of exitListeners) l(code);
-      });
+      forwardWorkerLogs([child.stdout, child.stderr], () => `[job ${jobId.slice(0, 8)} pid ${child.pid}]`, log);
+      const exit = exitTracker();
+      child.once('exit', (code) => exit.exit(code));
       return {
         pid: child.pid,
         send(message: HostToWorker) {
-          if (!exited && child.connected) child.send(message);
+          if (!exit.exited && child.connected) child.send(message);
         },
         onMessage(listener: (message: WorkerToHost) => void) {
           child.on('message', (m) => listener(m as WorkerToHost));
         },
         onExit(listener) {
-          exitListeners.push(listener);
+          exit.listeners.push(listener);
         },
         kill() {
-          if (!exited) child.kill('SIGKILL');
+          if (!exit.exited) child.kill('SIGKILL');
         },
       };
     },

@@ -9,3 +9,26 @@ export function workerEnv(source: NodeJS.ProcessEnv = process.env): Record<strin
   for (const [k, v] of Object.entries(source)) if (v !== undefined && PASS.test(k)) env[k] = v;
   return env;
 }
+
+/** Forwards a worker's stdout/stderr line by line, each prefixed with job id and pid (grep-able per job). */
+export function forwardWorkerLogs(streams: ReadonlyArray<NodeJS.ReadableStream | null | undefined>, prefix: () => string, log: (line: string) => void): void {
+  for (const stream of streams) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) log(`${prefix()} ${line}`);
+    });
+  }
+}
+
+/** Exit bookkeeping both hosts need: whether the worker is gone, and listeners to tell when it goes. */
+export function exitTracker(): { readonly exited: boolean; listeners: Array<(code: number | null) => void>; exit(code: number | null): void } {
+  const state = {
+    exited: false,
+    listeners: [] as Array<(code: number | null) => void>,
+    exit(code: number | null) {
+      state.exited = true;
+      for (const l of state.listeners) l(code);
+    },
+  };
+  return state;
+}
