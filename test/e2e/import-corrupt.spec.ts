@@ -1,24 +1,10 @@
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixtureContent, writeFixture } from '../unit/media/fixtures';
+import { flipByte } from '../support/bytes';
 import { test, expect } from './support/fixtures';
 import { missing } from './support/world-info';
 
 /** Flips one byte in the middle of a volume: its sha256 no longer matches and a blob inside is damaged. */
-async function flipByte(file: string): Promise<void> {
-  const fh = await open(file, 'r+');
-  try {
-    const { size } = await fh.stat();
-    const at = Math.floor(size / 2);
-    const b = Buffer.alloc(1);
-    await fh.read(b, 0, 1, at);
-    b[0] = b[0]! ^ 0xff;
-    await fh.write(b, 0, 1, at);
-  } finally {
-    await fh.close();
-  }
-}
-
 test('import: a corrupted volume fails verification, is named in the report, and blocks the push', async ({ app, page, world }) => {
   const why = missing(world, ['jobs.start', 'jobs.get']);
   test.fixme(!!why, why);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, open, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { TransferReader } from '../../electron/engine/media/reader';
 import type { TransferManifest } from '../../shared/transfer/manifest';
 import type { VerifyReport } from '../../shared/transfer/verify-report';
 import { fixtureContent, writeFixture } from '../unit/media/fixtures';
+import { flipByte } from '../support/bytes';
 
 /** Damaged copies of one good transfer, each checked through the real CLI (`ferry verify --dir … --json`). */
 const root = new URL('../..', import.meta.url).pathname;
@@ -72,12 +73,7 @@ describe('verify catches damaged media', () => {
     const blob = manifest.blobs.find((b) => b.digest === shared.digest)!;
     assert.ok('volume' in blob.location);
     const loc = blob.location as { volume: string; offset: number };
-    const fh = await open(join(dir, loc.volume), 'r+');
-    const byte = Buffer.alloc(1);
-    await fh.read(byte, 0, 1, loc.offset + 100);
-    byte[0] = byte[0]! ^ 0xff;
-    await fh.write(byte, 0, 1, loc.offset + 100);
-    await fh.close();
+    await flipByte(join(dir, loc.volume), loc.offset + 100);
     const { code, report } = await verifyJson(dir);
     assert.equal(code, 1);
     const hit = report.problems.find((p) => p.code === 'BLOB_DIGEST');

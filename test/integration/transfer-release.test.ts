@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { isPartsLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import type { Receipt } from '../../shared/transfer/receipt';
+import { flipByte } from '../support/bytes';
 import { ferry, worldFlags } from '../support/cli';
 import { inspectManifest } from '../support/push';
 import { pushRelease, type FixtureRelease } from '../support/release';
@@ -100,12 +101,7 @@ describe('release transfer over removable media', () => {
     // An image config: one image's own blob, stored whole in one volume.
     const victim = manifest.blobs.find((b) => b.kind === 'config' && !isPartsLocation(b.location))!;
     const loc = victim.location as { volume: string; offset: number };
-    const fh = await open(join(copy, loc.volume), 'r+');
-    const byte = Buffer.alloc(1);
-    await fh.read(byte, 0, 1, loc.offset + 7);
-    byte[0] = byte[0]! ^ 0xff;
-    await fh.write(byte, 0, 1, loc.offset + 7);
-    await fh.close();
+    await flipByte(join(copy, loc.volume), loc.offset + 7);
 
     const v = await ferry(['verify', '--dir', copy]);
     assert.equal(v.code, 1);

@@ -1,4 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
 const CHUNK = 1024 * 1024;
@@ -37,4 +38,20 @@ export function fillerText(seed: string, size: number): string {
     length += line.length;
   }
   return lines.join('').slice(0, size);
+}
+
+/** Damages a file the way bad media does: one byte inverted at `at` (default: the middle), size unchanged. */
+export async function flipByte(path: string, at?: number): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    const { size } = await file.stat();
+    const offset = at ?? Math.floor(size / 2);
+    if (offset >= size) throw new Error(`${path} has ${size} bytes: no byte at ${offset} to flip`);
+    const byte = Buffer.alloc(1);
+    await file.read(byte, 0, 1, offset);
+    byte[0] = byte[0]! ^ 0xff;
+    await file.write(byte, 0, 1, offset);
+  } finally {
+    await file.close();
+  }
 }

@@ -1,6 +1,6 @@
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fillerText, keystream } from './bytes';
+import { fillerText, flipByte, keystream } from './bytes';
 import { addImage, addIndex, addLayer, type BuiltLayer } from './layers';
 import { OciLayoutWriter } from './oci-layout';
 import { inBatches, inspectManifest, pushFromLayout } from './push';
@@ -138,16 +138,5 @@ export function blobPath(ep: RegistryEndpoint, digest: string): string {
 
 /** Flips one byte in the middle of the stored blob; the size stays the same, the digest no longer matches. */
 export async function corruptBlob(ep: RegistryEndpoint, digest: string): Promise<void> {
-  const file = await open(blobPath(ep, digest), 'r+');
-  try {
-    const { size } = await file.stat();
-    if (size === 0) throw new Error(`blob ${digest} is empty: nothing to corrupt`);
-    const at = Math.floor(size / 2);
-    const byte = Buffer.alloc(1);
-    await file.read(byte, 0, 1, at);
-    byte[0] = byte[0]! ^ 0xff;
-    await file.write(byte, 0, 1, at);
-  } finally {
-    await file.close();
-  }
+  await flipByte(blobPath(ep, digest));
 }
