@@ -64,10 +64,14 @@ function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): 
   return steps;
 }
 
-export async function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
-  const steps = writeSteps(plan, since?.held).filter((s) => !s.inParent);
+export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
+  return layoutOf(plan, writeSteps(plan, since?.held), toDir, volumeSize);
+}
+
+/** The volumes the writer will produce from these steps (parent blobs take no room) and the free space for them. */
+async function layoutOf(plan: TransferPlan, steps: readonly WriteStep[], toDir: string, volumeSize: number): Promise<DiskLayout> {
   const volumes = planVolumes(
-    steps.map((s) => ({ digest: s.desc.digest, size: s.desc.size })),
+    steps.filter((s) => !s.inParent).map((s) => ({ digest: s.desc.digest, size: s.desc.size })),
     plan.images.map((i) => ({ source: i.source, digest: i.digest, mediaType: i.mediaType, size: i.root.bytes.length })),
     volumeSize,
   );
@@ -98,8 +102,8 @@ async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
 }
 
 export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<{ manifest: TransferManifest; layout: DiskLayout; resumedBlobs: number }> {
-  const layout = await planDisk(plan, opts.toDir, opts.volumeSize, opts.since);
   const steps = writeSteps(plan, opts.since?.held);
+  const layout = await layoutOf(plan, steps, opts.toDir, opts.volumeSize);
   const written = steps.filter((s) => !s.inParent);
   const metadataBytes = layout.volumes.diskBytes - layout.volumes.blobBytes;
   const refuse = (needed: number) =>
