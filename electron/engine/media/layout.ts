@@ -108,14 +108,17 @@ export class VolumeAllocator {
     return parts;
   }
 
-  /** Places a small file that must not be split (index.json and friends). */
-  placeWhole(size: number, what: string): Placement {
-    const entry = tarEntrySize(size);
-    if (entry > this.capacity) {
-      throw new FerryError('USAGE', `${what} (${size} bytes) does not fit in a volume of ${this.volumeSize} bytes.`, { hint: 'Use a larger volume size.' });
+  /**
+   * Places small files that stay unsplit and together in one volume: the OCI layout tail, which readers
+   * and verify expect whole at the end of the last volume.
+   */
+  placeTogether(sizes: readonly number[], what: string): Placement[] {
+    const entries = sizes.reduce((n, size) => n + tarEntrySize(size), 0);
+    if (entries > this.capacity) {
+      throw new FerryError('USAGE', `${what} (${entries} bytes in the archive) does not fit in a volume of ${this.volumeSize} bytes.`, { hint: 'Use a larger volume size.' });
     }
-    if (this.used + entry > this.capacity) this.next();
-    return this.take(size);
+    if (this.used + entries > this.capacity) this.next();
+    return sizes.map((size) => this.take(size));
   }
 
   private next(): void {

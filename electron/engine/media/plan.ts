@@ -48,10 +48,7 @@ export function planVolumes(blobs: ReadonlyArray<PlannedBlob>, images: ReadonlyA
     if (placements.length > 1) splitBlobs.push(b.digest);
     for (const p of placements) record(p.volume, p.headerOffset, p.size);
   }
-  for (const f of tailFiles(images)) {
-    const p = allocator.placeWhole(f.data.length, f.name);
-    record(p.volume, p.headerOffset, p.size);
-  }
+  for (const p of allocator.placeTogether(tailFiles(images).map((f) => f.data.length), 'The OCI index files')) record(p.volume, p.headerOffset, p.size);
   const volumes = [];
   for (let i = 1; i <= allocator.state.volume; i++) volumes.push({ name: volumeName(i), size: closedVolumeSize(ends.get(i) ?? 0) });
   const volumeBytes = volumes.reduce((n, v) => n + v.size, 0);

@@ -201,10 +201,8 @@ export class TransferWriter {
       try {
         const tail = tailFiles(indexed);
         tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
-        for (const file of tail) {
-          const p = this.allocator.placeWhole(file.data.length, file.name);
-          await this.writeEntry(p, file.name, file.mode, single(file.data));
-        }
+        const placements = this.allocator.placeTogether(tail.map((f) => f.data.length), 'The OCI index files');
+        for (const [i, file] of tail.entries()) await this.writeEntry(placements[i]!, file.name, file.mode, single(file.data));
         await this.volumes.closeCurrent();
         const manifest = transferManifestSchema.parse({
           formatVersion: TRANSFER_FORMAT_VERSION,

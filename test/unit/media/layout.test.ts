@@ -41,6 +41,15 @@ describe('volume layout', () => {
     assert.equal(a.state.volume, 3, 'the volume holding the last part stays open');
   });
 
+  it('keeps the OCI layout tail together: files that fit one by one but not all in what is left start a new volume', () => {
+    const a = new VolumeAllocator(V);
+    a.place(V - TAR_END - TAR_BLOCK - 3072, 'b1'); // leaves 3072 bytes: room for the first two entries (2560), not all three (4608)
+    const tail = a.placeTogether([31, 754, 1100], 'tail');
+    assert.deepEqual(tail.map((p) => p.volume), [2, 2, 2]);
+    assert.deepEqual(tail.map((p) => p.headerOffset), [0, 1024, 2560]);
+    assert.throws(() => new VolumeAllocator(V).placeTogether([V, 10], 'tail'), (e: unknown) => e instanceof FerryError && e.code === 'USAGE');
+  });
+
   it('refuses a volume size below the minimum and more than 999 parts', () => {
     assert.throws(() => new VolumeAllocator(1000), (e: unknown) => e instanceof FerryError && e.code === 'USAGE');
     assert.throws(() => new VolumeAllocator(V).place(V * 1200, 'huge'), (e: unknown) => e instanceof FerryError && /999/.test(e.message));
