@@ -70,7 +70,7 @@ describe('a target disk that is too small', () => {
     await writer.close();
     assert.ok(failure instanceof FerryError && failure.code === 'NO_SPACE', String(failure));
     assert.match(failure.message, /ferry-\d{6}\.tar could not take blob sha256:[0-9a-f]{64} \(\d+ bytes needed; \d+ bytes are free\)/);
-    const kept = writer.blobCount;
+    const kept = writer.committedBlobs;
     assert.ok(kept > 0 && kept < content.blobs.length);
 
     await rm(filler);
@@ -83,5 +83,33 @@ describe('a target disk that is too small', () => {
     for (const v of manifest.volumes) assert.ok((await stat(join(dir, v.name))).size <= VOLUME_SIZE);
     const report = await verifyTransfer(dir);
     assert.deepEqual(report.problems, []);
+  });
+
+  it('a disk that refuses a blob while it is being committed stops the writer; the journal keeps only committed blobs', async () => {
+    // Blobs smaller than a write batch reach the file only when committed, while the next blob streams.
+    const small = fixtureContent({ shared: 40_000, big: 60_000, medium: 50_000, small: 30_000 }, 'commit-full');
+    const dir = join(mnt, 'commit');
+    const filler = join(mnt, 'filler');
+    const { free } = await checkSpace(mnt, 0);
+    await writeFile(filler, Buffer.alloc(free - 100 * 1024));
+    const writer = await TransferWriter.open(dir, { volumeSize: VOLUME_SIZE });
+    const results = await Promise.allSettled(small.blobs.map((b) => writer.addBlob(b, chunked(b.data))));
+    await writer.close();
+    const firstFailure = results.findIndex((r) => r.status === 'rejected');
+    assert.ok(firstFailure > 0, 'some blobs fit before the disk filled');
+    const failure = (results[firstFailure] as PromiseRejectedResult).reason;
+    assert.ok(failure instanceof FerryError && failure.code === 'NO_SPACE', String(failure));
+    assert.ok(failure.message.includes(small.blobs[firstFailure]!.digest), failure.message);
+    assert.ok(results.slice(firstFailure).every((r) => r.status === 'rejected'), 'nothing after the failed commit is accepted');
+    assert.equal(writer.committedBlobs, firstFailure);
+
+    await rm(filler);
+    const resumed = await TransferWriter.open(dir, { volumeSize: VOLUME_SIZE, resume: true });
+    assert.equal(resumed.resumedBlobs, firstFailure);
+    for (const b of small.blobs) if (!resumed.has(b.digest)) await resumed.addBlob(b, chunked(b.data));
+    for (const img of small.images) resumed.addImage(img);
+    await resumed.finish(FINISH_META);
+    await resumed.close();
+    assert.deepEqual((await verifyTransfer(dir)).problems, []);
   });
 });

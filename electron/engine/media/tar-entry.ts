@@ -44,7 +44,7 @@ function drained(sink: StreamxWritable): Promise<void> {
 
 export async function writeTarEntry(
   header: EntryHeader,
-  data: AsyncIterable<Uint8Array>,
+  data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   out: (chunk: Buffer) => Promise<void>,
 ): Promise<void> {
   const pack = tar.pack();

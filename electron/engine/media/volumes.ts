@@ -13,7 +13,7 @@ import { TAR_END, closedVolumeSize, volumeName, type AllocatorState } from './la
  *
  * Bytes are gathered into batches of WRITE_BATCH and written with one batch in flight while the next one
  * fills: a thread-pool round trip for every network-sized chunk (~40 KiB) left the writer idle most of
- * the time. Nothing counts as written before sync() or closeCurrent(), which wait for every batch.
+ * the time. Nothing counts as written before sync(), durable() or closeCurrent() says so.
  */
 export interface VolumeSnapshot {
   index: number;
@@ -58,6 +58,8 @@ export class VolumeSet {
   private filled = 0;
   /** The batch being written; a failure (ENOSPC) surfaces on the next write, sync or close. */
   private inflight: Promise<void> = Promise.resolve();
+  /** durable() calls still running on the open file, which must not be closed under them. */
+  private readonly syncing = new Set<Promise<void>>();
 
   private constructor(
     private readonly dir: string,
@@ -141,9 +143,12 @@ export class VolumeSet {
     this.used += chunk.length;
   }
 
-  /** Starts writing the filled batch once the previous one is on its way out. */
+  /** Starts writing the filled batch once no other batch is in flight (its buffer is the next spare). */
   private async flush(): Promise<void> {
-    await this.inflight;
+    for (let w = this.inflight; ; w = this.inflight) {
+      await w;
+      if (w === this.inflight) break;
+    }
     if (this.filled === 0) return;
     const [buf, length, position] = [this.batch, this.filled, this.batchStart];
     [this.batch, this.spare] = [this.spare, buf];
@@ -159,6 +164,29 @@ export class VolumeSet {
     await this.flush();
     await this.inflight;
     await this.fh.datasync();
+  }
+
+  /**
+   * Resolves once every byte written so far is on the disk, like sync(), but writing may go on meanwhile:
+   * the fsync of one blob overlaps the streaming of the next.
+   */
+  durable(): Promise<void> {
+    const fh = this.fh;
+    const done = (async () => {
+      await this.flush();
+      await this.inflight;
+      await fh.datasync();
+    })();
+    this.syncing.add(done);
+    const forget = () => this.syncing.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  /** Waits until nothing runs on the open file: no batch in flight, no durable() call. */
+  private async settle(): Promise<void> {
+    await this.inflight.catch(() => undefined);
+    await Promise.allSettled([...this.syncing]);
   }
 
   snapshot(): VolumeSnapshot {
@@ -184,6 +212,7 @@ export class VolumeSet {
     const end = this.used;
     await this.write(end, Buffer.alloc(TAR_END));
     await this.sync();
+    await this.settle();
     await this.fh.close();
     const volume = { name: this.current, size: closedVolumeSize(end), sha256: this.hash.digest('hex') };
     this.closed.push(volume);
@@ -196,9 +225,9 @@ export class VolumeSet {
     await this.fh.close().catch(() => undefined);
   }
 
-  /** Forgets unwritten bytes (they belong to a blob that is being undone) once no write is in flight. */
+  /** Forgets unwritten bytes (they belong to a blob that is being undone) once nothing runs on the file. */
   private async dropBatches(): Promise<void> {
-    await this.inflight.catch(() => undefined);
+    await this.settle();
     this.inflight = Promise.resolve();
     this.filled = 0;
   }

@@ -18,7 +18,8 @@ import {
   type TransferImage,
   type TransferManifest,
 } from '../../../shared/transfer/manifest';
-import { Journal } from './journal';
+import { VerifyingStream } from '../registry/verify';
+import { Journal, type JournalBlob } from './journal';
 import { VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
 import { README_FILE, README_TEXT, tailFiles } from './tail';
 import { writeTarEntry } from './tar-entry';
@@ -28,7 +29,8 @@ import { checkSpace } from './space';
 /**
  * Writes a transfer directory (DESIGN §3): blobs into tar volumes, each once, verified while written;
  * then the OCI layout tail and transfer.json, the commit point. Safe to call addBlob concurrently: writes
- * are queued and done one at a time in call order, so the same calls give the same volumes.
+ * are queued and done one at a time in call order, so the same calls give the same volumes. A blob is
+ * committed (fsync, then its journal line) while the next one streams; commits keep the call order.
  */
 export interface BlobDescriptor {
   digest: string;
@@ -36,6 +38,10 @@ export interface BlobDescriptor {
   mediaType?: string;
   kind: BlobKind;
 }
+
+type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+/** A blob's bytes: chunks, or a function that opens them when the writer reaches the blob, so no connection idles in the queue. */
+export type BlobSource = Chunks | (() => Promise<Chunks>);
 
 export interface WriterOptions {
   volumeSize?: number;
@@ -61,6 +67,10 @@ export class TransferWriter {
   private readonly blobs = new Map<string, TransferBlob>();
   private readonly images = new Map<string, TransferImage>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The journal lines still being committed, in order; a failure here breaks the writer. */
+  private commits: Promise<void> = Promise.resolve();
+  private broken: unknown;
+  private committed: number;
   private bytesWritten = 0;
   private lastProgress = 0;
   private finished = false;
@@ -76,7 +86,9 @@ export class TransferWriter {
     private readonly options: WriterOptions,
     /** Blobs found complete in the journal when resuming. */
     readonly resumedBlobs: number,
-  ) {}
+  ) {
+    this.committed = resumedBlobs;
+  }
 
   static async open(dir: string, options: WriterOptions = {}): Promise<TransferWriter> {
     const volumeSize = options.volumeSize ?? DEFAULT_VOLUME_SIZE;
@@ -132,9 +144,9 @@ export class TransferWriter {
     return this.blobs.has(digest);
   }
 
-  /** Blobs written so far (including those recovered by resume), in layout order. */
-  get blobCount(): number {
-    return this.blobs.size;
+  /** Blobs committed so far (journaled, including those recovered by resume): what a resume would keep. */
+  get committedBlobs(): number {
+    return this.committed;
   }
 
   /**
@@ -142,14 +154,16 @@ export class TransferWriter {
    * journaled, false (without reading `source`) if it is already there. On a digest or size mismatch, a
    * failing source or a full disk, everything written for it is removed and the error names the blob.
    */
-  addBlob(desc: BlobDescriptor, source: AsyncIterable<Uint8Array>): Promise<boolean> {
+  async addBlob(desc: BlobDescriptor, source: BlobSource): Promise<boolean> {
     checkDescriptor(desc);
-    return this.serially(async () => {
+    const written = await this.serially(async () => {
       this.assertOpen();
-      if (this.blobs.has(desc.digest)) return false;
-      await this.writeBlob(desc, source);
-      return true;
+      if (this.blobs.has(desc.digest)) return undefined;
+      return this.writeBlob(desc, source);
     });
+    if (!written) return false;
+    await written.committed;
+    return true;
   }
 
   /** Records a blob that the parent transfer (or the mirror it was pushed to) already holds: a delta. */
@@ -159,8 +173,9 @@ export class TransferWriter {
       this.assertOpen();
       if (this.blobs.has(desc.digest)) return false;
       const blob = toBlob(desc, { parent: true });
-      await this.journal.append({ t: 'blob', blob, state: this.allocator.state, closed: [] });
+      const committed = this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed: [] }, desc);
       this.blobs.set(desc.digest, blob);
+      await committed;
       return true;
     });
   }
@@ -180,6 +195,7 @@ export class TransferWriter {
   finish(meta: FinishMeta): Promise<TransferManifest> {
     return this.serially(async () => {
       this.assertOpen();
+      await this.commits;
       const images = [...this.images.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
       for (const img of images) {
         for (const m of img.manifests) {
@@ -202,7 +218,7 @@ export class TransferWriter {
         const tail = tailFiles(indexed);
         tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
         const placements = this.allocator.placeTogether(tail.map((f) => f.data.length), 'The OCI index files');
-        for (const [i, file] of tail.entries()) await this.writeEntry(placements[i]!, file.name, file.mode, single(file.data));
+        for (const [i, file] of tail.entries()) await this.writeEntry(placements[i]!, file.name, file.mode, [file.data]);
         await this.volumes.closeCurrent();
         const manifest = transferManifestSchema.parse({
           formatVersion: TRANSFER_FORMAT_VERSION,
@@ -236,17 +252,20 @@ export class TransferWriter {
   /** Releases open files without finishing; the journal keeps what was written for a later resume. */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    await this.commits.catch(() => undefined);
     await this.volumes.release();
     await this.journal.close().catch(() => undefined);
   }
 
-  private async writeBlob(desc: BlobDescriptor, source: AsyncIterable<Uint8Array>): Promise<void> {
+  /** Writes the blob's bytes; resolves, with its commit still running, once the next blob may be written. */
+  private async writeBlob(desc: BlobDescriptor, source: BlobSource): Promise<{ committed: Promise<void> }> {
     const snap = this.volumes.snapshot();
     const allocState = this.allocator.state;
     const placements = this.allocator.place(desc.size, `Blob ${desc.digest}`);
     const split = placements.length > 1;
-    const cursor = new ByteCursor(verifiedChunks(desc, source)[Symbol.asyncIterator]());
+    let cursor: ByteCursor | undefined;
     try {
+      cursor = new ByteCursor(verified(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
       const parts = [];
       for (const [i, p] of placements.entries()) {
         const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
@@ -257,22 +276,22 @@ export class TransferWriter {
         parts.push({ volume: volumeName(p.volume), path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
       }
       await cursor.end();
-      await this.volumes.sync();
       const first = parts[0]!;
       const location: BlobLocation = split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset };
       const blob = toBlob(desc, location);
-      await this.journal.append({ t: 'blob', blob, state: this.allocator.state, closed: this.volumes.closed.slice(snap.closedCount) });
+      const committed = this.commit(this.volumes.durable(), { t: 'blob', blob, state: this.allocator.state, closed: this.volumes.closed.slice(snap.closedCount) }, desc);
       this.blobs.set(desc.digest, blob);
       this.emit({ phase: 'write-volume', blob: desc.digest, volume: this.volumes.current });
+      return { committed };
     } catch (e) {
-      await cursor.cancel();
+      await cursor?.cancel();
       await this.volumes.rollback(snap);
       this.allocator = new VolumeAllocator(this.volumeSize, allocState);
       throw await noSpaceError(e, this.volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
     }
   }
 
-  private async writeEntry(p: Placement, name: string, mode: number, data: AsyncIterable<Uint8Array>, blob?: string): Promise<void> {
+  private async writeEntry(p: Placement, name: string, mode: number, data: Chunks, blob?: string): Promise<void> {
     await this.volumes.ensure(p.volume);
     let position = p.headerOffset;
     await writeTarEntry({ name, size: p.size, mode }, data, async (chunk) => {
@@ -296,6 +315,28 @@ export class TransferWriter {
     });
   }
 
+  /**
+   * Appends the blob's journal line once its bytes are `durable` and every earlier line is written. A
+   * failed commit breaks the writer: what follows it on disk is not accounted for (resume cuts it off).
+   */
+  private commit(durable: Promise<void>, record: JournalBlob, desc: BlobDescriptor): Promise<void> {
+    const previous = this.commits;
+    const committed = (async () => {
+      try {
+        await Promise.all([previous, durable]);
+        await this.journal.append(record);
+        this.committed += 1;
+      } catch (e) {
+        this.broken ??= await noSpaceError(e, this.volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
+        throw this.broken;
+      }
+    })();
+    this.commits = committed;
+    // Awaited by addBlob, finish and close; a failure is not unhandled meanwhile.
+    committed.catch(() => undefined);
+    return committed;
+  }
+
   private serially<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
@@ -303,6 +344,7 @@ export class TransferWriter {
   }
 
   private assertOpen(): void {
+    if (this.broken !== undefined) throw this.broken;
     if (this.finished) throw new FerryError('INTERNAL', `The transfer in ${this.dir} is already finished.`, { hint: 'This is a bug; please report it.' });
   }
 }
@@ -319,12 +361,16 @@ function toBlob(desc: BlobDescriptor, location: BlobLocation): TransferBlob {
   return { digest: desc.digest, size: desc.size, ...(desc.mediaType ? { mediaType: desc.mediaType } : {}), kind: desc.kind, location };
 }
 
-async function* single(data: Buffer): AsyncIterable<Uint8Array> {
-  yield data;
+/**
+ * The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it
+ * ends. A registry or layout stream that already verifies this very descriptor is not hashed twice.
+ */
+function verified(desc: BlobDescriptor, source: Chunks): AsyncIterable<Uint8Array> {
+  return source instanceof VerifyingStream && source.blob.digest === desc.digest && source.blob.size === desc.size ? source : verifiedChunks(desc, source);
 }
 
 /** The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it ends. */
-async function* verifiedChunks(desc: BlobDescriptor, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* verifiedChunks(desc: BlobDescriptor, source: Chunks): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   let seen = 0;
   for await (const chunk of source) {

@@ -42,7 +42,7 @@ export class VerifyingStream extends Transform {
   private received = 0;
 
   constructor(
-    private readonly blob: BlobIdentity,
+    readonly blob: BlobIdentity,
     private readonly onBytes?: (n: number) => void,
   ) {
     super();

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
 import type { ReleaseInfo, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
@@ -91,15 +90,6 @@ function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
   };
 }
 
-/** Opens the source stream only when the writer reaches the blob, so no connection idles in the queue. */
-async function* lazily(signal: AbortSignal, open: () => Promise<Readable>): AsyncGenerator<Uint8Array> {
-  signal.throwIfAborted();
-  yield* (await open()) as AsyncIterable<Uint8Array>;
-}
-
-async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
-  yield bytes;
-}
 
 export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<{ manifest: TransferManifest; layout: DiskLayout; resumedBlobs: number }> {
   const steps = writeSteps(plan, opts.since?.held);
@@ -146,7 +136,12 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
         if (step.inParent) return writer.addParentBlob(step.desc);
         const src = sourceOf(step.image);
         const blob: Descriptor = { digest: step.desc.digest, size: step.desc.size };
-        const bytes = step.bytes ? once(step.bytes) : lazily(signal, () => src.openBlob(blob, { image: step.image.source, signal }));
+        const bytes = step.bytes
+          ? [step.bytes]
+          : () => {
+              signal.throwIfAborted();
+              return src.openBlob(blob, { image: step.image.source, signal });
+            };
         return writer.addBlob(step.desc, bytes).catch((e: unknown) => {
           stop.abort(e);
           throw e;
