@@ -9,6 +9,7 @@ import { Journal } from '../media/journal';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import type { PlannedImage, TransferPlan } from './plan';
+import { ReadAhead } from './read-ahead';
 import type { SinceParent } from './since';
 
 /**
@@ -29,6 +30,9 @@ export interface DiskLayout {
   volumes: VolumePlan;
   space: SpaceCheck;
 }
+
+/** Blob downloads opened ahead of the one being written. */
+const READ_AHEAD = 3;
 
 interface WriteStep {
   desc: BlobDescriptor;
@@ -129,18 +133,24 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   // The first failure stops every blob still queued behind it.
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+  const fetches = new ReadAhead(
+    steps.map((step) => {
+      if (step.inParent || step.bytes || writer.has(step.desc.digest)) return undefined;
+      const blob: Descriptor = { digest: step.desc.digest, size: step.desc.size };
+      return () => sourceOf(step.image).openBlob(blob, { image: step.image.source, signal });
+    }),
+    READ_AHEAD,
+  );
   try {
-    // The writer takes blobs one at a time in call order; queue them all, fetch each as its turn comes.
+    // The writer takes blobs one at a time in call order; queue them all, fetch each (and the next few) as its turn comes.
     await Promise.all(
-      steps.map((step) => {
+      steps.map((step, i) => {
         if (step.inParent) return writer.addParentBlob(step.desc);
-        const src = sourceOf(step.image);
-        const blob: Descriptor = { digest: step.desc.digest, size: step.desc.size };
         const bytes = step.bytes
           ? [step.bytes]
           : () => {
               signal.throwIfAborted();
-              return src.openBlob(blob, { image: step.image.source, signal });
+              return fetches.take(i);
             };
         return writer.addBlob(step.desc, bytes).catch((e: unknown) => {
           stop.abort(e);
@@ -173,6 +183,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs };
   } catch (e) {
+    fetches.close();
     // The journal keeps every complete blob: the same command resumes from there.
     await writer.close();
     throw e;
