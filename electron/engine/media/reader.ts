@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +6,7 @@ import { FerryError } from '../../../shared/errors';
 import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, type TransferImage, type TransferManifest } from '../../../shared/transfer/manifest';
 import { parseTransferManifest } from '../../../shared/transfer/parse';
 import { manifestRefs } from './manifest-refs';
+import { readVolume } from './volumes';
 
 /**
  * Reads a finished transfer: the manifest, and any blob as a stream that is verified while it flows
@@ -102,14 +102,15 @@ export class TransferReader {
     const parts = isPartsLocation(loc) ? loc.parts : [{ volume: loc.volume, offset: loc.offset, size: blob.size, sha256: undefined }];
     const whole = createHash('sha256');
     for (const part of parts) {
-      const partHash = createHash('sha256');
+      // A whole blob is checked by its digest alone; only the parts of a split one carry a hash each.
+      const partHash = part.sha256 === undefined ? undefined : createHash('sha256');
       let seen = 0;
       const path = join(this.dir, part.volume);
       try {
         if (part.size > 0) {
-          for await (const chunk of createReadStream(path, { start: part.offset, end: part.offset + part.size - 1 }) as AsyncIterable<Buffer>) {
+          for await (const chunk of readVolume(path, { start: part.offset, end: part.offset + part.size - 1 })) {
             seen += chunk.length;
-            partHash.update(chunk);
+            partHash?.update(chunk);
             whole.update(chunk);
             yield chunk;
           }
@@ -119,7 +120,7 @@ export class TransferReader {
         throw e;
       }
       if (seen !== part.size) throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is truncated (only ${seen} of ${part.size} bytes at offset ${part.offset})`, nameImages);
-      if (part.sha256 !== undefined && partHash.digest('hex') !== part.sha256) {
+      if (partHash && partHash.digest('hex') !== part.sha256) {
         throw await this.bad('DIGEST_MISMATCH', digest, part.volume, `its part in volume ${part.volume} at offset ${part.offset} has the wrong content`, nameImages);
       }
     }

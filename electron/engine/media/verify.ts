@@ -1,5 +1,4 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import tar from 'tar-stream';
@@ -12,7 +11,7 @@ import { TAR_BLOCK } from './layout';
 import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
 import { tailFiles } from './tail';
-import { listVolumeFiles } from './volumes';
+import { listVolumeFiles, readVolume } from './volumes';
 
 /**
  * `ferry verify --dir`: reads every volume once, front to back, hashing the file and parsing it as tar at
@@ -84,7 +83,7 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
       const extract = tar.extract();
       const feed = (async () => {
         try {
-          for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+          for await (const chunk of readVolume(path)) {
             fileHash.update(chunk);
             read += chunk.length;
             if (read - lastProgress >= PROGRESS_STEP) progress(volume.name, i);

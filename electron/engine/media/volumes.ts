@@ -24,12 +24,21 @@ export interface VolumeSnapshot {
 
 const VOLUME_FILE = /^ferry-(\d{6})\.tar$/;
 const WRITE_BATCH = 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * A volume's bytes from `start` to `end` (inclusive), read 1 MiB at a time: with the 64 KiB default,
+ * reading a 464 MiB volume took 3.4 times as long and 3.5 times the CPU.
+ */
+export function readVolume(path: string, range: { start?: number; end?: number } = {}): AsyncIterable<Buffer> {
+  return createReadStream(path, { ...range, highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+}
 
 export async function hashFile(path: string, end?: number): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   if (end === 0) return { sha256: hash.digest('hex'), size };
-  for await (const chunk of createReadStream(path, end === undefined ? {} : { end: end - 1 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of readVolume(path, end === undefined ? {} : { end: end - 1 })) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -109,7 +118,7 @@ export class VolumeSet {
     await fh.truncate(state.used);
     const hash = createHash('sha256');
     if (state.used > 0) {
-      for await (const chunk of createReadStream(path, { end: state.used - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+      for await (const chunk of readVolume(path, { end: state.used - 1 })) hash.update(chunk);
     }
     const set = new VolumeSet(dir, fh, state, hash);
     set.closed.push(...closed);
