@@ -154,6 +154,9 @@ export class RegistryTransport {
           method: req.method,
           headers,
           dispatcher: own ? this.agent : this.foreign(),
+          // undici closes the connection after every HEAD (for servers that wrongly send a body); a
+          // registry answers HEAD properly, and a new TLS connection per blob check cost more than the check.
+          ...(req.method === 'HEAD' && own ? { reset: false } : {}),
           ...(req.body !== undefined ? { body: req.body } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
         },
