@@ -1,14 +1,16 @@
 import tar from 'tar-stream';
-import { tarEntrySize } from './layout';
+import { TAR_BLOCK, tarEntrySize } from './layout';
 
 /**
- * Writes one tar entry (ustar header, data, padding) produced by tar-stream, handing its bytes to `out`
- * in order. Entries are written one at a time into a positioned file, not through one long-lived pack
- * stream, so a failed entry can be cut off by truncating the volume and the next one written in its place.
+ * Writes one tar entry (ustar header, data, padding) into a positioned volume, handing its bytes to `out`
+ * in order. Entries are written one at a time, not through one long-lived pack stream, so a failed entry
+ * can be cut off by truncating the volume and the next one written in its place. tar-stream encodes the
+ * header; the data goes straight to `out` (through a pack stream it cost a stream hop per chunk).
  */
 
 /** Same content must give the same volume bytes: no clock, no owner. */
 const FIXED_MTIME = new Date(0);
+const ZEROS = Buffer.alloc(TAR_BLOCK);
 
 export interface EntryHeader {
   name: string;
@@ -16,84 +18,40 @@ export interface EntryHeader {
   mode: number;
 }
 
-interface StreamxWritable {
-  write(chunk: Uint8Array): boolean;
-  end(): void;
-  destroy(err?: Error): void;
-  readonly destroying: boolean;
-  on(event: string, fn: (...args: unknown[]) => void): void;
-  once(event: string, fn: (...args: unknown[]) => void): void;
-  off(event: string, fn: (...args: unknown[]) => void): void;
-}
-
-function drained(sink: StreamxWritable): Promise<void> {
-  if (sink.destroying) return Promise.reject(new Error('tar entry closed'));
-  return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      sink.off('close', onClose);
-      resolve();
-    };
-    const onClose = (): void => {
-      sink.off('drain', onDrain);
-      reject(new Error('tar entry closed'));
-    };
-    sink.once('drain', onDrain);
-    sink.once('close', onClose);
-  });
+/** The entry's header block, as tar-stream's pack encodes it. */
+export async function tarHeader(header: EntryHeader): Promise<Buffer> {
+  const pack = tar.pack();
+  const sink = pack.entry(
+    { name: header.name, size: header.size, mode: header.mode, mtime: FIXED_MTIME, uid: 0, gid: 0, uname: '', gname: '', type: 'file' },
+    () => undefined,
+  );
+  // Only the header is read; the entry is then dropped, which must not surface as a stray 'error'.
+  sink.on('error', () => undefined);
+  pack.on('error', () => undefined);
+  try {
+    for await (const block of pack as AsyncIterable<Buffer>) {
+      if (block.length !== TAR_BLOCK) break;
+      return block;
+    }
+  } finally {
+    pack.destroy();
+  }
+  throw new Error(`tar-stream produced no single header block for ${header.name} (its names must stay below 100 bytes)`);
 }
 
 export async function writeTarEntry(
   header: EntryHeader,
   data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  out: (chunk: Buffer) => Promise<void>,
+  out: (chunk: Uint8Array) => Promise<void>,
 ): Promise<void> {
-  const pack = tar.pack();
-  const entryBytes = tarEntrySize(header.size);
-  const sink = pack.entry(
-    { name: header.name, size: header.size, mode: header.mode, mtime: FIXED_MTIME, uid: 0, gid: 0, uname: '', gname: '', type: 'file' },
-    (err) => {
-      if (!err) pack.finalize();
-    },
-  ) as unknown as StreamxWritable;
-  // Failures surface through the feeding loop and the pack iteration below, never as stray 'error' events.
-  sink.on('error', () => {});
-
-  let feedError: unknown;
-  const feeding = (async () => {
-    try {
-      for await (const chunk of data) {
-        if (!sink.write(chunk)) await drained(sink);
-      }
-      sink.end();
-    } catch (e) {
-      feedError = e;
-      sink.destroy(e instanceof Error ? e : new Error(String(e)));
-    }
-  })();
-
-  let emitted = 0;
-  let writeError: unknown;
-  try {
-    for await (const chunk of pack as AsyncIterable<Buffer>) {
-      // finalize() appends the end-of-archive blocks; the volume writes its own at close.
-      const take = Math.min(chunk.length, entryBytes - emitted);
-      if (take > 0) {
-        try {
-          await out(take === chunk.length ? chunk : chunk.subarray(0, take));
-        } catch (e) {
-          writeError = e;
-          throw e;
-        }
-      }
-      emitted += take;
-    }
-  } catch (e) {
-    sink.destroy(e instanceof Error ? e : new Error(String(e)));
-    await feeding;
-    // A failed write (e.g. ENOSPC) is the cause even though it also stops the feeding side.
-    throw writeError ?? feedError ?? e;
+  await out(await tarHeader(header));
+  let written = 0;
+  for await (const chunk of data) {
+    written += chunk.length;
+    if (written > header.size) throw new Error(`tar entry ${header.name} was given more than its ${header.size} bytes`);
+    await out(chunk);
   }
-  await feeding;
-  if (feedError !== undefined) throw feedError;
-  if (emitted !== entryBytes) throw new Error(`tar entry ${header.name} produced ${emitted} bytes, expected ${entryBytes}`);
+  if (written !== header.size) throw new Error(`tar entry ${header.name} was given ${written} of its ${header.size} bytes`);
+  const padding = tarEntrySize(header.size) - TAR_BLOCK - header.size;
+  if (padding > 0) await out(ZEROS.subarray(0, padding));
 }
