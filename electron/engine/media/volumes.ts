@@ -1,15 +1,16 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import type { TransferVolume } from '../../../shared/transfer/manifest';
 import { TAR_END, closedVolumeSize, volumeName, type AllocatorState } from './layout';
+import { VolumeHasher } from './volume-hasher';
 
 /**
- * The volume files of a transfer being written: the one open volume (written strictly in order, hashed as
- * it is written so closing never re-reads it) and the list of closed ones. Snapshots let a failed blob be
- * undone exactly: later volumes deleted, the open one truncated, its running hash restored.
+ * The volume files of a transfer being written: the one open volume (written strictly in order, hashed by
+ * a VolumeHasher thread as its bytes reach the file) and the list of closed ones. Snapshots let a failed
+ * blob be undone exactly: later volumes deleted, the open one truncated, the hasher told so.
  *
  * Bytes are gathered into batches of WRITE_BATCH, and up to WRITES_IN_FLIGHT batches are written while
  * the next one fills: a thread-pool round trip for every network-sized chunk (~40 KiB) left the writer
@@ -18,7 +19,6 @@ import { TAR_END, closedVolumeSize, volumeName, type AllocatorState } from './la
 export interface VolumeSnapshot {
   index: number;
   used: number;
-  hash: Hash;
   closedCount: number;
 }
 
@@ -72,12 +72,14 @@ export class VolumeSet {
   private flushing: Promise<void> = Promise.resolve();
   /** durable() calls still running on the open file, which must not be closed under them. */
   private readonly syncing = new Set<Promise<void>>();
+  /** Batches reach the hasher in file order, whatever order their writes complete in. */
+  private hashed: Promise<void> = Promise.resolve();
+  private readonly hasher = new VolumeHasher();
 
   private constructor(
     private readonly dir: string,
     private fh: FileHandle,
     state: AllocatorState,
-    private hash: Hash,
   ) {
     this.index = state.volume;
     this.used = state.used;
@@ -85,13 +87,13 @@ export class VolumeSet {
   }
 
   static async create(dir: string): Promise<VolumeSet> {
-    return new VolumeSet(dir, await open(join(dir, volumeName(1)), 'w'), { volume: 1, used: 0 }, createHash('sha256'));
+    return new VolumeSet(dir, await open(join(dir, volumeName(1)), 'w'), { volume: 1, used: 0 });
   }
 
   /**
    * Reopens after a crash: volumes the journal says were closed must still hash to what it recorded;
    * volumes after the open one are leftovers of a blob that never completed and are deleted; the open
-   * one is cut back to its last complete entry and its running hash rebuilt from what remains.
+   * one is cut back to its last complete entry (the hasher reads what remains when it is closed).
    */
   static async resume(dir: string, closed: TransferVolume[], state: AllocatorState): Promise<VolumeSet> {
     for (const v of closed) {
@@ -119,11 +121,7 @@ export class VolumeSet {
       throw damaged(name, `it is shorter (${size} bytes) than its complete entries (${state.used} bytes)`);
     }
     await fh.truncate(state.used);
-    const hash = createHash('sha256');
-    if (state.used > 0) {
-      for await (const chunk of readVolume(path, { end: state.used - 1 })) hash.update(chunk);
-    }
-    const set = new VolumeSet(dir, fh, state, hash);
+    const set = new VolumeSet(dir, fh, state);
     set.closed.push(...closed);
     return set;
   }
@@ -140,12 +138,10 @@ export class VolumeSet {
     this.fh = await open(join(this.dir, volumeName(index)), 'w');
     this.used = 0;
     this.batchStart = 0;
-    this.hash = createHash('sha256');
   }
 
   async write(position: number, chunk: Uint8Array): Promise<void> {
     if (position !== this.used) throw new Error(`volume ${this.current}: write at ${position} but the volume ends at ${this.used}`);
-    this.hash.update(chunk);
     for (let done = 0; done < chunk.length; ) {
       const n = Math.min(chunk.length - done, WRITE_BATCH - this.filled);
       this.batch.set(chunk.subarray(done, done + n), this.filled);
@@ -178,6 +174,12 @@ export class VolumeSet {
     // Awaited by a later flush or drain; until then its failure must not count as unhandled.
     done.catch(() => undefined);
     this.writing.push({ done, buffer });
+    const path = join(this.dir, this.current);
+    const previous = this.hashed;
+    this.hashed = done.then(() => previous).then(
+      () => this.hasher.advance(path, position + length),
+      () => undefined,
+    );
   }
 
   /** Every byte written so far has reached the file (not yet the disk). */
@@ -213,23 +215,27 @@ export class VolumeSet {
     await this.flushing;
     await Promise.allSettled(this.writing.map((w) => w.done));
     await Promise.allSettled([...this.syncing]);
+    await this.hashed;
   }
 
   snapshot(): VolumeSnapshot {
-    return { index: this.index, used: this.used, hash: this.hash.copy(), closedCount: this.closed.length };
+    return { index: this.index, used: this.used, closedCount: this.closed.length };
   }
 
   async rollback(snap: VolumeSnapshot): Promise<void> {
     await this.dropBatches();
     // Reopen unconditionally: the failure may have struck between closing one volume and opening the next.
     await this.fh.close().catch(() => undefined);
-    for (let i = snap.index + 1; i <= this.index; i++) await unlink(join(this.dir, volumeName(i))).catch(() => undefined);
+    for (let i = snap.index + 1; i <= this.index; i++) {
+      await unlink(join(this.dir, volumeName(i))).catch(() => undefined);
+      this.hasher.reset(join(this.dir, volumeName(i)), 0);
+    }
     this.fh = await open(join(this.dir, volumeName(snap.index)), 'r+');
     this.index = snap.index;
     await this.fh.truncate(snap.used);
+    this.hasher.reset(join(this.dir, volumeName(snap.index)), snap.used);
     this.used = snap.used;
     this.batchStart = snap.used;
-    this.hash = snap.hash.copy();
     this.closed.length = snap.closedCount;
   }
 
@@ -240,7 +246,8 @@ export class VolumeSet {
     await this.sync();
     await this.dropBatches();
     await this.fh.close();
-    const volume = { name: this.current, size: closedVolumeSize(end), sha256: this.hash.digest('hex') };
+    const size = closedVolumeSize(end);
+    const volume = { name: this.current, size, sha256: await this.hasher.digest(join(this.dir, this.current), size) };
     this.closed.push(volume);
     return volume;
   }
@@ -249,6 +256,7 @@ export class VolumeSet {
   async release(): Promise<void> {
     await this.dropBatches();
     await this.fh.close().catch(() => undefined);
+    await this.hasher.close();
   }
 
   /** Forgets batches once nothing runs on the file; unwritten ones belong to a blob that is being undone. */

@@ -236,6 +236,7 @@ export class TransferWriter {
         } satisfies TransferManifest);
         await writeFile(join(this.dir, README_FILE), README_TEXT);
         await writeAtomically(this.dir, TRANSFER_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+        await this.volumes.release();
         this.finished = true;
         await this.journal.close();
         await Journal.remove(this.dir);
