@@ -94,7 +94,6 @@ function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
   };
 }
 
-
 export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<{ manifest: TransferManifest; layout: DiskLayout; resumedBlobs: number }> {
   const steps = writeSteps(plan, opts.since?.held);
   const layout = await layoutOf(plan, steps, opts.toDir, opts.volumeSize);
