@@ -73,6 +73,19 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
 }
 
+/** A scenario's figures; the ratios are derived here, once. */
+function compare(scenario: string, images: number, bytes: number, ferry: ToolRun, skopeoSeconds: number, wireSeconds?: number): Comparison {
+  return {
+    scenario,
+    images,
+    bytes,
+    ferry,
+    skopeo: { seconds: skopeoSeconds },
+    ratio: skopeoSeconds / ferry.seconds,
+    ...(wireSeconds === undefined ? {} : { wire: { seconds: wireSeconds, ferryOverWire: ferry.seconds / wireSeconds } }),
+  };
+}
+
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 /**
@@ -116,14 +129,7 @@ async function registryToRegistry(bench: Bench, name: string, shared: boolean, r
       set.refs.map((ref) => () => skopeo(world, ['copy', '--all', '--quiet', `docker://${world.source.host}/${ref}`, `docker://${world.mirror.host}/skopeo-${run}/${ref}`])),
     ),
   );
-  return {
-    scenario: `registry-to-registry (${name})`,
-    images: set.refs.length,
-    bytes: set.bytes,
-    ferry: { seconds: ferry.seconds, peakRssMiB: ferry.value },
-    skopeo: { seconds: sk.seconds },
-    ratio: sk.seconds / ferry.seconds,
-  };
+  return compare(`registry-to-registry (${name})`, set.refs.length, set.bytes, { seconds: ferry.seconds, peakRssMiB: ferry.value }, sk.seconds);
 }
 
 /** The source's token for pulling both release repositories, from the harness issuer (as quay.io hands out). */
@@ -181,23 +187,8 @@ async function release(bench: Bench, run: string): Promise<Comparison[]> {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 
   return [
-    {
-      scenario: 'release mirror-to-disk',
-      images: images.length,
-      bytes,
-      ferry: { seconds: mirror.seconds, peakRssMiB: mirror.value },
-      skopeo: { seconds: toDirSk.seconds },
-      ratio: toDirSk.seconds / mirror.seconds,
-      wire: { seconds: wire, ferryOverWire: mirror.seconds / wire },
-    },
-    {
-      scenario: 'release push-from-disk',
-      images: images.length,
-      bytes,
-      ferry: { seconds: push.seconds, peakRssMiB: push.value },
-      skopeo: { seconds: fromDirSk.seconds },
-      ratio: fromDirSk.seconds / push.seconds,
-    },
+    compare('release mirror-to-disk', images.length, bytes, { seconds: mirror.seconds, peakRssMiB: mirror.value }, toDirSk.seconds, wire),
+    compare('release push-from-disk', images.length, bytes, { seconds: push.seconds, peakRssMiB: push.value }, fromDirSk.seconds),
   ];
 }
 
