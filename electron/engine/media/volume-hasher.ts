@@ -50,8 +50,10 @@ parentPort.on('message', (m) => {
     advance(m.path, fileState(m.path), m.end);
   } else if (m.op === 'reset') {
     // Cut back, or deleted (and perhaps created again): start over, reading from a fresh descriptor.
+    // A read that raced the cut and ran into the new end failed, but what it read before stands.
     const s = files.get(m.path);
     if (s && (s.pos > m.end || m.end === 0)) forget(m.path);
+    else if (s) s.error = undefined;
   } else if (m.op === 'digest') {
     const s = fileState(m.path);
     advance(m.path, s, m.end);
