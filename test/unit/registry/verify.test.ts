@@ -68,3 +68,22 @@ describe('VerifyingStream', () => {
     assert.equal((await run([data], data.length, d512)).error, undefined);
   });
 });
+
+describe('VerifyingStream on a blob large enough to be hashed off the thread', () => {
+  const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'ferry');
+  const bigDigest = `sha256:${createHash('sha256').update(big).digest('hex')}`;
+  const chunks = (b: Buffer) => Array.from({ length: Math.ceil(b.length / 65536) }, (_, i) => b.subarray(i * 65536, (i + 1) * 65536));
+
+  it('passes it through whole', async () => {
+    const r = await run(chunks(big), big.length, bigDigest);
+    assert.equal(r.error, undefined);
+    assert.equal(r.got.length, big.length);
+  });
+
+  it('fails on one flipped byte near its end', async () => {
+    const bad = Buffer.from(big);
+    bad[big.length - 2] = bad[big.length - 2]! ^ 1;
+    const { error } = await run(chunks(bad), big.length, bigDigest);
+    assert.ok(error instanceof FerryError && error.code === 'DIGEST_MISMATCH' && /hashes to sha256:/.test(error.message), String(error));
+  });
+});

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The digest of a stream that is still flowing, for blobs: small ones are hashed in place, large ones on
+ * a shared worker thread, so the thread that decrypts, parses and writes does not also hash. On the
+ * release bench sha256 was a quarter of the main thread's busy time while it streamed, and the main
+ * thread was the bottleneck of both mirror to disk and push.
+ *
+ * Bytes are copied into BATCH-sized buffers whose memory moves to the worker and comes back to be reused;
+ * at most IN_FLIGHT of them per hash are out, so a slow hasher slows the stream instead of growing memory.
+ */
+export interface StreamHash {
+  /** Adds bytes (copied: the caller keeps its chunk). A promise means: add no more until it resolves. */
+  update(chunk: Uint8Array): Promise<void> | undefined;
+  /** The hex digest of every byte added; the hash is finished. */
+  digest(): Promise<string>;
+  /** Abandons the hash (the stream failed); safe to call at any time, twice, or after digest(). */
+  dispose(): void;
+}
+
+/** Below this a stream is hashed in place: a worker round trip would cost more than it saves. */
+export const OFF_THREAD_MIN = 1024 * 1024;
+const BATCH = 1024 * 1024;
+const IN_FLIGHT = 4;
+
+/** A hash of `algorithm` (a node:crypto name) for a stream of `expectedSize` bytes. */
+export function streamHash(algorithm: string, expectedSize: number): StreamHash {
+  return expectedSize < OFF_THREAD_MIN ? new InPlaceHash(algorithm) : hashThread().open(algorithm);
+}
+
+class InPlaceHash implements StreamHash {
+  private readonly hash;
+  constructor(algorithm: string) {
+    this.hash = createHash(algorithm);
+  }
+  update(chunk: Uint8Array): undefined {
+    this.hash.update(chunk);
+    return undefined;
+  }
+  digest(): Promise<string> {
+    return Promise.resolve(this.hash.digest('hex'));
+  }
+  dispose(): void {}
+}
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const hashes = new Map();
+parentPort.on('message', (m) => {
+  if (m.op === 'open') {
+    hashes.set(m.id, createHash(m.algorithm));
+  } else if (m.op === 'update') {
+    const h = hashes.get(m.id);
+    if (h) h.update(new Uint8Array(m.buffer, 0, m.length));
+    parentPort.postMessage({ op: 'returned', id: m.id, buffer: m.buffer }, [m.buffer]);
+  } else if (m.op === 'digest') {
+    const h = hashes.get(m.id);
+    hashes.delete(m.id);
+    parentPort.postMessage({ op: 'digest', id: m.id, hex: h ? h.digest('hex') : undefined });
+  } else if (m.op === 'dispose') {
+    hashes.delete(m.id);
+  }
+});
+`;
+
+type Reply = { op: 'returned'; id: number; buffer: ArrayBuffer } | { op: 'digest'; id: number; hex?: string };
+
+let shared: HashThread | undefined;
+
+/** The process's hash thread, started on first use and again after a failure. */
+function hashThread(): HashThread {
+  if (!shared || shared.failed) shared = new HashThread();
+  return shared;
+}
+
+class HashThread {
+  failed: Error | undefined;
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly hashes = new Map<number, ThreadedHash>();
+  private readonly spare: ArrayBuffer[] = [];
+
+  constructor() {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    // Only a hash waiting for its digest or its buffers keeps the process alive.
+    this.worker.unref();
+    this.worker.on('message', (reply: Reply) => this.hashes.get(reply.id)?.receive(reply));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
+  }
+
+  open(algorithm: string): ThreadedHash {
+    const id = this.nextId++;
+    const hash = new ThreadedHash(this, id);
+    if (this.hashes.size === 0) this.worker.ref();
+    this.hashes.set(id, hash);
+    this.worker.postMessage({ op: 'open', id, algorithm });
+    return hash;
+  }
+
+  buffer(): ArrayBuffer {
+    return this.spare.pop() ?? new ArrayBuffer(BATCH);
+  }
+
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spare.length < IN_FLIGHT * 2) this.spare.push(buffer);
+  }
+
+  post(message: { op: string; id: number; buffer?: ArrayBuffer; length?: number }): void {
+    this.worker.postMessage(message, message.buffer ? [message.buffer] : []);
+  }
+
+  close(id: number, tellWorker: boolean): void {
+    if (!this.hashes.delete(id)) return;
+    if (tellWorker && !this.failed) this.worker.postMessage({ op: 'dispose', id });
+    if (this.hashes.size === 0) this.worker.unref();
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const hash of this.hashes.values()) hash.fail(e);
+    this.hashes.clear();
+  }
+}
+
+class ThreadedHash implements StreamHash {
+  private batch: Uint8Array | undefined;
+  private filled = 0;
+  private out = 0;
+  private roomWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private digestWaiter: { resolve: (hex: string) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private done = false;
+
+  constructor(
+    private readonly thread: HashThread,
+    private readonly id: number,
+  ) {}
+
+  update(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    for (let taken = 0; taken < chunk.length; ) {
+      this.batch ??= new Uint8Array(this.thread.buffer());
+      const n = Math.min(chunk.length - taken, BATCH - this.filled);
+      this.batch.set(chunk.subarray(taken, taken + n), this.filled);
+      this.filled += n;
+      taken += n;
+      if (this.filled === BATCH) this.send();
+    }
+    if (this.out < IN_FLIGHT) return undefined;
+    return new Promise((resolve, reject) => (this.roomWaiter = { resolve, reject }));
+  }
+
+  digest(): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.send();
+    this.done = true;
+    this.thread.post({ op: 'digest', id: this.id });
+    return new Promise((resolve, reject) => (this.digestWaiter = { resolve, reject }));
+  }
+
+  dispose(): void {
+    this.done = true;
+    this.thread.close(this.id, true);
+  }
+
+  receive(reply: Reply): void {
+    if (reply.op === 'returned') {
+      this.out--;
+      this.thread.recycle(reply.buffer);
+      if (this.out < IN_FLIGHT) {
+        const waiter = this.roomWaiter;
+        this.roomWaiter = undefined;
+        waiter?.resolve();
+      }
+      return;
+    }
+    this.thread.close(this.id, false);
+    if (reply.hex === undefined) this.fail(new Error('the hashing thread lost a hash'));
+    else this.digestWaiter?.resolve(reply.hex);
+  }
+
+  fail(e: Error): void {
+    this.failure ??= e;
+    this.roomWaiter?.reject(e);
+    this.digestWaiter?.reject(e);
+    this.roomWaiter = this.digestWaiter = undefined;
+  }
+
+  private send(): void {
+    if (!this.batch || this.filled === 0 || this.done) return;
+    this.thread.post({ op: 'update', id: this.id, buffer: this.batch.buffer as ArrayBuffer, length: this.filled });
+    this.batch = undefined;
+    this.filled = 0;
+    this.out++;
+  }
+}
