@@ -1,6 +1,8 @@
 // `npm run bench`: one test world, one run, Ferry (the built CLI, as an operator runs it) against what
-// operators script today, on the same TLS and auth. Prints wall times, ratios and Ferry's peak RSS;
-// writes .bench/results.json. Not part of `npm test`; sizes can be lowered with the BENCH_* variables.
+// operators script today, on the same TLS and auth. Every timing is taken BENCH_REPEAT times (default 3),
+// the tools taking turns, and the median is compared: on a shared 2-core machine one run of the same
+// command varied by a quarter. Prints wall times, ratios and Ferry's peak RSS (the highest of its runs);
+// writes .bench/results.json with every run. Not part of `npm test`; sizes can be lowered with BENCH_*.
 //
 // - registry-to-registry (issue 2): `ferry copy` vs `skopeo copy --all`, one process per image, four
 //   at a time, on two image sets: one sharing a base layer (as release images do) and one sharing nothing.
@@ -10,7 +12,8 @@
 //       with a token from the harness issuer, four at a time, to /dev/null; (c) ferry mirror --to-dir
 //       and ferry push --from-dir.
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
@@ -28,9 +31,12 @@ const IMAGES = Number(process.env.BENCH_IMAGES ?? 6);
 const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 16);
 const RELEASE_LAYER_MIB = Number(process.env.BENCH_RELEASE_LAYER_MIB ?? 16);
 const AT_ONCE = 4;
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 interface ToolRun {
+  /** The median of `runs`. */
   seconds: number;
+  runs: number[];
   peakRssMiB?: number;
 }
 
@@ -43,7 +49,7 @@ interface Comparison {
   skopeo: ToolRun;
   /** skopeo seconds / ferry seconds: above 1 means Ferry is faster. */
   ratio: number;
-  wire?: { seconds: number; ferryOverWire: number };
+  wire?: ToolRun & { ferryOverWire: number };
 }
 
 interface Bench {
@@ -73,16 +79,61 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
 }
 
-/** A scenario's figures; the ratios are derived here, once. */
-function compare(scenario: string, images: number, bytes: number, ferry: ToolRun, skopeoSeconds: number, wireSeconds?: number): Comparison {
+/**
+ * skopeo records where it pushed each blob (containers/image's blob info cache) and next time mounts
+ * the blob from there instead of sending it: a second push of the same content to a fresh namespace
+ * took 1.4 s instead of 4.9. Every skopeo run here starts without that memory, as the first one did;
+ * the operator's own cache is put aside for the bench and restored after it.
+ */
+const BLOB_INFO_CACHES = ['blob-info-cache-v1.boltdb', 'blob-info-cache-v1.sqlite'].map((f) =>
+  join(process.getuid?.() === 0 ? '/var/lib/containers/cache' : join(homedir(), '.local/share/containers/cache'), f),
+);
+const SAVED = '.ferry-bench-saved';
+
+const skopeoCache = {
+  async putAside(): Promise<void> {
+    for (const f of BLOB_INFO_CACHES) await rename(f, f + SAVED).catch(() => undefined);
+  },
+  async forget(): Promise<void> {
+    for (const f of BLOB_INFO_CACHES) await rm(f, { force: true });
+  },
+  async restore(): Promise<void> {
+    for (const f of BLOB_INFO_CACHES) await rename(f + SAVED, f).catch(() => rm(f, { force: true }));
+  },
+};
+
+/** Times of one command over the repetitions, with Ferry's peak RSS (MiB) where it was measured. */
+class Runs {
+  readonly seconds: number[] = [];
+  private rss: number[] = [];
+
+  async time(fn: () => Promise<unknown>): Promise<void> {
+    const r = await timed(fn);
+    this.seconds.push(r.seconds);
+    if (typeof r.value === 'number') this.rss.push(r.value);
+  }
+
+  result(): ToolRun {
+    const sorted = [...this.seconds].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    return { seconds: median, runs: this.seconds, ...(this.rss.length ? { peakRssMiB: Math.max(...this.rss) } : {}) };
+  }
+}
+
+/** A scenario's figures; the ratios are derived here, once, from the medians. */
+function compare(scenario: string, images: number, bytes: number, ferry: Runs, skopeo: Runs, wire?: Runs): Comparison {
+  const f = ferry.result();
+  const sk = skopeo.result();
+  const w = wire?.result();
   return {
     scenario,
     images,
     bytes,
-    ferry,
-    skopeo: { seconds: skopeoSeconds },
-    ratio: skopeoSeconds / ferry.seconds,
-    ...(wireSeconds === undefined ? {} : { wire: { seconds: wireSeconds, ferryOverWire: ferry.seconds / wireSeconds } }),
+    ferry: f,
+    skopeo: sk,
+    ratio: sk.seconds / f.seconds,
+    ...(w ? { wire: { ...w, ferryOverWire: f.seconds / w.seconds } } : {}),
   };
 }
 
@@ -113,23 +164,23 @@ async function pushImageSet(world: TestWorld, name: string, shared: boolean): Pr
 async function registryToRegistry(bench: Bench, name: string, shared: boolean, run: string): Promise<Comparison> {
   const { world } = bench;
   const set = await pushImageSet(world, name, shared);
-  const ferry = await timed(async () =>
-    Math.max(
-      ...(await inBatches(
-        AT_ONCE,
-        set.refs.map((ref) => () =>
-          bench.ferry(['copy', `docker://${world.source.host}/${ref}`, `docker://${world.mirror.host}/ferry-${run}/${ref}`, '--authfile', world.authfile, '--cert-dir', world.certDir]),
-        ),
-      )),
-    ),
-  );
-  const sk = await timed(() =>
-    inBatches(
-      AT_ONCE,
-      set.refs.map((ref) => () => skopeo(world, ['copy', '--all', '--quiet', `docker://${world.source.host}/${ref}`, `docker://${world.mirror.host}/skopeo-${run}/${ref}`])),
-    ),
-  );
-  return compare(`registry-to-registry (${name})`, set.refs.length, set.bytes, { seconds: ferry.seconds, peakRssMiB: ferry.value }, sk.seconds);
+  const ferry = new Runs();
+  const sk = new Runs();
+  for (let i = 0; i < REPEAT; i++) {
+    // A fresh destination namespace each time, so no run finds the blobs of an earlier one.
+    const target = (tool: string, ref: string) => `docker://${world.mirror.host}/${tool}-${run}-${i}/${ref}`;
+    await ferry.time(async () =>
+      Math.max(
+        ...(await inBatches(
+          AT_ONCE,
+          set.refs.map((ref) => () => bench.ferry(['copy', `docker://${world.source.host}/${ref}`, target('ferry', ref), '--authfile', world.authfile, '--cert-dir', world.certDir])),
+        )),
+      ),
+    );
+    await skopeoCache.forget();
+    await sk.time(() => inBatches(AT_ONCE, set.refs.map((ref) => () => skopeo(world, ['copy', '--all', '--quiet', `docker://${world.source.host}/${ref}`, target('skopeo', ref)]))));
+  }
+  return compare(`registry-to-registry (${name})`, set.refs.length, set.bytes, ferry, sk);
 }
 
 /** The source's token for pulling both release repositories, from the harness issuer (as quay.io hands out). */
@@ -146,7 +197,7 @@ async function sourceToken(world: TestWorld): Promise<string> {
 }
 
 /** (b) Every unique blob once, with curl, AT_ONCE transfers at a time, to /dev/null; checks the byte count. */
-async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<number> {
+async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<() => Promise<void>> {
   const { world } = bench;
   const releaseManifest = JSON.parse((await skopeo(world, ['inspect', '--raw', `docker://${rel.pullspec}`])).stdout) as { config: { digest: string }; layers: Array<{ digest: string }> };
   const inRelease = new Set([releaseManifest.config.digest, ...releaseManifest.layers.map((l) => l.digest)]);
@@ -155,12 +206,11 @@ async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<number> {
   await writeFile(config, lines.join(''));
   const token = await sourceToken(world);
   const expected = [...rel.blobs.values()].reduce((a, b) => a + b, 0);
-  const r = await timed(() =>
-    exec('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(AT_ONCE), '--cacert', world.ca.certPath, '-H', `Authorization: Bearer ${token}`, '-w', '%{size_download}\n', '-K', config]),
-  );
-  const got = r.value.trim().split('\n').reduce((n, s) => n + Number(s), 0);
-  if (got !== expected) throw new Error(`curl fetched ${got} bytes, the release's unique blobs are ${expected}`);
-  return r.seconds;
+  return async () => {
+    const out = await exec('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(AT_ONCE), '--cacert', world.ca.certPath, '-H', `Authorization: Bearer ${token}`, '-w', '%{size_download}\n', '-K', config]);
+    const got = out.trim().split('\n').reduce((n, s) => n + Number(s), 0);
+    if (got !== expected) throw new Error(`curl fetched ${got} bytes, the release's unique blobs are ${expected}`);
+  };
 }
 
 async function release(bench: Bench, run: string): Promise<Comparison[]> {
@@ -169,37 +219,42 @@ async function release(bench: Bench, run: string): Promise<Comparison[]> {
   const rel = await pushRelease(world, '4.15.3', { layerBytes: RELEASE_LAYER_MIB * MiB });
   const bytes = [...rel.blobs.values()].reduce((a, b) => a + b, 0);
   const images = [rel.pullspec, ...rel.components.map((c) => `${world.source.host}/${COMPONENT_REPOSITORY}@${c.digest}`)];
-  const wire = await wireLimit(bench, rel);
-
+  const fetchAll = await wireLimit(bench, rel);
   const flags = ['--authfile', world.authfile, '--ca-file', world.ca.certPath];
   const toDir = join(bench.work, 'ferry-transfer');
-  const mirror = await timed(() =>
-    bench.ferry(['mirror', '--release', `quay.io/${RELEASE_REPOSITORY}:4.15.3-x86_64`, '--to-dir', toDir, '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, ...flags]),
-  );
-  const push = await timed(() => bench.ferry(['push', '--from-dir', toDir, '--to', `${world.mirror.host}/ferry-${run}`, ...flags]));
-  await rm(toDir, { recursive: true, force: true });
-
-  // What operators script: one skopeo per image into its own dir: (shared layers fetched again each time), then back out.
   const dirs = images.map((_, i) => join(bench.work, `skopeo-${i}`));
-  const target = (ref: string) => `${world.mirror.host}/skopeo-${run}/${ref.slice(world.source.host.length + 1).replace(/@sha256:([0-9a-f]{12}).*/, ':d$1')}`;
-  const toDirSk = await timed(() => inBatches(AT_ONCE, images.map((ref, i) => () => skopeo(world, ['copy', '--all', '--quiet', `docker://${ref}`, `dir:${dirs[i]}`]))));
-  const fromDirSk = await timed(() => inBatches(AT_ONCE, images.map((ref, i) => () => skopeo(world, ['copy', '--all', '--quiet', `dir:${dirs[i]}`, `docker://${target(ref)}`]))));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  const [wire, mirror, push, toDirSk, fromDirSk] = [new Runs(), new Runs(), new Runs(), new Runs(), new Runs()];
 
-  return [
-    compare('release mirror-to-disk', images.length, bytes, { seconds: mirror.seconds, peakRssMiB: mirror.value }, toDirSk.seconds, wire),
-    compare('release push-from-disk', images.length, bytes, { seconds: push.seconds, peakRssMiB: push.value }, fromDirSk.seconds),
-  ];
+  for (let i = 0; i < REPEAT; i++) {
+    await wire.time(fetchAll);
+    await mirror.time(() =>
+      bench.ferry(['mirror', '--release', `quay.io/${RELEASE_REPOSITORY}:4.15.3-x86_64`, '--to-dir', toDir, '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, ...flags]),
+    );
+    await push.time(() => bench.ferry(['push', '--from-dir', toDir, '--to', `${world.mirror.host}/ferry-${run}-${i}`, ...flags]));
+    await rm(toDir, { recursive: true, force: true });
+
+    // What operators script: one skopeo per image into its own dir: (shared layers fetched again each time), then back out.
+    const target = (ref: string) => `${world.mirror.host}/skopeo-${run}-${i}/${ref.slice(world.source.host.length + 1).replace(/@sha256:([0-9a-f]{12}).*/, ':d$1')}`;
+    await skopeoCache.forget();
+    await toDirSk.time(() => inBatches(AT_ONCE, images.map((ref, j) => () => skopeo(world, ['copy', '--all', '--quiet', `docker://${ref}`, `dir:${dirs[j]}`]))));
+    await fromDirSk.time(() => inBatches(AT_ONCE, images.map((ref, j) => () => skopeo(world, ['copy', '--all', '--quiet', `dir:${dirs[j]}`, `docker://${target(ref)}`]))));
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+
+  return [compare('release mirror-to-disk', images.length, bytes, mirror, toDirSk, wire), compare('release push-from-disk', images.length, bytes, push, fromDirSk)];
 }
 
+const span = (t: ToolRun) => (t.runs.length > 1 ? ` [${Math.min(...t.runs).toFixed(2)}–${Math.max(...t.runs).toFixed(2)}]` : '');
+
 function report(r: Comparison): string {
-  const wire = r.wire ? `, wire ${r.wire.seconds.toFixed(2)} s, ferry/wire ${r.wire.ferryOverWire.toFixed(2)}x` : '';
-  return `${r.scenario}: ${r.images} images, ${mib(r.bytes)} unique — ferry ${r.ferry.seconds.toFixed(2)} s (peak RSS ${r.ferry.peakRssMiB?.toFixed(0)} MiB), skopeo ${r.skopeo.seconds.toFixed(2)} s, skopeo/ferry ${r.ratio.toFixed(2)}x${wire}`;
+  const wire = r.wire ? `, wire ${r.wire.seconds.toFixed(2)} s${span(r.wire)}, ferry/wire ${r.wire.ferryOverWire.toFixed(2)}x` : '';
+  return `${r.scenario}: ${r.images} images, ${mib(r.bytes)} unique — ferry ${r.ferry.seconds.toFixed(2)} s${span(r.ferry)} (peak RSS ${r.ferry.peakRssMiB?.toFixed(0)} MiB), skopeo ${r.skopeo.seconds.toFixed(2)} s${span(r.skopeo)}, skopeo/ferry ${r.ratio.toFixed(2)}x${wire}`;
 }
 
 async function main(): Promise<void> {
   const cli = await buildCliBundle('bench');
   const world = await startTestWorld();
+  await skopeoCache.putAside();
   try {
     let n = 0;
     const bench: Bench = {
@@ -214,6 +269,7 @@ async function main(): Promise<void> {
     await mkdir(bench.work, { recursive: true });
     const run = Date.now().toString(36);
     const only = process.env.BENCH_ONLY;
+    console.log(`each timing: median of ${REPEAT} runs [fastest–slowest]`);
     const results: Comparison[] = [];
     const record = (r: Comparison) => {
       results.push(r);
@@ -230,6 +286,7 @@ async function main(): Promise<void> {
     await mkdir(join(root, '.bench'), { recursive: true });
     await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, ...(figures ? { figures } : {}) }, null, 2)}\n`);
   } finally {
+    await skopeoCache.restore();
     await world.stop();
     await cli.remove();
   }
