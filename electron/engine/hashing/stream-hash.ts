@@ -81,12 +81,13 @@ class HashThread {
   private nextId = 0;
   private readonly hashes = new Map<number, ThreadedHash>();
   private readonly spare: ArrayBuffer[] = [];
+  /** Replies still to come (a returned buffer per batch, a digest per digest()): only these keep the process alive. */
+  private awaited = 0;
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    // Only a hash waiting for its digest or its buffers keeps the process alive.
     this.worker.unref();
-    this.worker.on('message', (reply: Reply) => this.hashes.get(reply.id)?.receive(reply));
+    this.worker.on('message', (reply: Reply) => this.receive(reply));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
   }
@@ -94,7 +95,6 @@ class HashThread {
   open(algorithm: string): ThreadedHash {
     const id = this.nextId++;
     const hash = new ThreadedHash(this, id);
-    if (this.hashes.size === 0) this.worker.ref();
     this.hashes.set(id, hash);
     this.worker.postMessage({ op: 'open', id, algorithm });
     return hash;
@@ -104,22 +104,27 @@ class HashThread {
     return this.spare.pop() ?? new ArrayBuffer(BATCH);
   }
 
-  recycle(buffer: ArrayBuffer): void {
-    if (this.spare.length < IN_FLIGHT * 2) this.spare.push(buffer);
+  /** Sends a batch (its memory moves to the worker) or asks for the digest; either is answered. */
+  post(message: { op: 'update'; id: number; buffer: ArrayBuffer; length: number } | { op: 'digest'; id: number }): void {
+    if (this.awaited++ === 0) this.worker.ref();
+    this.worker.postMessage(message, message.op === 'update' ? [message.buffer] : []);
   }
 
-  post(message: { op: string; id: number; buffer?: ArrayBuffer; length?: number }): void {
-    this.worker.postMessage(message, message.buffer ? [message.buffer] : []);
-  }
-
+  /** The hash is done with (digested or abandoned); the worker forgets it too unless it already has. */
   close(id: number, tellWorker: boolean): void {
     if (!this.hashes.delete(id)) return;
     if (tellWorker && !this.failed) this.worker.postMessage({ op: 'dispose', id });
-    if (this.hashes.size === 0) this.worker.unref();
+  }
+
+  private receive(reply: Reply): void {
+    if (--this.awaited === 0) this.worker.unref();
+    if (reply.op === 'returned' && this.spare.length < IN_FLIGHT * 2) this.spare.push(reply.buffer);
+    this.hashes.get(reply.id)?.receive(reply);
   }
 
   private fail(e: Error): void {
     this.failed ??= e;
+    this.awaited = 0;
     for (const hash of this.hashes.values()) hash.fail(e);
     this.hashes.clear();
   }
@@ -169,7 +174,6 @@ class ThreadedHash implements StreamHash {
   receive(reply: Reply): void {
     if (reply.op === 'returned') {
       this.out--;
-      this.thread.recycle(reply.buffer);
       if (this.out < IN_FLIGHT) {
         const waiter = this.roomWaiter;
         this.roomWaiter = undefined;

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { OFF_THREAD_MIN, streamHash, type StreamHash } from '../../../electron/engine/hashing/stream-hash';
 import { pseudoRandom } from '../media/fixtures';
@@ -72,5 +77,27 @@ describe('stream hash', () => {
     abandoned.dispose();
     abandoned.dispose();
     assert.deepEqual(await digests, inputs.map((data, i) => hex(i % 2 ? 'sha512' : 'sha256', data)));
+  });
+
+  it('lets the process exit once nothing is owed, even with a hash left open', async () => {
+    const module = fileURLToPath(new URL('../../../electron/engine/hashing/stream-hash.ts', import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-hash-'));
+    // A script file, not -e: tsx ends an -e script with process.exit, which would hide a thread kept alive.
+    const script = join(dir, 'left-open.mts');
+    await writeFile(
+      script,
+      `import { streamHash } from ${JSON.stringify(module)};
+      const hash = streamHash('sha256', 8 << 20);
+      await hash.update(Buffer.alloc(3 << 20, 1));
+      console.log('fed');`,
+    );
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(child.signal, null, 'the process had to be killed: the hashing thread kept it alive');
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout.trim(), 'fed');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
