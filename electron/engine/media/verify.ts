@@ -264,7 +264,7 @@ async function checkEntry(
     return drain(entry);
   }
   seen.add(name);
-  // Entries on the hashing thread while this one hashes the whole volume: verify reads at twice the speed.
+  // Entries are hashed on the hashing thread while this one hashes the whole volume: the two passes overlap.
   const hash = streamHash('sha256', header.size ?? 0);
   const keep: Buffer[] | undefined = exp.kind === 'tail' || (exp.kind === 'blob' && exp.blob.kind === 'manifest' && exp.size <= MAX_MANIFEST_BYTES) ? [] : undefined;
   const split = exp.kind === 'part' ? splitOf(splits, exp.blob.digest) : undefined;
