@@ -1,7 +1,7 @@
 import { FerryError } from '../../shared/errors';
 import type { ProgressListener } from '../../shared/progress';
 import { parseSize } from '../cli/format';
-import { engineOptionsFrom, type EngineOptions } from '../engine/context';
+import { createEngineContext, engineOptionsFrom, type EngineOptions } from '../engine/context';
 import { DEFAULT_VOLUME_SIZE } from '../engine/media/layout';
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
 
@@ -22,6 +22,18 @@ export interface EngineDefaults {
 }
 
 export const NO_ENGINE_DEFAULTS: EngineDefaults = { caFiles: [], sourceMirrors: [] };
+
+/** The host's defaults from the common options (addCommonOptions) plus --graph-url: one mapping for serve and the desktop app. */
+export function engineDefaultsFrom(opts: { authfile?: string; caFile: string[]; certDir?: string; sourceMirror: string[]; parallel?: number; graphUrl?: string }): EngineDefaults {
+  return {
+    ...(opts.authfile ? { authfile: opts.authfile } : {}),
+    caFiles: opts.caFile,
+    ...(opts.certDir ? { certDir: opts.certDir } : {}),
+    sourceMirrors: opts.sourceMirror,
+    ...(opts.parallel ? { parallel: opts.parallel } : {}),
+    ...(opts.graphUrl ? { graphUrl: opts.graphUrl } : {}),
+  };
+}
 
 /** One request's registry settings, secrets already looked up (they stay in this process's memory). */
 export interface Connection {
@@ -77,4 +89,10 @@ export function volumeSizeOf(text: string | undefined): number {
   } catch (e) {
     throw new FerryError('INVALID_INPUT', `Volume size: ${(e as Error).message}.`, { hint: 'Give a size such as 4000MiB (safe on FAT32), 2G or 512M.' });
   }
+}
+
+/** A wrong --source-mirror or an unreadable --ca-file/--authfile stops the host at start, not at its first job. */
+export async function checkEngineDefaults(defaults: EngineDefaults): Promise<void> {
+  const ctx = await createEngineContext(connectionEngineOptions(defaults, {}));
+  await ctx.close();
 }

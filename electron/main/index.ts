@@ -2,7 +2,9 @@ import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent }
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName, EventOf } from '../../shared/api/contract';
+import { toEnvelope } from '../../shared/errors';
 import { JobHistory } from '../jobs/history';
+import { checkEngineDefaults, type EngineDefaults } from '../jobs/engine-options';
 import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
 import { applySecurityPolicy, secureSession } from './apply-security';
@@ -14,6 +16,7 @@ import { forwardJobEvents } from './handlers/events';
 import { IPC_EVENT, IPC_INVOKE } from '../preload/channels';
 import { openAppSecretStore } from './secret-store';
 import { APP_URL, isTrustedSender } from './security-policy';
+import { launchEngineDefaults } from './launch-options';
 import { createUtilityHost } from './utility-host';
 import { windowOptions } from './window-options';
 
@@ -43,6 +46,17 @@ function dialogs(): Dialogs {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  let engine: EngineDefaults;
+  try {
+    // Packaged, argv[1] is the first argument; run as `electron .`, it is the app's path.
+    engine = launchEngineDefaults(process.argv.slice(app.isPackaged ? 1 : 2));
+    await checkEngineDefaults(engine);
+  } catch (e) {
+    const { message, hint } = toEnvelope(e);
+    dialog.showErrorBox('Ferry cannot start', hint ? `${message}\n\n${hint}` : message);
+    app.exit(2);
+    return;
+  }
   secureSession(session.defaultSession);
   serveRenderer(join(here, '../renderer'));
 
@@ -52,8 +66,9 @@ async function start(): Promise<void> {
     host: createUtilityHost(join(here, 'worker.js')),
     history: new JobHistory(join(userData, 'jobs')),
     resolveSecrets: secretResolver(secrets),
+    engineDefaults: engine,
   });
-  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, dialogs: dialogs() });
+  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs() });
   const dispatch = createDispatcher(handlers, (event: IpcMainInvokeEvent) =>
     isTrustedSender(
       {

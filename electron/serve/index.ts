@@ -2,8 +2,7 @@ import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
-import { createEngineContext } from '../engine/context';
-import { connectionEngineOptions, NO_ENGINE_DEFAULTS, type EngineDefaults } from '../jobs/engine-options';
+import { checkEngineDefaults, NO_ENGINE_DEFAULTS, type EngineDefaults } from '../jobs/engine-options';
 import { createForkHost } from '../jobs/fork-host';
 import { JobHistory } from '../jobs/history';
 import { JobManager } from '../jobs/job-manager';
@@ -37,12 +36,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Ferry');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Ferry');
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ferry');
-}
-
-/** A wrong --source-mirror or an unreadable --ca-file/--authfile stops serve at start, not the first job. */
-async function checkEngineDefaults(engine: EngineDefaults): Promise<void> {
-  const ctx = await createEngineContext(connectionEngineOptions(engine, {}));
-  await ctx.close();
 }
 
 /** Same handlers as the desktop app; jobs in child processes; secrets in keytar or memory. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { FerryError } from '../../../shared/errors';
+import { engineDefaultsFrom } from '../../jobs/engine-options';
 import { defaultDataDir, startServe } from '../../serve';
 import { addCommonOptions, type GlobalOptions } from '../program';
 
@@ -41,14 +42,7 @@ export function register(program: Command): void {
       rendererDir: opts.rendererDir,
       dataDir: opts.dataDir ?? defaultDataDir(),
       version,
-      engine: {
-        ...(opts.authfile ? { authfile: opts.authfile } : {}),
-        caFiles: opts.caFile,
-        ...(opts.certDir ? { certDir: opts.certDir } : {}),
-        sourceMirrors: opts.sourceMirror,
-        parallel: opts.parallel,
-        ...(opts.graphUrl ? { graphUrl: opts.graphUrl } : {}),
-      },
+      engine: engineDefaultsFrom(opts),
     });
     if (opts.json) process.stdout.write(`${JSON.stringify({ url: serve.url, port: serve.port })}\n`);
     else process.stdout.write(`Ferry is running. Open this address in a browser on this machine:\n\n  ${serve.url}\n\nPress Ctrl+C to stop.\n`);
