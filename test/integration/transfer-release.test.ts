@@ -4,6 +4,9 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
+import { mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
+import { planTransfer } from '../../electron/engine/transfer/plan';
 import { isPartsLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import type { Receipt } from '../../shared/transfer/receipt';
 import { flipByte } from '../support/bytes';
@@ -149,5 +152,53 @@ describe('release transfer over removable media', () => {
     for (const c of rel.components) await skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/direct/ocp-v4.0-art-dev@${c.digest}`]);
     const tagged = await skopeo(world, ['inspect', '--format', '{{.Digest}}', `docker://${world.mirror.host}/direct/ocp-release:4.15.3-x86_64`]);
     assert.equal(tagged.stdout.trim(), rel.digest);
+  });
+
+  it('a paused mirror to disk stops between blobs, keeps what it wrote, and finishes once resumed', async () => {
+    let writing = false;
+    let fetched = 0;
+    let resume: (() => void) | undefined;
+    let reachedPause!: () => void;
+    const paused = new Promise<void>((resolve) => (reachedPause = resolve));
+    const written = new Set<string>();
+    const ctx = await createEngineContext({
+      ...engineOptionsFrom({
+        authfile: world.authfile,
+        caFile: [world.ca.certPath],
+        sourceMirror: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`],
+        onProgress: (e) => {
+          if (e.phase === 'write-volume' && e.blob) written.add(e.blob);
+        },
+      }),
+      // The job's pause point (as the app's pause button sets it): the third blob to fetch finds the job paused.
+      checkpoint: () => {
+        if (!writing || ++fetched !== 3) return Promise.resolve();
+        reachedPause();
+        return new Promise<void>((resolve) => (resume = resolve));
+      },
+    });
+    const dir = join(work.path, 'paused');
+    try {
+      const plan = await planTransfer(ctx, { release: RELEASE });
+      writing = true;
+      const done = mirrorToDisk(ctx, plan, { toDir: dir, volumeSize, requested: { release: RELEASE, images: [] } });
+      await Promise.race([
+        paused,
+        done.then(() => assert.fail('the mirror finished without ever reaching its pause point')),
+      ]);
+      const atPause = written.size;
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(written.size, atPause, 'no blob was written while paused');
+      const journaled = async () => (await readFile(join(dir, '.ferry-journal.jsonl'), 'utf8')).trim().split('\n').length - 1;
+      for (let i = 0; i < 50 && (await journaled()) < atPause; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await journaled(), atPause, 'every blob written before the pause is committed, a resume would keep it');
+      resume!();
+      const { manifest: m } = await done;
+      assert.deepEqual(new Set(m.blobs.map((b) => b.digest)), new Set(manifest.blobs.map((b) => b.digest)));
+      assert.equal((await ferry(['verify', '--dir', dir])).code, 0);
+    } finally {
+      resume?.();
+      await ctx.close();
+    }
   });
 });

@@ -147,7 +147,9 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
         if (step.inParent) return writer.addParentBlob(step.desc);
         const bytes = step.bytes
           ? [step.bytes]
-          : () => {
+          : async () => {
+              // A paused job waits here, between blobs: the one before is written whole and its commit under way.
+              await ctx.options.checkpoint?.();
               signal.throwIfAborted();
               return fetches.take(i);
             };
