@@ -9,6 +9,7 @@ import { parsePlatform } from '../engine/registry/manifest';
 import { mirrorToDisk } from '../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../engine/transfer/plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
+import { readSince } from '../engine/transfer/since';
 import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
 import { volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
@@ -37,13 +38,17 @@ function mirrorReport(media: VerifyReport, mirror: MirrorCheck) {
 export const runners: JobRunners = {
   mirror: (params, job) =>
     withEngine(params, job, async (ctx) => {
-      if (params.since) {
-        throw new FerryError('UNSUPPORTED', 'Writing only what is missing since a receipt is not yet available in the app.', { hint: 'Leave “since” empty, or use ferry mirror --since in the CLI once it is available.' });
-      }
       const volumeSize = volumeSizeOf(params.volumeSize);
+      // A delta: blobs the mirror already holds (per the receipt of its last push) are recorded, not written.
+      const since = params.since ? await readSince(params.since) : undefined;
       const plan = await planTransfer(ctx, { ...(params.release ? { release: params.release } : {}), images: params.images });
       await job.checkpoint();
-      const result = await mirrorToDisk(ctx, plan, { toDir: params.toDir, volumeSize, requested: { ...(params.release ? { release: params.release } : {}), images: params.images } });
+      const result = await mirrorToDisk(ctx, plan, {
+        toDir: params.toDir,
+        volumeSize,
+        requested: { ...(params.release ? { release: params.release } : {}), images: params.images, ...(params.since ? { since: params.since } : {}) },
+        ...(since ? { since } : {}),
+      });
       const m = result.manifest;
       return { dir: params.toDir, id: m.id, images: m.images.length, blobs: m.blobs.length, volumes: m.volumes, resumedBlobs: result.resumedBlobs };
     }),

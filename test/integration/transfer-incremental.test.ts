@@ -6,6 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { isParentLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import type { Receipt } from '../../shared/transfer/receipt';
 import type { OperatorReport } from '../../electron/engine/reports/model';
+import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
+import { planExport } from '../../electron/main/handlers/release';
+import { runners } from '../../electron/worker/runners';
+import type { JobContext } from '../../electron/worker/runtime';
+import { FerryError } from '../../shared/errors';
 import { ferry, worldFlags } from '../support/cli';
 import { inspectManifest } from '../support/push';
 import { pushRelease, type FixtureRelease } from '../support/release';
@@ -93,6 +98,29 @@ describe('release updates: incremental transfer since a receipt, installer extra
     assert.equal(m.parent?.id, base.id);
     const parentOf = (t: TransferManifest) => t.blobs.filter((b) => isParentLocation(b.location)).map((b) => b.digest).sort();
     assert.deepEqual(parentOf(m), parentOf(delta));
+  });
+
+  it("the app's plan and mirror job take the same receipt: the delta's size planned, the same blobs written", async () => {
+    const defaults = { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`] };
+    const since = join(baseDir(), 'receipt.json');
+    const toDir = join(work.path, 'app-delta');
+    const plan = await planExport(new MemorySecretStore(), defaults, { release: release('4.15.4'), images: [], toDir, since, caPems: [] });
+    const job: JobContext = { id: 'app-delta', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    await runners.mirror!({ release: release('4.15.4'), images: [], toDir, since, credentials: [], caPems: [] }, job);
+    const app = await readManifest(toDir);
+    assert.deepEqual(app.parent, delta.parent);
+    assert.deepEqual(app.requested.since, since);
+    const onMedia = (m: TransferManifest) => m.blobs.filter((b) => !isParentLocation(b.location)).map((b) => b.digest).sort();
+    assert.deepEqual(onMedia(app), onMedia(delta));
+    // The plan's bytes are the disk space asked for: the volumes the job wrote, plus room for transfer.json.
+    const full = await planExport(new MemorySecretStore(), defaults, { release: release('4.15.4'), images: [], toDir, caPems: [] });
+    const written = app.volumes.reduce((n, v) => n + v.size, 0);
+    assert.ok(written <= plan.volumes.bytes, `wrote ${written} bytes, more than the ${plan.volumes.bytes} planned`);
+    assert.ok(plan.volumes.bytes < full.volumes.bytes / 2, `the delta plan (${plan.volumes.bytes}) is not much smaller than the full one (${full.volumes.bytes})`);
+    await assert.rejects(
+      planExport(new MemorySecretStore(), defaults, { release: release('4.15.4'), images: [], toDir, since: 'receipt.json', caPems: [] }),
+      (e: unknown) => e instanceof FerryError && e.code === 'INVALID_INPUT' && /absolute/.test(e.message),
+    );
   });
 
   it('refuses the delta against a mirror without the parent, naming the parent, and pushes nothing', async () => {

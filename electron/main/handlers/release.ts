@@ -5,6 +5,7 @@ import { formatReference } from '../../../shared/reference';
 import { listReleases } from '../../../shared/update-graph';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../../engine/transfer/plan';
+import { readSince } from '../../engine/transfer/since';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
 import { volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
@@ -44,13 +45,15 @@ export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf
 }
 
 /** What an export would write: images, bytes before and after dedupe, volumes against the free space. */
-export function planExport(store: SecretStore, defaults: EngineDefaults, req: ParsedRequestOf<'plan.export'>): Promise<ResponseOf<'plan.export'>> {
+export async function planExport(store: SecretStore, defaults: EngineDefaults, req: ParsedRequestOf<'plan.export'>): Promise<ResponseOf<'plan.export'>> {
   if (!isAbsolute(req.toDir)) throw new FerryError('INVALID_INPUT', `"${req.toDir}" is not an absolute path.`, { hint: 'Give the full path of the target directory.' });
-  if (req.since) throw new FerryError('UNSUPPORTED', 'Planning only what is missing since a receipt is not yet available in the app.', { hint: 'Leave “since” empty for now.' });
+  if (req.since !== undefined && !isAbsolute(req.since)) throw new FerryError('INVALID_INPUT', `"${req.since}" is not an absolute path.`, { hint: 'Give the full path of the receipt.json (or transfer.json) of the last push.' });
   const volumeSize = volumeSizeOf(req.volumeSize);
   return withHandlerEngine(store, defaults, req, async (ctx) => {
+    const since = req.since ? await readSince(req.since) : undefined;
     const plan = await planTransfer(ctx, { ...(req.release ? { release: req.release } : {}), images: req.images });
-    const layout = await planDisk(plan, req.toDir, volumeSize);
+    // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
+    const layout = await planDisk(plan, req.toDir, volumeSize, since);
     return {
       images: plan.images.map((i) => ({ source: i.source, role: i.role, digest: i.digest, bytes: i.bytes })),
       totalBytes: plan.totalBytes,
