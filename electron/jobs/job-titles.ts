@@ -28,7 +28,7 @@ export function jobTitle(job: JobStart): string {
     case 'verify':
       return `Verify ${job.params.dir}${job.params.against ? ` against ${job.params.against}` : ''}`;
     case 'extract':
-      return `Extract ${job.params.command} from ${job.params.release}`;
+      return `Extract ${job.params.command} from ${job.params.fromDir ?? job.params.release} to ${job.params.toDir}`;
     case 'copy':
       return `Copy ${job.params.source} to ${job.params.destination}`;
   }

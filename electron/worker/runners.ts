@@ -6,6 +6,7 @@ import { copy } from '../engine/copy/copy';
 import { TransferReader } from '../engine/media/reader';
 import { verifyTransfer } from '../engine/media/verify';
 import { parsePlatform } from '../engine/registry/manifest';
+import { extractFromRegistry, extractFromTransfer } from '../engine/transfer/extract';
 import { mirrorToDisk } from '../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../engine/transfer/plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
@@ -32,8 +33,8 @@ function mirrorReport(media: VerifyReport, mirror: MirrorCheck) {
 }
 
 /**
- * The engine behind each job kind, one entry each. Kinds absent here (extract: its engine is not in
- * this build) fail with UNSUPPORTED ("not yet available in this build"); never fake them.
+ * The engine behind each job kind, one entry each. A kind absent here would fail with UNSUPPORTED
+ * ("not yet available in this build"); never fake one.
  */
 export const runners: JobRunners = {
   mirror: (params, job) =>
@@ -72,6 +73,12 @@ export const runners: JobRunners = {
     if (!report.ok) throw verifyFailed(params.against, report, 'Push the transfer (and its parent, for a delta) into this mirror, then check again.');
     return report;
   },
+
+  // openshift-install for the disconnected install: from the media (verified as it is read) or from the registry.
+  extract: (params, job) =>
+    params.fromDir
+      ? extractFromTransfer(params.fromDir, params.command, params.toDir, params.arch, job.signal)
+      : withEngine(params, job, (ctx) => extractFromRegistry(ctx, params.release!, params.command, params.toDir, params.arch)),
 
   copy: (params, job) =>
     withEngine(params, job, (ctx) => copy(ctx, params.source, params.destination, params.platform ? { platform: parsePlatform(params.platform) } : {})),

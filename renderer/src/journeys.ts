@@ -82,6 +82,9 @@ export interface ImportState {
   receiptPath: string;
   pushJob?: string;
   checkJob?: string;
+  /** Where openshift-install is extracted from the transfer. */
+  installerDir: string;
+  extractJob?: string;
 }
 
 export const importStore = createJourneyStore<ImportState>('ferry.journey.import', {
@@ -91,6 +94,7 @@ export const importStore = createJourneyStore<ImportState>('ferry.journey.import
   mirror: '',
   username: '',
   receiptPath: '',
+  installerDir: '',
 });
 
 /** Marks a step finished (for the stepper) without duplicates. */

@@ -67,12 +67,18 @@ export const verifyParamsSchema = z.object({
   ...connection,
 });
 
-export const extractParamsSchema = z.object({
-  release: z.string().min(1),
-  command: z.enum(['openshift-install', 'oc']).default('openshift-install'),
-  toDir: z.string().min(1),
-  ...connection,
-});
+/** A command out of the release's component image: from the registries (connected side) or from a transfer on media. */
+export const extractParamsSchema = z
+  .object({
+    release: z.string().min(1).optional(),
+    /** A transfer directory holding the release: the disconnected side, where the installer is needed. */
+    fromDir: z.string().min(1).optional(),
+    command: z.enum(['openshift-install']).default('openshift-install'),
+    arch: z.string().min(1).default('x86_64'),
+    toDir: z.string().min(1),
+    ...connection,
+  })
+  .refine((p) => (p.release === undefined) !== (p.fromDir === undefined), { message: 'give either release or fromDir, not both', path: ['fromDir'] });
 
 export const copyParamsSchema = z.object({
   source: z.string().min(1),

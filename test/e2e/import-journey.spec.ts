@@ -1,4 +1,4 @@
-import { cp, open } from 'node:fs/promises';
+import { cp, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../support/processes';
 import { test, expect, type FerryApp } from './support/fixtures';
@@ -66,6 +66,16 @@ test.describe('import', () => {
     await expect(page.getByRole('button', { name: /^Copy / })).toHaveCount(8);
     await expect(page.getByRole('button', { name: /^Save / })).toHaveCount(8);
     await app.checkpoint('06-config');
+
+    // The installer out of the media itself, for the install on this side.
+    const bin = join(world.workDir, 'import-bin');
+    await page.getByRole('textbox', { name: 'Extract into' }).fill(bin);
+    await page.getByRole('button', { name: 'Extract openshift-install' }).click();
+    await expect(page.getByText(`Extracted to ${join(bin, 'openshift-install')}`)).toBeVisible({ timeout: 300_000 });
+    const installer = await stat(join(bin, 'openshift-install'));
+    expect(installer.mode & 0o777).toBe(0o755);
+    expect(installer.size).toBeGreaterThan(0);
+    await app.checkpoint('06b-installer');
 
     await page.getByRole('button', { name: /Next: Receipt/ }).click();
     await expect(page.getByText(/Receipt written to /)).toBeVisible();

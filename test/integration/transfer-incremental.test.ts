@@ -10,6 +10,7 @@ import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
 import { planExport } from '../../electron/main/handlers/release';
 import { runners } from '../../electron/worker/runners';
 import type { JobContext } from '../../electron/worker/runtime';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
 import { FerryError } from '../../shared/errors';
 import { ferry, worldFlags } from '../support/cli';
 import { inspectManifest } from '../support/push';
@@ -178,5 +179,22 @@ describe('release updates: incremental transfer since a receipt, installer extra
     const bad = await ferry(['extract', '--from-dir', baseDir(), '--command', 'kubectl', '--to', join(work.path, 'bin-x')]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /openshift-install/);
+  });
+
+  it("the app's extract job takes the installer from the media or from the registry, like ferry extract", async () => {
+    const defaults = { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`] };
+    const job: JobContext = { id: 'app-extract', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    const cases = [
+      { params: { fromDir: baseDir() }, want: rel3 },
+      { params: { release: release('4.15.4') }, want: rel4 },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const toDir = join(work.path, `app-bin-${i}`);
+      const params = jobStartSchema.parse({ kind: 'extract', params: { ...c.params, toDir } }).params as JobParams<'extract'>;
+      const result = (await runners.extract!(params, job)) as { file: string };
+      assert.equal(result.file, join(toDir, 'openshift-install'));
+      assert.ok((await readFile(result.file)).equals(c.want.installer.binary), `case ${i}: the bytes of ${c.want.version}'s installer`);
+      assert.equal((await stat(result.file)).mode & 0o777, 0o755);
+    }
   });
 });

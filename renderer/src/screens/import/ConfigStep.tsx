@@ -4,9 +4,12 @@ import { toEnvelope, type FerryErrorEnvelope } from '../../../../shared/errors';
 import { getApi, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
+import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
 import { CodeBlock } from '../../components/CodeBlock';
 import { FindingList } from '../../components/Findings';
+import { JobStarter } from '../../components/JobStarter';
+import { PathField } from '../../components/PathField';
 import { Spinner } from '../../components/Spinner';
 import { importStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
@@ -80,7 +83,31 @@ export function ConfigStep() {
         )}
         {!state.credentialRef ? <p className="muted">Save the mirror credentials in “Target registry” first.</p> : null}
       </Card>
+      <InstallerCard />
     </>
+  );
+}
+
+/** The installer comes out of the transfer itself (verified as it is read): the install needs no connected host. */
+function InstallerCard() {
+  const state = useStore(importStore);
+  const request = useCallback(
+    () => ({ kind: 'extract' as const, params: { fromDir: state.dir.trim(), toDir: state.installerDir.trim() } }),
+    [state.dir, state.installerDir],
+  );
+  return (
+    <Card title="openshift-install for this release" subtitle="The installer binary of the release on the media, ready to run (mode 0755).">
+      <PathField label="Extract into" kind="directory" value={state.installerDir} onChange={(v) => importStore.update({ installerDir: v })} />
+      <JobStarter
+        jobId={state.extractJob}
+        request={request}
+        startLabel="Extract openshift-install"
+        disabled={!state.installerDir.trim()}
+        onStarted={(id) => importStore.update({ extractJob: id })}
+      >
+        {(job) => (job.state === 'succeeded' ? <Callout tone="ok" title={`Extracted to ${(job.report as { file?: string } | undefined)?.file ?? state.installerDir}`} /> : null)}
+      </JobStarter>
+    </Card>
   );
 }
 
