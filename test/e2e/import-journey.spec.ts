@@ -63,6 +63,9 @@ test.describe('import', () => {
     await page.getByRole('button', { name: /Next: Cluster config/ }).click();
     const idms = page.getByRole('figure', { name: /ImageDigestMirrorSet/ });
     await expect(idms).toContainText(`${world.mirror.host}/ocp4/ocp-v4.0-art-dev`);
+    // The sources are the names the cluster asks for (quay.io), not the registry the media was filled from.
+    await expect(idms).toContainText('source: quay.io/openshift-release-dev/ocp-release');
+    await expect(idms).not.toContainText(world.source.host);
     await expect(page.getByRole('button', { name: /^Copy / })).toHaveCount(8);
     await expect(page.getByRole('button', { name: /^Save / })).toHaveCount(8);
     await app.checkpoint('06-config');

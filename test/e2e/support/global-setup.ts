@@ -11,7 +11,7 @@ import { pushFixtures } from '../../support/images';
 import { tempDir } from '../../support/tmp';
 import { startTestWorld } from '../../support/world';
 import { startServe } from './serve';
-import { pushRelease } from '../../support/release';
+import { pushRelease, RELEASE_REPOSITORY } from '../../support/release';
 import { E2E_ENV, FULL_JOURNEYS_READY, type E2eWorld } from './world-info';
 
 /**
@@ -43,7 +43,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       mirror: { host: world.mirror.host, username: world.mirror.username, password: world.mirror.password },
       authfile: world.authfile,
       images: [fixtures.schema2.ref, fixtures.oci.ref, fixtures.index.ref],
-      ...(release && { release: { pullspec: release.pullspec, version: release.version, digest: release.digest, componentCount: release.components.length } }),
+      ...(release && {
+        release: { pullspec: `quay.io/${RELEASE_REPOSITORY}:${release.version}-x86_64`, version: release.version, digest: release.digest, componentCount: release.components.length },
+      }),
     };
     process.env[E2E_ENV] = JSON.stringify(info);
     return async () => {

@@ -16,7 +16,11 @@ export interface E2eWorld {
   authfile: string;
   /** Fixture images in the source registry (HOST/REPO:TAG). */
   images: string[];
-  /** The synthetic release pushed to the source, when the full journeys run. */
+  /**
+   * The synthetic release pushed to the source, when the full journeys run. `pullspec` is the name an
+   * operator types (quay.io/openshift-release-dev/...); serve and the CLI fetch it from the source
+   * through --source-mirror, so the mirror config the journeys show names quay.io, as on a real site.
+   */
   release?: { pullspec: string; version: string; digest: string; componentCount: number };
 }
 
