@@ -41,6 +41,9 @@ describe('release updates: incremental transfer since a receipt, installer extra
   let fingerprint: string;
   const baseDir = () => join(work.path, 'base');
   const deltaDir = () => join(work.path, 'delta');
+  // What the app's handlers and job worker get from their host, as ferry serve --source-mirror gives it.
+  const appDefaults = () => ({ caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`] });
+  const appJob = (id: string): JobContext => ({ id, signal: new AbortController().signal, pullSecret: undefined, defaults: appDefaults(), onProgress: () => undefined, checkpoint: async () => undefined });
 
   before(async () => {
     world = await startTestWorld();
@@ -102,11 +105,11 @@ describe('release updates: incremental transfer since a receipt, installer extra
   });
 
   it("the app's plan and mirror job take the same receipt: the delta's size planned, the same blobs written", async () => {
-    const defaults = { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`] };
+    const defaults = appDefaults();
     const since = join(baseDir(), 'receipt.json');
     const toDir = join(work.path, 'app-delta');
     const plan = await planExport(new MemorySecretStore(), defaults, { release: release('4.15.4'), images: [], toDir, since, caPems: [] });
-    const job: JobContext = { id: 'app-delta', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    const job = appJob('app-delta');
     await runners.mirror!({ release: release('4.15.4'), images: [], toDir, since, credentials: [], caPems: [] }, job);
     const app = await readManifest(toDir);
     assert.deepEqual(app.parent, delta.parent);
@@ -182,8 +185,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
   });
 
   it("the app's extract job takes the installer from the media or from the registry, like ferry extract", async () => {
-    const defaults = { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`] };
-    const job: JobContext = { id: 'app-extract', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    const job = appJob('app-extract');
     const cases = [
       { params: { fromDir: baseDir() }, want: rel3 },
       { params: { release: release('4.15.4') }, want: rel4 },
