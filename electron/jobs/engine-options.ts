@@ -2,7 +2,7 @@ import { FerryError } from '../../shared/errors';
 import type { ProgressListener } from '../../shared/progress';
 import { parseSize } from '../cli/format';
 import { createEngineContext, engineOptionsFrom, type EngineOptions } from '../engine/context';
-import { DEFAULT_VOLUME_SIZE } from '../engine/media/layout';
+import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout';
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
 
 /**
@@ -84,11 +84,14 @@ export function connectionEngineOptions(
 /** A request's volume size ("4000MiB", "2G"); the media default when absent. */
 export function volumeSizeOf(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return DEFAULT_VOLUME_SIZE;
+  let size: number;
   try {
-    return parseSize(text);
+    size = parseSize(text);
   } catch (e) {
     throw new FerryError('INVALID_INPUT', `Volume size: ${(e as Error).message}.`, { hint: 'Give a size such as 4000MiB (safe on FAT32), 2G or 512M.' });
   }
+  validateVolumeSize(size);
+  return size;
 }
 
 /** A wrong --source-mirror or an unreadable --ca-file/--authfile stops the host at start, not at its first job. */

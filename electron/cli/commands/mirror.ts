@@ -5,7 +5,7 @@ import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
-import { DEFAULT_VOLUME_SIZE } from '../../engine/media/layout';
+import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { DockerSource } from '../../engine/copy/docker';
@@ -39,11 +39,15 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function sizeOption(value: string): number {
+  let size: number;
   try {
-    return parseSize(value);
+    size = parseSize(value);
   } catch (e) {
     throw new FerryError('USAGE', `--volume-size: ${(e as Error).message}.`);
   }
+  // Refused here rather than once the release is resolved: a slip of the finger costs no round trip.
+  validateVolumeSize(size);
+  return size;
 }
 
 /** What the cluster needs to pull from the mirror: printed by --dry-run like `oc adm release mirror --dry-run`. */

@@ -4,7 +4,7 @@ import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
 import { planVolumes, type VolumePlan } from '../media/plan';
-import { checkSpace, type SpaceCheck } from '../media/space';
+import { checkSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal } from '../media/journal';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
@@ -71,14 +71,19 @@ export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, 
   return layoutOf(plan, writeSteps(plan, since?.held), toDir, volumeSize);
 }
 
-/** The volumes the writer will produce from these steps (parent blobs take no room) and the free space for them. */
+/**
+ * The volumes the writer will produce from these steps (parent blobs take no room) and the free space for
+ * them; refused at once if the target file system cannot hold one of them.
+ */
 async function layoutOf(plan: TransferPlan, steps: readonly WriteStep[], toDir: string, volumeSize: number): Promise<DiskLayout> {
   const volumes = planVolumes(
     steps.filter((s) => !s.inParent).map((s) => ({ digest: s.desc.digest, size: s.desc.size })),
     plan.images.map((i) => ({ source: i.source, digest: i.digest, mediaType: i.mediaType, size: i.root.bytes.length })),
     volumeSize,
   );
-  return { volumes, space: await checkSpace(toDir, volumes.diskBytes) };
+  const space = await checkSpace(toDir, volumes.diskBytes);
+  requireVolumesFit(space, volumes.volumes);
+  return { volumes, space };
 }
 
 function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {

@@ -79,5 +79,7 @@ describe('volume size of a request', () => {
     assert.equal(volumeSizeOf('4000MiB'), 4000 * 1024 * 1024);
     assert.equal(volumeSizeOf('2G'), 2 * 1024 ** 3);
     assert.throws(() => volumeSizeOf('lots'), { code: 'INVALID_INPUT' });
+    // Refused when the request comes in, not after the release is resolved.
+    assert.throws(() => volumeSizeOf('10K'), /volume size 10240 is too small/);
   });
 });
