@@ -107,7 +107,7 @@ export function register(program: Command): void {
           return printJson({
             dryRun: true,
             ...summary,
-            ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.free >= layout.volumes.diskBytes } : {}),
+            ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
           });
         }
@@ -115,7 +115,7 @@ export function register(program: Command): void {
         if (layout) {
           const v = layout.volumes;
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);
-          out.push(`Space: needs ${formatBytes(v.diskBytes)} on ${opts.toDir}, ${formatBytes(layout.space.free)} free${layout.space.free < v.diskBytes ? ' — NOT ENOUGH' : ''}`);
+          out.push(`Space: needs ${formatBytes(v.diskBytes)} on ${opts.toDir}, ${formatBytes(layout.space.free)} free${layout.space.enough ? '' : ' — NOT ENOUGH'}`);
         }
         out.push('');
         out.push(mirror ? mirrorConfigText(plan, mirror) : '# Give --mirror HOST:PORT/NAMESPACE to see the mirror configuration the cluster needs.');

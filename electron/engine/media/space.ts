@@ -57,14 +57,17 @@ export async function checkSpace(dir: string, neededBytes: number): Promise<Spac
   }
 }
 
+/** The refusal of a transfer that does not fit, said before anything is written. */
+export function notEnoughSpace(dir: string, needed: number, free: number, details: Record<string, unknown> = {}): FerryError {
+  return new FerryError('NO_SPACE', `Not enough space for the transfer in ${dir}: it needs ${needed} bytes but only ${free} are free.`, {
+    hint: `Free ${needed - free} bytes on that disk or choose a larger one. Nothing was written.`,
+    details: { dir, needed, free, ...details },
+  });
+}
+
 /** Refuses before anything is written when the plan does not fit. */
 export async function requireSpace(dir: string, neededBytes: number): Promise<SpaceCheck> {
   const check = await checkSpace(dir, neededBytes);
-  if (!check.enough) {
-    throw new FerryError('NO_SPACE', `Not enough space for the transfer in ${dir}: it needs ${check.needed} bytes but only ${check.free} are free.`, {
-      hint: `Free ${check.needed - check.free} bytes on that disk or choose a larger one. Nothing was written.`,
-      details: { dir, needed: check.needed, free: check.free },
-    });
-  }
+  if (!check.enough) throw notEnoughSpace(dir, check.needed, check.free);
   return check;
 }

@@ -1,10 +1,9 @@
-import { FerryError } from '../../../shared/errors';
 import type { ReleaseInfo, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
 import { planVolumes, type VolumePlan } from '../media/plan';
-import { checkSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
+import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal } from '../media/journal';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
@@ -104,11 +103,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const layout = await layoutOf(plan, steps, opts.toDir, opts.volumeSize);
   const written = steps.filter((s) => !s.inParent);
   const metadataBytes = layout.volumes.diskBytes - layout.volumes.blobBytes;
-  const refuse = (needed: number) =>
-    new FerryError('NO_SPACE', `Not enough space for the transfer in ${opts.toDir}: it needs ${needed} bytes but only ${layout.space.free} are free.`, {
-      hint: `Free ${needed - layout.space.free} bytes on that disk or choose a larger one. Nothing was written.`,
-      details: { dir: opts.toDir, needed, free: layout.space.free, volumes: layout.volumes.volumes.length },
-    });
+  const refuse = (needed: number) => notEnoughSpace(opts.toDir, needed, layout.space.free, { volumes: layout.volumes.volumes.length });
   // A fresh transfer is refused before anything (even the directory) is created.
   const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined;
   if (!resuming && !layout.space.enough) throw refuse(layout.volumes.diskBytes);
