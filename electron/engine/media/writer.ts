@@ -19,7 +19,7 @@ import {
   type TransferManifest,
 } from '../../../shared/transfer/manifest';
 import { streamHash } from '../hashing/stream-hash';
-import { VerifyingStream } from '../registry/verify';
+import { verifiesAlready } from '../registry/verify';
 import { Journal, type JournalBlob } from './journal';
 import { VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
 import { README_FILE, README_TEXT, tailFiles } from './tail';
@@ -368,7 +368,7 @@ function toBlob(desc: BlobDescriptor, location: BlobLocation): TransferBlob {
  * ends. A registry or layout stream that already verifies this very descriptor is not hashed twice.
  */
 function verified(desc: BlobDescriptor, source: Chunks): AsyncIterable<Uint8Array> {
-  return source instanceof VerifyingStream && source.blob.digest === desc.digest && source.blob.size === desc.size ? source : verifiedChunks(desc, source);
+  return verifiesAlready(source, desc) ? source : verifiedChunks(desc, source);
 }
 
 /** The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it ends. */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { FerryError } from '../../../shared/errors';
 import { MAX_MANIFEST_BYTES } from '../registry/client';
 import { MediaType, type Descriptor } from '../registry/manifest';
-import { digestAlgorithm, VerifyingStream, type BlobIdentity } from '../registry/verify';
+import { digestAlgorithm, verifiesAlready, VerifyingStream, type BlobIdentity } from '../registry/verify';
 
 /**
  * An OCI image layout directory that skopeo, podman and oc read. Written safely (regclient's
@@ -119,13 +119,17 @@ export class OciLayout {
     return Buffer.concat(chunks);
   }
 
-  /** Streams into a temp file through the verifier; only verified, fsynced bytes get the blob's name. */
-  async writeBlob(blob: BlobIdentity, source: Readable, onBytes?: (n: number) => void): Promise<void> {
+  /**
+   * Streams into a temp file through a verifier (the source's own, when it already verifies this very
+   * descriptor, as a registry or layout source does); only verified, fsynced bytes get the blob's name.
+   */
+  async writeBlob(blob: BlobIdentity, source: Readable): Promise<void> {
     const final = this.blobPath(blob.digest);
     const temp = join(this.dir, 'blobs', digestAlgorithm(blob.digest), `.tmp-${randomBytes(8).toString('hex')}`);
     try {
+      const verified = verifiesAlready(source, blob) ? [source] : [source, new VerifyingStream(blob)];
       // `flush` fsyncs before close: the rename below never names bytes that are not on disk.
-      await pipeline(source, new VerifyingStream(blob, onBytes), createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 256 * 1024 }));
+      await pipeline([...verified, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 256 * 1024 })]);
       await rename(temp, final);
     } catch (e) {
       await rm(temp, { force: true });

@@ -78,3 +78,8 @@ export class VerifyingStream extends Transform {
     cb(error);
   }
 }
+
+/** Whether `source` already verifies exactly this descriptor: a second verifier would only hash every byte again. */
+export function verifiesAlready(source: unknown, blob: { digest: string; size: number }): source is VerifyingStream {
+  return source instanceof VerifyingStream && source.blob.digest === blob.digest && source.blob.size === blob.size;
+}
