@@ -5,7 +5,6 @@ import { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
 import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, type TransferImage, type TransferManifest } from '../../../shared/transfer/manifest';
 import { parseTransferManifest } from '../../../shared/transfer/parse';
-import { streamHash } from '../hashing/stream-hash';
 import { manifestRefs } from './manifest-refs';
 import { readVolume } from './volumes';
 
@@ -101,39 +100,34 @@ export class TransferReader {
       });
     }
     const parts = isPartsLocation(loc) ? loc.parts : [{ volume: loc.volume, offset: loc.offset, size: blob.size, sha256: undefined }];
-    const whole = streamHash('sha256', blob.size);
-    try {
-      for (const part of parts) {
-        // A whole blob is checked by its digest alone; only the parts of a split one carry a hash each.
-        const partHash = part.sha256 === undefined ? undefined : createHash('sha256');
-        let seen = 0;
-        const path = join(this.dir, part.volume);
-        try {
-          if (part.size > 0) {
-            for await (const chunk of readVolume(path, { start: part.offset, end: part.offset + part.size - 1 })) {
-              seen += chunk.length;
-              partHash?.update(chunk);
-              await whole.update(chunk);
-              yield chunk;
-            }
+    const whole = createHash('sha256');
+    for (const part of parts) {
+      // A whole blob is checked by its digest alone; only the parts of a split one carry a hash each.
+      const partHash = part.sha256 === undefined ? undefined : createHash('sha256');
+      let seen = 0;
+      const path = join(this.dir, part.volume);
+      try {
+        if (part.size > 0) {
+          for await (const chunk of readVolume(path, { start: part.offset, end: part.offset + part.size - 1 })) {
+            seen += chunk.length;
+            partHash?.update(chunk);
+            whole.update(chunk);
+            yield chunk;
           }
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is missing`, nameImages);
-          throw e;
         }
-        if (seen !== part.size) throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is truncated (only ${seen} of ${part.size} bytes at offset ${part.offset})`, nameImages);
-        if (partHash && partHash.digest('hex') !== part.sha256) {
-          throw await this.bad('DIGEST_MISMATCH', digest, part.volume, `its part in volume ${part.volume} at offset ${part.offset} has the wrong content`, nameImages);
-        }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is missing`, nameImages);
+        throw e;
       }
-      const got = `sha256:${await whole.digest()}`;
-      if (got !== digest) {
-        const volumes = [...new Set(parts.map((p) => p.volume))];
-        throw await this.bad('DIGEST_MISMATCH', digest, volumes.join(', '), `its bytes in ${volumes.join(', ')} hash to ${got}`, nameImages);
+      if (seen !== part.size) throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is truncated (only ${seen} of ${part.size} bytes at offset ${part.offset})`, nameImages);
+      if (partHash && partHash.digest('hex') !== part.sha256) {
+        throw await this.bad('DIGEST_MISMATCH', digest, part.volume, `its part in volume ${part.volume} at offset ${part.offset} has the wrong content`, nameImages);
       }
-    } finally {
-      // The consumer may stop early (a failed upload): the hash thread forgets this blob.
-      whole.dispose();
+    }
+    const got = `sha256:${whole.digest('hex')}`;
+    if (got !== digest) {
+      const volumes = [...new Set(parts.map((p) => p.volume))];
+      throw await this.bad('DIGEST_MISMATCH', digest, volumes.join(', '), `its bytes in ${volumes.join(', ')} hash to ${got}`, nameImages);
     }
   }
 

@@ -18,7 +18,6 @@ import {
   type TransferImage,
   type TransferManifest,
 } from '../../../shared/transfer/manifest';
-import { streamHash } from '../hashing/stream-hash';
 import { verifiesAlready } from '../registry/verify';
 import { Journal, type JournalBlob } from './journal';
 import { VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
@@ -373,35 +372,31 @@ function verified(desc: BlobDescriptor, source: Chunks): AsyncIterable<Uint8Arra
 
 /** The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it ends. */
 async function* verifiedChunks(desc: BlobDescriptor, source: Chunks): AsyncGenerator<Uint8Array> {
-  const hash = streamHash('sha256', desc.size);
-  try {
-    let seen = 0;
-    for await (const chunk of source) {
-      seen += chunk.length;
-      if (seen > desc.size) {
-        throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} is larger than its descriptor says (${desc.size} bytes); nothing of it was kept.`, {
-          hint: 'The source served different content than its manifest names; check the source registry or mirror.',
-          details: { blob: desc.digest },
-        });
-      }
-      await hash.update(chunk);
-      yield chunk;
-    }
-    if (seen !== desc.size) {
-      throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} ended after ${seen} of ${desc.size} bytes; nothing of it was kept.`, {
-        hint: 'The source stream was cut short; retry.',
+  const hash = createHash('sha256');
+  let seen = 0;
+  for await (const chunk of source) {
+    seen += chunk.length;
+    if (seen > desc.size) {
+      throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} is larger than its descriptor says (${desc.size} bytes); nothing of it was kept.`, {
+        hint: 'The source served different content than its manifest names; check the source registry or mirror.',
         details: { blob: desc.digest },
       });
     }
-    const got = `sha256:${await hash.digest()}`;
-    if (got !== desc.digest) {
-      throw new FerryError('DIGEST_MISMATCH', `Blob ${desc.digest} has the wrong content (its bytes hash to ${got}); nothing of it was kept.`, {
-        hint: 'The source served corrupted or different content; check the source registry or mirror and retry.',
-        details: { blob: desc.digest, actual: got },
-      });
-    }
-  } finally {
-    hash.dispose();
+    hash.update(chunk);
+    yield chunk;
+  }
+  if (seen !== desc.size) {
+    throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} ended after ${seen} of ${desc.size} bytes; nothing of it was kept.`, {
+      hint: 'The source stream was cut short; retry.',
+      details: { blob: desc.digest },
+    });
+  }
+  const got = `sha256:${hash.digest('hex')}`;
+  if (got !== desc.digest) {
+    throw new FerryError('DIGEST_MISMATCH', `Blob ${desc.digest} has the wrong content (its bytes hash to ${got}); nothing of it was kept.`, {
+      hint: 'The source served corrupted or different content; check the source registry or mirror and retry.',
+      details: { blob: desc.digest, actual: got },
+    });
   }
 }
 

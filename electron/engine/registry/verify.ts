@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
-import { streamHash, type StreamHash } from '../hashing/stream-hash';
 
 /**
  * The only way blob bytes arrive (like go-containerregistry's internal/verify and oras-go's
@@ -39,7 +38,7 @@ export function mismatch(blob: BlobIdentity, what: string): FerryError {
 }
 
 export class VerifyingStream extends Transform {
-  private readonly hash: StreamHash;
+  private readonly hash: Hash;
   private received = 0;
 
   constructor(
@@ -47,7 +46,7 @@ export class VerifyingStream extends Transform {
     private readonly onBytes?: (n: number) => void,
   ) {
     super();
-    this.hash = streamHash(digestAlgorithm(blob.digest), blob.size);
+    this.hash = createHash(digestAlgorithm(blob.digest));
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -56,10 +55,9 @@ export class VerifyingStream extends Transform {
       cb(mismatch(this.blob, `more than the expected ${this.blob.size} bytes arrived`));
       return;
     }
+    this.hash.update(chunk);
     this.onBytes?.(chunk.length);
-    const room = this.hash.update(chunk);
-    if (room) room.then(() => cb(null, chunk), cb);
-    else cb(null, chunk);
+    cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
@@ -67,15 +65,12 @@ export class VerifyingStream extends Transform {
       cb(mismatch(this.blob, `only ${this.received} of ${this.blob.size} bytes arrived`));
       return;
     }
-    this.hash.digest().then((hex) => {
-      const got = `${this.blob.digest.slice(0, this.blob.digest.indexOf(':'))}:${hex}`;
-      cb(got === this.blob.digest ? null : mismatch(this.blob, `its content hashes to ${got}`));
-    }, cb);
-  }
-
-  override _destroy(error: Error | null, cb: (error?: Error | null) => void): void {
-    this.hash.dispose();
-    cb(error);
+    const got = `${this.blob.digest.slice(0, this.blob.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+    if (got !== this.blob.digest) {
+      cb(mismatch(this.blob, `its content hashes to ${got}`));
+      return;
+    }
+    cb();
   }
 }
 

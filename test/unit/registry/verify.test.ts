@@ -69,7 +69,7 @@ describe('VerifyingStream', () => {
   });
 });
 
-describe('VerifyingStream on a blob large enough to be hashed off the thread', () => {
+describe('VerifyingStream on a blob of some MiB in many chunks', () => {
   const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'ferry');
   const bigDigest = `sha256:${createHash('sha256').update(big).digest('hex')}`;
   const chunks = (b: Buffer) => Array.from({ length: Math.ceil(b.length / 65536) }, (_, i) => b.subarray(i * 65536, (i + 1) * 65536));
