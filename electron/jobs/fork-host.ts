@@ -4,15 +4,16 @@ import type { HostToWorker, JobHost, WorkerChannel, WorkerToHost } from './proto
 import { exitTracker, forwardWorkerLogs, workerEnv } from './worker-env';
 
 export interface ForkHostOptions {
-  /** Worker entry; defaults to electron/worker/index.ts of this checkout (run through tsx). */
+  /** Worker entry; defaults to this build's worker (see DEFAULT_ENTRY). */
   entry?: string;
   /** Prefix for the worker's log lines on the parent's stderr. */
   log?: (line: string) => void;
 }
 
-const DEFAULT_ENTRY = fileURLToPath(new URL('../worker/index.ts', import.meta.url));
-// Resolved here rather than by the child, so the worker loads TypeScript whatever its cwd.
-const TSX = import.meta.resolve('tsx');
+// From a checkout the worker is TypeScript run through tsx; in the built CLI (out/cli/*.mjs, what
+// `npm install -g` gives) it is the bundled worker.mjs beside this chunk, and tsx is not installed.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const DEFAULT_ENTRY = fileURLToPath(new URL(FROM_SOURCE ? '../worker/index.ts' : './worker.mjs', import.meta.url));
 
 /** Jobs in `child_process.fork` workers: serve mode and tests (no Electron needed). */
 export function createForkHost(opts: ForkHostOptions = {}): JobHost {
@@ -21,7 +22,8 @@ export function createForkHost(opts: ForkHostOptions = {}): JobHost {
   return {
     spawn(jobId: string): WorkerChannel {
       const child = fork(entry, [], {
-        execArgv: entry.endsWith('.ts') ? ['--import', TSX] : [],
+        // tsx is resolved here rather than by the child, so the worker loads TypeScript whatever its cwd.
+        execArgv: entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
         env: workerEnv(),
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         serialization: 'advanced',

@@ -9,6 +9,7 @@ import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
 import { applySecurityPolicy, secureSession } from './apply-security';
 import { registerAppScheme, serveRenderer } from './app-protocol';
+import { cliInvocation } from './cli-launch';
 import { createDispatcher } from './dispatcher';
 import { createHandlers } from './handlers';
 import type { Dialogs } from './handlers/deps';
@@ -27,10 +28,6 @@ const appUrl = devUrl ?? APP_URL;
 
 let mainWindow: BrowserWindow | undefined;
 
-registerAppScheme();
-applySecurityPolicy(() => appUrl);
-if (!app.requestSingleInstanceLock()) app.quit();
-
 function dialogs(): Dialogs {
   const parent = () => mainWindow ?? BrowserWindow.getFocusedWindow() ?? undefined;
   const first = (r: { canceled: boolean; filePaths: string[] }) => (r.canceled ? null : (r.filePaths[0] ?? null));
@@ -48,8 +45,7 @@ async function start(): Promise<void> {
   await app.whenReady();
   let engine: EngineDefaults;
   try {
-    // Packaged, argv[1] is the first argument; run as `electron .`, it is the app's path.
-    engine = launchEngineDefaults(process.argv.slice(app.isPackaged ? 1 : 2));
+    engine = launchEngineDefaults(launchArgs);
     await checkEngineDefaults(engine);
   } catch (e) {
     const { message, hint } = toEnvelope(e);
@@ -101,4 +97,15 @@ async function start(): Promise<void> {
   app.on('before-quit', () => void jobs.dispose());
 }
 
-void start();
+// Packaged, argv[1] is the first argument; run as `electron .`, it is the app's path.
+const launchArgs = process.argv.slice(app.isPackaged ? 1 : 2);
+const cliArgv = cliInvocation(launchArgs);
+if (cliArgv) {
+  // The CLI is loaded only for a command, so the app's start-up does not pay for it.
+  void import('../cli/run').then(({ runCli }) => runCli(cliArgv)).then((code) => app.exit(code));
+} else {
+  registerAppScheme();
+  applySecurityPolicy(() => appUrl);
+  if (!app.requestSingleInstanceLock()) app.quit();
+  void start();
+}

@@ -1,13 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildCli } from '../../scripts/build-cli';
 
 /**
  * The CLI as built JavaScript, as it ships (not through the tsx loader, whose TypeScript caches
- * alone take ~40 MB): one ESM entry plus a chunk per lazily loaded command module (code splitting
- * keeps `import()` lazy, so a command loads only its own packages). Packages stay external and the
- * output lives inside node_modules so they resolve from the checkout. For tests and the bench that
+ * alone take ~40 MB), built the way `npm run build` builds it. The output lives inside
+ * node_modules so its external packages resolve from the checkout. For tests and the bench that
  * measure the CLI's time and peak memory in a child process.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,16 +19,5 @@ export interface CliBundle {
 
 export async function buildCliBundle(name: string): Promise<CliBundle> {
   const outdir = join(root, 'node_modules', '.cache', 'ferry-cli', `${name}-${process.pid}`);
-  await build({
-    entryPoints: { main: join(root, 'electron/cli/main.ts') },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
-  });
-  return { entry: join(outdir, 'main.mjs'), remove: () => rm(outdir, { recursive: true, force: true }) };
+  return { entry: await buildCli(outdir), remove: () => rm(outdir, { recursive: true, force: true }) };
 }

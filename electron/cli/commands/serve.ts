@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { FerryError } from '../../../shared/errors';
+import { FERRY_VERSION } from '../../../shared/version';
 import { engineDefaultsFrom } from '../../jobs/engine-options';
 import { defaultDataDir, startServe } from '../../serve';
 import { addCommonOptions, type GlobalOptions } from '../program';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+// The renderer electron-vite built: out/renderer from a checkout; beside out/cli in the built CLI.
+const RENDERER_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../out/renderer' : '../renderer', import.meta.url));
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,17 +32,16 @@ export function register(program: Command): void {
       .description('serve the Ferry UI on 127.0.0.1 with a one-time access token')
       .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(port).default(0))
       .option('--host <host>', 'loopback address to bind (127.0.0.1, ::1 or localhost)', '127.0.0.1')
-      .option('--renderer-dir <dir>', 'built renderer to serve', `${root}out/renderer`)
+      .option('--renderer-dir <dir>', 'built renderer to serve', RENDERER_DIR)
       .option('--data-dir <dir>', 'where job history is kept (env FERRY_DATA_DIR)')
       .option('--graph-url <url>', 'update service graph endpoint for the release picker (default: the public one)'),
   ).action(async (opts: ServeCliOptions) => {
-    const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
     const serve = await startServe({
       host: opts.host,
       port: opts.port,
       rendererDir: opts.rendererDir,
       dataDir: opts.dataDir ?? defaultDataDir(),
-      version,
+      version: FERRY_VERSION,
       engine: engineDefaultsFrom(opts),
     });
     if (opts.json) process.stdout.write(`${JSON.stringify({ url: serve.url, port: serve.port })}\n`);
