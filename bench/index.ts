@@ -12,14 +12,17 @@
 //       four at a time; (b) the wire limit: every unique blob fetched once with curl over the same TLS
 //       with a token from the harness issuer, four at a time, to /dev/null; (c) ferry mirror --to-dir
 //       and ferry push --from-dir.
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+// - WAN (issue 16, bench/wan.ts): the same release mirrored to disk through a modelled link (per-connection
+//   cap, total cap, one-way delay) by Ferry and by skopeo four images at a time; the fraction of the link
+//   each fills. BENCH_ONLY=wan runs only this one.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
+import { exec, Runs, skopeoCache, type ToolRun } from './runs';
 import { reportFigures, transferFigures } from './transfer-figures';
+import { LINK_PROFILES, overWan, reportWan, type WanFigures } from './wan';
 import { addImage, addLayer, type BuiltLayer } from '../test/support/layers';
 import { OciLayoutWriter } from '../test/support/oci-layout';
 import { inBatches, pushFromLayout } from '../test/support/push';
@@ -33,13 +36,6 @@ const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 16);
 const RELEASE_LAYER_MIB = Number(process.env.BENCH_RELEASE_LAYER_MIB ?? 16);
 const AT_ONCE = 4;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-
-interface ToolRun {
-  /** The median of `runs`. */
-  seconds: number;
-  runs: number[];
-  peakRssMiB?: number;
-}
 
 interface Comparison {
   scenario: string;
@@ -58,68 +54,6 @@ interface Bench {
   /** Runs the built ferry CLI; resolves with its peak RSS in MiB. */
   ferry(args: string[]): Promise<number>;
   work: string;
-}
-
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))));
-  });
-}
-
-/** Times `fn`, after flushing dirty pages so no run pays for the writeback of what ran before it. */
-async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
-  await exec('sync', []);
-  const start = process.hrtime.bigint();
-  const value = await fn();
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
-}
-
-/**
- * skopeo records where it pushed each blob (containers/image's blob info cache) and next time mounts
- * the blob from there instead of sending it: a second push of the same content to a fresh namespace
- * took 1.4 s instead of 4.9. Every skopeo run here starts without that memory, as the first one did;
- * the operator's own cache is put aside for the bench and restored after it.
- */
-const BLOB_INFO_CACHES = ['blob-info-cache-v1.boltdb', 'blob-info-cache-v1.sqlite'].map((f) =>
-  join(process.getuid?.() === 0 ? '/var/lib/containers/cache' : join(homedir(), '.local/share/containers/cache'), f),
-);
-const SAVED = '.ferry-bench-saved';
-
-const skopeoCache = {
-  async putAside(): Promise<void> {
-    for (const f of BLOB_INFO_CACHES) await rename(f, f + SAVED).catch(() => undefined);
-  },
-  async forget(): Promise<void> {
-    for (const f of BLOB_INFO_CACHES) await rm(f, { force: true });
-  },
-  async restore(): Promise<void> {
-    for (const f of BLOB_INFO_CACHES) await rename(f + SAVED, f).catch(() => rm(f, { force: true }));
-  },
-};
-
-/** Times of one command over the repetitions, with Ferry's peak RSS (MiB) where it was measured. */
-class Runs {
-  readonly seconds: number[] = [];
-  private rss: number[] = [];
-
-  async time(fn: () => Promise<unknown>): Promise<void> {
-    const r = await timed(fn);
-    this.seconds.push(r.seconds);
-    if (typeof r.value === 'number') this.rss.push(r.value);
-  }
-
-  result(): ToolRun {
-    const sorted = [...this.seconds].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-    return { seconds: median, runs: this.seconds, ...(this.rss.length ? { peakRssMiB: Math.max(...this.rss) } : {}) };
-  }
 }
 
 /** A scenario's figures; the ratios are derived here, once, from the medians. */
@@ -224,11 +158,11 @@ async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<() => Promi
   };
 }
 
-async function release(bench: Bench, run: string): Promise<Comparison[]> {
+const uniqueBytes = (rel: FixtureRelease) => [...rel.blobs.values()].reduce((a, b) => a + b, 0);
+
+async function release(bench: Bench, rel: FixtureRelease, run: string): Promise<Comparison[]> {
   const { world } = bench;
-  console.log(`pushing release 4.15.3 with ${RELEASE_LAYER_MIB} MiB layers …`);
-  const rel = await pushRelease(world, '4.15.3', { layerBytes: RELEASE_LAYER_MIB * MiB });
-  const bytes = [...rel.blobs.values()].reduce((a, b) => a + b, 0);
+  const bytes = uniqueBytes(rel);
   const images = [rel.pullspec, ...rel.components.map((c) => `${world.source.host}/${COMPONENT_REPOSITORY}@${c.digest}`)];
   const fetchAll = await wireLimit(bench, rel);
   const flags = ['--authfile', world.authfile, '--ca-file', world.ca.certPath];
@@ -291,11 +225,21 @@ async function main(): Promise<void> {
       for (const r of await registryToRegistry(bench, 'shared-base', true, run)) record(r);
       for (const r of await registryToRegistry(bench, 'no-sharing', false, run)) record(r);
     }
-    if (!only || only === 'release') for (const r of await release(bench, run)) record(r);
+    const wan: WanFigures[] = [];
+    if (!only || only === 'release' || only === 'wan') {
+      console.log(`pushing release 4.15.3 with ${RELEASE_LAYER_MIB} MiB layers …`);
+      const rel = await pushRelease(world, '4.15.3', { layerBytes: RELEASE_LAYER_MIB * MiB });
+      if (only !== 'wan') for (const r of await release(bench, rel, run)) record(r);
+      for (const profile of LINK_PROFILES) {
+        const w = await overWan({ world, work: bench.work, release: rel, bytes: uniqueBytes(rel), ferry: bench.ferry, repeat: REPEAT, atOnce: AT_ONCE }, profile);
+        wan.push(w);
+        console.log(reportWan(w));
+      }
+    }
     const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
     if (figures) console.log(reportFigures(figures));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, ...(figures ? { figures } : {}) }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, ...(figures ? { figures } : {}) }, null, 2)}\n`);
   } finally {
     await skopeoCache.restore();
     await world.stop();

@@ -1,0 +1,103 @@
+// The WAN scenario (issue 16): the release mirrored to disk through a modelled link in front of the
+// source registry (test/support/shaping-proxy.ts), by Ferry and by skopeo four images at a time
+// (`copy --all` to dir:, as operators script it). What an operator feels is the fraction of the link
+// a tool fills: link limit (unique bytes / total rate) over the tool's time.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inBatches } from '../test/support/push';
+import { COMPONENT_REPOSITORY, RELEASE_REPOSITORY, type FixtureRelease } from '../test/support/release';
+import { startShapingProxy, type LinkProfile } from '../test/support/shaping-proxy';
+import { skopeo, type TestWorld } from '../test/support/world';
+import { Runs, skopeoCache, type ToolRun } from './runs';
+
+const MB = 1e6;
+
+export const LINK_PROFILES: LinkProfile[] = [
+  { name: '25 MB/s per connection, 100 MB/s total, 15 ms each way', perConnection: 25 * MB, total: 100 * MB, delayMs: 15 },
+  { name: '50 MB/s per connection, 125 MB/s total, 40 ms each way', perConnection: 50 * MB, total: 125 * MB, delayMs: 40 },
+];
+
+export interface WanFigures {
+  profile: string;
+  images: number;
+  bytes: number;
+  /** Unique bytes / total rate: no tool can be faster. */
+  linkSeconds: number;
+  ferry: ToolRun & { linkFraction: number };
+  skopeo: ToolRun & { linkFraction: number };
+  /** skopeo seconds / ferry seconds. */
+  ratio: number;
+}
+
+interface WanInput {
+  world: TestWorld;
+  work: string;
+  release: FixtureRelease;
+  /** Unique blob bytes of the release with every component. */
+  bytes: number;
+  /** Runs the built ferry CLI; resolves with its peak RSS in MiB. */
+  ferry(args: string[]): Promise<number>;
+  repeat: number;
+  atOnce: number;
+}
+
+/** The harness's auth file with the source's credentials also under the proxy's address. */
+async function authfileFor(world: TestWorld, host: string, path: string): Promise<string> {
+  const auth = JSON.parse(await readFile(world.authfile, 'utf8')) as { auths: Record<string, unknown> };
+  auth.auths[host] = auth.auths[world.source.host];
+  await writeFile(path, JSON.stringify(auth), { mode: 0o600 });
+  return path;
+}
+
+export async function overWan(input: WanInput, profile: LinkProfile): Promise<WanFigures> {
+  const { world, work, release } = input;
+  const link = await startShapingProxy(world.source, profile);
+  try {
+    const authfile = await authfileFor(world, link.host, join(work, 'wan-auth.json'));
+    const images = [
+      `${link.host}/${RELEASE_REPOSITORY}:${release.version}-x86_64`,
+      ...release.components.map((c) => `${link.host}/${COMPONENT_REPOSITORY}@${c.digest}`),
+    ];
+    const toDir = join(work, 'wan-ferry');
+    const dirs = images.map((_, i) => join(work, `wan-skopeo-${i}`));
+    const [ferry, sk] = [new Runs(), new Runs()];
+    for (let i = 0; i < input.repeat; i++) {
+      await ferry.time(() =>
+        input.ferry([
+          'mirror', '--release', `quay.io/${RELEASE_REPOSITORY}:${release.version}-x86_64`, '--to-dir', toDir,
+          '--source-mirror', `quay.io/openshift-release-dev=${link.host}/openshift-release-dev`,
+          '--authfile', authfile, '--ca-file', world.ca.certPath,
+        ]),
+      );
+      await rm(toDir, { recursive: true, force: true });
+      await skopeoCache.forget();
+      await sk.time(() =>
+        inBatches(input.atOnce, images.map((ref, j) => () => skopeo(world, ['copy', '--all', '--quiet', '--authfile', authfile, `docker://${ref}`, `dir:${dirs[j]}`]))),
+      );
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    }
+    const linkSeconds = input.bytes / profile.total;
+    const f = ferry.result();
+    const s = sk.result();
+    return {
+      profile: profile.name,
+      images: images.length,
+      bytes: input.bytes,
+      linkSeconds,
+      ferry: { ...f, linkFraction: linkSeconds / f.seconds },
+      skopeo: { ...s, linkFraction: linkSeconds / s.seconds },
+      ratio: s.seconds / f.seconds,
+    };
+  } finally {
+    await link.close();
+  }
+}
+
+export function reportWan(w: WanFigures): string {
+  const mib = (w.bytes / 2 ** 20).toFixed(0);
+  return (
+    `release mirror-to-disk over a WAN (${w.profile}): ${w.images} images, ${mib} MiB unique, link limit ${w.linkSeconds.toFixed(2)} s — ` +
+    `ferry ${w.ferry.seconds.toFixed(2)} s (${w.ferry.linkFraction.toFixed(2)} of the link, peak RSS ${w.ferry.peakRssMiB?.toFixed(0)} MiB), ` +
+    `skopeo ${w.skopeo.seconds.toFixed(2)} s (${w.skopeo.linkFraction.toFixed(2)} of the link), skopeo/ferry ${w.ratio.toFixed(2)}x`
+  );
+}
