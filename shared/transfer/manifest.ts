@@ -37,6 +37,8 @@ export const requestedSchema = z.object({
   release: z.string().min(1).optional(),
   images: z.array(z.string().min(1)).default([]),
   since: z.string().min(1).optional(),
+  /** The mirror registry's own image (`--with-registry`), pinned to the node's platform; one of `images`. */
+  registry: z.object({ ref: z.string().min(1), platform: z.string().min(1), source: z.string().min(1) }).optional(),
 });
 
 export const transferImageSchema = z.object({

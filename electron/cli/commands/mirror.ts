@@ -6,6 +6,7 @@ import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
+import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage } from '../../engine/registry-kit/registry-image';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { DockerSource } from '../../engine/copy/docker';
@@ -32,6 +33,8 @@ interface MirrorOptions extends GlobalOptions {
   mirror?: string;
   signKey?: string;
   since?: string;
+  withRegistry?: string | true;
+  registryPlatform?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -82,7 +85,9 @@ export function register(program: Command): void {
       .option('--dry-run', 'print the plan and the mirror configuration; write nothing', false)
       .option('--mirror <host:port/namespace>', 'with --to-dir --dry-run: the mirror the configuration should point at')
       .option('--sign-key <file>', 'sign transfer.json with this ed25519 key (ferry keys generate)')
-      .option('--since <file>', 'with --to-dir: write only what the mirror lacks, given the receipt.json of its last push (or that transfer.json)'),
+      .option('--since <file>', 'with --to-dir: write only what the mirror lacks, given the receipt.json of its last push (or that transfer.json)')
+      .option('--with-registry [ref]', `also carry the mirror registry's image, for ferry registry-kit --from-dir (default ${DEFAULT_REGISTRY_IMAGE})`)
+      .option('--registry-platform <os/arch>', 'with --with-registry: the registry node’s platform (default: the release architecture’s, linux/amd64)'),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
@@ -97,7 +102,10 @@ export function register(program: Command): void {
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
-      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), arch: opts.arch, images });
+      const registry = opts.withRegistry
+        ? await pinRegistryImage(ctx, opts.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : opts.withRegistry, opts.registryPlatform ?? nodePlatformFor(opts.arch))
+        : undefined;
+      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), arch: opts.arch, images: registry ? [...images, registry.source] : images });
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
@@ -126,7 +134,7 @@ export function register(program: Command): void {
         const result = await mirrorToDisk(ctx, plan, {
           toDir: opts.toDir,
           volumeSize: opts.volumeSize,
-          requested: { ...(release ? { release } : {}), images, ...(opts.since ? { since: opts.since } : {}) },
+          requested: { ...(release ? { release } : {}), images, ...(opts.since ? { since: opts.since } : {}), ...(registry ? { registry } : {}) },
           ...(since ? { since } : {}),
         });
         progress.end();
@@ -153,6 +161,7 @@ export function register(program: Command): void {
         }
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
+        if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
         out.push(`Next: carry the whole directory; on the other side run  ferry verify --dir DIR  then  ferry push --from-dir DIR --to HOST:PORT/NAMESPACE`);
         process.stdout.write(`${out.join('\n')}\n`);

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { htpasswdEntry } from './htpasswd';
+import { carriedRegistryImage, writeRegistryArchive } from './image-archive';
 import { CONTAINER_NAME, firewallCommands, podmanRunScript, readme, script, systemdUnit, trustCommands, type NodeKitParams } from './node-files';
 import { createCa, issueServerCertificate, type KeyAlgorithm } from './pki';
 
@@ -18,6 +19,8 @@ export interface RegistryKitOptions {
   caDays?: number;
   serverDays?: number;
   registryImage?: string;
+  /** A transfer carrying the registry image (`ferry mirror --with-registry`): the kit writes it as an archive and runs it by digest. */
+  fromDir?: string;
   /** Validity start; tests move it to make expired kits. */
   now?: Date;
 }
@@ -30,7 +33,11 @@ export interface RegistryKitResult {
   htpasswdPath: string;
   caFingerprintSha256: string;
   files: string[];
+  /** The registry image brought from the transfer: its archive in the kit and the reference the node runs. */
+  registryImage?: { archivePath: string; ref: string; runs: string; digest: string };
 }
+
+const ARCHIVE = 'images/registry.oci.tar';
 
 const DNS_NAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const DAY_MS = 86_400_000;
@@ -70,6 +77,8 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
   validate(opts);
   const dir = resolve(opts.to);
   await ensureEmptyTarget(dir);
+  // Read before any key is made: a transfer without the image fails the run at once.
+  const carried = opts.fromDir ? await carriedRegistryImage(opts.fromDir) : undefined;
   const htpasswd = htpasswdEntry(opts.username, opts.password);
   const algorithm = opts.algorithm ?? 'ecdsa-p256';
   const now = opts.now ?? new Date();
@@ -88,8 +97,9 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
     ips: opts.ips,
     port: opts.port ?? 5000,
     username: opts.username,
-    registryImage: opts.registryImage ?? 'docker.io/library/registry:2',
+    registryImage: carried?.image.source ?? opts.registryImage ?? 'docker.io/library/registry:2',
     caFileName: `${opts.host}-ca.crt`,
+    ...(carried ? { carried: { archive: ARCHIVE, ref: carried.image.ref, platform: carried.image.platform, fromDir: resolve(opts.fromDir!) } } : {}),
   };
   const fingerprint = new X509Certificate(ca.certPem).fingerprint256;
 
@@ -115,6 +125,12 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
       // Created with its final mode: a private key is never readable by others, not even for a moment.
       await writeFile(join(staging, rel), content, { mode, flag: 'wx' });
     }
+    if (carried) {
+      await mkdir(join(staging, dirname(ARCHIVE)), { recursive: true });
+      await mkdir(join(staging, '.work'));
+      await writeRegistryArchive(carried.reader, carried.image, join(staging, ARCHIVE), join(staging, '.work'));
+      await rmdir(join(staging, '.work'));
+    }
     // ensureEmptyTarget saw it absent or empty; rmdir refuses if someone filled it meanwhile.
     await rmdir(dir).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
@@ -132,6 +148,7 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
     serverKeyPath: join(dir, 'opt/registry/certs/domain.key'),
     htpasswdPath: join(dir, 'opt/registry/auth/htpasswd'),
     caFingerprintSha256: fingerprint,
-    files: ['opt/registry/data/', ...files.map(([rel]) => rel)],
+    files: ['opt/registry/data/', ...files.map(([rel]) => rel), ...(carried ? [ARCHIVE] : [])],
+    ...(carried ? { registryImage: { archivePath: join(dir, ARCHIVE), ref: carried.image.ref, runs: carried.image.source, digest: carried.image.digest } } : {}),
   };
 }

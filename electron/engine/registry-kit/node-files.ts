@@ -10,9 +10,11 @@ export interface NodeKitParams {
   ips: string[];
   port: number;
   username: string;
-  /** Container image of the registry, which must be on the node (carry it with `ferry mirror --image`). */
+  /** Container image of the registry the node runs: by digest when the kit brings it from a transfer. */
   registryImage: string;
   caFileName: string;
+  /** The registry image the transfer carries, written into the kit as an oci-archive for `podman load`. */
+  carried?: { archive: string; ref: string; platform: string; fromDir: string };
 }
 
 export const REGISTRY_ROOT = '/opt/registry';
@@ -99,6 +101,25 @@ export function trustCommands(p: NodeKitParams): string[] {
   return cmds;
 }
 
+/** podman loads the carried archive under the name the transfer recorded; the unit runs it by digest. */
+export function loadCommand(p: NodeKitParams): string | undefined {
+  return p.carried ? `sudo podman load -i ${shellQuote(p.carried.archive)}` : undefined;
+}
+
+function loadStep(p: NodeKitParams): string {
+  const load = loadCommand(p);
+  if (!load || !p.carried) {
+    return `The image \`${p.registryImage}\` must already be on the node (\`podman load\`). To carry it with the release, mirror with
+\`ferry mirror ... --with-registry\` and make this kit with \`ferry registry-kit --from-dir TRANSFER_DIR ...\`.`;
+  }
+  return `\`${p.carried.archive}\` holds ${p.carried.ref} for ${p.carried.platform}, copied out of the transfer with every blob
+verified. Load it; the registry then runs exactly that image, by digest (\`${p.registryImage}\`):
+
+\`\`\`sh
+${load}
+\`\`\``;
+}
+
 export function script(comment: string, commands: string[]): string {
   return `#!/bin/sh\n# ${comment}\nset -e\n${commands.join('\n')}\n`;
 }
@@ -121,13 +142,7 @@ and run the steps below as a user with sudo. The password is stored only as a bc
 | \`etc/systemd/system/${CONTAINER_NAME}.service\` | runs the registry under systemd |
 | \`scripts/*.sh\` | the commands below |
 
-## 1. Open the port (scripts/firewall.sh)
-
-\`\`\`sh
-${firewallCommands(p).join('\n')}
-\`\`\`
-
-## 2. Install the files
+## 1. Install the files
 
 \`\`\`sh
 sudo mkdir -p ${REGISTRY_ROOT}
@@ -135,9 +150,12 @@ sudo cp -a opt/registry/. ${REGISTRY_ROOT}/
 sudo chmod 0600 ${REGISTRY_ROOT}/certs/domain.key ${REGISTRY_ROOT}/auth/htpasswd
 \`\`\`
 
+## 2. Load the registry image
+
+${loadStep(p)}
+
 ## 3. Run the registry
 
-The image \`${p.registryImage}\` must already be on the node (\`podman load\`, or carried with Ferry).
 Either once (scripts/run-registry.sh):
 
 \`\`\`sh
@@ -152,20 +170,34 @@ sudo systemctl daemon-reload
 sudo systemctl enable --now ${CONTAINER_NAME}.service
 \`\`\`
 
-## 4. Trust the CA (scripts/trust-ca.sh), on the node and on every host that pushes or pulls
+## 4. Open the port (scripts/firewall.sh)
+
+\`\`\`sh
+${firewallCommands(p).join('\n')}
+\`\`\`
+
+## 5. Trust the CA (scripts/trust-ca.sh), on the node and on every host that pushes or pulls
 
 \`\`\`sh
 ${trustCommands(p).join('\n')}
 \`\`\`
 
-## 5. Check it
+## 6. Check it
 
 \`\`\`sh
 ferry ca check --registry ${mirror} --ca-file ca/${p.caFileName}
 printf '%s' "$PASSWORD" | podman login --password-stdin -u ${p.username} ${mirror}
 \`\`\`
 
-## 6. For the cluster
+## 7. Push the transfer into it
+
+With the login of step 6 (podman keeps it in \`$XDG_RUNTIME_DIR/containers/auth.json\`, where Ferry looks):
+
+\`\`\`sh
+ferry push --from-dir ${p.carried ? shellQuote(p.carried.fromDir) : 'TRANSFER_DIR'} --to ${mirror}/ocp4 --ca-file ca/${p.caFileName}
+\`\`\`
+
+## 8. For the cluster
 
 - install-config.yaml \`additionalTrustBundle\`: the content of \`ca/${p.caFileName}\`.
 - After installation: \`ferry config ca-configmap --mirror ${mirror} --ca-file ca/${p.caFileName}\`.
