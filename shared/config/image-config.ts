@@ -166,8 +166,9 @@ export function lintImageConfig(cr: unknown, ctx: LintContext = {}): LintFinding
     }
     lists[key] = value;
   }
-  // The API's own rules (patterns, lengths, set lists, the allowed/blocked CEL rule) on the lists that are well-formed.
-  for (const v of imageConfigViolations({ spec: { registrySources: lists } })) error(v.path, `${v.problem} (${v.rule})`);
+  // The API's own rules (patterns, lengths, set lists, the allowed/blocked CEL rule), where the checks above found nothing.
+  const reported = new Set(findings.map((f) => f.path));
+  for (const v of imageConfigViolations({ spec: s })) if (!reported.has(v.path)) error(v.path, `${v.problem} (${v.rule})`);
   const allowed = lists.allowedRegistries ?? [];
   const blocked = lists.blockedRegistries ?? [];
   const essentials = essentialRegistries(ctx);

@@ -146,3 +146,26 @@ test('lint: public registries in containerRuntimeSearchRegistries warn about cre
   assert.equal(findings[0]!.path, 'spec.registrySources.containerRuntimeSearchRegistries[1]');
   assert.match(findings[0]!.message, /pull secret/);
 });
+
+test('lint: a CR written by hand is held to the Image API rules across its spec', () => {
+  const findings = lintImageConfig({
+    apiVersion: 'config.openshift.io/v1',
+    kind: 'Image',
+    metadata: { name: 'cluster' },
+    spec: {
+      additionalTrustedCA: { name: 'My CA' },
+      registrySources: { insecureRegistries: ['[::1]:5000', 'registry.io/repo@sha256:abc123'], containerRuntimeSearchRegistries: ['reg1.io', 'reg1.io'] },
+    },
+  });
+  assert.deepEqual(
+    findings.map((f) => [f.level, f.path]),
+    [
+      ['error', 'spec.additionalTrustedCA.name'],
+      ['error', 'spec.registrySources.insecureRegistries[0]'],
+      ['error', 'spec.registrySources.insecureRegistries[1]'],
+      ['error', 'spec.registrySources.containerRuntimeSearchRegistries[1]'],
+    ],
+  );
+  assert.match(findings[1]!.message, /IPv6 .*\(openshift\/api Image\)$/);
+  assert.match(findings[2]!.message, /must not contain a digest/);
+});

@@ -9,6 +9,7 @@ import {
   MIRROR_PATTERN,
   SCOPE_PATTERN,
 } from '../../../shared/config/api-rules';
+import { caConfigMap } from '../../../shared/certs/ca-configmap';
 import { imageConfig } from '../../../shared/config/image-config';
 import { imageContentSourcePolicy, imageDigestMirrorSet, imageTagMirrorSet } from '../../../shared/config/mirror-sets';
 import { formatViolation, type Violation } from '../../../shared/config/rules';
@@ -239,4 +240,18 @@ test('a source policy without a mirror is refused (the API documents it as valid
     imageDigestMirrorSetViolations({ metadata: { name: 'x' }, spec: { imageDigestMirrors: [{ source: 'quay.io/ns', mirrors: ['m.io/ns'], mirrorSourcePolicy: 'Never' }] } }).map((v) => v.problem),
     ['must be one of NeverContactSource, AllowContactingSource'],
   );
+});
+
+test('ca-configmap: the ConfigMap obeys the Kubernetes name and data-key rules; IPv6 hosts and bad names are refused', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const cm = caConfigMap([{ registry: 'mirror.example.com:5000', pem }, { registry: 'Registry.Lab.example.com', pem }], 'mirror-registry-ca').object as {
+    metadata: { name: string };
+    data: Record<string, string>;
+  };
+  // k8s.io/apimachinery validation: ConfigMap names are DNS-1123 subdomains; data keys match IsConfigMapKey.
+  assert.match(cm.metadata.name, /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/);
+  for (const key of Object.keys(cm.data)) assert.ok(/^[-._a-zA-Z0-9]+$/.test(key) && key.length <= 253 && !key.startsWith('..'), key);
+  assert.deepEqual(Object.keys(cm.data), ['mirror.example.com..5000', 'Registry.Lab.example.com']);
+  assert.throws(() => caConfigMap([{ registry: '[::1]:5000', pem }]), /not a registry host\[:port\]/);
+  assert.throws(() => caConfigMap([{ registry: 'mirror.example.com', pem }], 'Mirror CA'), /not a valid ConfigMap name/);
 });
