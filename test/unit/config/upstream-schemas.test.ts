@@ -95,6 +95,15 @@ test("Ferry's scope and mirror patterns accept exactly what the upstream schema 
     '', '/quay.io', 'quay.io/', 'quay.io//ns', 'quay.io/UPPER', '-bad.io', 'bad-.io', 'quay.io/a-', 'quay.io/_a', 'quay.io/a___b',
     'quay.io/a..b', 'quay.io:port/x', 'quay .io', 'quay.io/a b',
   ];
+  // And a deterministic spray of short strings over the characters that matter (short: the upstream
+  // regex backtracks exponentially in JavaScript on long near-misses).
+  let seed = 0x5eed;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const alphabet = 'aZ09.-_/:*@[]';
+  for (let i = 0; i < 5000; i++) {
+    const length = 1 + Math.floor(next() * 10);
+    corpus.push(Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+  }
   for (const s of corpus) {
     assert.equal(SCOPE_PATTERN.test(s), upstreamSource.test(s), `source pattern disagrees on ${JSON.stringify(s)}`);
     assert.equal(SCOPE_PATTERN.test(s), upstreamScope.test(s), `Image CEL regex disagrees on ${JSON.stringify(s)}`);
