@@ -81,13 +81,23 @@ export function registriesConfViolations(conf: RegistriesConf): Violation[] {
   return out;
 }
 
+export const MCO = 'openshift/machine-config-operator';
+
 /**
  * The entries of an IDMS/ITMS/ICSP as the node will use them: the MCO copies each source into a
- * registries.conf prefix and each mirror into a mirror location.
+ * registries.conf prefix and each mirror into a mirror location, after its own check
+ * (pkg/controller/container-runtime-config validateRegistriesConfScopes) that a source never
+ * contacted is not also one of its mirrors.
  */
-export function mirrorEntriesNodeViolations(entries: ReadonlyArray<{ source: string; mirrors?: readonly string[] }>, field: string): Violation[] {
+export function mirrorEntriesNodeViolations(
+  entries: ReadonlyArray<{ source: string; mirrors?: readonly string[]; mirrorSourcePolicy?: string }>,
+  field: string,
+): Violation[] {
   const out: Violation[] = [];
   entries.forEach((e, i) => {
+    if (e.mirrorSourcePolicy === 'NeverContactSource' && (e.mirrors ?? []).includes(e.source)) {
+      out.push({ path: `spec.${field}[${i}].mirrorSourcePolicy`, problem: `cannot be NeverContactSource when the source "${e.source}" is one of the mirrors`, rule: MCO });
+    }
     const problem = locationProblem(e.source, { wildcard: true });
     if (problem) out.push({ path: `spec.${field}[${i}].source`, problem, rule: REGISTRIES_CONF });
     (e.mirrors ?? []).forEach((m, j) => {

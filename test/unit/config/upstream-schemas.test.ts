@@ -264,3 +264,11 @@ test('ca-configmap: the ConfigMap obeys the Kubernetes name and data-key rules; 
   assert.throws(() => caConfigMap([{ registry: '[::1]:5000', pem }]), /not a registry host\[:port\]/);
   assert.throws(() => caConfigMap([{ registry: 'mirror.example.com', pem }], 'Mirror CA'), /not a valid ConfigMap name/);
 });
+
+test('NeverContactSource with the source among its own mirrors is refused, as the MCO refuses it', () => {
+  // --mirror quay.io/openshift-release-dev puts the release back where it came from.
+  const same = mirrorMappings([{ source: `${RELEASE_SOURCE}:4.15.3-x86_64`, role: 'release' }], parseMirrorTarget('quay.io/openshift-release-dev'));
+  assert.deepEqual(same[0]!.mirrors, [same[0]!.source]);
+  assertRefused(() => imageDigestMirrorSet(same, { mirrorSourcePolicy: 'NeverContactSource' }), 'spec.imageDigestMirrors[0].mirrorSourcePolicy', 'openshift/machine-config-operator', /one of the mirrors/);
+  assert.equal(imageDigestMirrorSet(same).object.spec.imageDigestMirrors.length, 1);
+});
