@@ -1,4 +1,8 @@
-import { INTERNAL_REGISTRY, isValidScope, scopeIsNestedInsideScope, scopesOverlap } from './scope';
+import { COMPONENT_SOURCE, RELEASE_REPOSITORY, RELEASE_SOURCE, mirrorRepositoryFor, parseMirrorTarget } from '../mirror-mapping';
+import { repositoryName } from '../reference';
+import { imageConfigViolations } from './api-rules';
+import { refuseViolations } from './rules';
+import { INTERNAL_REGISTRY, scopeIsNestedInsideScope } from './scope';
 import { toYaml, type Generated } from './yaml';
 
 /**
@@ -70,22 +74,49 @@ export function buildImageConfig(input: ImageConfigInput): ImageConfig {
   return { apiVersion: 'config.openshift.io/v1', kind: 'Image', metadata: { name: 'cluster' }, spec };
 }
 
+/** Refuses input the Image API would reject (see api-rules.ts); the lint's findings come back for the operator. */
 export function imageConfig(input: ImageConfigInput, ctx: LintContext = {}): Generated<ImageConfig> & { findings: LintFinding[] } {
   const object = buildImageConfig(input);
+  refuseViolations(imageConfigViolations(object), 'The image.config CR');
   return { text: toYaml(object), object, findings: lintImageConfig(object, ctx) };
 }
 
-/** Registries the release payload is pulled from, with why each matters (seed 002). */
-function essentialRegistries(ctx: LintContext): Array<{ scope: string; why: string }> {
-  const list = [
-    { scope: 'quay.io', why: 'the release payload images are pulled from quay.io; without it pods fail to start' },
-    { scope: 'registry.redhat.io', why: 'operator and payload images are pulled from registry.redhat.io; without it pods fail to start' },
+interface Essential {
+  /** The registry an allowed list must cover whole. */
+  scope: string;
+  /** What must never be blocked: blocking a scope that contains one of these breaks the cluster. */
+  critical: string[];
+  why: string;
+}
+
+/**
+ * Registries the cluster pulls from, with why each matters (seed 002). Blocking is refused only for
+ * scopes that contain what the payload needs (the MCO itself refuses only the payload's registry):
+ * one repository under quay.io may be blocked, quay.io or openshift-release-dev may not.
+ */
+function essentialRegistries(ctx: LintContext): Essential[] {
+  const release = { registry: 'quay.io', repository: RELEASE_REPOSITORY };
+  const list: Essential[] = [
+    {
+      scope: 'quay.io',
+      critical: [RELEASE_SOURCE, COMPONENT_SOURCE],
+      why: 'the release payload images are pulled from quay.io; without it pods fail to start',
+    },
+    { scope: 'registry.redhat.io', critical: ['registry.redhat.io'], why: 'operator and payload images are pulled from registry.redhat.io; without it pods fail to start' },
     {
       scope: INTERNAL_REGISTRY,
+      critical: [INTERNAL_REGISTRY],
       why: 'the internal registry (internalRegistryHostname) serves image streams and builds; without it pods fail to start',
     },
   ];
-  if (ctx.mirror) list.push({ scope: ctx.mirror, why: 'a disconnected cluster pulls every image from its mirror registry' });
+  if (ctx.mirror) {
+    const target = parseMirrorTarget(ctx.mirror);
+    list.push({
+      scope: ctx.mirror,
+      critical: (['release', 'component'] as const).map((role) => repositoryName(mirrorRepositoryFor(release, role, target))),
+      why: 'a disconnected cluster pulls every image from its mirror registry',
+    });
+  }
   return list;
 }
 
@@ -134,15 +165,12 @@ export function lintImageConfig(cr: unknown, ctx: LintContext = {}): LintFinding
       continue;
     }
     lists[key] = value;
-    value.forEach((scope, i) => {
-      if (!isValidScope(scope)) error(`${path}[${i}]`, `"${scope}" is not a valid registry scope: use host[:port][/namespace...] or a leading wildcard like *.example.com.`);
-    });
   }
+  // The API's own rules (patterns, lengths, set lists, the allowed/blocked CEL rule), where the checks above found nothing.
+  const reported = new Set(findings.map((f) => f.path));
+  for (const v of imageConfigViolations({ spec: s })) if (!reported.has(v.path)) error(v.path, `${v.problem} (${v.rule})`);
   const allowed = lists.allowedRegistries ?? [];
   const blocked = lists.blockedRegistries ?? [];
-  if (allowed.length > 0 && blocked.length > 0) {
-    error('spec.registrySources', 'allowedRegistries and blockedRegistries are both set; the cluster accepts only one of them. Keep one list.');
-  }
   const essentials = essentialRegistries(ctx);
   if (allowed.length > 0) {
     for (const { scope, why } of essentials) {
@@ -157,8 +185,8 @@ export function lintImageConfig(cr: unknown, ctx: LintContext = {}): LintFinding
     }
   }
   blocked.forEach((b, i) => {
-    for (const { scope, why } of essentials) {
-      if (scopesOverlap(b, scope)) error(`spec.registrySources.blockedRegistries[${i}]`, `Blocking ${b} blocks ${scope}: ${why}. Remove it from blockedRegistries.`);
+    for (const { scope, critical, why } of essentials) {
+      if (critical.some((c) => scopeIsNestedInsideScope(c, b))) error(`spec.registrySources.blockedRegistries[${i}]`, `Blocking ${b} blocks ${scope}: ${why}. Remove it from blockedRegistries.`);
     }
   });
   (lists.containerRuntimeSearchRegistries ?? []).forEach((r, i) => {

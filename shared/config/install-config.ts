@@ -1,4 +1,6 @@
 import type { MirrorMapping } from '../mirror-mapping';
+import { installConfigViolations } from './installer-rules';
+import { refuseViolations } from './rules';
 import { toYaml, type Generated } from './yaml';
 
 /**
@@ -40,6 +42,7 @@ export function installConfigSnippet(mappings: readonly MirrorMapping[], opts: I
   if (opts.caPem !== undefined) object.additionalTrustBundle = normalisePem(opts.caPem);
   object[opts.field ?? 'imageDigestSources'] = mappings.map((m) => ({ mirrors: [...m.mirrors], source: m.source }));
   if (opts.pullSecret !== undefined) object.pullSecret = opts.pullSecret.trim();
+  refuseViolations(installConfigViolations(object), 'The install-config mirror sources');
   const yaml = toYaml(object);
   return { text: opts.pullSecret === undefined ? `${yaml}${PULL_SECRET_GUIDANCE}\n` : yaml, object };
 }

@@ -1,4 +1,7 @@
 import type { MirrorMapping } from '../mirror-mapping';
+import { imageContentSourcePolicyViolations, imageDigestMirrorSetViolations, imageTagMirrorSetViolations } from './api-rules';
+import { mirrorEntriesNodeViolations } from './node-rules';
+import { mergeViolations, refuseViolations } from './rules';
 import { toYaml, type Generated } from './yaml';
 
 /**
@@ -60,6 +63,7 @@ export function imageDigestMirrorSet(mappings: readonly MirrorMapping[], opts: M
     metadata: { name: opts.name ?? DEFAULT_MIRROR_SET_NAME },
     spec: { imageDigestMirrors: entries(mappings, opts.mirrorSourcePolicy) },
   };
+  refuseViolations(mergeViolations(imageDigestMirrorSetViolations(object), mirrorEntriesNodeViolations(object.spec.imageDigestMirrors, 'imageDigestMirrors')), 'The ImageDigestMirrorSet');
   return { text: toYaml(object), object };
 }
 
@@ -70,6 +74,7 @@ export function imageTagMirrorSet(mappings: readonly MirrorMapping[], opts: Mirr
     metadata: { name: opts.name ?? DEFAULT_MIRROR_SET_NAME },
     spec: { imageTagMirrors: entries(mappings, opts.mirrorSourcePolicy) },
   };
+  refuseViolations(mergeViolations(imageTagMirrorSetViolations(object), mirrorEntriesNodeViolations(object.spec.imageTagMirrors, 'imageTagMirrors')), 'The ImageTagMirrorSet');
   return { text: toYaml(object), object };
 }
 
@@ -81,5 +86,9 @@ export function imageContentSourcePolicy(mappings: readonly MirrorMapping[], opt
     metadata: { name: opts.name ?? DEFAULT_MIRROR_SET_NAME },
     spec: { repositoryDigestMirrors: mappings.map((m) => ({ mirrors: [...m.mirrors], source: m.source })) },
   };
+  refuseViolations(
+    mergeViolations(imageContentSourcePolicyViolations(object), mirrorEntriesNodeViolations(object.spec.repositoryDigestMirrors, 'repositoryDigestMirrors')),
+    'The ImageContentSourcePolicy',
+  );
   return { text: toYaml(object), object };
 }

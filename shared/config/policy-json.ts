@@ -1,4 +1,6 @@
 import type { RegistrySources } from './image-config';
+import { policyJsonViolations } from './node-rules';
+import { refuseViolations } from './rules';
 import type { Generated } from './yaml';
 
 /**
@@ -43,5 +45,6 @@ export function nodePolicyJson(sources: RegistrySources = {}): PolicyJson {
 
 export function policyJson(sources: RegistrySources = {}): Generated<PolicyJson> {
   const object = nodePolicyJson(sources);
+  refuseViolations(policyJsonViolations(object), 'The policy.json');
   return { text: `${JSON.stringify(object, null, 2)}\n`, object };
 }

@@ -1,6 +1,8 @@
 import type { MirrorMapping } from '../mirror-mapping';
 import type { RegistrySources } from './image-config';
 import type { MirrorEntry } from './mirror-sets';
+import { registriesConfViolations } from './node-rules';
+import { refuseViolations } from './rules';
 import { isWildcardScope, scopeIsNestedInsideScope } from './scope';
 import type { Generated } from './yaml';
 
@@ -163,5 +165,6 @@ export function renderRegistriesConf(conf: RegistriesConf): string {
 
 export function registriesConf(input: NodeViewInput): Generated<RegistriesConf> {
   const object = nodeRegistriesConf(input);
+  refuseViolations(registriesConfViolations(object), 'The registries.conf');
   return { text: renderRegistriesConf(object), object };
 }

@@ -12,13 +12,6 @@ export function isWildcardScope(scope: string): boolean {
   return scope.startsWith('*.');
 }
 
-/** A scope registries.conf accepts: anything without `*`, or `*.domain` with no `/`, `@`, `:` or further `*`. */
-export function isValidScope(scope: string): boolean {
-  if (scope === '') return false;
-  if (!scope.includes('*')) return true;
-  return scope.startsWith('*.') && !/[/@:*]/.test(scope.slice(2));
-}
-
 function subdomainPrefixMatch(ref: string, prefix: string): number {
   const suffix = prefix.slice(1); // ".example.com"
   const index = ref.indexOf(suffix);
@@ -51,9 +44,4 @@ export function scopeIsNestedInsideScope(sub: string, superScope: string): boole
     return host.endsWith(suffix) && !host.includes('/');
   }
   return (sub.split('/')[0] ?? '').endsWith(suffix);
-}
-
-/** Scopes overlap when either contains the other: blocking either side breaks pulls from the other. */
-export function scopesOverlap(a: string, b: string): boolean {
-  return scopeIsNestedInsideScope(a, b) || scopeIsNestedInsideScope(b, a);
 }

@@ -1,11 +1,13 @@
 import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { caConfigMap, DEFAULT_CA_CONFIGMAP_NAME } from '../../../shared/certs/ca-configmap';
+import { imageConfigViolations } from '../../../shared/config/api-rules';
 import { imageConfig } from '../../../shared/config/image-config';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { imageContentSourcePolicy, imageDigestMirrorSet, imageTagMirrorSet } from '../../../shared/config/mirror-sets';
 import { policyJson } from '../../../shared/config/policy-json';
 import { registriesConf } from '../../../shared/config/registries-conf';
+import { refuseViolations } from '../../../shared/config/rules';
 import type { RegistrySources } from '../../../shared/config/image-config';
 import { mirrorScope, resolveMirrorInput } from '../../engine/config/mirror-input';
 
@@ -21,6 +23,13 @@ function sources(req: Request): RegistrySources {
     ...(c.insecure.length ? { insecureRegistries: c.insecure } : {}),
     ...(c.search.length ? { containerRuntimeSearchRegistries: c.search } : {}),
   };
+}
+
+/** The node views take the Image CR's lists, so the Image API's rules refuse them first, as for image-config. */
+function checkedSources(req: Request): RegistrySources {
+  const s = sources(req);
+  refuseViolations(imageConfigViolations({ spec: { registrySources: s } }), 'The registry lists');
+  return s;
 }
 
 function needCa(req: Request): string {
@@ -66,9 +75,9 @@ export async function generateConfig(req: Request): Promise<Response> {
       return { text: generated.text, fileName: 'image-config.yaml', findings: generated.findings.map((f) => ({ level: f.level, message: f.message, path: f.path })) };
     }
     case 'registries-conf':
-      return { text: registriesConf({ digestMirrors: mappings, registrySources: sources(req) }).text, fileName: 'registries.conf', findings: [] };
+      return { text: registriesConf({ digestMirrors: mappings, registrySources: checkedSources(req) }).text, fileName: 'registries.conf', findings: [] };
     case 'policy-json':
-      return { text: policyJson(sources(req)).text, fileName: 'policy.json', findings: [] };
+      return { text: policyJson(checkedSources(req)).text, fileName: 'policy.json', findings: [] };
     case 'ca-configmap':
       return { text: caConfigMap([{ registry: target.registry, pem: needCa(req) }], req.name).yaml, fileName: 'ca-configmap.yaml', findings: [] };
   }
