@@ -13,7 +13,8 @@ interface KitOptions {
   to: string;
   port: string;
   keyAlgorithm: KeyAlgorithm;
-  registryImage: string;
+  registryImage?: string;
+  fromDir?: string;
   json: boolean;
 }
 
@@ -30,13 +31,17 @@ async function kit(opts: KitOptions): Promise<void> {
     to: opts.to,
     port: Number(opts.port),
     algorithm: opts.keyAlgorithm,
-    registryImage: opts.registryImage,
+    ...(opts.registryImage ? { registryImage: opts.registryImage } : {}),
+    ...(opts.fromDir ? { fromDir: opts.fromDir } : {}),
   });
   if (opts.json) {
     printJson(result);
     return;
   }
   process.stdout.write(`Wrote the registry kit for ${opts.host}:${opts.port} to ${result.dir}:\n${result.files.map((f) => `  ${f}\n`).join('')}`);
+  if (result.registryImage) {
+    process.stdout.write(`Registry image ${result.registryImage.ref} from the transfer: ${result.registryImage.archivePath} (podman load -i; manifest ${result.registryImage.digest}), run as image ID ${result.registryImage.imageId}\n`);
+  }
   process.stdout.write(`CA SHA-256 fingerprint: ${result.caFingerprintSha256}\nNext: follow ${result.dir}/README.md on the registry node.\n`);
 }
 
@@ -51,7 +56,8 @@ export function register(program: Command): void {
     .requiredOption('--to <dir>', 'new or empty directory for the kit')
     .option('--port <port>', 'registry port on the node', '5000')
     .addOption(new Option('--key-algorithm <alg>', 'key type of CA and server').choices([...KEY_ALGORITHMS]).default('ecdsa-p256'))
-    .option('--registry-image <ref>', 'registry container image the node runs', 'docker.io/library/registry:2')
+    .addOption(new Option('--registry-image <ref>', 'registry container image the node runs (default docker.io/library/registry:2)').conflicts('fromDir'))
+    .option('--from-dir <dir>', 'a transfer written with ferry mirror --with-registry: put its registry image in the kit (oci-archive) and run it by digest')
     .option('--json', 'machine-readable output', false)
     .action((opts: KitOptions) => kit(opts));
 }

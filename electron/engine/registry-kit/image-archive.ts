@@ -9,21 +9,27 @@ import { copyImage } from '../copy/copy';
 import { OciDestination } from '../copy/oci';
 import { TransferReader } from '../media/reader';
 import { OciLayout } from '../oci-layout/layout';
+import { parseManifest } from '../registry/manifest';
 import { MediaSource } from '../transfer/media-source';
 
 /**
  * The registry image a transfer carries (`ferry mirror --with-registry`), written as an oci-archive
  * that `podman load -i` reads: the image is copied out of the volumes into an OCI layout (every blob
  * verified against its digest as it is read and again as it is written), which is then packed into
- * one tar. Its index names the image as the user did, so podman loads it under that name, with the
- * manifest digest the transfer recorded.
+ * one tar. Its index names the image as the user did and keeps the manifest bytes, so the loaded
+ * image has the manifest digest the transfer recorded.
+ *
+ * The node runs it by image ID, the sha256 of its config (which names every layer's content): that
+ * is how podman finds a loaded image whatever name it gave it, and no other image has that ID.
  */
 export interface CarriedRegistryImage {
   ref: string;
   platform: string;
-  /** `REPO@sha256:…`: what the node runs. */
+  /** `REPO@sha256:…` of the manifest the transfer carries. */
   source: string;
   digest: string;
+  /** The config digest's hex: podman's image ID once loaded. */
+  imageId: string;
 }
 
 export async function carriedRegistryImage(fromDir: string): Promise<{ reader: TransferReader; image: CarriedRegistryImage }> {
@@ -35,7 +41,12 @@ export async function carriedRegistryImage(fromDir: string): Promise<{ reader: T
       hint: 'On the connected side, mirror with --with-registry (the app: "carry the mirror registry") and bring that transfer.',
     });
   }
-  return { reader, image: { ...registry, digest: image.digest } };
+  const manifest = await new MediaSource(reader, image).getManifest();
+  const parsed = parseManifest(manifest.bytes, manifest.mediaType, image.source);
+  if (parsed.kind !== 'image') {
+    throw new FerryError('MEDIA_CORRUPT', `The registry image ${image.source} in ${fromDir} is not a single-platform image.`, { hint: 'Mirror it again with --with-registry.' });
+  }
+  return { reader, image: { ...registry, digest: image.digest, imageId: parsed.config.digest.slice('sha256:'.length) } };
 }
 
 export async function writeRegistryArchive(reader: TransferReader, image: CarriedRegistryImage, archivePath: string, workDir: string): Promise<void> {

@@ -34,7 +34,7 @@ export interface RegistryKitResult {
   caFingerprintSha256: string;
   files: string[];
   /** The registry image brought from the transfer: its archive in the kit and the reference the node runs. */
-  registryImage?: { archivePath: string; ref: string; runs: string; digest: string };
+  registryImage?: { archivePath: string; ref: string; digest: string; imageId: string };
 }
 
 const ARCHIVE = 'images/registry.oci.tar';
@@ -97,9 +97,9 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
     ips: opts.ips,
     port: opts.port ?? 5000,
     username: opts.username,
-    registryImage: carried?.image.source ?? opts.registryImage ?? 'docker.io/library/registry:2',
+    registryImage: carried?.image.imageId ?? opts.registryImage ?? 'docker.io/library/registry:2',
     caFileName: `${opts.host}-ca.crt`,
-    ...(carried ? { carried: { archive: ARCHIVE, ref: carried.image.ref, platform: carried.image.platform, fromDir: resolve(opts.fromDir!) } } : {}),
+    ...(carried ? { carried: { archive: ARCHIVE, ref: carried.image.ref, platform: carried.image.platform, digest: carried.image.digest, fromDir: resolve(opts.fromDir!) } } : {}),
   };
   const fingerprint = new X509Certificate(ca.certPem).fingerprint256;
 
@@ -149,6 +149,6 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
     htpasswdPath: join(dir, 'opt/registry/auth/htpasswd'),
     caFingerprintSha256: fingerprint,
     files: ['opt/registry/data/', ...files.map(([rel]) => rel), ...(carried ? [ARCHIVE] : [])],
-    ...(carried ? { registryImage: { archivePath: join(dir, ARCHIVE), ref: carried.image.ref, runs: carried.image.source, digest: carried.image.digest } } : {}),
+    ...(carried ? { registryImage: { archivePath: join(dir, ARCHIVE), ref: carried.image.ref, digest: carried.image.digest, imageId: carried.image.imageId } } : {}),
   };
 }

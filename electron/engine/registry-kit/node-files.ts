@@ -10,11 +10,11 @@ export interface NodeKitParams {
   ips: string[];
   port: number;
   username: string;
-  /** Container image of the registry the node runs: by digest when the kit brings it from a transfer. */
+  /** Container image of the registry the node runs: its image ID when the kit brings it from a transfer. */
   registryImage: string;
   caFileName: string;
   /** The registry image the transfer carries, written into the kit as an oci-archive for `podman load`. */
-  carried?: { archive: string; ref: string; platform: string; fromDir: string };
+  carried?: { archive: string; ref: string; platform: string; digest: string; fromDir: string };
 }
 
 export const REGISTRY_ROOT = '/opt/registry';
@@ -112,8 +112,9 @@ function loadStep(p: NodeKitParams): string {
     return `The image \`${p.registryImage}\` must already be on the node (\`podman load\`). To carry it with the release, mirror with
 \`ferry mirror ... --with-registry\` and make this kit with \`ferry registry-kit --from-dir TRANSFER_DIR ...\`.`;
   }
-  return `\`${p.carried.archive}\` holds ${p.carried.ref} for ${p.carried.platform}, copied out of the transfer with every blob
-verified. Load it; the registry then runs exactly that image, by digest (\`${p.registryImage}\`):
+  return `\`${p.carried.archive}\` holds ${p.carried.ref} for ${p.carried.platform} (manifest ${p.carried.digest}), copied out of
+the transfer with every blob verified. Load it; the registry then runs exactly that image, by its image ID
+\`${p.registryImage}\` (the sha256 of its configuration, which names every layer's content):
 
 \`\`\`sh
 ${load}

@@ -1,4 +1,4 @@
-import type { ReleaseInfo, TransferManifest } from '../../../shared/transfer/manifest';
+import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
@@ -20,7 +20,7 @@ export interface MirrorToDiskOptions {
   toDir: string;
   volumeSize: number;
   /** What the user asked for, recorded in transfer.json so a later run can repeat it. */
-  requested: { release?: string; images: string[]; since?: string };
+  requested: RequestedContent;
   /** A delta: blobs the parent put into the mirror are recorded, not written. */
   since?: SinceParent;
 }
@@ -174,11 +174,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     const release = releaseInfo(plan);
     const manifest = await writer.finish({
       toolVersion: FERRY_VERSION,
-      requested: {
-        ...(opts.requested.release ? { release: opts.requested.release } : {}),
-        images: opts.requested.images,
-        ...(opts.requested.since ? { since: opts.requested.since } : {}),
-      },
+      requested: opts.requested,
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
     });
