@@ -9,7 +9,7 @@ import { ferry } from '../support/cli';
 import { pushFaithfulRelease, MULTI_ARCHES, type FaithfulRelease } from '../support/faithful-release';
 import { inspectManifest } from '../support/push';
 import { tempDir } from '../support/tmp';
-import { startTestWorld, type TestWorld } from '../support/world';
+import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
 const VERSION = '4.16.3';
 const X86 = `quay.io/openshift-release-dev/ocp-release:${VERSION}-x86_64`;
@@ -59,6 +59,21 @@ describe('a faithful OpenShift release through the whole pipeline, blobs from a 
   describe('x86_64', () => {
     const dir = (): string => join(work.path, 'usb-x86_64');
     let manifest: TransferManifest;
+
+    it('the payload is built as oc adm release new builds it: the CVO image plus one release-manifests layer', async () => {
+      const release = JSON.parse((await inspectManifest(world, x86.pullspec)).raw) as { mediaType: string; config: { digest: string }; layers: Array<{ digest: string; mediaType: string }> };
+      assert.equal(release.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+      const cvo = x86.components.find((c) => c.name === 'cluster-version-operator')!;
+      assert.equal(x86.baseImageDigests.amd64, cvo.digest);
+      const base = JSON.parse((await inspectManifest(world, `${world.source.host}/openshift-release-dev/ocp-v4.0-art-dev@${cvo.digest}`)).raw) as { layers: Array<{ digest: string }> };
+      assert.deepEqual(release.layers.slice(0, -1).map((l) => l.digest), base.layers.map((l) => l.digest));
+      assert.equal(release.layers.at(-1)!.mediaType, 'application/vnd.docker.image.rootfs.diff.tar.gzip');
+      const { stdout } = await skopeo(world, ['inspect', '--config', `docker://${x86.pullspec}`]);
+      const config = JSON.parse(stdout) as { architecture: string; config: { Labels: Record<string, string> }; history: unknown[] };
+      assert.deepEqual(config.config.Labels, { 'io.openshift.release': VERSION, 'io.openshift.release.base-image-digest': cvo.digest });
+      assert.equal(config.architecture, 'amd64');
+      assert.equal(config.history.length, 1);
+    });
 
     it('release info reads the payload as oc does: version, architecture, every component, no channels', async () => {
       const r = await ferry(['release', 'info', X86, '--json', ...flags]);

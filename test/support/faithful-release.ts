@@ -333,7 +333,8 @@ async function listChildren(world: TestWorld, ref: string): Promise<Array<{ dige
 
 /**
  * Builds a faithful release payload and pushes it into the world's source registry: components by
- * digest under `openshift-release-dev/ocp-v4.0-art-dev` (untagged, as on quay.io), the release image
+ * digest under `openshift-release-dev/ocp-v4.0-art-dev` (the only tags there are the fixture's own
+ * `ferry-fixture-bundle-N` and, for multi, `list-NAME`, which no payload names), the release image
  * at `openshift-release-dev/ocp-release:VERSION-ARCH` (ARCH as oc tags it: x86_64, aarch64, …, multi).
  * All manifests are Docker schema2 (lists: Docker manifest lists), as quay.io serves them.
  */
