@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FerryError } from './errors';
 import { parseJsonDocument } from './pull-secret/json-document';
+import { parseReleaseArchitecture } from './release-arch';
 
 /**
  * The OpenShift update graph (Cincinnati): `GET URL?channel=C&arch=A` answers
@@ -59,15 +60,9 @@ export function checkChannel(channel: string): string {
   return channel;
 }
 
-/** The graph names architectures as Go does; the release tags (and `uname -m`) use x86_64 and aarch64. */
+/** The graph names architectures as Go does (amd64, arm64, …, multi); either spelling is accepted. */
 export function graphArchitecture(arch: string): string {
-  const a = arch.trim().toLowerCase();
-  const aliases: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64' };
-  const out = aliases[a] ?? a;
-  if (!/^[a-z0-9]+$/.test(out)) {
-    throw new FerryError('USAGE', `"${arch}" is not an architecture.`, { hint: 'Use amd64 (x86_64), arm64 (aarch64), ppc64le, s390x or multi.' });
-  }
-  return out;
+  return parseReleaseArchitecture(arch).platform ?? 'multi';
 }
 
 /** The request URL: the service URL with `channel` and `arch` set (any other query parameter kept). */

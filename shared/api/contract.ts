@@ -148,6 +148,8 @@ export const apiMethods = {
       pullspec: z.string(),
       version: z.string(),
       architecture: z.string(),
+      /** linux/amd64…: every platform of a multi payload (all travel), or the payload's one. */
+      platforms: z.array(z.string()).optional(),
       digest: z.string(),
       components: z.array(z.object({ name: z.string(), reference: z.string(), digest: z.string() })),
       totalBytes: z.number().optional(),

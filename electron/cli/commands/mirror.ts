@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
+import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
 import { isParentLocation } from '../../../shared/transfer/manifest';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
@@ -18,12 +19,12 @@ import { formatBytes, parseSize } from '../format';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { interruptSignal, terminalProgress } from './copy';
-import { planSummary, releaseArgument } from './release';
+import { planSummary, releaseArgument, releaseHeadline } from './release';
 
 interface MirrorOptions extends GlobalOptions {
   release?: string;
   version?: string;
-  arch: string;
+  arch?: string;
   image: string[];
   imageList?: string;
   toDir?: string;
@@ -76,7 +77,7 @@ export function register(program: Command): void {
       .description('mirror a release and images to removable media (--to-dir) or straight into a registry (--to)')
       .option('--release <pullspec>', 'release pullspec, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
       .option('--version <version>', 'OpenShift version (instead of --release)')
-      .option('--arch <arch>', 'architecture (x86_64, aarch64, ppc64le, s390x)', 'x86_64')
+      .option('--arch <arch>', `architecture: ${ARCHITECTURE_NAMES}; with --version, default x86_64; a multi release travels whole`)
       .option('--image <ref>', 'an extra image; repeatable', collect, [])
       .option('--image-list <file>', 'a file with one extra image reference per line')
       .addOption(new Option('--to-dir <dir>', 'write a transfer (transfer.json + ferry-NNNNNN.tar volumes) here').conflicts('to'))
@@ -103,9 +104,9 @@ export function register(program: Command): void {
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
       const registry = opts.withRegistry
-        ? await pinRegistryImage(ctx, opts.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : opts.withRegistry, opts.registryPlatform ?? nodePlatformFor(opts.arch))
+        ? await pinRegistryImage(ctx, opts.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : opts.withRegistry, opts.registryPlatform ?? nodePlatformFor(opts.arch ?? release))
         : undefined;
-      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), arch: opts.arch, images: registry ? [...images, registry.source] : images });
+      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), ...(opts.arch ? { arch: opts.arch } : {}), images: registry ? [...images, registry.source] : images });
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
@@ -119,6 +120,7 @@ export function register(program: Command): void {
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
           });
         }
+        if (summary.release) out.push(releaseHeadline(summary.release));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
         if (layout) {
           const v = layout.volumes;

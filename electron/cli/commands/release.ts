@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
+import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
 import { releasePullspec } from '../../engine/release/resolve';
 import { planTransfer, type TransferPlan } from '../../engine/transfer/plan';
 import { formatBytes } from '../format';
@@ -21,6 +22,7 @@ export function planSummary(plan: TransferPlan) {
           release: {
             version: plan.release.version,
             architecture: plan.release.architecture,
+            platforms: plan.release.platforms,
             digest: plan.release.digest,
             source: plan.images.find((i) => i.role === 'release')!.source,
             channels: plan.release.channels,
@@ -43,6 +45,12 @@ export function planSummary(plan: TransferPlan) {
   };
 }
 
+/** The first line of `release info` and of a dry run: a multi payload says that every architecture travels. */
+export function releaseHeadline(r: { version: string; architecture: string; platforms: string[] }): string {
+  if (r.architecture !== 'multi') return `Release ${r.version} (${r.architecture})`;
+  return `Release ${r.version} (multi: ${r.platforms.join(', ')}; every architecture is mirrored)`;
+}
+
 export function register(program: Command): void {
   const release = program.command('release').description('OpenShift release payloads');
   addCommonOptions(
@@ -51,17 +59,17 @@ export function register(program: Command): void {
       .description('resolve a release and list its components, digests, total and unique bytes')
       .argument('[release]', 'release pullspec, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
       .option('--version <version>', 'OpenShift version (instead of a pullspec)')
-      .option('--arch <arch>', 'architecture (x86_64, aarch64, ppc64le, s390x)', 'x86_64'),
-  ).action(async (pullspec: string | undefined, opts: GlobalOptions & { version?: string; arch: string }) => {
+      .option('--arch <arch>', `architecture: ${ARCHITECTURE_NAMES}; with --version, default x86_64`),
+  ).action(async (pullspec: string | undefined, opts: GlobalOptions & { version?: string; arch?: string }) => {
     const spec = releaseArgument(pullspec, opts);
     if (!spec) throw new FerryError('USAGE', 'Which release?', { hint: 'Give a pullspec or --version 4.15.3 [--arch x86_64].' });
     const ctx = await createEngineContext(engineOptionsFrom(opts));
     try {
-      const summary = planSummary(await planTransfer(ctx, { release: spec, arch: opts.arch }));
+      const summary = planSummary(await planTransfer(ctx, { release: spec, ...(opts.arch ? { arch: opts.arch } : {}) }));
       if (opts.json) return printJson(summary);
       const r = summary.release!;
       const lines = [
-        `Release ${r.version} (${r.architecture})`,
+        releaseHeadline(r),
         `  ${r.source}`,
         ...(r.channels.length ? [`  channels: ${r.channels.join(', ')}`] : []),
         `  ${summary.images.length} images (${r.components} components), ${formatBytes(summary.totalBytes)} in all, ${formatBytes(summary.uniqueBytes)} unique (${summary.uniqueBlobs} blobs)`,

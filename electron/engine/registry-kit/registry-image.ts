@@ -1,4 +1,5 @@
 import { FerryError } from '../../../shared/errors';
+import { parseReleaseArchitecture } from '../../../shared/release-arch';
 import { formatReference, parseReference, withDigest } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
@@ -12,10 +13,21 @@ import { formatPlatform, parseManifest, parsePlatform, platformMatches } from '.
  */
 export const DEFAULT_REGISTRY_IMAGE = 'docker.io/library/registry:2';
 
-/** The node's platform for a release architecture as payload tags spell it (x86_64, aarch64 …). */
-export function nodePlatformFor(releaseArch: string | undefined): string {
-  const arch = { x86_64: 'amd64', aarch64: 'arm64', ppc64le: 'ppc64le', s390x: 's390x' }[releaseArch ?? 'x86_64'] ?? releaseArch ?? 'amd64';
-  return `linux/${arch}`;
+/**
+ * The node's platform for the release: its `--arch`, or the architecture its pullspec's tag ends
+ * with (`…:4.15.3-aarch64`); linux/amd64 when neither says (a multi release runs anywhere, and so
+ * does the registry's node: name it with --registry-platform).
+ */
+export function nodePlatformFor(archOrPullspec: string | undefined): string {
+  const suffix = archOrPullspec?.split(/[-:]/).at(-1) ?? '';
+  const platform = [archOrPullspec ?? '', suffix].map((name) => {
+    try {
+      return parseReleaseArchitecture(name).platform;
+    } catch {
+      return undefined;
+    }
+  });
+  return `linux/${platform[0] ?? platform[1] ?? 'amd64'}`;
 }
 
 export interface PinnedRegistryImage {

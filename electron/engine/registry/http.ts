@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { Authenticator, TokenCache, type AuthTarget, type CredentialLookup, type TokenFetcher } from './auth';
+import { FerryError } from '../../../shared/errors';
 import { httpError, parseDistributionErrors, readBounded, transportError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, isRetryableError, isRetryableStatus, sleep, type RetryPolicy } from './retry';
 import { secureContextFor, type HostTrust } from './tls';
@@ -59,6 +60,25 @@ export async function failFor(res: TransportResponse, host: string, method: stri
     errors: parseDistributionErrors(body),
     ...(subject ? { subject } : {}),
   });
+}
+
+/**
+ * A redirect target (quay.io's CDN, S3 blob storage) that cannot be reached or refuses: named as such,
+ * because a firewall or proxy that lets the registry through often blocks its CDN host. The signed
+ * query string stays out of the message: it is a credential while it lasts.
+ */
+function redirectFailure(registry: string, url: URL, failure: unknown): FerryError {
+  const where = `${url.host}, where ${registry} redirected a download (${url.pathname})`;
+  const hint = `${registry} hands blob downloads to ${url.host} (a CDN or blob storage): allow that host through the firewall or proxy as well.`;
+  if (typeof failure === 'number') {
+    const code = failure === 404 ? 'NOT_FOUND' : failure === 401 || failure === 403 ? 'FORBIDDEN' : 'REGISTRY_ERROR';
+    return new FerryError(code, `${where}, answered ${failure}.`, {
+      hint: `${failure === 403 ? 'Its signed link may have expired: retry. ' : ''}${hint}`,
+      details: { host: url.host, redirectedFrom: registry, status: failure },
+    });
+  }
+  const cause = transportError(failure, url.host);
+  return new FerryError(cause.code, `${where}: ${cause.message}`, { hint: cause.hint ? `${hint} ${cause.hint}` : hint, details: { ...cause.details, redirectedFrom: registry }, cause });
 }
 
 export class RegistryTransport {
@@ -161,7 +181,13 @@ export class RegistryTransport {
           ...(req.signal ? { signal: req.signal } : {}),
         },
         retry,
-      );
+      ).catch((e: unknown) => {
+        throw own || req.signal?.aborted ? e : redirectFailure(this.host, url, e);
+      });
+      if (!own && req.method === 'GET' && res.statusCode >= 400) {
+        await discard(res);
+        throw redirectFailure(this.host, url, res.statusCode);
+      }
       if (res.statusCode === 401 && own) {
         await discard(res);
         if (refreshed || !rewindable) throw this.authenticator.refused(auth);

@@ -1,5 +1,6 @@
 import { FerryError } from '../../../shared/errors';
 import { formatReference, parseReference, withDigest, type ImageReference } from '../../../shared/reference';
+import { parseReleaseArchitecture, tagArchitecture } from '../../../shared/release-arch';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
 import { readSmallBlob } from '../copy/inspect';
@@ -23,22 +24,18 @@ export interface ResolvedRelease {
   digest: string;
   mediaType: string;
   version: string;
-  /** OpenShift's name: x86_64, aarch64, ppc64le, s390x. */
+  /** The tag suffix: x86_64, aarch64, ppc64le, s390x, or multi for a manifest-list payload. */
   architecture: string;
+  /** `linux/amd64`…: the payload's one platform, or every platform of a multi payload (all of them travel). */
+  platforms: string[];
   channels: string[];
   previous: string[];
   components: ReleaseComponent[];
 }
 
-/** Go/OCI architecture names ↔ the names OpenShift release tags use. */
-const OPENSHIFT_ARCH: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64', ppc64le: 'ppc64le', s390x: 's390x', multi: 'multi' };
-
-export function toOpenShiftArch(arch: string): string {
-  return OPENSHIFT_ARCH[arch] ?? arch;
-}
-
+/** The image platform to read for `arch` (either spelling); an index's default is linux/amd64. */
 export function toOciArch(arch: string): string {
-  return Object.entries(OPENSHIFT_ARCH).find(([, os]) => os === arch)?.[0] ?? arch;
+  return parseReleaseArchitecture(arch).platform ?? 'amd64';
 }
 
 /** `--version 4.15.3 --arch x86_64` → the public pullspec, as `oc adm release mirror` builds it from OCP_RELEASE. */
@@ -46,7 +43,7 @@ export function releasePullspec(version: string, arch: string): string {
   if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version)) {
     throw new FerryError('USAGE', `"${version}" is not an OpenShift version.`, { hint: 'Give a version like 4.15.3.' });
   }
-  return `quay.io/openshift-release-dev/ocp-release:${version}-${toOpenShiftArch(arch)}`;
+  return `quay.io/openshift-release-dev/ocp-release:${version}-${parseReleaseArchitecture(arch).tag}`;
 }
 
 interface ReleaseConfig {
@@ -54,7 +51,13 @@ interface ReleaseConfig {
   config?: { Labels?: Record<string, string> | null };
 }
 
+/**
+ * `opts.arch` (either spelling) picks which payload of a multi release to read the component list from,
+ * and is refused when it contradicts a single-architecture payload. Without it, a multi release is read
+ * from its linux/amd64 payload, as `oc adm release mirror --keep-manifest-list` does.
+ */
 export async function resolveRelease(ctx: EngineContext, pullspec: string, opts: { arch?: string } = {}): Promise<ResolvedRelease> {
+  const wanted = opts.arch !== undefined ? parseReleaseArchitecture(opts.arch) : undefined;
   const ref = parseReference(pullspec);
   const src = new DockerSource(ctx, ref);
   const top = await src.getManifest(undefined, ctx.signal);
@@ -64,8 +67,9 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
   // A multi-arch payload is an index; the payload of one architecture is one of its children.
   let image: FetchedManifest = top;
   if (parsedTop.kind === 'index') {
-    const want: Platform = { os: 'linux', architecture: toOciArch(opts.arch ?? 'x86_64') };
-    const child = parsedTop.manifests.find((m) => platformMatches(want, m.platform));
+    // The component lists of all architectures are the same manifest lists; oc reads linux/amd64's.
+    const want: Platform = { os: 'linux', architecture: wanted?.platform ?? 'amd64' };
+    const child = parsedTop.manifests.find((m) => platformMatches(want, m.platform)) ?? (wanted?.platform ? undefined : parsedTop.manifests[0]);
     if (!child) {
       throw new FerryError('NOT_FOUND', `The release ${pullspec} has no ${formatPlatform(want)} payload.`, {
         hint: `It has: ${parsedTop.manifests.map((m) => (m.platform ? formatPlatform(m.platform) : m.digest)).join(', ')}. Pass --arch.`,
@@ -96,7 +100,16 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
   if (metadata.version !== labelVersion) {
     throw new FerryError('MEDIA_CORRUPT', `${pullspec} says it is ${labelVersion} in its label but ${metadata.version} in ${RELEASE_METADATA_PATH}.`);
   }
-  const architecture = toOpenShiftArch(parsedTop.kind === 'index' ? 'multi' : (config.architecture ?? 'amd64'));
+  const architecture = parsedTop.kind === 'index' ? 'multi' : tagArchitecture(config.architecture ?? 'amd64');
+  if (wanted && parsedTop.kind !== 'index' && wanted.tag !== architecture) {
+    throw new FerryError('INVALID_INPUT', `${pullspec} is the ${architecture} payload of ${labelVersion}, not ${wanted.tag}.`, {
+      hint: `Drop --arch, or give the ${wanted.tag} release (…/ocp-release:${labelVersion}-${wanted.tag}).`,
+    });
+  }
+  const platforms =
+    parsedTop.kind === 'index'
+      ? parsedTop.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []))
+      : [formatPlatform({ os: 'linux', architecture: config.architecture ?? 'amd64' })];
   return {
     pullspec,
     source: { ...withDigest(ref, top.digest), digest: top.digest },
@@ -105,6 +118,7 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
     mediaType: parsedTop.mediaType,
     version: labelVersion,
     architecture,
+    platforms,
     channels: metadata.channels,
     previous: metadata.previous,
     components: parseImageReferences(references.toString('utf8')),

@@ -20,6 +20,7 @@ export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: P
       pullspec: r.pullspec,
       version: r.version,
       architecture: r.architecture,
+      platforms: r.platforms,
       digest: r.digest,
       components: r.components.map((c) => ({ name: c.name, reference: formatReference(c.source), digest: c.source.digest })),
       totalBytes: plan.totalBytes,

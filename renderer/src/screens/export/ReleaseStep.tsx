@@ -90,7 +90,10 @@ export function ReleaseStep() {
             <dt>Version</dt>
             <dd>{info.result.version}</dd>
             <dt>Architecture</dt>
-            <dd>{info.result.architecture}</dd>
+            <dd>
+              {info.result.architecture}
+              {info.result.architecture === 'multi' && info.result.platforms ? ` — every architecture travels: ${info.result.platforms.join(', ')}` : null}
+            </dd>
             <dt>Digest</dt>
             <dd className="mono">{info.result.digest}</dd>
             <dt>Components</dt>
