@@ -5,7 +5,7 @@ import { FerryError } from '../../../shared/errors';
 import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, type TransferImage, type TransferManifest } from '../../../shared/transfer/manifest';
 import { parseTransferManifest } from '../../../shared/transfer/parse';
 import { manifestRefs } from './manifest-refs';
-import { readConfined } from './confined-file';
+import { readConfined, regularFileAt } from './confined-file';
 import { openVolume, readVolume } from './volumes';
 
 /**
@@ -46,7 +46,10 @@ export class TransferReader {
   }
 
   static async open(dir: string): Promise<TransferReader> {
-    return new TransferReader(dir, await readTransferManifest(dir));
+    const manifest = await readTransferManifest(dir);
+    // A volume that is a link or a device is refused before anything is read or sent.
+    for (const v of manifest.volumes) await regularFileAt(join(dir, v.name));
+    return new TransferReader(dir, manifest);
   }
 
   images(): readonly TransferImage[] {
