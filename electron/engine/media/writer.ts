@@ -35,6 +35,8 @@ import { checkSpace } from './space';
  * then the OCI layout tail and transfer.json, the commit point. Safe to call addBlob concurrently: writes
  * are queued and done one at a time in call order, so the same calls give the same volumes. A blob is
  * committed (fsync, then its journal line) while the next one streams; commits keep the call order.
+ * One writer per directory (lock.ts); every file is opened through confined-file.ts; a resume keeps only
+ * the journaled blobs it has read back intact (kept.ts) and only for the plan the journal was started with.
  */
 export interface BlobDescriptor {
   digest: string;
