@@ -135,7 +135,7 @@ function kindOf(st: Stats): string {
 
 function notRegular(path: string, kind: string): FerryError {
   return new FerryError('UNSAFE_ARCHIVE', `${path} is ${kind}, not a regular file: Ferry neither reads nor writes through it.`, {
-    hint: 'Something other than Ferry put it there. Remove it (check where it points first), or use another directory.',
+    hint: 'Ferry never puts one there. Check what it is and where it points, then replace it with the real file (copy the transfer again) or remove it, or use another directory.',
     details: { path },
   });
 }
