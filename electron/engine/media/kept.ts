@@ -72,8 +72,8 @@ export async function checkKept(dir: string, blobs: readonly JournalBlob[]): Pro
   const problems: KeptProblem[] = [];
   const state = blobs.at(-1)?.state ?? START;
   const open = volumeName(state.volume);
-  for (const [name, c] of closedBy) await checkVolume(dir, name, entries.get(name) ?? [], { ...c, end: c.volume.size }, problems);
-  await checkVolume(dir, open, entries.get(open) ?? [], { end: state.used }, problems);
+  for (const [name, c] of closedBy) await checkVolume(dir, name, entries.get(name) ?? [], c.volume.size, problems, c);
+  await checkVolume(dir, open, entries.get(open) ?? [], state.used, problems);
   for (const name of entries.keys()) {
     if (name !== open && !closedBy.has(name)) throw inconsistent(dir, `it places blobs in ${name}, which is neither closed nor the open volume`);
   }
@@ -83,17 +83,21 @@ export async function checkKept(dir: string, blobs: readonly JournalBlob[]): Pro
   return { kept, state: keptBlobs.at(-1)?.state ?? START, closed: keptBlobs.flatMap((r) => r.closed), problems };
 }
 
-/** Reads the volume from byte 0 to `end`, never further, checking each entry and, for a closed volume, its end and hash. */
+/**
+ * Reads the volume from byte 0 to `end`, never further, checking each entry and, for a volume `closed` by
+ * the journal's blob `closed.index`, its end-of-archive and hash.
+ */
 async function checkVolume(
   dir: string,
   name: string,
   unsorted: readonly KeptEntry[],
-  closed: { end: number; index?: number; volume?: TransferVolume },
+  end: number,
   problems: KeptProblem[],
+  closed?: { index: number; volume: TransferVolume },
 ): Promise<void> {
   const list = [...unsorted].sort((a, b) => a.headerOffset - b.headerOffset);
   const volumeProblem = (why: string) => {
-    if (closed.index !== undefined) problems.push({ index: closed.index, volume: name, why });
+    if (closed) problems.push({ index: closed.index, volume: name, why });
   };
   const entryProblem = (e: KeptEntry, why: string) => problems.push({ index: e.index, volume: name, blob: e.digest, why });
   let fh;
@@ -107,8 +111,8 @@ async function checkVolume(
   }
   try {
     const size = (await fh.stat()).size;
-    const readable = Math.min(size, closed.end);
-    const whole = closed.volume ? createHash('sha256') : undefined;
+    const readable = Math.min(size, end);
+    const whole = closed ? createHash('sha256') : undefined;
     const cursor = new ByteCursor(readable > 0 ? readVolume(fh, { start: 0, end: readable - 1 })[Symbol.asyncIterator]() : emptyIterator());
     let position = 0;
     for (const entry of list) {
@@ -117,10 +121,13 @@ async function checkVolume(
       position += tarEntrySize(entry.size);
       if (why) entryProblem(entry, why === 'short' ? `the volume ends at byte ${size}, inside it` : why);
     }
-    if (closed.volume) {
-      const trailer = await collect(cursor.take(closed.end - position, whole));
-      if (size !== closed.volume.size) volumeProblem(`the volume is ${size} bytes, not the ${closed.volume.size} it had when it was closed`);
-      else if (closed.end !== closedVolumeSize(position) || trailer.length !== TAR_END || trailer.some((b) => b !== 0)) volumeProblem('its end-of-archive blocks changed');
+    if (!closed) {
+      // The open volume: its complete entries must end exactly where the journal says they do.
+      if (position !== end) throw inconsistent(dir, `its entries in ${name} end at byte ${position}, not at ${end}`);
+    } else {
+      const trailer = await collect(cursor.take(end - position, whole));
+      if (size !== end) volumeProblem(`the volume is ${size} bytes, not the ${end} it had when it was closed`);
+      else if (end !== closedVolumeSize(position) || trailer.length !== TAR_END || trailer.some((b) => b !== 0)) volumeProblem('its end-of-archive blocks changed');
       else if (whole!.digest('hex') !== closed.volume.sha256) volumeProblem('its sha256 is no longer the one recorded when it was closed');
     }
   } finally {
