@@ -152,12 +152,14 @@ export function describeHolder(h: LockHolder): string {
 }
 
 function held(path: string, h: LockHolder | undefined): FerryError {
-  const who = h ? describeHolder(h) : 'another run';
-  const local = h === undefined || h.host === hostname();
-  return new FerryError('CONFLICT', `Another run is writing here: ${path} is held by ${who}.`, {
-    hint: local
-      ? 'Wait for it to finish (or stop it), then run the same command again: it resumes where that run stopped.'
-      : `It runs on another host (${h.host}). If it is no longer running there, delete ${path} and run the command again.`,
+  const hint =
+    h === undefined
+      ? 'Another run took and released the lock several times over; run the same command again in a moment.'
+      : h.host === hostname()
+        ? `Wait for it to finish (or stop it), then run the same command again: it resumes where that run stopped. If pid ${h.pid} is not a ferry command (its number was reused), delete ${path}.`
+        : `It runs on another host (${h.host}). If it is no longer running there, delete ${path} and run the command again.`;
+  return new FerryError('CONFLICT', `Another run is writing here: ${path} is held by ${h ? describeHolder(h) : 'another run'}.`, {
+    hint,
     details: { lock: path, ...(h ? { pid: h.pid, host: h.host, startedAt: h.startedAt } : {}) },
   });
 }
