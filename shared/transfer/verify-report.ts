@@ -10,6 +10,7 @@ export type VerifyProblemCode =
   | 'VOLUME_SIZE'
   | 'VOLUME_HASH'
   | 'VOLUME_UNLISTED'
+  | 'VOLUME_NOT_FILE'
   | 'TAR_MALFORMED'
   | 'ENTRY_UNSAFE'
   | 'ENTRY_UNLISTED'

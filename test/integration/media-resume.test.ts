@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyTransfer } from '../../electron/engine/media/verify';
 import { TransferWriter } from '../../electron/engine/media/writer';
+import type { FerryError } from '../../shared/errors';
 import type { TransferManifest } from '../../shared/transfer/manifest';
 import { FINISH_META, chunked, fixtureContent, writeFixture } from '../unit/media/fixtures';
 
@@ -70,4 +71,56 @@ describe('resume after kill -9 while writing', () => {
       assert.deepEqual(report.problems, []);
     });
   }
+
+  for (const [label, damage] of [
+    ['a byte flipped in a kept blob', async (dir: string, at: Kept) => flip(join(dir, at.volume), at.offset + 7)],
+    ['a kept tar header changed', async (dir: string, at: Kept) => flip(join(dir, at.volume), at.offset - 512 + 3)],
+    ['the open volume cut short inside a kept blob', async (dir: string, at: Kept) => truncate(join(dir, at.volume), at.offset + 10)],
+  ] as const) {
+    it(`finds ${label} on resume, cuts the transfer back to it and ends with the volumes of an uninterrupted run`, async () => {
+      const dir = join(root, `damaged-${label.split(' ').slice(1, 4).join('-')}`);
+      // Killed inside a config; the layer before it, the last blob kept, sits in the open volume.
+      const index = bigIndex() + 5;
+      await killMidBlob(dir, index, 100);
+      const victim = content.blobs[index - 1]!;
+      const loc = reference.blobs.find((b) => b.digest === victim.digest)!.location as { volume: string; offset: number };
+      await damage(dir, loc);
+
+      const writer = await TransferWriter.open(dir, { volumeSize: VOLUME_SIZE, resume: true });
+      assert.equal(writer.resumedBlobs, index - 1, 'the damaged blob and everything after it are written again');
+      assert.deepEqual(
+        writer.repaired.map((p) => p.blob),
+        [victim.digest],
+      );
+      for (const b of content.blobs) if (!writer.has(b.digest)) await writer.addBlob(b, chunked(b.data));
+      for (const img of content.images) writer.addImage(img);
+      const resumed = await writer.finish(FINISH_META);
+      await writer.close();
+      assert.deepEqual(resumed.volumes, reference.volumes, 'byte-identical volumes: nothing damaged was kept');
+      assert.deepEqual((await verifyTransfer(dir)).problems, []);
+    });
+  }
+
+  it('refuses a second writer while the first holds the directory, and lets it in once the first is closed', async () => {
+    const dir = join(root, 'two-writers');
+    const first = await TransferWriter.open(dir, { volumeSize: VOLUME_SIZE });
+    await assert.rejects(TransferWriter.open(dir, { volumeSize: VOLUME_SIZE, resume: true }), (e: FerryError) => {
+      assert.equal(e.code, 'CONFLICT');
+      assert.match(e.message, new RegExp(`held by a Ferry transfer writer \\(pid ${process.pid} on `));
+      return true;
+    });
+    await first.close();
+    const second = await TransferWriter.open(dir, { volumeSize: VOLUME_SIZE, resume: true });
+    await second.close();
+  });
 });
+
+type Kept = { volume: string; offset: number };
+
+async function flip(path: string, at: number): Promise<void> {
+  const fh = await open(path, 'r+');
+  const b = Buffer.alloc(1);
+  await fh.read(b, 0, 1, at);
+  await fh.write(Buffer.from([b[0]! ^ 0x5a]), 0, 1, at);
+  await fh.close();
+}

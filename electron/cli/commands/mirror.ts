@@ -8,6 +8,7 @@ import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mappin
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage } from '../../engine/registry-kit/registry-image';
+import { describeHolder } from '../../engine/media/lock';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { DockerSource } from '../../engine/copy/docker';
@@ -152,6 +153,8 @@ export function register(program: Command): void {
             parentBlobs: parentBlobs.length,
             volumes: m.volumes,
             resumedBlobs: result.resumedBlobs,
+            ...(result.repaired.length ? { repaired: result.repaired } : {}),
+            ...(result.tookOverLock ? { tookOverLock: result.tookOverLock } : {}),
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
           });
@@ -161,6 +164,8 @@ export function register(program: Command): void {
         if (m.parent) {
           out.push(`Delta since transfer ${m.parent.id} (${opts.since}): ${parentBlobs.length} blob(s), ${formatBytes(parentBlobs.reduce((n, b) => n + b.size, 0))}, already in the mirror were recorded, not written`);
         }
+        if (result.tookOverLock) out.push(`Took over the lock of an earlier run that is no longer running: ${describeHolder(result.tookOverLock)}`);
+        for (const p of result.repaired) out.push(`Resume check: ${p.blob ? `blob ${p.blob} in ${p.volume}` : `volume ${p.volume}`} failed (${p.why}); everything from there on was written again`);
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);

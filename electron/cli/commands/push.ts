@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RECEIPT_FILE } from '../../../shared/transfer/receipt';
 import { renderSignatureCheck } from '../../../shared/transfer/signature';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
+import { describeHolder } from '../../engine/media/lock';
 import { readTransferManifest } from '../../engine/media/reader';
 import { writeReport } from '../../engine/reports/write';
 import { verifyTransferSignature } from '../../engine/signing/transfer-signature';
@@ -38,6 +39,7 @@ export function register(program: Command): void {
         receiptPath,
         onResume: (s) => {
           // On stderr even with --json: stdout stays one JSON document.
+          if (s.tookOverLock) process.stderr.write(`Took over the lock of an earlier push that is no longer running: ${describeHolder(s.tookOverLock)}\n`);
           if (s.journaled + s.inFlightBlobs > 0) process.stderr.write(resumeLine(s));
         },
       });

@@ -1,8 +1,9 @@
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import type { TransferBlob, TransferVolume } from '../../../shared/transfer/manifest';
 import type { AllocatorState } from './layout';
+import { openConfined, readConfined, replaceConfined } from './confined-file';
 
 /**
  * Append-only journal of a transfer being written: one JSON line per complete blob, fsync'ed before the
@@ -11,11 +12,16 @@ import type { AllocatorState } from './layout';
  */
 export const JOURNAL_FILE = '.ferry-journal.jsonl';
 
+/** What a run was asked to write, by label ("release", "images"…): a resume must be asked the same. */
+export type PlanIdentity = Record<string, string | number | string[]>;
+
 export interface JournalBegin {
   t: 'begin';
   id: string;
   createdAt: string;
   volumeSize: number;
+  /** Absent in journals from before plans were recorded: only the volume size is compared then. */
+  plan?: PlanIdentity;
 }
 
 export interface JournalBlob {
@@ -36,14 +42,15 @@ export class Journal {
   private constructor(private readonly fh: FileHandle) {}
 
   static async create(dir: string, begin: JournalBegin): Promise<Journal> {
-    const fh = await open(join(dir, JOURNAL_FILE), 'w');
+    // 'truncate': a run killed before its begin line was written left an empty journal.
+    const fh = await openConfined(join(dir, JOURNAL_FILE), 'truncate');
     const journal = new Journal(fh);
     await journal.append(begin);
     return journal;
   }
 
   static async reopen(dir: string): Promise<Journal> {
-    return new Journal(await open(join(dir, JOURNAL_FILE), 'a'));
+    return new Journal(await openConfined(join(dir, JOURNAL_FILE), 'append'));
   }
 
   async append(record: JournalBegin | JournalBlob): Promise<void> {
@@ -55,6 +62,11 @@ export class Journal {
     await this.fh.close();
   }
 
+  /** Replaces the journal with `begin` and the blobs kept (a resume that cut off damaged ones), atomically. */
+  static async rewrite(dir: string, begin: JournalBegin, blobs: readonly JournalBlob[]): Promise<void> {
+    await replaceConfined(join(dir, JOURNAL_FILE), [begin, ...blobs].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+
   static async remove(dir: string): Promise<void> {
     await rm(join(dir, JOURNAL_FILE), { force: true });
   }
@@ -63,7 +75,7 @@ export class Journal {
   static async read(dir: string): Promise<JournalContent | undefined> {
     let text: string;
     try {
-      text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
+      text = (await readConfined(join(dir, JOURNAL_FILE))).toString('utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -86,6 +98,27 @@ export class Journal {
     const blobs = rest.filter((r): r is JournalBlob => r.t === 'blob');
     return { begin, blobs };
   }
+}
+
+/** Each way `now` differs from `was`, one line per label; lists compare as sets. Empty when they agree. */
+export function planDifferences(was: PlanIdentity, now: PlanIdentity): string[] {
+  const out: string[] = [];
+  for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {
+    const [a, b] = [was[key], now[key]];
+    if (Array.isArray(a) || Array.isArray(b)) {
+      const [sa, sb] = [new Set(listOf(a)), new Set(listOf(b))];
+      const added = [...sb].filter((x) => !sa.has(x));
+      const removed = [...sa].filter((x) => !sb.has(x));
+      if (added.length || removed.length) out.push(`${key}: ${[...added.map((x) => `+ ${x}`), ...removed.map((x) => `- ${x}`)].join(', ')}`);
+    } else if (a !== b) {
+      out.push(`${key}: ${a ?? '(none)'} then, ${b ?? '(none)'} now`);
+    }
+  }
+  return out;
+}
+
+function listOf(v: string | number | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
 }
 
 function corrupt(dir: string, why: string): FerryError {

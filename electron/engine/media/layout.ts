@@ -14,6 +14,9 @@ export const MIN_VOLUME_SIZE = 64 * 1024;
 /** Parts are named `.001`…`.999` so a shell glob lists them in order. */
 export const MAX_PARTS = 999;
 
+/** Mode of every blob and part entry: resume regenerates their headers to check them. */
+export const BLOB_MODE = 0o644;
+
 export function volumeName(index: number): string {
   return `ferry-${String(index).padStart(6, '0')}.tar`;
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
 import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, type TransferImage, type TransferManifest } from '../../../shared/transfer/manifest';
 import { parseTransferManifest } from '../../../shared/transfer/parse';
 import { manifestRefs } from './manifest-refs';
-import { readVolume } from './volumes';
+import { readConfined, regularFileAt } from './confined-file';
+import { openVolume, readVolume } from './volumes';
 
 /**
  * Reads a finished transfer: the manifest, and any blob as a stream that is verified while it flows
@@ -19,7 +19,7 @@ export async function readTransferManifest(dir: string): Promise<TransferManifes
   const path = join(dir, TRANSFER_FILE);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readConfined(path)).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new FerryError('INVALID_INPUT', `${dir} holds no ${TRANSFER_FILE}: it is not a transfer, or its writing never finished.`, {
@@ -33,6 +33,8 @@ export async function readTransferManifest(dir: string): Promise<TransferManifes
 
 export class TransferReader {
   private readonly byDigest: Map<string, TransferBlob>;
+  /** Volume sizes transfer.json records: no read goes past them, whatever the file holds. */
+  private readonly volumeSizes: Map<string, number>;
   private users: Promise<Map<string, string[]>> | undefined;
 
   private constructor(
@@ -40,10 +42,14 @@ export class TransferReader {
     readonly manifest: TransferManifest,
   ) {
     this.byDigest = new Map(manifest.blobs.map((b) => [b.digest, b]));
+    this.volumeSizes = new Map(manifest.volumes.map((v) => [v.name, v.size]));
   }
 
   static async open(dir: string): Promise<TransferReader> {
-    return new TransferReader(dir, await readTransferManifest(dir));
+    const manifest = await readTransferManifest(dir);
+    // A volume that is a link or a device is refused before anything is read or sent.
+    for (const v of manifest.volumes) await regularFileAt(join(dir, v.name));
+    return new TransferReader(dir, manifest);
   }
 
   images(): readonly TransferImage[] {
@@ -105,19 +111,28 @@ export class TransferReader {
       // A whole blob is checked by its digest alone; only the parts of a split one carry a hash each.
       const partHash = part.sha256 === undefined ? undefined : createHash('sha256');
       let seen = 0;
-      const path = join(this.dir, part.volume);
+      const recorded = this.volumeSizes.get(part.volume);
+      if (recorded === undefined || part.offset + part.size > recorded) {
+        throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `transfer.json places it past the end of volume ${part.volume}`, nameImages);
+      }
+      let fh;
+      try {
+        fh = await openVolume(join(this.dir, part.volume));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is missing`, nameImages);
+        throw e;
+      }
       try {
         if (part.size > 0) {
-          for await (const chunk of readVolume(path, { start: part.offset, end: part.offset + part.size - 1 })) {
+          for await (const chunk of readVolume(fh, { start: part.offset, end: part.offset + part.size - 1 })) {
             seen += chunk.length;
             partHash?.update(chunk);
             whole.update(chunk);
             yield chunk;
           }
         }
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is missing`, nameImages);
-        throw e;
+      } finally {
+        await fh.close();
       }
       if (seen !== part.size) throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is truncated (only ${seen} of ${part.size} bytes at offset ${part.offset})`, nameImages);
       if (partHash && partHash.digest('hex') !== part.sha256) {

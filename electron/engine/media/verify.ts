@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { FerryError } from '../../../shared/errors';
 import { join } from 'node:path';
 import tar from 'tar-stream';
 import type { ProgressListener } from '../../../shared/progress';
@@ -12,7 +13,7 @@ import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
 import { tailFiles } from './tail';
 import { streamHash } from '../hashing/stream-hash';
-import { listVolumeFiles, readVolume } from './volumes';
+import { listVolumeFiles, openVolume, readVolume } from './volumes';
 
 /**
  * `ferry verify --dir`: reads every volume once, front to back, hashing the file and parsing it as tar at
@@ -67,24 +68,23 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
 
   for (const [i, volume] of manifest.volumes.entries()) {
     const t0 = Date.now();
-    const path = join(dir, volume.name);
     const want = expected.get(volume.name) ?? new Map<string, Expected>();
     const seen = new Set<string>();
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => undefined,
-    );
-    if (size === undefined) {
-      problems.push({ code: 'VOLUME_MISSING', volume: volume.name, message: `volume ${volume.name} is missing from ${dir}` });
+    const opened = await openChecked(dir, volume.name);
+    if ('problem' in opened) {
+      problems.push(opened.problem);
     } else {
+      const { fh, size } = opened;
       if (size !== volume.size) {
         problems.push({ code: 'VOLUME_SIZE', volume: volume.name, message: `volume ${volume.name} is ${size} bytes, expected ${volume.size} (${size < volume.size ? 'truncated' : 'extra data'})` });
       }
+      // Never past the size transfer.json records: extra data is reported above, not read.
+      const readable = Math.min(size, volume.size);
       const fileHash = createHash('sha256');
       const extract = tar.extract();
       const feed = (async () => {
         try {
-          for await (const chunk of readVolume(path)) {
+          for await (const chunk of readable > 0 ? readVolume(fh, { end: readable - 1 }) : []) {
             fileHash.update(chunk);
             read += chunk.length;
             if (read - lastProgress >= PROGRESS_STEP) progress(volume.name, i);
@@ -105,6 +105,7 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
         extract.destroy();
       }
       await feed.catch(() => undefined);
+      await fh.close();
       const sha = fileHash.digest('hex');
       if (sha !== volume.sha256 && size === volume.size) {
         problems.push({ code: 'VOLUME_HASH', volume: volume.name, message: `volume ${volume.name} has the wrong sha256 (${sha}, expected ${volume.sha256}): its content changed` });
@@ -158,6 +159,18 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
     bytes: { volumes: totalBytes, blobs: manifest.blobs.reduce((n, b) => n + b.size, 0), read },
     durationsMs: { total: Date.now() - started, volumes: durations },
   };
+}
+
+/** The volume opened for reading, or the problem that keeps it from being read (missing, a link, a device…). */
+async function openChecked(dir: string, name: string): Promise<{ fh: FileHandle; size: number } | { problem: VerifyProblem }> {
+  try {
+    const fh = await openVolume(join(dir, name));
+    return { fh, size: (await fh.stat()).size };
+  } catch (e) {
+    if (e instanceof FerryError) return { problem: { code: 'VOLUME_NOT_FILE', volume: name, message: `${e.message} It was not read.` } };
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problem: { code: 'VOLUME_MISSING', volume: name, message: code === 'ENOENT' ? `volume ${name} is missing from ${dir}` : `volume ${name} in ${dir} cannot be read (${code ?? (e as Error).message})` } };
+  }
 }
 
 /** A report that stops at the signature: nothing of an untrusted transfer.json is read, so everything else is zero. */

@@ -10,7 +10,9 @@ import { Worker } from 'node:worker_threads';
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, constants } = require('node:fs');
+// The writer created each volume itself (confined-file.ts); a link swapped in meanwhile is not followed.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW || 0);
 const { createHash } = require('node:crypto');
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 const files = new Map();
@@ -27,7 +29,7 @@ function fileState(path) {
 function advance(path, s, end) {
   if (s.error || s.pos >= end) return;
   try {
-    if (s.fd === undefined) s.fd = openSync(path, 'r');
+    if (s.fd === undefined) s.fd = openSync(path, READ_FLAGS);
     while (s.pos < end) {
       const n = readSync(s.fd, buffer, 0, Math.min(buffer.length, end - s.pos), s.pos);
       if (n === 0) throw new Error(path + ' ends at byte ' + s.pos + ', before ' + end);

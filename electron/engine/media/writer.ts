@@ -1,5 +1,5 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { repositoryName, parseReference } from '../../../shared/reference';
@@ -19,8 +19,12 @@ import {
   type TransferManifest,
 } from '../../../shared/transfer/manifest';
 import { verifiesAlready } from '../registry/verify';
-import { Journal, type JournalBlob } from './journal';
-import { VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
+import { ByteCursor } from './byte-cursor';
+import { regularFileAt, replaceConfined } from './confined-file';
+import { Journal, planDifferences, type JournalBegin, type JournalBlob, type PlanIdentity } from './journal';
+import { checkKept, type KeptProblem } from './kept';
+import { TransferLock, type LockHolder } from './lock';
+import { BLOB_MODE, VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
 import { README_FILE, README_TEXT, tailFiles } from './tail';
 import { writeTarEntry } from './tar-entry';
 import { VolumeSet, listVolumeFiles } from './volumes';
@@ -31,6 +35,8 @@ import { checkSpace } from './space';
  * then the OCI layout tail and transfer.json, the commit point. Safe to call addBlob concurrently: writes
  * are queued and done one at a time in call order, so the same calls give the same volumes. A blob is
  * committed (fsync, then its journal line) while the next one streams; commits keep the call order.
+ * One writer per directory (lock.ts); every file is opened through confined-file.ts; a resume keeps only
+ * the journaled blobs it has read back intact (kept.ts) and only for the plan the journal was started with.
  */
 export interface BlobDescriptor {
   digest: string;
@@ -50,7 +56,14 @@ export interface WriterOptions {
   onProgress?: ProgressListener;
   /** Totals for progress events, from the plan. */
   expected?: { bytes: number; blobs: number };
+  /** What this run was asked to write (release, images…), journaled: a resume asked for anything else is refused. */
+  plan?: PlanIdentity;
+  /** Who holds the directory's lock while writing, as a second run is told: "ferry mirror". */
+  holder?: string;
 }
+
+/** Held while a transfer is written: one writer per directory. */
+export const WRITER_LOCK_FILE = '.ferry-writer.lock';
 
 export interface FinishMeta {
   toolVersion: string;
@@ -84,17 +97,35 @@ export class TransferWriter {
     private readonly volumes: VolumeSet,
     private readonly journal: Journal,
     private readonly options: WriterOptions,
-    /** Blobs found complete in the journal when resuming. */
+    private readonly lock: TransferLock,
+    /** Blobs found complete in the journal, and intact on disk, when resuming. */
     readonly resumedBlobs: number,
+    /** What the resume check found damaged: everything from the first of them on is written again. */
+    readonly repaired: readonly KeptProblem[] = [],
   ) {
     this.committed = resumedBlobs;
+  }
+
+  /** The stale lock of a run that died, taken over by this one. */
+  get tookOverLock(): LockHolder | undefined {
+    return this.lock.tookOver;
   }
 
   static async open(dir: string, options: WriterOptions = {}): Promise<TransferWriter> {
     const volumeSize = options.volumeSize ?? DEFAULT_VOLUME_SIZE;
     validateVolumeSize(volumeSize);
     await mkdir(dir, { recursive: true });
-    if (await exists(join(dir, TRANSFER_FILE))) {
+    const lock = await TransferLock.acquire(join(dir, WRITER_LOCK_FILE), options.holder ?? 'a Ferry transfer writer');
+    try {
+      return await TransferWriter.openLocked(dir, volumeSize, options, lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  private static async openLocked(dir: string, volumeSize: number, options: WriterOptions, lock: TransferLock): Promise<TransferWriter> {
+    if (await regularFileAt(join(dir, TRANSFER_FILE))) {
       throw new FerryError('USAGE', `${dir} already holds a finished transfer (${TRANSFER_FILE} exists).`, {
         hint: 'Write to an empty directory, or verify and use the transfer that is there.',
       });
@@ -105,28 +136,35 @@ export class TransferWriter {
         hint: 'Resume it (same command with resume), or write to an empty directory.',
       });
     }
+    const plan: PlanIdentity = { 'volume size': volumeSize, ...options.plan };
     if (journaled) {
-      if (journaled.begin.volumeSize !== volumeSize) {
-        throw new FerryError('USAGE', `The unfinished transfer in ${dir} was started with a volume size of ${journaled.begin.volumeSize} bytes, not ${volumeSize}.`, {
-          hint: `Resume with the volume size it was started with (${journaled.begin.volumeSize} bytes).`,
+      const { begin } = journaled;
+      const differences = planDifferences({ 'volume size': begin.volumeSize, ...(begin.plan ?? {}) }, begin.plan ? plan : { 'volume size': volumeSize });
+      if (differences.length > 0) {
+        throw new FerryError('USAGE', `The unfinished transfer in ${dir} was started with a different plan; resuming it with this one would mix two transfers:\n${differences.map((d) => `  ${d}`).join('\n')}`, {
+          hint: 'Run the command it was started with to finish it, or write this transfer to another (empty) directory.',
+          details: { dir, differences },
         });
       }
-      const last = journaled.blobs.at(-1);
-      const state = last?.state ?? { volume: 1, used: 0 };
-      const closed = journaled.blobs.flatMap((r) => r.closed);
-      const volumes = await VolumeSet.resume(dir, closed, state);
+      const check = await checkKept(dir, journaled.blobs);
+      const kept = journaled.blobs.slice(0, check.kept);
+      // The journal first: a crash between the two leaves lines the next check cuts off again.
+      if (kept.length < journaled.blobs.length) await Journal.rewrite(dir, begin, kept);
+      const volumes = await VolumeSet.resume(dir, check.closed, check.state);
       const writer = new TransferWriter(
         dir,
-        journaled.begin.id,
-        journaled.begin.createdAt,
+        begin.id,
+        begin.createdAt,
         volumeSize,
-        new VolumeAllocator(volumeSize, state),
+        new VolumeAllocator(volumeSize, check.state),
         volumes,
         await Journal.reopen(dir),
         options,
-        journaled.blobs.length,
+        lock,
+        kept.length,
+        check.problems,
       );
-      for (const r of journaled.blobs) writer.blobs.set(r.blob.digest, r.blob);
+      for (const r of kept) writer.blobs.set(r.blob.digest, r.blob);
       return writer;
     }
     if ((await listVolumeFiles(dir)).size > 0) {
@@ -134,10 +172,9 @@ export class TransferWriter {
         hint: 'Write to an empty directory; Ferry does not overwrite volumes it cannot account for.',
       });
     }
-    const id = randomUUID();
-    const createdAt = new Date().toISOString();
-    const journal = await Journal.create(dir, { t: 'begin', id, createdAt, volumeSize });
-    return new TransferWriter(dir, id, createdAt, volumeSize, new VolumeAllocator(volumeSize), await VolumeSet.create(dir), journal, options, 0);
+    const begin: JournalBegin = { t: 'begin', id: randomUUID(), createdAt: new Date().toISOString(), volumeSize, ...(options.plan ? { plan } : {}) };
+    const journal = await Journal.create(dir, begin);
+    return new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize), await VolumeSet.create(dir), journal, options, lock, 0);
   }
 
   has(digest: string): boolean {
@@ -234,12 +271,13 @@ export class TransferWriter {
           ...(meta.parent ? { parent: meta.parent } : {}),
           mirror: { sources: mirrorSources(images) },
         } satisfies TransferManifest);
-        await writeFile(join(this.dir, README_FILE), README_TEXT);
-        await writeAtomically(this.dir, TRANSFER_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+        await replaceConfined(join(this.dir, README_FILE), README_TEXT);
+        await replaceConfined(join(this.dir, TRANSFER_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
         await this.volumes.release();
         this.finished = true;
         await this.journal.close();
         await Journal.remove(this.dir);
+        await this.lock.release();
         this.emit({ phase: 'done', message: `wrote ${manifest.volumes.length} volume(s)` });
         return manifest;
       } catch (e) {
@@ -256,6 +294,7 @@ export class TransferWriter {
     await this.commits.catch(() => undefined);
     await this.volumes.release();
     await this.journal.close().catch(() => undefined);
+    await this.lock.release();
   }
 
   /** Writes the blob's bytes; resolves, with its commit still running, once the next blob may be written. */
@@ -273,7 +312,7 @@ export class TransferWriter {
         // Only the parts of a split blob need a hash of their own (a whole blob has its digest): one
         // sha256 pass fewer over every byte of the transfer.
         const partHash = split ? createHash('sha256') : undefined;
-        await this.writeEntry(p, path, 0o644, cursor.take(p.size, partHash), desc.digest);
+        await this.writeEntry(p, path, BLOB_MODE, cursor.take(p.size, partHash), desc.digest);
         parts.push({ volume: volumeName(p.volume), path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
       }
       await cursor.end();
@@ -400,42 +439,6 @@ async function* verifiedChunks(desc: BlobDescriptor, source: Chunks): AsyncGener
   }
 }
 
-/** Reads a stream as consecutive byte ranges of given lengths (the parts of a split blob). */
-class ByteCursor {
-  private pending: Uint8Array | undefined;
-  constructor(private readonly it: AsyncIterator<Uint8Array>) {}
-
-  /** The next `n` bytes, cutting a chunk where a range ends; fewer if the source ends early. */
-  async *take(n: number, hash?: Hash): AsyncIterable<Uint8Array> {
-    let left = n;
-    while (left > 0) {
-      let chunk = this.pending;
-      this.pending = undefined;
-      if (!chunk) {
-        const r = await this.it.next();
-        if (r.done) return; // the verifying source reports the shortfall on the next pull
-        chunk = r.value;
-      }
-      if (chunk.length > left) {
-        this.pending = chunk.subarray(left);
-        chunk = chunk.subarray(0, left);
-      }
-      hash?.update(chunk);
-      left -= chunk.length;
-      yield chunk;
-    }
-  }
-
-  /** Pulls once more so the verifying source checks length and digest; it must be exhausted by then. */
-  async end(): Promise<void> {
-    if (this.pending || !(await this.it.next()).done) throw new Error('verified source yielded past its size');
-  }
-
-  async cancel(): Promise<void> {
-    await this.it.return?.(undefined).catch(() => undefined);
-  }
-}
-
 function mirrorSources(images: TransferImage[]): TransferManifest['mirror']['sources'] {
   const seen = new Map<string, TransferManifest['mirror']['sources'][number]>();
   for (const img of images) {
@@ -443,31 +446,6 @@ function mirrorSources(images: TransferImage[]): TransferManifest['mirror']['sou
     if (!seen.has(repository)) seen.set(repository, { repository, role: img.role });
   }
   return [...seen.values()];
-}
-
-async function writeAtomically(dir: string, name: string, text: string): Promise<void> {
-  const tmp = join(dir, `.${name}.tmp`);
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, join(dir, name));
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** ENOSPC and friends become NO_SPACE naming the volume, what did not fit and the space left; other errors pass through. */

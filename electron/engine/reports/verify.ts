@@ -11,6 +11,7 @@ const CHECK_OF: Record<VerifyProblemCode, CheckName> = {
   VOLUME_SIZE: 'volume sizes and sha256',
   VOLUME_HASH: 'volume sizes and sha256',
   VOLUME_UNLISTED: 'volume sizes and sha256',
+  VOLUME_NOT_FILE: 'volume sizes and sha256',
   TAR_MALFORMED: 'tar entries safe and where listed',
   ENTRY_UNSAFE: 'tar entries safe and where listed',
   ENTRY_UNLISTED: 'tar entries safe and where listed',

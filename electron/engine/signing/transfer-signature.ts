@@ -1,10 +1,11 @@
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { formatFingerprint } from '../../../shared/fingerprint';
 import { TRANSFER_FILE } from '../../../shared/transfer/manifest';
 import { SIGNATURE_FILE, transferSignatureSchema, type SignatureCheck, type TransferSignature } from '../../../shared/transfer/signature';
+import { readConfined } from '../media/confined-file';
 import { readBoundedFile } from '../trust/input-file';
 import { writeFileAtomic } from '../trust/secret-file';
 import { keySha256, publicKeyDer, readPrivateKey, readPublicKey } from './keys';
@@ -32,8 +33,9 @@ export interface SignatureOptions {
 
 async function readManifestBytes(dir: string, purpose: string): Promise<Buffer> {
   try {
-    return await readFile(join(dir, TRANSFER_FILE));
+    return await readConfined(join(dir, TRANSFER_FILE));
   } catch (e) {
+    if (e instanceof FerryError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new FerryError('INVALID_INPUT', `Cannot ${purpose}: ${dir} holds no readable ${TRANSFER_FILE} (${code}).`, {
       hint: 'Point at the transfer directory, and sign only a finished transfer (one whose transfer.json has been written).',

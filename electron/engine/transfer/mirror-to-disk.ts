@@ -4,7 +4,9 @@ import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
 import { planVolumes, type VolumePlan } from '../media/plan';
 import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
-import { Journal } from '../media/journal';
+import { Journal, type PlanIdentity } from '../media/journal';
+import type { KeptProblem } from '../media/kept';
+import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import type { PlannedImage, TransferPlan } from './plan';
@@ -98,7 +100,27 @@ function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
   };
 }
 
-export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<{ manifest: TransferManifest; layout: DiskLayout; resumedBlobs: number }> {
+/** What a resume must agree on with the run that started the transfer: the content, by digest. */
+function planIdentity(plan: TransferPlan, since: SinceParent | undefined): PlanIdentity {
+  const r = plan.release;
+  return {
+    ...(r ? { release: `${r.version} ${r.architecture} (${r.digest})` } : {}),
+    images: plan.images.filter((i) => i.role === 'extra').map((i) => (i.source.includes('@') ? i.source : `${i.source}@${i.digest}`)),
+    ...(since ? { since: `${since.ref.kind} of transfer ${since.ref.id} (${since.ref.digest})` } : {}),
+  };
+}
+
+export interface MirrorToDiskResult {
+  manifest: TransferManifest;
+  layout: DiskLayout;
+  resumedBlobs: number;
+  /** Kept blobs a resume found damaged: written again from the first of them on. */
+  repaired: readonly KeptProblem[];
+  /** The lock of an earlier run that died, taken over. */
+  tookOverLock?: LockHolder;
+}
+
+export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<MirrorToDiskResult> {
   const steps = writeSteps(plan, opts.since?.held);
   const layout = await layoutOf(plan, steps, opts.toDir, opts.volumeSize);
   const written = steps.filter((s) => !s.inParent);
@@ -110,6 +132,8 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const writer = await TransferWriter.open(opts.toDir, {
     volumeSize: opts.volumeSize,
     resume: true,
+    plan: planIdentity(plan, opts.since),
+    holder: 'ferry mirror',
     onProgress: ctx.progress,
     expected: { bytes: written.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
   });
@@ -178,7 +202,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
     });
-    return { manifest, layout, resumedBlobs: writer.resumedBlobs };
+    return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };
   } catch (e) {
     fetches.close();
     // The journal keeps every complete blob: the same command resumes from there.

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openConfined, readConfined } from '../media/confined-file';
+import { TransferLock, type LockHolder } from '../media/lock';
 
 /**
  * The journal of a push: one fsync'ed JSON line when a blob upload starts and when a blob or manifest
  * is confirmed in the mirror. A killed push run again reads it, re-checks every confirmed entry with
  * HEAD (the journal is a hint, never proof) and skips what the mirror holds; blobs started but never
  * confirmed are the ones that were in flight. One journal per transfer and target, removed once the
- * push has fully succeeded.
+ * push has fully succeeded. A lock beside it keeps a second push of the same transfer to the same target
+ * from running at once.
  */
 export type PushJournalRecord =
   | { t: 'begin'; transferId: string; target: string }
@@ -28,25 +31,52 @@ export function journalKey(repo: string, digest: string): string {
   return `${repo}@${digest}`;
 }
 
+function journalHash(transferId: string, target: string): string {
+  return createHash('sha256').update(`${transferId}\n${target}`).digest('hex').slice(0, 16);
+}
+
 export function pushJournalPath(dir: string, transferId: string, target: string): string {
-  const hash = createHash('sha256').update(`${transferId}\n${target}`).digest('hex').slice(0, 16);
-  return join(dir, `.ferry-push-${hash}.jsonl`);
+  return join(dir, `.ferry-push-${journalHash(transferId, target)}.jsonl`);
+}
+
+export function pushLockPath(dir: string, transferId: string, target: string): string {
+  return join(dir, `.ferry-pushing-${journalHash(transferId, target)}.lock`);
 }
 
 export class PushJournal {
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
+    private readonly lock: TransferLock,
   ) {}
+
+  /** The stale lock of a push that died, taken over by this one. */
+  get tookOverLock(): LockHolder | undefined {
+    return this.lock.tookOver;
+  }
 
   /** Opens (creating) the journal and returns what a previous run recorded; a torn last line is ignored. */
   static async open(dir: string, transferId: string, target: string): Promise<{ journal: PushJournal; previous: PushJournalContent }> {
     await mkdir(dir, { recursive: true });
     const path = pushJournalPath(dir, transferId, target);
-    const previous = parse(await readFile(path, 'utf8').catch(() => ''));
-    const journal = new PushJournal(path, await open(path, 'a', 0o644));
-    if (previous.blobs.size === 0 && previous.manifests.size === 0 && previous.inFlight.size === 0) await journal.append({ t: 'begin', transferId, target });
-    return { journal, previous };
+    const lock = await TransferLock.acquire(pushLockPath(dir, transferId, target), 'ferry push');
+    try {
+      const previous = parse(
+        await readConfined(path).then(
+          (b) => b.toString('utf8'),
+          (e: NodeJS.ErrnoException) => {
+            if (e.code === 'ENOENT') return '';
+            throw e;
+          },
+        ),
+      );
+      const journal = new PushJournal(path, await openConfined(path, 'append'), lock);
+      if (previous.blobs.size === 0 && previous.manifests.size === 0 && previous.inFlight.size === 0) await journal.append({ t: 'begin', transferId, target });
+      return { journal, previous };
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
   }
 
   async append(record: PushJournalRecord): Promise<void> {
@@ -54,14 +84,17 @@ export class PushJournal {
     await this.fh.datasync();
   }
 
+  /** Closes the journal and lets another push of this transfer to this target run; safe to call more than once. */
   async close(): Promise<void> {
     await this.fh.close().catch(() => undefined);
+    await this.lock.release();
   }
 
   /** The push is complete (receipt written): nothing is left to resume. */
   async remove(): Promise<void> {
-    await this.close();
+    await this.fh.close().catch(() => undefined);
     await rm(this.path, { force: true });
+    await this.lock.release();
   }
 }
 

@@ -6,6 +6,7 @@ import { DockerDestination } from '../copy/docker';
 import type { BlobLocation, ImageDestination, ManifestRole } from '../copy/types';
 import type { FetchedManifest } from '../registry/client';
 import type { Descriptor } from '../registry/manifest';
+import type { LockHolder } from '../media/lock';
 import { PushJournal, journalKey, type PushJournalContent } from './push-journal';
 
 /**
@@ -24,6 +25,8 @@ export interface ResumeStats {
   inFlightBytes: number;
   /** Bytes uploaded again in this run for blobs that were in flight. */
   resentBytes: number;
+  /** The lock of an earlier push of this transfer to this target that died, taken over by this run. */
+  tookOverLock?: LockHolder;
 }
 
 export class PushSession {
@@ -46,6 +49,7 @@ export class PushSession {
       inFlightBlobs: previous.inFlight.size,
       inFlightBytes: [...previous.inFlight.values()].reduce((n, s) => n + s, 0),
       resentBytes: 0,
+      ...(journal.tookOverLock ? { tookOverLock: journal.tookOverLock } : {}),
     };
   }
 

@@ -1,4 +1,3 @@
-import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
@@ -10,6 +9,7 @@ import type { EngineContext } from '../context';
 import { copyImage, type CopyResult } from '../copy/copy';
 import { DockerDestination } from '../copy/docker';
 import type { ImageDestination, ImageSource } from '../copy/types';
+import { replaceConfined } from '../media/confined-file';
 import { TransferReader } from '../media/reader';
 import { mirrorLocationByDigest, mirrorReference, type MirroredImage } from './destination';
 import { MediaSource } from './media-source';
@@ -162,22 +162,10 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
       ...(manifest.parent ? { parent: { id: manifest.parent.id, blobs: parent.present.size, images: parent.inParent.size } } : {}),
     };
     // The receipt lists what arrived even when an image failed; the journal stays until all did.
-    await writeAtomically(opts.receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);
+    await replaceConfined(opts.receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);
     if (result.images.every((o) => !o.error)) await session.journal.remove();
     return out;
   } finally {
     await session.journal.close();
   }
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.partial`;
-  const fh = await open(temp, 'w', 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(temp, path);
 }
