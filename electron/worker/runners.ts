@@ -71,7 +71,10 @@ export const runners: JobRunners = {
 
   verify: async (params, job) => {
     const media = await verifyTransfer(params.dir, { signature: trustPolicyOf(params), onProgress: job.onProgress });
-    if (!media.ok) throw verifyFailed(params.dir, media, 'Do not push this transfer: copy the named volumes again from the source media.');
+    if (!media.ok) {
+      const signatureHint = media.signature && !media.signature.ok ? media.signature.hint : undefined;
+      throw verifyFailed(params.dir, media, signatureHint ?? 'Do not push this transfer: copy the named volumes again from the source media.');
+    }
     if (!params.against) return media;
     await job.checkpoint();
     const mirror = await withEngine(params, job, async (ctx) => verifyAgainst(ctx, await TransferReader.open(params.dir), params.against!));

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { transferSignature } from '../../electron/main/handlers/transfer';
 import { signTransfer } from '../../electron/engine/signing/transfer-signature';
+import { runners } from '../../electron/worker/runners';
+import type { JobContext } from '../../electron/worker/runtime';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
+import { FerryError } from '../../shared/errors';
 import type { Receipt } from '../../shared/transfer/receipt';
 import { ferry, worldFlags, type CliResult } from '../support/cli';
 import { inspectManifest } from '../support/push';
@@ -126,6 +131,33 @@ describe('ferry push checks the transfer signature before sending anything', () 
     const allowed = await push(dir, 'unsigned', ['--allow-unsigned']);
     await assertPushedWhole(dir, allowed);
     assert.match(allowed.stdout, /^Signature: WARNING: transfer\.json in .* is not signed/m);
+  });
+
+  it("the app's signature check, verify job and push job reach the same verdict from the operator's choices", async () => {
+    const dir = await copyOfMedia();
+    const job = (id: string): JobContext => ({
+      id,
+      signal: new AbortController().signal,
+      pullSecret: undefined,
+      defaults: { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] },
+      onProgress: () => undefined,
+      checkpoint: async () => undefined,
+    });
+    const params = <K extends 'push' | 'verify'>(kind: K, p: Record<string, unknown>) => jobStartSchema.parse({ kind, params: p }).params as JobParams<K>;
+    const unknown = await transferSignature({ dir, trust: [], allowUnsigned: false, allowUntrusted: false });
+    assert.deepEqual([unknown.status, unknown.ok, unknown.fingerprint], ['untrusted', false, siteFingerprint]);
+    const refused = (e: unknown) => e instanceof FerryError && e.code === 'VERIFY_FAILED' && e.message.includes(`signed by an unknown key (fingerprint ${siteFingerprint})`);
+    await assert.rejects(runners.verify!(params('verify', { dir }), job('verify-unknown')), refused);
+    const before = (await registryLog(world.mirror)).length;
+    await assert.rejects(runners.push!(params('push', { fromDir: dir, to: `${world.mirror.host}/app-unknown` }), job('push-unknown')), refused);
+    assert.deepEqual((await registryLog(world.mirror)).slice(before).split('\n').filter((l) => l.includes('/v2/')), []);
+
+    const typed = { trust: [siteFingerprint.toLowerCase()] };
+    assert.equal((await transferSignature({ dir, ...typed, allowUnsigned: false, allowUntrusted: false })).status, 'trusted');
+    await runners.verify!(params('verify', { dir, ...typed }), job('verify-trusted'));
+    await runners.push!(params('push', { fromDir: dir, to: `${world.mirror.host}/app-trusted`, ...typed }), job('push-trusted'));
+    const receipt = JSON.parse(await readFile(join(dir, 'receipt.json'), 'utf8')) as Receipt;
+    assert.equal(receipt.images.length, 2);
   });
 
   it('(d) verify without a trusted key fails a signed transfer as signed by an unknown key, naming its fingerprint', async () => {

@@ -37,6 +37,12 @@ async function trustedKey(spec: string): Promise<TrustedKey> {
   const hex = parseFingerprint(spec);
   // Something that reads as a fingerprint is one: a key file named like 32 hex digits is not a real risk.
   if (hex) return { hex, fingerprint: formatFingerprint(hex) };
+  if (/^(sha256:)?[0-9a-f\s:]+$/i.test(spec.trim())) {
+    // Hex that is not a whole fingerprint: a digit missing or extra, not a file name.
+    throw new FerryError('USAGE', `"${spec}" is not a whole key fingerprint.`, {
+      hint: 'Give all 8 groups of 4 hex digits, as ferry mirror and ferry keys fingerprint print them (or the full SHA-256), or the path of the PREFIX.pub file.',
+    });
+  }
   const sha256 = keySha256(await readPublicKey(spec));
   return { hex: sha256, fingerprint: formatFingerprint(sha256) };
 }

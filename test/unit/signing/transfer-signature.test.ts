@@ -85,6 +85,7 @@ describe('transfer.json signatures and the trust policy', () => {
     }
     const flipped = `${printed.slice(0, -1)}${printed.endsWith('0') ? '1' : '0'}`;
     assert.equal((await verifyTransferSignature(dir, { trust: [flipped] })).status, 'untrusted');
+    await assert.rejects(verifyTransferSignature(dir, { trust: [printed.slice(0, -1)] }), (e: unknown) => e instanceof FerryError && e.code === 'USAGE' && /not a whole key fingerprint/.test(e.message));
   });
 
   it('accepts an unknown key only with allowUntrusted, as a warning that still shows the fingerprint', async () => {
