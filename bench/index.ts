@@ -175,7 +175,7 @@ async function release(bench: Bench, rel: FixtureRelease, run: string): Promise<
     await mirror.time(() =>
       bench.ferry(['mirror', '--release', `quay.io/${RELEASE_REPOSITORY}:4.15.3-x86_64`, '--to-dir', toDir, '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, ...flags]),
     );
-    await push.time(() => bench.ferry(['push', '--from-dir', toDir, '--to', `${world.mirror.host}/ferry-${run}-${i}`, ...flags]));
+    await push.time(() => bench.ferry(['push', '--from-dir', toDir, '--to', `${world.mirror.host}/ferry-${run}-${i}`, '--allow-unsigned', ...flags]));
     await rm(toDir, { recursive: true, force: true });
 
     // What operators script: one skopeo per image into its own dir: (shared layers fetched again each time), then back out.

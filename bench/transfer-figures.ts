@@ -46,14 +46,14 @@ export async function transferFigures(world: TestWorld, work: string, entry: str
   const mirror = `${world.mirror.host}/figures-${run}`;
 
   await ferry(entry, ['mirror', '--release', release('4.15.3'), '--to-dir', base, ...flags]);
-  await ferry(entry, ['push', '--from-dir', base, '--to', mirror, ...auth]);
+  await ferry(entry, ['push', '--from-dir', base, '--to', mirror, '--allow-unsigned', ...auth]);
   await ferry(entry, ['mirror', '--release', release('4.15.4'), '--to-dir', delta, '--since', join(base, 'receipt.json'), ...flags]);
   const writtenBytes = (await manifestOf(delta)).volumes.reduce((n, v) => n + v.size, 0);
   const newBlobBytes = [...rel4.blobs].filter(([d]) => !rel3.blobs.has(d)).reduce((n, [, s]) => n + s, 0);
 
   // Kill a push of the whole 4.15.3 transfer midway (by its journal), then run the same command again.
   const receiptDir = join(work, `figures-receipt-${run}`);
-  const args = ['push', '--from-dir', base, '--to', `${world.mirror.host}/figures-resume-${run}`, '--receipt', join(receiptDir, 'receipt.json'), ...auth];
+  const args = ['push', '--from-dir', base, '--to', `${world.mirror.host}/figures-resume-${run}`, '--receipt', join(receiptDir, 'receipt.json'), '--allow-unsigned', ...auth];
   const layers = (await manifestOf(base)).blobs.filter((b) => b.kind !== 'manifest').length;
   let killedAfterBlobs = 0;
   await killWhen(

@@ -1,6 +1,6 @@
 // The main job end to end against throwaway local registries (no display needed):
 // a synthetic OpenShift release in a "source" registry (bearer-token auth, like quay.io) is mirrored
-// to removable media, the media are verified, pushed into a "mirror" registry (htpasswd), checked in
+// to removable media and signed, the media are verified against the signer's key, pushed into a "mirror" registry (htpasswd), checked in
 // the mirror, and the cluster configuration is printed. Every step is the real `ferry` CLI.
 import { join } from 'node:path';
 import { ferry, worldFlags } from '../test/support/cli';
@@ -30,10 +30,13 @@ async function main(): Promise<void> {
     const mirror = `${world.mirror.host}/ocp4`;
     await step('connected side: what is in the release', ['release', 'info', release, ...flags, ...source]);
     await step('connected side: plan and mirror configuration', ['mirror', '--release', release, '--to-dir', usb, '--mirror', mirror, '--dry-run', ...flags, ...source]);
-    await step('connected side: write the removable media', ['mirror', '--release', release, '--to-dir', usb, '--volume-size', '64M', ...flags, ...source]);
-    await step('disconnected side: check the media', ['verify', '--dir', usb]);
-    await step('disconnected side: push into the mirror registry', ['push', '--from-dir', usb, '--to', mirror, ...flags]);
-    await step('disconnected side: every image in the mirror by digest', ['verify', '--dir', usb, '--against', mirror, ...flags]);
+    const key = join(work.path, 'site');
+    await step('connected side: a signing key (PREFIX.pub travels separately from the media)', ['keys', 'generate', '--out', key]);
+    await step('connected side: write and sign the removable media', ['mirror', '--release', release, '--to-dir', usb, '--volume-size', '64M', '--sign-key', `${key}.key`, ...flags, ...source]);
+    const trust = ['--trust', `${key}.pub`];
+    await step('disconnected side: check the media and who signed them', ['verify', '--dir', usb, ...trust]);
+    await step('disconnected side: push into the mirror registry', ['push', '--from-dir', usb, '--to', mirror, ...trust, ...flags]);
+    await step('disconnected side: every image in the mirror by digest', ['verify', '--dir', usb, '--against', mirror, ...trust, ...flags]);
     await step('cluster configuration: ImageDigestMirrorSet', ['config', 'idms', '--from-dir', usb, '--mirror', mirror]);
     await step('cluster configuration: install-config snippet', ['config', 'install-config', '--from-dir', usb, '--mirror', mirror, '--ca-file', world.ca.certPath]);
     process.stdout.write('\nDemo done. To use the same features in the UI: npm run serve (prints a URL for your browser).\n');

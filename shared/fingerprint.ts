@@ -21,3 +21,14 @@ export function formatFingerprint(hex: string): string {
   for (let i = 0; i < shown.length; i += GROUP) groups.push(shown.slice(i, i + GROUP));
   return groups.join(' ');
 }
+
+/**
+ * A fingerprint an operator typed or pasted (`--trust`, the import journey): the printed form (groups of
+ * four, spaces or colons, any case), or the full SHA-256, optionally `sha256:`-prefixed. Returns its hex
+ * digits in lower case (32 or 64 of them), or undefined when the text is not a fingerprint at all.
+ */
+export function parseFingerprint(text: string): string | undefined {
+  const digits = text.trim().replace(/^sha256:/i, '').replace(/[\s:]+/g, '');
+  if (!/^[0-9a-fA-F]+$/.test(digits)) return undefined;
+  return digits.length === SHOWN_HEX_DIGITS || digits.length === 64 ? digits.toLowerCase() : undefined;
+}

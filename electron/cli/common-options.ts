@@ -13,7 +13,7 @@ export interface GlobalOptions {
   parallel: number;
 }
 
-function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

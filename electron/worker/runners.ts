@@ -12,6 +12,7 @@ import { planTransfer } from '../engine/transfer/plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
 import { readSince } from '../engine/transfer/since';
 import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
+import type { TrustPolicy } from '../engine/signing/trust-policy';
 import { volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
 import type { JobRunners } from './runtime';
@@ -19,6 +20,11 @@ import type { JobRunners } from './runtime';
 /** A failed check is a failed job; the full report travels in the error details for the UI's table. */
 function verifyFailed(what: string, report: { problems: Array<{ message: string }> }, hint: string): FerryError {
   return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${report.problems[0]?.message ?? ''}`, { hint, details: { report } });
+}
+
+/** The operator's choices as the job carries them; the engine's trust policy decides (the same for push and verify). */
+function trustPolicyOf(params: { trust: string[]; allowUnsigned: boolean; allowUntrusted: boolean }): TrustPolicy {
+  return { trust: params.trust, allowUnsigned: params.allowUnsigned, allowUntrusted: params.allowUntrusted };
 }
 
 /** The mirror check in the shape of a media report (what the UI's report table reads), the check itself alongside. */
@@ -58,14 +64,17 @@ export const runners: JobRunners = {
     withEngine(params, job, async (ctx) => {
       // The engine writes the receipt (even when some images failed) and keeps its resume journal beside it.
       const receiptPath = params.receipt ?? join(params.fromDir, RECEIPT_FILE);
-      const result = await pushFromDisk(ctx, params.fromDir, params.to, { receiptPath });
+      const result = await pushFromDisk(ctx, params.fromDir, params.to, { receiptPath, trust: trustPolicyOf(params) });
       assertAllPushed(result);
       return { target: result.target, receiptPath, blobs: result.blobs, images: result.images.map(({ result: _copied, ...image }) => image) };
     }),
 
   verify: async (params, job) => {
-    const media = await verifyTransfer(params.dir, { onProgress: job.onProgress });
-    if (!media.ok) throw verifyFailed(params.dir, media, 'Do not push this transfer: copy the named volumes again from the source media.');
+    const media = await verifyTransfer(params.dir, { signature: trustPolicyOf(params), onProgress: job.onProgress });
+    if (!media.ok) {
+      const signatureHint = media.signature && !media.signature.ok ? media.signature.hint : undefined;
+      throw verifyFailed(params.dir, media, signatureHint ?? 'Do not push this transfer: copy the named volumes again from the source media.');
+    }
     if (!params.against) return media;
     await job.checkpoint();
     const mirror = await withEngine(params, job, async (ctx) => verifyAgainst(ctx, await TransferReader.open(params.dir), params.against!));

@@ -72,6 +72,11 @@ export interface ImportState {
   verifyJob?: string;
   /** Result of the media verification: the push stays blocked unless it passed. */
   mediaVerified?: 'passed' | 'failed';
+  /** Fingerprints of signing keys the operator trusts (typed in, as read to them by whoever wrote the media). */
+  trust: string[];
+  /** The operator's explicit choice to go on with media nobody signed, or signed by a key they do not trust. */
+  allowUnsigned: boolean;
+  allowUntrusted: boolean;
   /** HOST:PORT/NAMESPACE */
   mirror: string;
   username: string;
@@ -91,6 +96,9 @@ export const importStore = createJourneyStore<ImportState>('ferry.journey.import
   step: 'media',
   done: [],
   dir: '',
+  trust: [],
+  allowUnsigned: false,
+  allowUntrusted: false,
   mirror: '',
   username: '',
   receiptPath: '',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobSchema, jobStartSchema, progressEventSchema } from './jobs';
+import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -259,9 +259,24 @@ export const apiMethods = {
       fingerprint: z.string(),
     }),
   ),
+  /**
+   * Who signed transfer.json and whether that is accepted under the operator's trust choices: the same verdict
+   * the verify and push jobs reach with the same choices (engine: signing/trust-policy.ts).
+   */
+  'transfer.signature': method(
+    z.object({ dir: z.string().min(1), ...trustChoices }),
+    z.object({
+      status: z.enum(['trusted', 'untrusted', 'unsigned', 'invalid']),
+      ok: z.boolean(),
+      message: z.string(),
+      hint: z.string().optional(),
+      fingerprint: z.string().optional(),
+      trustedFingerprints: z.array(z.string()).optional(),
+    }),
+  ),
   /** Full verification without a job (small transfers); long ones use jobs.start({kind:'verify'}). */
   'transfer.verify': method(
-    z.object({ dir: z.string().min(1) }),
+    z.object({ dir: z.string().min(1), ...trustChoices }),
     z.object({
       ok: z.boolean(),
       problems: z.array(

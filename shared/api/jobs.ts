@@ -52,11 +52,23 @@ export const mirrorParamsSchema = z.object({
   ...connection,
 });
 
+/**
+ * Which transfer signatures a push or verify accepts (engine: signing/trust-policy.ts). The app passes the
+ * operator's explicit choices; by default only a transfer signed by a trusted key passes.
+ */
+export const trustChoices = {
+  /** Public key files or fingerprints (as Ferry prints them) of the keys to trust. */
+  trust: z.array(z.string().min(1)).default([]),
+  allowUnsigned: z.boolean().default(false),
+  allowUntrusted: z.boolean().default(false),
+};
+
 export const pushParamsSchema = z.object({
   fromDir: z.string().min(1),
   /** HOST:PORT/NAMESPACE */
   to: z.string().min(1),
   receipt: z.string().optional(),
+  ...trustChoices,
   ...connection,
 });
 
@@ -64,6 +76,7 @@ export const verifyParamsSchema = z.object({
   dir: z.string().min(1),
   /** HOST:PORT/NAMESPACE to also check the mirror. */
   against: z.string().optional(),
+  ...trustChoices,
   ...connection,
 });
 

@@ -24,13 +24,13 @@ export const transferSignatureSchema = z.object({
 export type TransferSignature = z.infer<typeof transferSignatureSchema>;
 
 /**
- * - `trusted`: signed, and by the key given with --trust.
- * - `signed`: the signature matches the key it carries, but no key to trust was given: only the fingerprint,
- *   compared by people, says whose key it is.
- * - `unsigned`: no transfer.json.sig (a failure only when a signature is required).
- * - `invalid`: transfer.json changed after signing, a different key than the trusted one, or a garbled .sig.
+ * - `trusted`: signed, and by a key the operator trusts (--trust KEY.pub or FINGERPRINT).
+ * - `untrusted`: the signature matches the key it carries, but that key is none the operator trusts: anyone
+ *   can re-sign an edited manifest, so this fails unless the operator explicitly allows it (--allow-untrusted).
+ * - `unsigned`: no transfer.json.sig (a failure unless allowed).
+ * - `invalid`: transfer.json changed after signing, or a garbled .sig: always a failure, nothing allows it.
  */
-export type SignatureStatus = 'trusted' | 'signed' | 'unsigned' | 'invalid';
+export type SignatureStatus = 'trusted' | 'untrusted' | 'unsigned' | 'invalid';
 
 export interface SignatureCheck {
   status: SignatureStatus;
@@ -40,16 +40,16 @@ export interface SignatureCheck {
   hint?: string;
   /** Fingerprint (formatFingerprint) of the key that signed, when the .sig carries a usable one. */
   fingerprint?: string;
-  /** Fingerprint (formatFingerprint) of the key given with --trust. */
-  trustedFingerprint?: string;
+  /** Fingerprints (formatFingerprint) of the keys the operator trusts. */
+  trustedFingerprints?: string[];
 }
 
 /** The lines every face prints for a signature check: the verdict, then the fingerprints to compare. */
 export function renderSignatureCheck(check: SignatureCheck): string[] {
-  const verdict = check.status === 'unsigned' && check.ok ? 'WARNING' : check.ok ? 'OK' : 'FAILED';
+  const verdict = !check.ok ? 'FAILED' : check.status === 'trusted' ? 'OK' : 'WARNING';
   const lines = [`Signature: ${verdict}: ${check.message}`];
   if (check.fingerprint) lines.push(`  signing key fingerprint: ${check.fingerprint}`);
-  if (check.trustedFingerprint && check.trustedFingerprint !== check.fingerprint) lines.push(`  trusted key fingerprint: ${check.trustedFingerprint}`);
+  for (const trusted of check.trustedFingerprints ?? []) if (trusted !== check.fingerprint) lines.push(`  trusted key fingerprint: ${trusted}`);
   if (check.hint) lines.push(`  hint: ${check.hint}`);
   return lines;
 }

@@ -21,6 +21,7 @@ export type VerifyProblemCode =
   | 'LAYOUT_MISMATCH'
   | 'IMAGE_INCOMPLETE'
   | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_UNTRUSTED'
   | 'SIGNATURE_INVALID';
 
 export interface VerifyProblem {

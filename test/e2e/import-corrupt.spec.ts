@@ -17,6 +17,8 @@ test('import: a corrupted volume fails verification, is named in the report, and
   await page.getByRole('textbox', { name: 'Transfer directory' }).fill(dir);
   await app.checkpoint('01-media');
   await page.getByRole('button', { name: /Next: Verify media/ }).click();
+  // The fixture is unsigned: accept that explicitly so the verification goes on to the volumes.
+  await page.getByRole('checkbox', { name: /although they are not signed/ }).check();
   await page.getByRole('button', { name: 'Verify the media' }).click();
   await expect(page.getByRole('group', { name: /^Job / }).getByText('failed', { exact: true })).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText(/The media: \d+ problem\(s\) found\./)).toBeVisible();

@@ -128,7 +128,7 @@ describe('registry kit from the media', () => {
     const authfile = join(work.path, 'node-auth.json');
     await writeFile(authfile, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }), { mode: 0o600 });
     const target = `${registry.host}/ocp4`;
-    const push = await ferry(['push', '--from-dir', transferDir, '--to', target, '--authfile', authfile, '--ca-file', kitCa]);
+    const push = await ferry(['push', '--from-dir', transferDir, '--to', target, '--authfile', authfile, '--ca-file', kitCa, '--allow-unsigned']);
     assert.equal(push.code, 0, push.stderr);
     const verify = await ferry(['verify', '--dir', transferDir, '--against', target, '--authfile', authfile, '--ca-file', kitCa]);
     assert.equal(verify.code, 0, verify.stderr + verify.stdout);

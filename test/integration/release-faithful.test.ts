@@ -137,7 +137,7 @@ describe('a faithful OpenShift release through the whole pipeline, blobs from a 
 
     it('pushes into the mirror with every digest unchanged, checked by verify --against', async () => {
       const target = `${world.mirror.host}/ocp4`;
-      const r = await ferry(['push', '--from-dir', dir(), '--to', target, ...mirrorFlags()]);
+      const r = await ferry(['push', '--from-dir', dir(), '--to', target, '--allow-unsigned', ...mirrorFlags()]);
       assert.equal(r.code, 0, r.stderr);
       const v = await ferry(['verify', '--dir', dir(), '--against', target, ...mirrorFlags()]);
       assert.equal(v.code, 0, v.stdout + v.stderr);
@@ -223,7 +223,7 @@ describe('a faithful OpenShift release through the whole pipeline, blobs from a 
       for (const d of multi.manifests) assert.ok(carried.has(d), `manifest ${d} travels`);
 
       const target = `${world.mirror.host}/multi`;
-      const p = await ferry(['push', '--from-dir', dir(), '--to', target, ...mirrorFlags()]);
+      const p = await ferry(['push', '--from-dir', dir(), '--to', target, '--allow-unsigned', ...mirrorFlags()]);
       assert.equal(p.code, 0, p.stderr);
       const v = await ferry(['verify', '--dir', dir(), '--against', target, ...mirrorFlags()]);
       assert.equal(v.code, 0, v.stdout + v.stderr);

@@ -12,7 +12,7 @@ import { tempDir } from '../support/tmp';
 
 /**
  * A transfer written by the real TransferWriter, signed as `mirror --sign-key` does, then checked through the
- * real CLI as the disconnected side would: `ferry keys generate`, `ferry verify --trust/--require-signature/--report`.
+ * real CLI as the disconnected side would: `ferry keys generate`, `ferry verify --trust/--allow-untrusted/--require-signature/--report`.
  */
 describe('signed transfers through the CLI', () => {
   const tmp = tempDir('signing-cli');
@@ -53,7 +53,7 @@ describe('signed transfers through the CLI', () => {
   it('verify --trust passes and prints the same fingerprint the signer got', async () => {
     const r = await ferry(['verify', '--dir', original, '--trust', `${keyPrefix}.pub`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^Signature: OK: transfer\.json is signed by the trusted key\./m);
+    assert.match(r.stdout, /^Signature: OK: transfer\.json is signed by a trusted key\./m);
     assert.equal(r.stdout.match(/signing key fingerprint: (.+)$/m)?.[1], signedFingerprint);
     assert.match(r.stdout, /OK: every volume, blob and image verified\./);
   });
@@ -86,10 +86,10 @@ describe('signed transfers through the CLI', () => {
     assert.match(human.stdout, /Signature: FAILED: .*changed after it was signed/);
   });
 
-  it('fails (exit 1) with the wrong public key, printing both fingerprints', async () => {
+  it('fails (exit 1) with the wrong public key: an unknown key, printing both fingerprints', async () => {
     const r = await ferry(['verify', '--dir', original, '--trust', `${otherPrefix}.pub`]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /signed by another key than the trusted one/);
+    assert.ok(r.stdout.includes(`Signature: FAILED: transfer.json is signed by an unknown key (fingerprint ${signedFingerprint}).`), r.stdout);
     assert.equal(r.stdout.match(/signing key fingerprint: (.+)$/m)?.[1], signedFingerprint);
     const other = (await ferry(['keys', 'fingerprint', `${otherPrefix}.pub`])).stdout.trim();
     assert.equal(r.stdout.match(/trusted key fingerprint: (.+)$/m)?.[1], other);
@@ -104,15 +104,31 @@ describe('signed transfers through the CLI', () => {
     await rm(join(dir, 'transfer.json.sig'));
     const missing = await ferry(['verify', '--dir', dir, '--trust', `${keyPrefix}.pub`]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stdout, /is not signed .*a signature is required/);
+    assert.match(missing.stdout, /Signature: FAILED: transfer\.json in .* is not signed/);
   });
 
-  it('passes an unsigned transfer with a warning, and fails it with --require-signature', async () => {
+  it('fails (exit 1) a signed transfer when no key is trusted, unless --allow-untrusted or --trust FINGERPRINT', async () => {
+    const r = await ferry(['verify', '--dir', original, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as VerifyReport;
+    assert.deepEqual([report.signature?.status, report.signature?.fingerprint], ['untrusted', signedFingerprint]);
+    assert.deepEqual(report.problems.map((p) => p.code), ['SIGNATURE_UNTRUSTED']);
+    assert.equal(report.bytes.read, 0);
+    const allowed = await ferry(['verify', '--dir', original, '--allow-untrusted']);
+    assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+    assert.match(allowed.stdout, /^Signature: WARNING: transfer\.json is signed by an unknown key/m);
+    const byFingerprint = await ferry(['verify', '--dir', original, '--trust', signedFingerprint]);
+    assert.equal(byFingerprint.code, 0, byFingerprint.stdout + byFingerprint.stderr);
+    assert.match(byFingerprint.stdout, /^Signature: OK: /m);
+  });
+
+  it('passes an unsigned transfer with a warning naming --allow-unsigned for push, and fails it with --require-signature', async () => {
     const dir = await copy();
     await rm(join(dir, 'transfer.json.sig'));
     const warned = await ferry(['verify', '--dir', dir]);
     assert.equal(warned.code, 0, warned.stderr);
     assert.match(warned.stdout, /^Signature: WARNING: transfer\.json in .* is not signed/m);
+    assert.match(warned.stdout, /--allow-unsigned/);
     const required = await ferry(['verify', '--dir', dir, '--require-signature']);
     assert.equal(required.code, 1);
     assert.match(required.stdout, /Signature: FAILED/);

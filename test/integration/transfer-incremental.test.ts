@@ -39,6 +39,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
   let base: TransferManifest;
   let delta: TransferManifest;
   let fingerprint: string;
+  let key: string;
   const baseDir = () => join(work.path, 'base');
   const deltaDir = () => join(work.path, 'delta');
   // What the app's handlers and job worker get from their host, as ferry serve --source-mirror gives it.
@@ -55,9 +56,9 @@ describe('release updates: incremental transfer since a receipt, installer extra
     const m = await ferry(['mirror', '--release', release('4.15.3'), '--to-dir', baseDir(), ...flags]);
     assert.equal(m.code, 0, m.stderr);
     base = await readManifest(baseDir());
-    const p = await ferry(['push', '--from-dir', baseDir(), '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    const p = await ferry(['push', '--from-dir', baseDir(), '--to', `${world.mirror.host}/ocp4`, '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(p.code, 0, p.stderr);
-    const key = join(work.path, 'site');
+    key = join(work.path, 'site');
     assert.equal((await ferry(['keys', 'generate', '--out', key])).code, 0);
     const d = await ferry(['mirror', '--release', release('4.15.4'), '--to-dir', deltaDir(), '--since', join(baseDir(), 'receipt.json'), '--sign-key', `${key}.key`, ...flags]);
     assert.equal(d.code, 0, d.stderr);
@@ -89,7 +90,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
     for (const d of rel4.blobs.keys()) assert.ok(delta.blobs.some((b) => b.digest === d), `4.15.4 blob ${d} is listed`);
     assert.equal(delta.release?.digest, rel4.digest);
 
-    const v = await ferry(['verify', '--dir', deltaDir()]);
+    const v = await ferry(['verify', '--dir', deltaDir(), '--trust', `${key}.pub`]);
     assert.equal(v.code, 0, v.stdout + v.stderr);
   });
 
@@ -128,7 +129,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
   });
 
   it('refuses the delta against a mirror without the parent, naming the parent, and pushes nothing', async () => {
-    const r = await ferry(['push', '--from-dir', deltaDir(), '--to', `${world.mirror.host}/empty`, '--receipt', join(work.path, 'empty-receipt.json'), ...worldFlags(world)]);
+    const r = await ferry(['push', '--from-dir', deltaDir(), '--to', `${world.mirror.host}/empty`, '--receipt', join(work.path, 'empty-receipt.json'), '--trust', `${key}.pub`, ...worldFlags(world)]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.ok(r.stderr.includes(`Push the parent transfer ${base.id} first`), r.stderr);
     await assert.rejects(skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/empty/ocp-release:4.15.4-x86_64`]));
@@ -138,7 +139,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
 
   it('pushes the delta into the mirror holding 4.15.3: every 4.15.4 digest is there, verify --against passes, the report says so', async () => {
     const reportPath = join(work.path, 'push-report.json');
-    const r = await ferry(['push', '--from-dir', deltaDir(), '--to', `${world.mirror.host}/ocp4`, '--report', reportPath, ...worldFlags(world)]);
+    const r = await ferry(['push', '--from-dir', deltaDir(), '--to', `${world.mirror.host}/ocp4`, '--report', reportPath, '--trust', fingerprint, ...worldFlags(world)]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const report = JSON.parse(await readFile(reportPath, 'utf8')) as OperatorReport;
     assert.equal(report.kind, 'push');
@@ -160,7 +161,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
     const receipt = JSON.parse(await readFile(join(deltaDir(), 'receipt.json'), 'utf8')) as Receipt;
     assert.equal(receipt.images.length, delta.images.length, 'the receipt names every image of 4.15.4, parent ones included');
     for (const d of rel4.blobs.keys()) assert.ok(receipt.blobs.includes(d), `receipt lists ${d}`);
-    const against = await ferry(['verify', '--dir', deltaDir(), '--against', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    const against = await ferry(['verify', '--dir', deltaDir(), '--trust', `${key}.pub`, '--against', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
     assert.equal(against.code, 0, against.stdout + against.stderr);
   });
 

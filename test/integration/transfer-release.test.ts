@@ -64,7 +64,7 @@ describe('release transfer over removable media', () => {
   });
 
   it('pushes into the htpasswd mirror with every digest unchanged, and writes a receipt', async () => {
-    const r = await ferry(['push', '--from-dir', transferDir, '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    const r = await ferry(['push', '--from-dir', transferDir, '--to', `${world.mirror.host}/ocp4`, '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(r.code, 0, r.stderr);
     for (const c of rel.components) {
       const got = await inspectManifest(world, `${world.mirror.host}/ocp4/ocp-v4.0-art-dev@${c.digest}`);
@@ -110,7 +110,7 @@ describe('release transfer over removable media', () => {
     assert.equal(v.code, 1);
     assert.ok(v.stdout.includes(loc.volume) && v.stdout.includes(victim.digest), v.stdout);
 
-    const p = await ferry(['push', '--from-dir', copy, '--to', `${world.mirror.host}/damaged`, ...worldFlags(world)]);
+    const p = await ferry(['push', '--from-dir', copy, '--to', `${world.mirror.host}/damaged`, '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(p.code, 1, p.stdout + p.stderr);
     assert.ok(p.stderr.includes(victim.digest), p.stderr);
     const affected = manifest.images.filter((i) => p.stderr.includes(i.source));

@@ -170,7 +170,9 @@ export function register(program: Command): void {
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
-        out.push(`Next: carry the whole directory; on the other side run  ferry verify --dir DIR  then  ferry push --from-dir DIR --to HOST:PORT/NAMESPACE`);
+        // Push refuses what no trusted key signed, so the next step says how to trust this one (or that it is unsigned).
+        const trust = signed ? ` --trust '${signed.fingerprint}'` : ' --allow-unsigned';
+        out.push(`Next: carry the whole directory; on the other side run  ferry verify --dir DIR${signed ? trust : ''}  then  ferry push --from-dir DIR --to HOST:PORT/NAMESPACE${trust}`);
         process.stdout.write(`${out.join('\n')}\n`);
         return;
       }

@@ -4,15 +4,14 @@ import { RECEIPT_FILE } from '../../../shared/transfer/receipt';
 import { renderSignatureCheck } from '../../../shared/transfer/signature';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { describeHolder } from '../../engine/media/lock';
-import { readTransferManifest } from '../../engine/media/reader';
 import { writeReport } from '../../engine/reports/write';
-import { verifyTransferSignature } from '../../engine/signing/transfer-signature';
 import { assertAllPushed, pushFromDisk } from '../../engine/transfer/push';
 import { pushOperatorReport } from '../../engine/transfer/push-report';
 import type { ResumeStats } from '../../engine/transfer/push-session';
 import { formatBytes } from '../format';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
+import { addTrustOptions, type TrustCliOptions } from '../trust-options';
 import { interruptSignal, terminalProgress } from './copy';
 
 function resumeLine(s: ResumeStats): string {
@@ -21,14 +20,16 @@ function resumeLine(s: ResumeStats): string {
 
 export function register(program: Command): void {
   addCommonOptions(
-    program
-      .command('push')
-      .description('push a transfer from removable media into the mirror registry, verifying every byte read')
-      .requiredOption('--from-dir <dir>', 'the transfer directory (transfer.json + ferry-NNNNNN.tar)')
-      .requiredOption('--to <host:port/namespace>', 'the mirror registry and namespace')
-      .option('--receipt <file>', 'where to write receipt.json (default: DIR/receipt.json); the resume journal is kept beside it')
-      .option('--report <file.json>', 'also write an operator report (JSON, and Markdown beside it)'),
-  ).action(async (opts: GlobalOptions & { fromDir: string; to: string; receipt?: string; report?: string }) => {
+    addTrustOptions(
+      program
+        .command('push')
+        .description('push a transfer from removable media into the mirror registry, verifying its signature first and every byte read')
+        .requiredOption('--from-dir <dir>', 'the transfer directory (transfer.json + ferry-NNNNNN.tar)')
+        .requiredOption('--to <host:port/namespace>', 'the mirror registry and namespace')
+        .option('--receipt <file>', 'where to write receipt.json (default: DIR/receipt.json); the resume journal is kept beside it')
+        .option('--report <file.json>', 'also write an operator report (JSON, and Markdown beside it)'),
+    ),
+  ).action(async (opts: GlobalOptions & TrustCliOptions & { fromDir: string; to: string; receipt?: string; report?: string }) => {
     const startedAt = new Date();
     const progress = opts.json ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
@@ -37,6 +38,7 @@ export function register(program: Command): void {
       const receiptPath = opts.receipt ?? join(opts.fromDir, RECEIPT_FILE);
       const result = await pushFromDisk(ctx, opts.fromDir, opts.to, {
         receiptPath,
+        trust: { trust: opts.trust, allowUnsigned: opts.allowUnsigned, allowUntrusted: opts.allowUntrusted },
         onResume: (s) => {
           // On stderr even with --json: stdout stays one JSON document.
           if (s.tookOverLock) process.stderr.write(`Took over the lock of an earlier push that is no longer running: ${describeHolder(s.tookOverLock)}\n`);
@@ -44,12 +46,11 @@ export function register(program: Command): void {
         },
       });
       progress.end();
+      if (!opts.json) process.stdout.write(`${renderSignatureCheck(result.signature).join('\n')}\n`);
       if (opts.report) {
-        const transferId = (await readTransferManifest(opts.fromDir)).id;
-        const signature = await verifyTransferSignature(opts.fromDir);
-        const report = pushOperatorReport(result, { fromDir: opts.fromDir, transferId, signature, startedAt, finishedAt: new Date() });
+        const report = pushOperatorReport(result, { fromDir: opts.fromDir, transferId: result.receipt.transferId, signature: result.signature, startedAt, finishedAt: new Date() });
         const written = await writeReport(opts.report, report);
-        if (!opts.json) process.stdout.write(`${renderSignatureCheck(signature).join('\n')}\nReport: ${written.json} and ${written.markdown}\n`);
+        if (!opts.json) process.stdout.write(`Report: ${written.json} and ${written.markdown}\n`);
       }
       if (opts.json) printJson({ ...result, images: result.images.map(({ result: r, ...rest }) => ({ ...rest, ...(r ? { blobs: r.blobs } : {}) })) });
       else {

@@ -6,18 +6,21 @@ import { verifyOperatorReport } from '../../engine/reports/verify';
 import { writeReport } from '../../engine/reports/write';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
+import { addTrustOptions, type TrustCliOptions } from '../trust-options';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { TransferReader } from '../../engine/media/reader';
 import { renderMirrorCheck, verifyAgainst, type MirrorCheck } from '../../engine/transfer/verify-against';
 
 /**
- * `ferry verify --dir DIR [--trust PUBKEY] [--require-signature] [--report FILE.json]`: exit 0 when every check
- * passes, 1 with the problems listed (a failed signature first, and alone), 2 when transfer.json or the key is unreadable.
+ * `ferry verify --dir DIR [--trust KEY.pub|FINGERPRINT]... [--allow-untrusted] [--require-signature] [--report FILE.json]`:
+ * exit 0 when every check passes, 1 with the problems listed (a failed signature first, and alone), 2 when
+ * transfer.json or a key is unreadable. The signature is judged by the same policy as push, with one
+ * difference kept from before: an unsigned transfer is only a warning here unless --require-signature or
+ * --trust asks for a signature (push refuses it unless --allow-unsigned).
  */
-interface VerifyCliOptions extends GlobalOptions {
+interface VerifyCliOptions extends GlobalOptions, TrustCliOptions {
   dir: string;
   against?: string;
-  trust?: string;
   requireSignature: boolean;
   report?: string;
 }
@@ -35,7 +38,8 @@ function progressLine(started: number): ((e: ProgressEvent) => void) | undefined
 async function run(opts: VerifyCliOptions): Promise<void> {
   const startedAt = new Date();
   const onProgress = opts.json ? undefined : progressLine(startedAt.getTime());
-  const signature = { require: opts.requireSignature, ...(opts.trust !== undefined ? { trust: opts.trust } : {}) };
+  const signatureAsked = opts.requireSignature || opts.trust.length > 0;
+  const signature = { trust: opts.trust, allowUnsigned: opts.allowUnsigned || !signatureAsked, allowUntrusted: opts.allowUntrusted };
   const report = await verifyTransfer(opts.dir, { signature, ...(onProgress ? { onProgress } : {}) });
   if (onProgress) process.stderr.write('\n');
   // The mirror is checked against what transfer.json lists, unless its signature failed (then nothing in it is trusted).
@@ -57,13 +61,14 @@ async function checkMirror(opts: VerifyCliOptions, against: string): Promise<Mir
 
 export function register(program: Command): void {
   addCommonOptions(
-    program
-      .command('verify')
-      .description('check a transfer on disk: manifest, volume sizes and sha256, every blob digest, image completeness, no unsafe tar entries')
-      .requiredOption('--dir <dir>', 'transfer directory (holding transfer.json and ferry-*.tar)')
-      .option('--trust <pubkey>', 'transfer.json must be signed with this ed25519 public key (PREFIX.pub from ferry keys generate)')
-      .option('--require-signature', 'fail an unsigned transfer instead of warning', false)
-      .option('--report <file.json>', 'also write an operator report: FILE.json and a readable FILE.md beside it')
-      .option('--against <host:port/namespace>', 'also check that the mirror holds every image of the transfer by digest'),
+    addTrustOptions(
+      program
+        .command('verify')
+        .description('check a transfer on disk: signature, manifest, volume sizes and sha256, every blob digest, image completeness, no unsafe tar entries')
+        .requiredOption('--dir <dir>', 'transfer directory (holding transfer.json and ferry-*.tar)')
+        .option('--require-signature', 'fail an unsigned transfer instead of warning (implied by --trust)', false)
+        .option('--report <file.json>', 'also write an operator report: FILE.json and a readable FILE.md beside it')
+        .option('--against <host:port/namespace>', 'also check that the mirror holds every image of the transfer by digest'),
+    ),
   ).action((opts: VerifyCliOptions) => run(opts));
 }

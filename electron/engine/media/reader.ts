@@ -52,6 +52,11 @@ export class TransferReader {
     return new TransferReader(dir, manifest);
   }
 
+  /** A reader over a manifest already read and checked (the push reads transfer.json once, for its signature). */
+  static of(dir: string, manifest: TransferManifest): TransferReader {
+    return new TransferReader(dir, manifest);
+  }
+
   images(): readonly TransferImage[] {
     return this.manifest.images;
   }

@@ -7,7 +7,7 @@ import type { ProgressListener } from '../../../shared/progress';
 import { isParentLocation, isPartsLocation, type TransferBlob, type TransferManifest } from '../../../shared/transfer/manifest';
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import type { VerifyProblem, VerifyReport } from '../../../shared/transfer/verify-report';
-import { verifyTransferSignature, type SignatureOptions } from '../signing/transfer-signature';
+import { checkTransferTrust, type TrustPolicy } from '../signing/trust-policy';
 import { TAR_BLOCK } from './layout';
 import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
@@ -23,8 +23,8 @@ import { listVolumeFiles, openVolume, readVolume } from './volumes';
  */
 export interface VerifyOptions {
   onProgress?: ProgressListener;
-  /** --trust / --require-signature; without them a signature is still checked and an unsigned transfer only warned about. */
-  signature?: SignatureOptions;
+  /** The trust policy (--trust, --allow-untrusted…). Without one, an unsigned transfer is only warned about, and a signature by a key nobody trusts fails. */
+  signature?: TrustPolicy;
 }
 
 type Expected =
@@ -48,7 +48,7 @@ const PROGRESS_STEP = 8 * 1024 * 1024;
 export async function verifyTransfer(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
   // First: when transfer.json is not the one that was signed, every other check would be against a forged list.
-  const signature = await verifyTransferSignature(dir, options.signature);
+  const signature = await checkTransferTrust(dir, options.signature ?? { allowUnsigned: true });
   if (!signature.ok) return signatureFailure(dir, signature, started);
   const manifest = await readTransferManifest(dir);
   const problems: VerifyProblem[] = [];
@@ -180,7 +180,7 @@ function signatureFailure(dir: string, signature: SignatureCheck, started: numbe
     dir,
     transferId: '',
     signature,
-    problems: [{ code: signature.status === 'unsigned' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID', message: `${signature.message} No other check was run.` }],
+    problems: [{ code: signature.status === 'unsigned' ? 'SIGNATURE_MISSING' : signature.status === 'untrusted' ? 'SIGNATURE_UNTRUSTED' : 'SIGNATURE_INVALID', message: `${signature.message} No other check was run.` }],
     counts: { volumes: 0, images: 0, blobs: 0, blobsVerified: 0, parentBlobs: 0, entries: 0 },
     bytes: { volumes: 0, blobs: 0, read: 0 },
     durationsMs: { total: Date.now() - started, volumes: {} },

@@ -192,10 +192,11 @@ printf '%s' "$PASSWORD" | podman login --password-stdin -u ${p.username} ${mirro
 
 ## 7. Push the transfer into it
 
-With the login of step 6 (podman keeps it in \`$XDG_RUNTIME_DIR/containers/auth.json\`, where Ferry looks):
+With the login of step 6 (podman keeps it in \`$XDG_RUNTIME_DIR/containers/auth.json\`, where Ferry looks), trusting
+the signing key whose fingerprint the connected side printed (or \`--allow-unsigned\` for unsigned media):
 
 \`\`\`sh
-ferry push --from-dir ${p.carried ? shellQuote(p.carried.fromDir) : 'TRANSFER_DIR'} --to ${mirror}/ocp4 --ca-file ca/${p.caFileName}
+ferry push --from-dir ${p.carried ? shellQuote(p.carried.fromDir) : 'TRANSFER_DIR'} --to ${mirror}/ocp4 --ca-file ca/${p.caFileName} --trust 'FINGERPRINT'
 \`\`\`
 
 ## 8. For the cluster

@@ -6,6 +6,7 @@ type CheckName = 'transfer.json signature' | 'volume sizes and sha256' | 'tar en
 
 const CHECK_OF: Record<VerifyProblemCode, CheckName> = {
   SIGNATURE_MISSING: 'transfer.json signature',
+  SIGNATURE_UNTRUSTED: 'transfer.json signature',
   SIGNATURE_INVALID: 'transfer.json signature',
   VOLUME_MISSING: 'volume sizes and sha256',
   VOLUME_SIZE: 'volume sizes and sha256',

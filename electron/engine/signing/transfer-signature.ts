@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { formatFingerprint } from '../../../shared/fingerprint';
 import { TRANSFER_FILE } from '../../../shared/transfer/manifest';
-import { SIGNATURE_FILE, transferSignatureSchema, type SignatureCheck, type TransferSignature } from '../../../shared/transfer/signature';
+import { SIGNATURE_FILE, transferSignatureSchema, type TransferSignature } from '../../../shared/transfer/signature';
 import { readConfined } from '../media/confined-file';
 import { readBoundedFile } from '../trust/input-file';
 import { writeFileAtomic } from '../trust/secret-file';
-import { keySha256, publicKeyDer, readPrivateKey, readPublicKey } from './keys';
+import { keySha256, publicKeyDer, readPrivateKey } from './keys';
 
 /**
  * Signs and checks transfer.json. The signature covers the file's exact bytes (no canonicalisation: any
  * change at all, even whitespace, breaks it), so it is made after the writer's final rename and checked
- * before anything else trusts the manifest.
+ * before anything else trusts the manifest. Whether a valid signature is good enough is the trust policy's
+ * call (trust-policy.ts); this module only says what the signature file proves about the bytes.
  */
 const MAX_SIGNATURE_FILE_BYTES = 64 * 1024;
 
@@ -24,21 +25,14 @@ export interface SignResult {
   sha256: string;
 }
 
-export interface SignatureOptions {
-  /** Path of the public key (PEM) the transfer must be signed with. Implies `require`. */
-  trust?: string;
-  /** An unsigned transfer fails instead of passing with a warning. */
-  require?: boolean;
-}
-
-async function readManifestBytes(dir: string, purpose: string): Promise<Buffer> {
+export async function readManifestBytes(dir: string, purpose: string): Promise<Buffer> {
   try {
     return await readConfined(join(dir, TRANSFER_FILE));
   } catch (e) {
     if (e instanceof FerryError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new FerryError('INVALID_INPUT', `Cannot ${purpose}: ${dir} holds no readable ${TRANSFER_FILE} (${code}).`, {
-      hint: 'Point at the transfer directory, and sign only a finished transfer (one whose transfer.json has been written).',
+      hint: 'Point at the transfer directory (holding transfer.json and the ferry-*.tar volumes); an interrupted transfer has no transfer.json until it is resumed and finished.',
       cause: e,
     });
   }
@@ -102,73 +96,27 @@ async function loadSignature(dir: string): Promise<Loaded> {
   return { kind: 'ok', doc, key, sha256 };
 }
 
-const RECOPY_HINT = 'Do not use these media: copy transfer.json and transfer.json.sig again from the original, or write the transfer again on the connected side.';
-
 /**
- * Checks DIR/transfer.json against DIR/transfer.json.sig. Every verdict is a result (the report shows it);
- * only a bad --trust file or an unreadable directory throws (INVALID_INPUT).
+ * What transfer.json.sig proves about `manifest` (the exact bytes of transfer.json):
+ * - `missing`: there is no signature file;
+ * - `garbled`: it cannot be used (not a ferry signature, or its key and fingerprint disagree);
+ * - `mismatch`: it was made by key `sha256` over other bytes (transfer.json changed after signing);
+ * - `valid`: key `sha256` signed exactly these bytes (which says nothing yet about whether to trust that key).
  */
-export async function verifyTransferSignature(dir: string, opts: SignatureOptions = {}): Promise<SignatureCheck> {
-  const trusted = opts.trust !== undefined ? await readPublicKey(opts.trust) : undefined;
-  const trustedSha = trusted ? keySha256(trusted) : undefined;
-  const trustedFingerprint = trustedSha ? { trustedFingerprint: formatFingerprint(trustedSha) } : {};
-  const manifest = await readManifestBytes(dir, 'check the transfer signature');
+export type SignatureEvidence =
+  | { kind: 'missing' }
+  | { kind: 'garbled'; reason: string }
+  | { kind: 'mismatch'; sha256: string }
+  | { kind: 'valid'; sha256: string };
+
+export async function readSignatureEvidence(dir: string, manifest: Buffer): Promise<SignatureEvidence> {
   const loaded = await loadSignature(dir);
-
-  if (loaded.kind === 'missing') {
-    const required = opts.require === true || trusted !== undefined;
-    return required
-      ? {
-          status: 'unsigned',
-          ok: false,
-          message: `transfer.json in ${dir} is not signed (no ${SIGNATURE_FILE}), and a signature is required.`,
-          hint: `Copy ${SIGNATURE_FILE} from the original media, or have the transfer written with \`ferry mirror --sign-key KEY\`.`,
-          ...trustedFingerprint,
-        }
-      : {
-          status: 'unsigned',
-          ok: true,
-          message: `transfer.json in ${dir} is not signed: nothing proves these media are the ones that were written.`,
-          hint: 'Sign with `ferry mirror --sign-key KEY` and check with `ferry verify --trust KEY.pub`; --require-signature refuses unsigned transfers.',
-        };
-  }
-  if (loaded.kind === 'garbled') {
-    return { status: 'invalid', ok: false, message: `${SIGNATURE_FILE} in ${dir} cannot be used: ${loaded.reason}.`, hint: RECOPY_HINT, ...trustedFingerprint };
-  }
-
-  const fingerprint = formatFingerprint(loaded.sha256);
-  if (trusted && !publicKeyDer(trusted).equals(publicKeyDer(loaded.key))) {
-    return {
-      status: 'invalid',
-      ok: false,
-      message: `transfer.json in ${dir} is signed by another key than the trusted one.`,
-      hint: 'Check that --trust names the public key of whoever wrote this transfer (compare fingerprints by phone); a transfer signed by another key must not be used.',
-      fingerprint,
-      ...trustedFingerprint,
-    };
-  }
+  if (loaded.kind !== 'ok') return loaded;
   let valid: boolean;
   try {
-    valid = verify(null, manifest, trusted ?? loaded.key, Buffer.from(loaded.doc.signature, 'base64'));
+    valid = verify(null, manifest, loaded.key, Buffer.from(loaded.doc.signature, 'base64'));
   } catch {
     valid = false;
   }
-  if (!valid) {
-    return {
-      status: 'invalid',
-      ok: false,
-      message: `transfer.json in ${dir} does not match its signature: it was changed after it was signed.`,
-      hint: RECOPY_HINT,
-      fingerprint,
-      ...trustedFingerprint,
-    };
-  }
-  if (trusted) return { status: 'trusted', ok: true, message: 'transfer.json is signed by the trusted key.', fingerprint, ...trustedFingerprint };
-  return {
-    status: 'signed',
-    ok: true,
-    message: 'transfer.json is signed, but no key to trust was given.',
-    hint: 'Compare this fingerprint with the one shown when the transfer was written, or pass --trust KEY.pub.',
-    fingerprint,
-  };
+  return { kind: valid ? 'valid' : 'mismatch', sha256: loaded.sha256 };
 }

@@ -4,6 +4,7 @@ import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-map
 import { formatReference, type ImageReference } from '../../../shared/reference';
 import { RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
 import type { TransferManifest } from '../../../shared/transfer/manifest';
+import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { copyImage, type CopyResult } from '../copy/copy';
@@ -11,6 +12,7 @@ import { DockerDestination } from '../copy/docker';
 import type { ImageDestination, ImageSource } from '../copy/types';
 import { replaceConfined } from '../media/confined-file';
 import { TransferReader } from '../media/reader';
+import { openTrustedTransfer, type TrustPolicy } from '../signing/trust-policy';
 import { mirrorLocationByDigest, mirrorReference, type MirroredImage } from './destination';
 import { MediaSource } from './media-source';
 import { checkParent } from './parent-check';
@@ -115,6 +117,8 @@ export function releaseOf(manifest: TransferManifest): { version: string; archit
 
 export interface DiskPushResult extends PushResult {
   receiptPath: string;
+  /** The signature verdict the push went ahead on (see `DiskPushOptions.trust`). */
+  signature: SignatureCheck;
   /** What an earlier, interrupted run of the same push left, and what this run sent again. */
   resume: ResumeStats;
   /** For a delta: blobs taken from the parent (all confirmed in the mirror) and images already there whole. */
@@ -124,19 +128,23 @@ export interface DiskPushResult extends PushResult {
 export interface DiskPushOptions {
   /** Where receipt.json goes (what arrived, even if an image failed); its directory also holds the push journal. */
   receiptPath: string;
+  /** Which signatures to accept; transfer.json is judged by it before anything else happens. */
+  trust: TrustPolicy;
   /** Called once the journal of an earlier run has been re-checked, before anything is sent. */
   onResume?: (stats: ResumeStats) => void;
 }
 
 /**
- * Disk → mirror. Every byte read from the volumes is verified before it is sent. A delta is refused
+ * Disk → mirror. transfer.json's signature is judged first (a refusal contacts no registry), and the
+ * manifest used is parsed from the very bytes that were judged, so every tag written comes from a signed
+ * list whose digests then hold. Every byte read from the volumes is verified before it is sent. A delta is refused
  * before anything moves when the mirror lacks what it takes from its parent. Resumable through the
  * push journal beside the receipt, which goes once every image has arrived.
  */
 export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: string, opts: DiskPushOptions): Promise<DiskPushResult> {
   const target = parseMirrorTarget(to);
-  const reader = await TransferReader.open(fromDir);
-  const manifest = reader.manifest;
+  const { manifest, signature } = await openTrustedTransfer(fromDir, opts.trust);
+  const reader = TransferReader.of(fromDir, manifest);
   const release = releaseOf(manifest);
   const parent = await checkParent(ctx, reader, target, to);
   const session = await PushSession.open(ctx, dirname(opts.receiptPath), manifest.id, target, to);
@@ -158,6 +166,7 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
     const out: DiskPushResult = {
       ...result,
       receiptPath: opts.receiptPath,
+      signature,
       resume: session.stats,
       ...(manifest.parent ? { parent: { id: manifest.parent.id, blobs: parent.present.size, images: parent.inParent.size } } : {}),
     };

@@ -5,7 +5,7 @@ import { appInfo } from './app';
 import { generateConfig } from './config';
 import { testConnection } from './registry';
 import { planExport, releaseInfo, releaseList } from './release';
-import { readTransfer } from './transfer';
+import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
 import type { HandlerDeps } from './deps';
 import { freeSpace, saveText, statPath } from './files';
@@ -48,7 +48,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     }),
 
     'transfer.read': (req) => readTransfer(req),
-    'transfer.verify': async (req) => verifyTransfer(req.dir),
+    'transfer.signature': (req) => transferSignature(req),
+    'transfer.verify': async (req) => verifyTransfer(req.dir, { signature: req }),
 
     'jobs.start': (req) => ({ id: jobs.start(req).id }),
     'jobs.pause': (req) => jobs.pause(req.id),

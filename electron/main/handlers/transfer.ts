@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { TRANSFER_FILE } from '../../../shared/transfer/manifest';
 import { readTransferManifest } from '../../engine/media/reader';
+import { checkTransferTrust } from '../../engine/signing/trust-policy';
 
 /** Colon-separated upper-case hex, as the app shows every fingerprint. */
 function colonHex(hex: string): string {
@@ -27,4 +28,9 @@ export async function readTransfer(req: ParsedRequestOf<'transfer.read'>): Promi
     totalBytes: m.volumes.reduce((n, v) => n + v.size, 0),
     fingerprint: colonHex(createHash('sha256').update(bytes).digest('hex')),
   };
+}
+
+/** The signature verdict under the operator's choices in the import journey, before anything is verified or pushed. */
+export function transferSignature(req: ParsedRequestOf<'transfer.signature'>): Promise<ResponseOf<'transfer.signature'>> {
+  return checkTransferTrust(req.dir, req);
 }

@@ -11,6 +11,14 @@ export function verifyJobReport(job: Job): unknown {
   return job.report ?? job.error?.details?.report;
 }
 
+const SIGNATURE_PROBLEM = /^SIGNATURE_/;
+
+function problemHint(problems: ReadonlyArray<{ code: string }>): string {
+  return problems.every((p) => SIGNATURE_PROBLEM.test(p.code))
+    ? 'The signature of transfer.json was not accepted, so nothing else was checked: see who signed the media, decide whether to accept them, then verify again.'
+    : 'Do not use this data. Copy the named volume again from the connected side (or re-run the export), then verify again.';
+}
+
 /**
  * A verification result as a table naming volume, blob and image for each problem. A report of
  * another shape (a newer engine) is shown as JSON rather than guessed at.
@@ -29,7 +37,7 @@ export function VerifyReport({ report, subject }: { report: unknown; subject: st
           {counts ? <p>Checked {counts}.</p> : null}
         </Callout>
       ) : (
-        <Callout tone="error" title={`${subject}: ${r.problems.length} problem(s) found.`} hint="Do not use this data. Copy the named volume again from the connected side (or re-run the export), then verify again.">
+        <Callout tone="error" title={`${subject}: ${r.problems.length} problem(s) found.`} hint={problemHint(r.problems)}>
           {counts ? <p>Checked {counts}.</p> : null}
         </Callout>
       )}

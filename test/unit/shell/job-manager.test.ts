@@ -133,7 +133,7 @@ describe('JobManager with real worker processes', () => {
   });
 
   it('fails a job whose kind has no runner with UNSUPPORTED', async () => {
-    const job = manager.start({ kind: 'verify', params: { dir: join(dir, 'nothing'), credentials: [], caPems: [] } });
+    const job = manager.start({ kind: 'verify', params: { dir: join(dir, 'nothing'), trust: [], allowUnsigned: false, allowUntrusted: false, credentials: [], caPems: [] } });
     const done = await manager.whenSettled(job.id);
     assert.equal(done.state, 'failed');
     assert.equal(done.error?.code, 'UNSUPPORTED');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { formatFingerprint } from '../../../shared/fingerprint';
+import { formatFingerprint, parseFingerprint } from '../../../shared/fingerprint';
 
 describe('formatFingerprint', () => {
   const hex = createHash('sha256').update('ferry').digest('hex');
@@ -27,5 +27,19 @@ describe('formatFingerprint', () => {
   it('refuses text that is not a SHA-256', () => {
     assert.throws(() => formatFingerprint('abc'), /not a SHA-256 fingerprint/);
     assert.throws(() => formatFingerprint(`${hex.slice(0, 30)}zz${hex.slice(32)}`), /not a SHA-256 fingerprint/);
+  });
+});
+
+describe('parseFingerprint', () => {
+  const hex = createHash('sha256').update('ferry').digest('hex');
+
+  it('reads the printed form however it was typed, and the full SHA-256', () => {
+    const shown = formatFingerprint(hex);
+    for (const typed of [shown, ` ${shown.toLowerCase()} `, shown.replace(/ /g, ':'), shown.replace(/ /g, '')]) assert.equal(parseFingerprint(typed), hex.slice(0, 32), typed);
+    assert.equal(parseFingerprint(`sha256:${hex.toUpperCase()}`), hex);
+  });
+
+  it('is undefined for a path, a short or odd-length prefix, or non-hex text', () => {
+    for (const text of ['site.pub', '/keys/site.pub', hex.slice(0, 31), hex.slice(0, 40), `${hex.slice(0, 31)}g`, '']) assert.equal(parseFingerprint(text), undefined, text);
   });
 });

@@ -5,11 +5,12 @@ import { VerifyReport, verifyJobReport } from '../../components/VerifyReport';
 import { importStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { mirrorConnection } from './connection';
+import { trustChoices } from './trust';
 
 /** Every image of the transfer present in the mirror by digest, checked from this side. */
 export function CheckStep() {
   const state = useStore(importStore);
-  const request = useCallback(() => ({ kind: 'verify' as const, params: { dir: state.dir.trim(), against: state.mirror.trim(), ...mirrorConnection(state) } }), [state]);
+  const request = useCallback(() => ({ kind: 'verify' as const, params: { dir: state.dir.trim(), against: state.mirror.trim(), ...trustChoices(state), ...mirrorConnection(state) } }), [state]);
   return (
     <Card title="Verify in the registry" subtitle={state.mirror || 'Set the target registry first.'}>
       <JobStarter

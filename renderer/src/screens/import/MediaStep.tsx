@@ -15,7 +15,7 @@ export function MediaStep() {
           value={state.dir}
           onChange={(v) =>
             // New media: anything learned about the previous one no longer holds.
-            importStore.update({ dir: v, mediaVerified: undefined, verifyJob: undefined, pushJob: undefined, checkJob: undefined, receiptPath: v ? `${v.replace(/\/+$/, '')}/receipt.json` : '' })
+            importStore.update({ dir: v, allowUnsigned: false, allowUntrusted: false, mediaVerified: undefined, verifyJob: undefined, pushJob: undefined, checkJob: undefined, receiptPath: v ? `${v.replace(/\/+$/, '')}/receipt.json` : '' })
           }
         />
       </Card>

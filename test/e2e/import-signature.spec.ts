@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { generateSigningKeys } from '../../electron/engine/signing/keys';
+import { signTransfer } from '../../electron/engine/signing/transfer-signature';
+import { fixtureContent, writeFixture } from '../unit/media/fixtures';
+import { test, expect } from './support/fixtures';
+import { missing } from './support/world-info';
+
+/**
+ * Media signed by a key the operator has not trusted yet: the import journey shows the signer's fingerprint,
+ * fails the verification until the operator types that fingerprint in (as it was read to them), then passes.
+ */
+test('import: media signed by an unknown key fail verification until its fingerprint is trusted', async ({ app, page, world }) => {
+  const why = missing(world, ['jobs.start', 'jobs.get', 'transfer.signature']);
+  test.fixme(!!why, why);
+  const dir = join(world.workDir, 'signed-media');
+  await writeFixture(dir, fixtureContent({ shared: 20_000, big: 60_000, medium: 30_000, small: 10_000 }, 'e2e-signed'), { volumeSize: 128 * 1024 });
+  const keys = await generateSigningKeys(join(world.workDir, 'e2e-site'));
+  const { fingerprint } = await signTransfer(dir, keys.privateKeyPath);
+
+  await app.open('#/import/media');
+  await page.getByRole('textbox', { name: 'Transfer directory' }).fill(dir);
+  await page.getByRole('button', { name: /Next: Verify media/ }).click();
+  await expect(page.getByText(`transfer.json is signed by an unknown key (fingerprint ${fingerprint}).`)).toBeVisible();
+  await expect(page.getByTestId('signer-fingerprint')).toHaveText(fingerprint);
+  await expect(page.getByRole('checkbox', { name: /although they are signed by a key I do not trust/ })).not.toBeChecked();
+  await page.getByRole('button', { name: 'Verify the media' }).click();
+  await expect(page.getByRole('group', { name: /^Job / }).getByText('failed', { exact: true })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('table', { name: 'Problems' })).toContainText('SIGNATURE_UNTRUSTED');
+  await app.checkpoint('01-unknown-key');
+
+  await page.getByRole('textbox', { name: 'Fingerprint to trust' }).fill(fingerprint.slice(0, -1));
+  await expect(page.getByRole('button', { name: 'Trust this fingerprint' })).toBeDisabled();
+  await page.getByRole('textbox', { name: 'Fingerprint to trust' }).fill(fingerprint.toLowerCase());
+  await page.getByRole('button', { name: 'Trust this fingerprint' }).click();
+  await expect(page.getByText('transfer.json is signed by a trusted key.')).toBeVisible();
+  await page.getByRole('button', { name: 'Verify the media' }).click();
+  await expect(page.getByText('The media: everything checked out.')).toBeVisible({ timeout: 120_000 });
+  await app.checkpoint('02-trusted');
+});
