@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
-import { isParentLocation } from '../../../shared/transfer/manifest';
+import { isParentLocation, type ReleaseSignatures } from '../../../shared/transfer/manifest';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
+import { signatureOptionsFrom } from '../../engine/signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { DockerSource } from '../../engine/copy/docker';
@@ -32,6 +33,9 @@ interface MirrorOptions extends GlobalOptions {
   mirror?: string;
   signKey?: string;
   since?: string;
+  signatureStore: string[];
+  signatureKeyring?: string;
+  releaseSignatures: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -66,6 +70,22 @@ function mirrorConfigText(plan: TransferPlan, mirror: string): string {
   ].join('\n');
 }
 
+/** What the transfer carries of the release's signatures, for --json: the signatures themselves stay in transfer.json. */
+function signatureSummary(s: ReleaseSignatures) {
+  return { digest: s.digest, ...(s.store ? { store: s.store } : {}), signatures: s.signatures.map(({ data: _data, ...rest }) => rest), warnings: s.warnings };
+}
+
+/** The release signature line of the plan and the summary, then every warning: a release never travels unsigned silently. */
+function signatureLines(plan: TransferPlan): string[] {
+  const s = plan.releaseSignatures;
+  if (!plan.release) return [];
+  if (!s) return ['Release signatures: not fetched (--no-release-signatures); the release travels without them'];
+  const head = s.signatures.length
+    ? `Release signatures: ${s.signatures.length} verified (keys ${[...new Set(s.signatures.map((x) => x.keyFingerprint.toUpperCase()))].join(', ')}) from ${s.store}`
+    : 'Release signatures: none';
+  return [head, ...s.warnings.map((w) => `WARNING: ${w}`)];
+}
+
 export function register(program: Command): void {
   addCommonOptions(
     program
@@ -82,7 +102,10 @@ export function register(program: Command): void {
       .option('--dry-run', 'print the plan and the mirror configuration; write nothing', false)
       .option('--mirror <host:port/namespace>', 'with --to-dir --dry-run: the mirror the configuration should point at')
       .option('--sign-key <file>', 'sign transfer.json with this ed25519 key (ferry keys generate)')
-      .option('--since <file>', 'with --to-dir: write only what the mirror lacks, given the receipt.json of its last push (or that transfer.json)'),
+      .option('--since <file>', 'with --to-dir: write only what the mirror lacks, given the receipt.json of its last push (or that transfer.json)')
+      .option('--signature-store <url>', 'with --to-dir: release signature store (default: the public ones); repeatable, tried in order', collect, [])
+      .option('--signature-keyring <file>', "with --to-dir: OpenPGP keys the release signatures must verify with (default: Red Hat's release keys)")
+      .option('--no-release-signatures', 'with --to-dir: do not fetch the release signatures (the release then travels without them)'),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
@@ -93,11 +116,13 @@ export function register(program: Command): void {
     const since = opts.since ? await readSince(opts.since) : undefined;
     // A bad signing key must fail now, not after hours of mirroring.
     if (opts.signKey) await readPrivateKey(opts.signKey);
+    const signatures =
+      opts.toDir && opts.releaseSignatures ? await signatureOptionsFrom({ stores: opts.signatureStore, ...(opts.signatureKeyring ? { keyringFile: opts.signatureKeyring } : {}) }) : undefined;
     const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
-      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), arch: opts.arch, images });
+      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), arch: opts.arch, images, ...(signatures ? { signatures } : {}) });
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
@@ -109,6 +134,7 @@ export function register(program: Command): void {
             ...summary,
             ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
+            ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
           });
         }
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
@@ -117,6 +143,7 @@ export function register(program: Command): void {
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);
           out.push(`Space: needs ${formatBytes(v.diskBytes)} on ${opts.toDir}, ${formatBytes(layout.space.free)} free${layout.space.enough ? '' : ' — NOT ENOUGH'}`);
         }
+        out.push(...signatureLines(plan));
         out.push('');
         out.push(mirror ? mirrorConfigText(plan, mirror) : '# Give --mirror HOST:PORT/NAMESPACE to see the mirror configuration the cluster needs.');
         process.stdout.write(`${out.join('\n')}\n`);
@@ -144,6 +171,7 @@ export function register(program: Command): void {
             resumedBlobs: result.resumedBlobs,
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
+            ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
           });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
@@ -153,6 +181,7 @@ export function register(program: Command): void {
         }
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
+        out.push(...signatureLines(plan));
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
         out.push(`Next: carry the whole directory; on the other side run  ferry verify --dir DIR  then  ferry push --from-dir DIR --to HOST:PORT/NAMESPACE`);
         process.stdout.write(`${out.join('\n')}\n`);

@@ -12,6 +12,7 @@ import {
   type BlobKind,
   type BlobLocation,
   type ParentRef,
+  type ReleaseSignatures,
   type ReleaseInfo,
   type RequestedContent,
   type TransferBlob,
@@ -57,6 +58,7 @@ export interface FinishMeta {
   requested: RequestedContent;
   release?: ReleaseInfo;
   parent?: ParentRef;
+  releaseSignatures?: ReleaseSignatures;
 }
 
 export type ImageInput = Omit<TransferImage, 'manifests'> & { manifests?: string[] };
@@ -233,6 +235,7 @@ export class TransferWriter {
           volumeSize: this.volumeSize,
           ...(meta.parent ? { parent: meta.parent } : {}),
           mirror: { sources: mirrorSources(images) },
+          ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
         } satisfies TransferManifest);
         await writeFile(join(this.dir, README_FILE), README_TEXT);
         await writeAtomically(this.dir, TRANSFER_FILE, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -181,6 +181,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       },
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
+      ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs };
   } catch (e) {

@@ -7,6 +7,8 @@ import { DockerSource } from '../copy/docker';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
+import { releaseSignatures, type SignatureOptions } from '../signatures/release-signatures';
+import type { ReleaseSignatures } from '../../../shared/transfer/manifest';
 
 /**
  * The image set of a transfer and everything known about it before a byte of layer data moves: every
@@ -47,6 +49,8 @@ export interface TransferPlan {
   /** Every blob once. */
   uniqueBytes: number;
   uniqueBlobs: number;
+  /** With `signatures` asked for: the release's verified signatures and any warning about them. */
+  releaseSignatures?: ReleaseSignatures;
 }
 
 /** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
@@ -130,11 +134,14 @@ async function planImage(ctx: EngineContext, req: ImageRequest): Promise<Planned
 }
 
 /** Manifests are small; fetching them all first gives exact totals before any layer moves. */
-export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[] }): Promise<TransferPlan> {
+export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[]; signatures?: SignatureOptions }): Promise<TransferPlan> {
   const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
   const requests = imageRequests(release, input.images ?? []);
   if (requests.length === 0) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
-  const images = await Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req))));
+  const [images, signatures] = await Promise.all([
+    Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req)))),
+    release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined,
+  ]);
   const unique = new Map<string, number>();
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
@@ -143,6 +150,7 @@ export async function planTransfer(ctx: EngineContext, input: { release?: string
     totalBytes: images.reduce((n, i) => n + i.bytes, 0),
     uniqueBytes: [...unique.values()].reduce((n, s) => n + s, 0),
     uniqueBlobs: unique.size,
+    ...(signatures ? { releaseSignatures: signatures } : {}),
   };
 }
 
