@@ -159,7 +159,7 @@ interface SignatureConfigMapOptions {
 }
 
 /** From the transfer (the release's carried signatures), or from signature files and the digest they are for. */
-async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise<{ digest: string; signatures: Uint8Array[] }> {
+async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise<{ digest: string; signatures: Uint8Array[]; warnings?: string[] }> {
   if (opts.fromDir !== undefined) {
     if (opts.signature.length > 0 || opts.digest !== undefined) throw new FerryError('USAGE', '--from-dir takes the signatures from the transfer; drop --signature and --digest.');
     return carriedReleaseSignatures(opts.fromDir);
@@ -173,6 +173,7 @@ async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise
 async function signatureConfigMapCommand(opts: SignatureConfigMapOptions): Promise<void> {
   const input = await signatureConfigMapInput(opts);
   const cm = signatureConfigMap(input.digest, input.signatures, opts.name);
+  if (!opts.json) for (const w of input.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   await output(cm.yaml, opts.out, [`oc apply -f ${opts.out ?? '<this YAML>'}`], opts.json, cm.object);
 }
 

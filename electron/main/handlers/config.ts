@@ -7,7 +7,9 @@ import { imageContentSourcePolicy, imageDigestMirrorSet, imageTagMirrorSet } fro
 import { policyJson } from '../../../shared/config/policy-json';
 import { registriesConf } from '../../../shared/config/registries-conf';
 import type { RegistrySources } from '../../../shared/config/image-config';
+import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
 import { mirrorScope, resolveMirrorInput } from '../../engine/config/mirror-input';
+import { carriedReleaseSignatures } from '../../engine/signatures/carried';
 
 type Request = ParsedRequestOf<'config.generate'>;
 type Response = ResponseOf<'config.generate'>;
@@ -71,5 +73,14 @@ export async function generateConfig(req: Request): Promise<Response> {
       return { text: policyJson(sources(req)).text, fileName: 'policy.json', findings: [] };
     case 'ca-configmap':
       return { text: caConfigMap([{ registry: target.registry, pem: needCa(req) }], req.name).yaml, fileName: 'ca-configmap.yaml', findings: [] };
+    case 'signature-configmap': {
+      // For a --since delta the transfer's release is the new one: its signatures are the ones carried.
+      const carried = await carriedReleaseSignatures(req.fromDir);
+      return {
+        text: signatureConfigMap(carried.digest, carried.signatures, req.name).yaml,
+        fileName: `release-signature-${carried.release.version}.yaml`,
+        findings: carried.warnings.map((message) => ({ level: 'warning' as const, message })),
+      };
+    }
   }
 }
