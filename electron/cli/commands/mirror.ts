@@ -9,9 +9,8 @@ import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layo
 import { signatureOptionsFrom } from '../../engine/signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
-import { DockerSource } from '../../engine/copy/docker';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
-import { planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
+import { plannedSource, planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
@@ -190,7 +189,7 @@ export function register(program: Command): void {
       const target = parseMirrorTarget(opts.to!);
       const result = await pushImages(
         ctx,
-        plan.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new DockerSource(ctx, image.ref) })),
+        plan.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => plannedSource(ctx, image) })),
         target,
         { targetSpec: opts.to!, transferId: crypto.randomUUID(), ...(plan.release ? { release: { version: plan.release.version, architecture: plan.release.architecture } } : {}) },
       );
