@@ -14,7 +14,7 @@ export interface GpgSigner {
   fingerprint: string;
   publicArmored: string;
   publicBinary: Uint8Array;
-  /** `gpg --sign` of the content with the extra options, e.g. ['--compress-algo', 'bzip2'] or ['--rfc2440']. */
+  /** `gpg --sign` of the content with the extra options, e.g. ['--compress-algo', 'bzip2'], ['--rfc2440'] or ['--faked-system-time', T]. */
   sign(content: Uint8Array, options?: string[]): Promise<Uint8Array>;
   cleanup(): Promise<void>;
 }
@@ -29,9 +29,11 @@ function gpg(home: string, args: string[], input?: Uint8Array): Promise<Buffer> 
   });
 }
 
-export async function gpgSigner(name: string, keyType: 'rsa2048' | 'rsa3072' | 'ed25519' = 'rsa2048'): Promise<GpgSigner> {
+/** `expire` (gpg's form, e.g. '2d') with `at` (a gpg --faked-system-time, e.g. '20200101T000000') makes a key that has expired since. */
+export async function gpgSigner(name: string, opts: { keyType?: 'rsa2048' | 'rsa3072' | 'ed25519'; expire?: string; at?: string } = {}): Promise<GpgSigner> {
   const home = tempDir(`gpg-${name}`);
-  await gpg(home.path, ['--quick-generate-key', `${name} <${name}@example.com>`, keyType, 'sign', 'never']);
+  const at = opts.at ? ['--faked-system-time', opts.at] : [];
+  await gpg(home.path, [...at, '--quick-generate-key', `${name} <${name}@example.com>`, opts.keyType ?? 'rsa2048', 'sign', opts.expire ?? 'never']);
   const listing = (await gpg(home.path, ['--with-colons', '--list-keys'])).toString();
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)![1]!;
   const publicArmored = (await gpg(home.path, ['--armor', '--export', fingerprint])).toString();

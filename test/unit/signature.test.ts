@@ -138,6 +138,24 @@ test('a signature by a key outside the keyring, or altered bytes, fail verificat
   }
 });
 
+test('expiry as library-go checks it: an expired signature fails, a signature by a key that has expired since still verifies', async () => {
+  const old = await gpgSigner('expired-key', { expire: '2d', at: '20200101T000000' });
+  try {
+    const keyring = text(old.publicArmored);
+    const atThen = ['--faked-system-time', '20200101T010000'];
+    // openpgp.js refuses the expired key; gpgv reports EXPKEYSIG with VALIDSIG, which library-go accepts.
+    const check = await verifyReleaseSignature({ signature: await old.sign(payload(DIGEST, RELEASE), atThen), keyring, digest: DIGEST });
+    assert.equal(check.keyFingerprint.toUpperCase(), old.fingerprint);
+    assert.equal(check.signedAt, '2020-01-01T01:00:00.000Z');
+    await assert.rejects(
+      verifyReleaseSignature({ signature: await old.sign(payload(DIGEST, RELEASE), [...atThen, '--default-sig-expire', '1d']), keyring, digest: DIGEST }),
+      isError('VERIFY_FAILED', /signature has expired/),
+    );
+  } finally {
+    await old.cleanup();
+  }
+});
+
 test('the signed JSON is read as the CVO reads it: exact digest, an identity, no unknown field, right types; field names case-insensitive', async () => {
   const keyring = signer.publicBinary;
   await assert.rejects(verifyReleaseSignature({ signature: await sign(payload(OTHER_DIGEST, RELEASE)), keyring, digest: DIGEST }), isError('VERIFY_FAILED', new RegExp(`for digest ${OTHER_DIGEST}, not ${DIGEST}`)));
