@@ -108,7 +108,7 @@ describe('release signatures travel with the release', () => {
 
     const app = await generateConfig({ kind: 'signature-configmap', fromDir: dir('base'), mirror: `${world.mirror.host}/ocp4` });
     assert.equal(app.text, text);
-    assert.equal(app.fileName, 'release-signature-4.15.3.yaml');
+    assert.equal(app.fileName, `signature-sha256-${hex(rel3.digest).slice(0, 16)}.yaml`);
   });
 
   it('a --since delta carries the new release signature; one the keyring does not verify is left out with a warning', async () => {

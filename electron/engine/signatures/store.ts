@@ -55,8 +55,9 @@ export function parseStoreUrl(store: string): URL {
 }
 
 /**
- * The one place a signature-store connection is made. TLS trust is the registries' (system roots, --ca-file,
- * certs.d for the store's HOST:PORT), so a store on a private CA works the way a registry does.
+ * The one place a signature-store connection is made (where a per-URL proxy choice belongs, as for registries).
+ * TLS trust is the registries' (system roots, --ca-file, certs.d for the store's HOST:PORT), so a store on a
+ * private CA works the way a registry does.
  */
 export function storeDispatcher(trust: HostTrust): Dispatcher {
   return new Agent({ connections: 1, connectTimeout: TIMEOUT_MS, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connect: { secureContext: secureContextFor(trust) } });

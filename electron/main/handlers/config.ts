@@ -78,7 +78,8 @@ export async function generateConfig(req: Request): Promise<Response> {
       const carried = await carriedReleaseSignatures(req.fromDir);
       return {
         text: signatureConfigMap(carried.digest, carried.signatures, req.name).yaml,
-        fileName: `release-signature-${carried.release.version}.yaml`,
+        // oc adm release mirror --release-image-signature-to-dir names it signature-sha256-<first 16 hex>.json (JSON; this is the same object as YAML).
+        fileName: `signature-${carried.digest.replace(':', '-').slice(0, 'sha256-'.length + 16)}.yaml`,
         findings: carried.warnings.map((message) => ({ level: 'warning' as const, message })),
       };
     }
