@@ -10,18 +10,18 @@ import { join } from 'node:path';
  * is written to its private temporary directory.
  */
 export type GpgvVerdict =
-  | { kind: 'good'; content: Uint8Array; keyId: string; fingerprint: string; primaryFingerprint: string; created?: string }
+  | { kind: 'good'; content: Uint8Array; keyId: string; primaryFingerprint: string; created?: string }
   | { kind: 'bad'; reason: string }
   | { kind: 'unreadable'; reason: string }
   | { kind: 'unavailable' };
 
 const TIMEOUT_MS = 30_000;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; missing: boolean }> {
+/** gpgv's exit status says less than its status lines, which are read instead. */
+function run(args: string[]): Promise<{ stdout: string; stderr: string; missing: boolean }> {
   return new Promise((resolve) => {
     execFile('gpgv', args, { timeout: TIMEOUT_MS, maxBuffer: 1024 * 1024, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } }, (err, stdout, stderr) => {
-      const code = err && typeof (err as NodeJS.ErrnoException).code === 'number' ? ((err as unknown as { code: number }).code) : err ? null : 0;
-      resolve({ code, stdout, stderr, missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' });
+      resolve({ stdout, stderr, missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' });
     });
   });
 }
@@ -62,7 +62,6 @@ export async function gpgvVerify(signature: Uint8Array, keyringBinary: Uint8Arra
       kind: 'good',
       content: new Uint8Array(await readFile(output)),
       keyId: (sig?.[0] ?? valid[0]!.slice(-16)).toLowerCase(),
-      fingerprint: valid[0]!.toLowerCase(),
       primaryFingerprint: (valid[9] ?? valid[0]!).toLowerCase(),
       ...(Number.isFinite(created) && created > 0 ? { created: new Date(created * 1000).toISOString() } : {}),
     };
