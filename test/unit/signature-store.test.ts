@@ -47,6 +47,10 @@ test('the URL is <store>/sha256=<hex>/signature-<n>, joined like Go path.Join', 
   assert.equal(signatureUrl('https://mirror.openshift.com/pub/openshift-v4/signatures/openshift/release', `sha256:${hex('a')}`, 1).href, `https://mirror.openshift.com/pub/openshift-v4/signatures/openshift/release/sha256=${hex('a')}/signature-1`);
   assert.equal(signatureUrl('https://store.example/sigs/', `sha256:${hex('a')}`, 3).href, `https://store.example/sigs/sha256=${hex('a')}/signature-3`);
   assert.throws(() => signatureUrl('ftp://store.example/', `sha256:${hex('a')}`, 1), (e: unknown) => e instanceof FerryError && e.code === 'USAGE');
+  assert.throws(
+    () => signatureUrl('https://user:s3cret@store.example/sigs', `sha256:${hex('a')}`, 1),
+    (e: unknown) => e instanceof FerryError && e.code === 'USAGE' && !e.message.includes('s3cret') && !e.message.includes('user:'),
+  );
 });
 
 test('reads until the first 404, and never more than nine', async () => {

@@ -142,7 +142,8 @@ export function register(program: Command): void {
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);
           out.push(`Space: needs ${formatBytes(v.diskBytes)} on ${opts.toDir}, ${formatBytes(layout.space.free)} free${layout.space.enough ? '' : ' — NOT ENOUGH'}`);
         }
-        out.push(...signatureLines(plan));
+        // Signatures travel on media only: a registry-to-registry mirror neither fetches nor mentions them.
+        if (opts.toDir) out.push(...signatureLines(plan));
         out.push('');
         out.push(mirror ? mirrorConfigText(plan, mirror) : '# Give --mirror HOST:PORT/NAMESPACE to see the mirror configuration the cluster needs.');
         process.stdout.write(`${out.join('\n')}\n`);

@@ -140,12 +140,13 @@ export class RegistryClient {
 
   /**
    * The OCI 1.1 referrers of a manifest (`GET /v2/<name>/referrers/<digest>`): an image index, or undefined
-   * when the registry has no referrers API (404), whose clients fall back to the `sha256-<hex>` tag.
+   * when the registry has no referrers API, whose clients fall back to the `sha256-<hex>` tag. The spec's
+   * answer for that is 404; registries without the route also answer 400 or 405, taken the same way.
    */
   async getReferrers(repository: string, digest: string, opts: { signal?: AbortSignal } = {}): Promise<FetchedManifest | undefined> {
     const url = this.transport.resolve(`/v2/${repository}/referrers/${digest}`);
     const res = await this.transport.send({ method: 'GET', url, headers: { accept: MediaType.ociIndex }, auth: target(repository, 'pull'), ...(opts.signal ? { signal: opts.signal } : {}) });
-    if (res.statusCode === 404) {
+    if (res.statusCode === 404 || res.statusCode === 400 || res.statusCode === 405) {
       await discard(res);
       return undefined;
     }

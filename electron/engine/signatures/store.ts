@@ -51,6 +51,12 @@ export function parseStoreUrl(store: string): URL {
       hint: `Give the base URL of a release signature store, e.g. ${DEFAULT_SIGNATURE_STORES[0]}.`,
     });
   }
+  // The URL is recorded in transfer.json and shown in every warning: it must not carry a secret.
+  if (url.username !== '' || url.password !== '') {
+    throw new FerryError('USAGE', `--signature-store must not hold credentials (${url.protocol}//***@${url.host}${url.pathname}).`, {
+      hint: 'Signature stores are read anonymously, as the cluster-version operator reads them; give the URL without user:password@.',
+    });
+  }
   return url;
 }
 
