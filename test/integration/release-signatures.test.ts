@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -156,10 +156,17 @@ describe('release signatures travel with the release', () => {
     await assert.rejects(generateConfig({ kind: 'signature-configmap', fromDir: dir('unsigned'), mirror: `${world.mirror.host}/ocp4` }), /carries no signature/);
   });
 
-  it("a store whose CA is not trusted is a warning naming the TLS problem, not a silent skip", async () => {
+  it('the store is trusted as a registry is: a CA in certs.d/HOST:PORT works; an untrusted store is a warning naming the TLS problem', async () => {
     const untrusted = flags.filter((f, i) => f !== store.caPath && flags[i + 1] !== store.caPath);
     const dry = await ferry(['mirror', '--release', release('4.15.3'), '--to-dir', dir('untrusted'), '--dry-run', ...untrusted]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, new RegExp(`WARNING: Could not read release signatures from ${store.url.replace(/[.]/g, '\\.')}: The TLS certificate of ${store.host.replace(/[.]/g, '\\.')} is not trusted`));
+
+    const certDir = join(work.path, 'certs.d');
+    await mkdir(join(certDir, store.host), { recursive: true });
+    await copyFile(store.caPath, join(certDir, store.host, 'ca.crt'));
+    const perHost = await ferry(['mirror', '--release', release('4.15.3'), '--to-dir', dir('untrusted'), '--dry-run', ...untrusted, '--cert-dir', certDir]);
+    assert.equal(perHost.code, 0, perHost.stderr);
+    assert.match(perHost.stdout, /Release signatures: 1 verified/);
   });
 });
