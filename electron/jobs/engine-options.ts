@@ -4,6 +4,7 @@ import { parseSize } from '../cli/format';
 import { createEngineContext, engineOptionsFrom, type EngineOptions } from '../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout';
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
+import { signatureOptionsFrom, type SignatureOptions } from '../engine/signatures/release-signatures';
 
 /**
  * What the host (`ferry serve --authfile/--ca-file/--cert-dir/--source-mirror`, or the desktop app's
@@ -19,12 +20,25 @@ export interface EngineDefaults {
   parallel?: number;
   /** Update service graph endpoint (OSUS) instead of the public one. */
   graphUrl?: string;
+  /** Release signature stores instead of the public ones (--signature-store). */
+  signatureStores?: string[];
+  /** Keyring file release signatures must verify with instead of Red Hat's (--signature-keyring). */
+  signatureKeyring?: string;
 }
 
 export const NO_ENGINE_DEFAULTS: EngineDefaults = { caFiles: [], sourceMirrors: [] };
 
 /** The host's defaults from the common options (addCommonOptions) plus --graph-url: one mapping for serve and the desktop app. */
-export function engineDefaultsFrom(opts: { authfile?: string; caFile: string[]; certDir?: string; sourceMirror: string[]; parallel?: number; graphUrl?: string }): EngineDefaults {
+export function engineDefaultsFrom(opts: {
+  authfile?: string;
+  caFile: string[];
+  certDir?: string;
+  sourceMirror: string[];
+  parallel?: number;
+  graphUrl?: string;
+  signatureStore?: string[];
+  signatureKeyring?: string;
+}): EngineDefaults {
   return {
     ...(opts.authfile ? { authfile: opts.authfile } : {}),
     caFiles: opts.caFile,
@@ -32,6 +46,8 @@ export function engineDefaultsFrom(opts: { authfile?: string; caFile: string[]; 
     sourceMirrors: opts.sourceMirror,
     ...(opts.parallel ? { parallel: opts.parallel } : {}),
     ...(opts.graphUrl ? { graphUrl: opts.graphUrl } : {}),
+    ...(opts.signatureStore?.length ? { signatureStores: opts.signatureStore } : {}),
+    ...(opts.signatureKeyring ? { signatureKeyring: opts.signatureKeyring } : {}),
   };
 }
 
@@ -98,4 +114,13 @@ export function volumeSizeOf(text: string | undefined): number {
 export async function checkEngineDefaults(defaults: EngineDefaults): Promise<void> {
   const ctx = await createEngineContext(connectionEngineOptions(defaults, {}));
   await ctx.close();
+  await releaseSignatureOptions(defaults);
+}
+
+/** The host's release signature settings for a mirror to disk (the public stores and Red Hat's keys unless set). */
+export function releaseSignatureOptions(defaults: EngineDefaults): Promise<SignatureOptions> {
+  return signatureOptionsFrom({
+    ...(defaults.signatureStores ? { stores: defaults.signatureStores } : {}),
+    ...(defaults.signatureKeyring ? { keyringFile: defaults.signatureKeyring } : {}),
+  });
 }

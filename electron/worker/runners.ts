@@ -13,7 +13,7 @@ import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
 import { readSince } from '../engine/transfer/since';
 import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
 import type { TrustPolicy } from '../engine/signing/trust-policy';
-import { volumeSizeOf } from '../jobs/engine-options';
+import { releaseSignatureOptions, volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
 import type { JobRunners } from './runtime';
 
@@ -48,7 +48,8 @@ export const runners: JobRunners = {
       const volumeSize = volumeSizeOf(params.volumeSize);
       // A delta: blobs the mirror already holds (per the receipt of its last push) are recorded, not written.
       const since = params.since ? await readSince(params.since) : undefined;
-      const plan = await planTransfer(ctx, { ...(params.release ? { release: params.release } : {}), images: params.images });
+      const signatures = params.release ? await releaseSignatureOptions(job.defaults) : undefined;
+      const plan = await planTransfer(ctx, { ...(params.release ? { release: params.release } : {}), images: params.images, ...(signatures ? { signatures } : {}) });
       await job.checkpoint();
       const result = await mirrorToDisk(ctx, plan, {
         toDir: params.toDir,

@@ -45,6 +45,7 @@ const configKind = z.enum([
   'registries-conf',
   'policy-json',
   'ca-configmap',
+  'signature-configmap',
   'pull-secret',
 ]);
 
@@ -184,6 +185,8 @@ export const apiMethods = {
       volumes: z.object({ count: z.number(), volumeSize: z.number(), bytes: z.number() }),
       freeBytes: z.number(),
       fits: z.boolean(),
+      /** The release's signatures found and verified in the signature store, and why any are missing. */
+      releaseSignatures: z.object({ verified: z.number(), store: z.string().optional(), warnings: z.array(z.string()) }).optional(),
     }),
   ),
 

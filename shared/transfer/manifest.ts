@@ -93,6 +93,31 @@ export const parentRefSchema = z.object({
   digest: digestSchema,
 });
 
+/** One release signature as the signature store served it (`signature-<index>`), verified before it was carried. */
+export const releaseSignatureSchema = z.object({
+  index: z.number().int().positive(),
+  /** The signature file's bytes, base64: a few hundred bytes, so transfer.json (and its signature) covers them. */
+  data: z.base64(),
+  sha256: sha256HexSchema,
+  /** Fingerprint of the keyring key that made it. */
+  keyFingerprint: z.string().regex(/^[a-f0-9]{32,64}$/),
+  /** `critical.identity.docker-reference` of the signed claims (informative: the CVO does not compare it). */
+  identity: z.string().min(1),
+});
+
+/**
+ * The release's signatures for the disconnected cluster-version operator (ferry config signature-configmap).
+ * Added in format 1 as an optional field: an older reader ignores it. `warnings` say why a release travels
+ * without (some of) its signatures; they are shown wherever the transfer is.
+ */
+export const releaseSignaturesSchema = z.object({
+  digest: digestSchema,
+  /** The signature store they were read from. */
+  store: z.string().min(1).optional(),
+  signatures: z.array(releaseSignatureSchema),
+  warnings: z.array(z.string().min(1)).default([]),
+});
+
 /** Source repositories and their roles: push maps them to HOST:PORT/NS with `mirrorMappings`. */
 export const mirrorInfoSchema = z.object({
   sources: z.array(z.object({ repository: z.string().min(1), role: imageRoleSchema })),
@@ -112,6 +137,7 @@ export const transferManifestSchema = z.object({
   volumeSize: z.number().int().positive(),
   parent: parentRefSchema.optional(),
   mirror: mirrorInfoSchema,
+  releaseSignatures: releaseSignaturesSchema.optional(),
 });
 
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
@@ -124,6 +150,8 @@ export type TransferBlob = z.infer<typeof transferBlobSchema>;
 export type TransferVolume = z.infer<typeof transferVolumeSchema>;
 export type ParentRef = z.infer<typeof parentRefSchema>;
 export type MirrorInfo = z.infer<typeof mirrorInfoSchema>;
+export type ReleaseSignature = z.infer<typeof releaseSignatureSchema>;
+export type ReleaseSignatures = z.infer<typeof releaseSignaturesSchema>;
 export type TransferManifest = z.infer<typeof transferManifestSchema>;
 
 export function isPartsLocation(loc: BlobLocation): loc is Extract<BlobLocation, { parts: BlobPart[] }> {

@@ -14,6 +14,8 @@ export interface LayoutPushOptions {
   format?: 'v2s2';
   /** Keep an index and push every child (skopeo --all). */
   all?: boolean;
+  /** Push an index without its children (skopeo --multi-arch index-only): they must be there already. */
+  indexOnly?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function pushFromLayout(
   opts: LayoutPushOptions = {},
 ): Promise<PushedManifest> {
   const digestFile = join(layout.dir, `.digest-${randomBytes(6).toString('hex')}`);
-  const flags = ['--quiet', '--digestfile', digestFile, ...(opts.all ? ['--all'] : [])];
+  const flags = ['--quiet', '--digestfile', digestFile, ...(opts.all ? ['--all'] : []), ...(opts.indexOnly ? ['--multi-arch', 'index-only'] : [])];
   flags.push(...(opts.format ? ['--format', opts.format] : ['--preserve-digests']));
   try {
     await skopeo(world, ['copy', ...flags, `oci:${layout.dir}:${name}`, `docker://${destRef}`]);

@@ -4,6 +4,7 @@ import { caConfigMap, DEFAULT_CA_CONFIGMAP_NAME, ocCreateCaConfigMapCommand, ocP
 import { parseAuthKey } from '../../../shared/pull-secret/auth-key';
 import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
 import { inspectCertificates, readCertificateFile, type CertificateInfo } from '../../engine/trust/certificates';
+import { carriedReleaseSignatures } from '../../engine/signatures/carried';
 import { readBoundedFile } from '../../engine/trust/input-file';
 import { writeFileAtomic } from '../../engine/trust/secret-file';
 import { checkRegistryTls, type TlsCheckResult } from '../../engine/trust/tls-check';
@@ -150,15 +151,29 @@ async function caConfigMapCommand(opts: CaConfigMapOptions): Promise<void> {
 
 interface SignatureConfigMapOptions {
   signature: string[];
-  digest: string;
+  digest?: string;
+  fromDir?: string;
   name?: string;
   out?: string;
   json: boolean;
 }
 
+/** From the transfer (the release's carried signatures), or from signature files and the digest they are for. */
+async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise<{ digest: string; signatures: Uint8Array[]; warnings?: string[] }> {
+  if (opts.fromDir !== undefined) {
+    if (opts.signature.length > 0 || opts.digest !== undefined) throw new FerryError('USAGE', '--from-dir takes the signatures from the transfer; drop --signature and --digest.');
+    return carriedReleaseSignatures(opts.fromDir);
+  }
+  if (opts.signature.length === 0 || opts.digest === undefined) {
+    throw new FerryError('USAGE', 'Which release signatures?', { hint: 'Give --from-dir DIR (the transfer), or --signature FILE (repeatable) with --digest sha256:<hex>.' });
+  }
+  return { digest: opts.digest, signatures: await Promise.all(opts.signature.map((f) => readBoundedFile(f, 'signature file', 1024 * 1024))) };
+}
+
 async function signatureConfigMapCommand(opts: SignatureConfigMapOptions): Promise<void> {
-  const sigs = await Promise.all(opts.signature.map((f) => readBoundedFile(f, 'signature file', 1024 * 1024)));
-  const cm = signatureConfigMap(opts.digest, sigs, opts.name);
+  const input = await signatureConfigMapInput(opts);
+  const cm = signatureConfigMap(input.digest, input.signatures, opts.name);
+  if (!opts.json) for (const w of input.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   await output(cm.yaml, opts.out, [`oc apply -f ${opts.out ?? '<this YAML>'}`], opts.json, cm.object);
 }
 
@@ -179,8 +194,9 @@ export function registerConfigTrustCommands(configCmd: Command): void {
     configCmd
       .command('signature-configmap')
       .description('ConfigMap in openshift-config-managed holding a release signature for the cluster-version operator')
-      .requiredOption('--signature <file>', 'release signature file (signature-1, ...); repeatable in order', (v: string, prev: string[]) => [...prev, v], [] as string[])
-      .requiredOption('--digest <sha256:hex>', 'release image digest the signature is for')
+      .option('--from-dir <dir>', 'transfer directory: the signatures it carries for its release')
+      .option('--signature <file>', 'release signature file (signature-1, ...); repeatable in order', (v: string, prev: string[]) => [...prev, v], [] as string[])
+      .option('--digest <sha256:hex>', 'with --signature: release image digest the signature is for')
       .option('--name <name>', 'ConfigMap name (default: sha256-<hex>)')
       .option('--out <file>', 'write the YAML here instead of standard output'),
   ).action((opts: SignatureConfigMapOptions) => signatureConfigMapCommand(opts));

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
-import { isParentLocation } from '../../../shared/transfer/manifest';
+import { isParentLocation, type ReleaseSignatures } from '../../../shared/transfer/manifest';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
@@ -9,11 +9,11 @@ import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage } from '../../engine/registry-kit/registry-image';
 import { describeHolder } from '../../engine/media/lock';
+import { signatureOptionsFrom } from '../../engine/signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
-import { DockerSource } from '../../engine/copy/docker';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
-import { planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
+import { plannedSource, planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
@@ -37,6 +37,9 @@ interface MirrorOptions extends GlobalOptions {
   since?: string;
   withRegistry?: string | true;
   registryPlatform?: string;
+  signatureStore: string[];
+  signatureKeyring?: string;
+  releaseSignatures: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -71,6 +74,22 @@ function mirrorConfigText(plan: TransferPlan, mirror: string): string {
   ].join('\n');
 }
 
+/** What the transfer carries of the release's signatures, for --json: the signatures themselves stay in transfer.json. */
+function signatureSummary(s: ReleaseSignatures) {
+  return { digest: s.digest, ...(s.store ? { store: s.store } : {}), signatures: s.signatures.map(({ data: _data, ...rest }) => rest), warnings: s.warnings };
+}
+
+/** The release signature line of the plan and the summary, then every warning: a release never travels unsigned silently. */
+function signatureLines(plan: TransferPlan): string[] {
+  const s = plan.releaseSignatures;
+  if (!plan.release) return [];
+  if (!s) return ['Release signatures: not fetched (--no-release-signatures); the release travels without them'];
+  const head = s.signatures.length
+    ? `Release signatures: ${s.signatures.length} verified (keys ${[...new Set(s.signatures.map((x) => x.keyFingerprint.toUpperCase()))].join(', ')}) from ${s.store}`
+    : 'Release signatures: none';
+  return [head, ...s.warnings.map((w) => `WARNING: ${w}`)];
+}
+
 export function register(program: Command): void {
   addCommonOptions(
     program
@@ -89,7 +108,10 @@ export function register(program: Command): void {
       .option('--sign-key <file>', 'sign transfer.json with this ed25519 key (ferry keys generate)')
       .option('--since <file>', 'with --to-dir: write only what the mirror lacks, given the receipt.json of its last push (or that transfer.json)')
       .option('--with-registry [ref]', `also carry the mirror registry's image, for ferry registry-kit --from-dir (default ${DEFAULT_REGISTRY_IMAGE})`)
-      .option('--registry-platform <os/arch>', 'with --with-registry: the registry node’s platform (default: the release architecture’s, linux/amd64)'),
+      .option('--registry-platform <os/arch>', 'with --with-registry: the registry node’s platform (default: the release architecture’s, linux/amd64)')
+      .option('--signature-store <url>', 'with --to-dir: release signature store (default: the public ones); repeatable, tried in order', collect, [])
+      .option('--signature-keyring <file>', "with --to-dir: OpenPGP keys the release signatures must verify with (default: Red Hat's release keys)")
+      .option('--no-release-signatures', 'with --to-dir: do not fetch the release signatures (the release then travels without them)'),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
@@ -100,6 +122,8 @@ export function register(program: Command): void {
     const since = opts.since ? await readSince(opts.since) : undefined;
     // A bad signing key must fail now, not after hours of mirroring.
     if (opts.signKey) await readPrivateKey(opts.signKey);
+    const signatures =
+      opts.toDir && opts.releaseSignatures ? await signatureOptionsFrom({ stores: opts.signatureStore, ...(opts.signatureKeyring ? { keyringFile: opts.signatureKeyring } : {}) }) : undefined;
     const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
@@ -107,7 +131,7 @@ export function register(program: Command): void {
       const registry = opts.withRegistry
         ? await pinRegistryImage(ctx, opts.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : opts.withRegistry, opts.registryPlatform ?? nodePlatformFor(opts.arch ?? release))
         : undefined;
-      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), ...(opts.arch ? { arch: opts.arch } : {}), images: registry ? [...images, registry.source] : images });
+      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), ...(opts.arch ? { arch: opts.arch } : {}), images: registry ? [...images, registry.source] : images, ...(signatures ? { signatures } : {}) });
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
@@ -119,6 +143,7 @@ export function register(program: Command): void {
             ...summary,
             ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
+            ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
           });
         }
         if (summary.release) out.push(releaseHeadline(summary.release));
@@ -128,6 +153,8 @@ export function register(program: Command): void {
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);
           out.push(`Space: needs ${formatBytes(v.diskBytes)} on ${opts.toDir}, ${formatBytes(layout.space.free)} free${layout.space.enough ? '' : ' — NOT ENOUGH'}`);
         }
+        // Signatures travel on media only: a registry-to-registry mirror neither fetches nor mentions them.
+        if (opts.toDir) out.push(...signatureLines(plan));
         out.push('');
         out.push(mirror ? mirrorConfigText(plan, mirror) : '# Give --mirror HOST:PORT/NAMESPACE to see the mirror configuration the cluster needs.');
         process.stdout.write(`${out.join('\n')}\n`);
@@ -157,6 +184,7 @@ export function register(program: Command): void {
             ...(result.tookOverLock ? { tookOverLock: result.tookOverLock } : {}),
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
+            ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
           });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
@@ -168,6 +196,7 @@ export function register(program: Command): void {
         for (const p of result.repaired) out.push(`Resume check: ${p.blob ? `blob ${p.blob} in ${p.volume}` : `volume ${p.volume}`} failed (${p.why}); everything from there on was written again`);
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
+        out.push(...signatureLines(plan));
         if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
         // Push refuses what no trusted key signed, so the next step says how to trust this one (or that it is unsigned).
@@ -179,7 +208,7 @@ export function register(program: Command): void {
       const target = parseMirrorTarget(opts.to!);
       const result = await pushImages(
         ctx,
-        plan.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new DockerSource(ctx, image.ref) })),
+        plan.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => plannedSource(ctx, image) })),
         target,
         { targetSpec: opts.to!, transferId: crypto.randomUUID(), ...(plan.release ? { release: { version: plan.release.version, architecture: plan.release.architecture } } : {}) },
       );

@@ -1,24 +1,36 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { FerryError } from '../../../shared/errors';
 import { verifyReleaseSignature } from '../../engine/signatures/verify-release-signature';
 import { readBoundedFile } from '../../engine/trust/input-file';
 import { printJson } from '../output';
 
-// Release signatures and public keys are a few kilobytes.
+// Release signatures and keyrings are a few kilobytes.
 const MAX_SIGNATURE_BYTES = 1024 * 1024;
 
-async function verify(opts: { digest: string; reference: string; signature: string; key: string; json: boolean }): Promise<void> {
-  const [signature, publicKey] = await Promise.all([
+interface VerifyOptions {
+  digest: string;
+  signature: string;
+  keyring?: string;
+  key?: string;
+  json: boolean;
+}
+
+async function verify(opts: VerifyOptions): Promise<void> {
+  const keyringFile = opts.keyring ?? opts.key;
+  if (keyringFile === undefined) throw new FerryError('USAGE', 'Which keys may sign releases?', { hint: 'Give --keyring FILE (one or more OpenPGP public keys, armored or binary).' });
+  const [signature, keyring] = await Promise.all([
     readBoundedFile(opts.signature, 'signature file', MAX_SIGNATURE_BYTES),
-    readBoundedFile(opts.key, 'public key file', MAX_SIGNATURE_BYTES),
+    readBoundedFile(keyringFile, 'keyring file', MAX_SIGNATURE_BYTES),
   ]);
-  const check = await verifyReleaseSignature({ signature, publicKey, digest: opts.digest, reference: opts.reference });
+  const check = await verifyReleaseSignature({ signature, keyring, digest: opts.digest });
   if (opts.json) {
     printJson({ verified: true, ...check });
     return;
   }
   process.stdout.write(
-    `Release signature verified: ${check.claims.dockerReference}@${check.claims.digest}\n` +
-      `  signed by key ${check.keyId.toUpperCase()} (key fingerprint ${check.keyFingerprint.toUpperCase()})${check.signedAt ? ` on ${check.signedAt}` : ''}\n`,
+    `Release signature verified for ${check.claims.digest}\n` +
+      `  signed identity: ${check.claims.dockerReference}\n` +
+      `  signed by key ${check.keyId.toUpperCase()} (key fingerprint ${check.keyFingerprint.toUpperCase()})${check.signedAt ? ` on ${check.signedAt}` : ''}, read by ${check.verifier}\n`,
   );
 }
 
@@ -26,11 +38,13 @@ export function register(program: Command): void {
   const cmd = program.command('release-signature').description('OpenShift release signatures');
   cmd
     .command('verify')
-    .description('verify a release signature against a public key, the release digest and the release repository')
+    .description('verify a release signature as the cluster-version operator does: a key of the keyring signed an atomic container signature for this digest')
     .requiredOption('--digest <sha256:hex>', 'release image digest')
-    .requiredOption('--reference <ref>', 'release reference, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
-    .requiredOption('--signature <file>', 'signature file (binary OpenPGP signed message, e.g. signature-1)')
-    .requiredOption('--key <file>', 'OpenPGP public key that signs releases (armored or binary)')
+    .requiredOption('--signature <file>', 'signature file (OpenPGP signed message, e.g. signature-1 from the signature store)')
+    .option('--keyring <file>', 'OpenPGP public key(s) that may sign releases (armored, possibly among other text, or binary)')
+    .addOption(new Option('--key <file>', 'same as --keyring').hideHelp())
+    // Accepted for older scripts; the cluster-version operator does not compare the signed identity, so neither does this.
+    .addOption(new Option('--reference <ref>', 'ignored: the signed identity is reported, not compared').hideHelp())
     .option('--json', 'machine-readable output', false)
-    .action((opts: { digest: string; reference: string; signature: string; key: string; json: boolean }) => verify(opts));
+    .action((opts: VerifyOptions) => verify(opts));
 }

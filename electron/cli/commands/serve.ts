@@ -22,6 +22,8 @@ interface ServeCliOptions extends GlobalOptions {
   rendererDir: string;
   dataDir?: string;
   graphUrl?: string;
+  signatureStore: string[];
+  signatureKeyring?: string;
 }
 
 /** `ferry serve`: the desktop app's UI in a browser on loopback (DESIGN §4), for hosts without a desktop. */
@@ -34,7 +36,9 @@ export function register(program: Command): void {
       .option('--host <host>', 'loopback address to bind (127.0.0.1, ::1 or localhost)', '127.0.0.1')
       .option('--renderer-dir <dir>', 'built renderer to serve', RENDERER_DIR)
       .option('--data-dir <dir>', 'where job history is kept (env FERRY_DATA_DIR)')
-      .option('--graph-url <url>', 'update service graph endpoint for the release picker (default: the public one)'),
+      .option('--graph-url <url>', 'update service graph endpoint for the release picker (default: the public one)')
+      .option('--signature-store <url>', 'release signature store for exports (default: the public ones); repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
+      .option('--signature-keyring <file>', "OpenPGP keys release signatures must verify with (default: Red Hat's release keys)"),
   ).action(async (opts: ServeCliOptions) => {
     const serve = await startServe({
       host: opts.host,

@@ -31,6 +31,16 @@ export class DockerSource implements ImageSource {
     });
   }
 
+  /** Whether the repository holds `tag` (HEAD: no body moves for the common answer, 404). */
+  async hasTag(tag: string, signal?: AbortSignal): Promise<boolean> {
+    return (await this.client.headManifest(this.fetchRef.repository, tag, signal ? { signal } : {})) !== undefined;
+  }
+
+  /** The referrers of `digest` in this repository through the OCI 1.1 API; undefined without the API. */
+  referrers(digest: string, signal?: AbortSignal): Promise<FetchedManifest | undefined> {
+    return this.client.getReferrers(this.fetchRef.repository, digest, signal ? { signal } : {});
+  }
+
   async openBlob(blob: Descriptor, opts: BlobReadOptions = {}): Promise<Readable> {
     return this.client.openBlob(
       this.fetchRef.repository,

@@ -45,11 +45,13 @@ rmdir ferry-parts 2>/dev/null || true
 
 export const README_TEXT = `This directory is a Ferry transfer: container images on removable media.
 
-  transfer.json        what the transfer holds (images, blobs, volumes, sha256 of each)
+  transfer.json        what the transfer holds (images, blobs, volumes, sha256 of each), and the
+                       release's signatures (releaseSignatures: the signature files, base64)
   ferry-NNNNNN.tar     the volumes
 
 With Ferry:   ferry verify --dir THIS_DIR
               ferry push --from-dir THIS_DIR --to HOST:PORT/NAMESPACE
+              ferry config signature-configmap --from-dir THIS_DIR   (for oc apply -f)
 
 Without Ferry: extract every volume into one directory, then join split blobs:
               mkdir layout && for v in ferry-*.tar; do tar -xf "$v" -C layout; done

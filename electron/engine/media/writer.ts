@@ -12,6 +12,7 @@ import {
   type BlobKind,
   type BlobLocation,
   type ParentRef,
+  type ReleaseSignatures,
   type ReleaseInfo,
   type RequestedContent,
   type TransferBlob,
@@ -70,6 +71,7 @@ export interface FinishMeta {
   requested: RequestedContent;
   release?: ReleaseInfo;
   parent?: ParentRef;
+  releaseSignatures?: ReleaseSignatures;
 }
 
 export type ImageInput = Omit<TransferImage, 'manifests'> & { manifests?: string[] };
@@ -270,6 +272,7 @@ export class TransferWriter {
           volumeSize: this.volumeSize,
           ...(meta.parent ? { parent: meta.parent } : {}),
           mirror: { sources: mirrorSources(images) },
+          ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
         } satisfies TransferManifest);
         await replaceConfined(join(this.dir, README_FILE), README_TEXT);
         await replaceConfined(join(this.dir, TRANSFER_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -3,7 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import { pullScope, pushScope, type AuthTarget } from './auth';
 import { transportError } from './errors';
 import { discard, failFor, header, type RegistryTransport, type TransportResponse } from './http';
-import { COPY_ACCEPT } from './manifest';
+import { COPY_ACCEPT, MediaType } from './manifest';
 import { backoffDelay, DEFAULT_RETRY, isRetryableError, isRetryableStatus, sleep } from './retry';
 import { digestAlgorithm, digestOf, VerifyingStream, type BlobIdentity } from './verify';
 
@@ -136,6 +136,23 @@ export class RegistryClient {
     const digest = header(res, 'docker-content-digest');
     const mediaType = header(res, 'content-type');
     return { ...(digest ? { digest } : {}), ...(mediaType ? { mediaType: mediaType.split(';')[0]!.trim() } : {}) };
+  }
+
+  /**
+   * The OCI 1.1 referrers of a manifest (`GET /v2/<name>/referrers/<digest>`): an image index, or undefined
+   * when the registry has no referrers API, whose clients fall back to the `sha256-<hex>` tag. The spec's
+   * answer for that is 404; registries without the route also answer 400 or 405, taken the same way.
+   */
+  async getReferrers(repository: string, digest: string, opts: { signal?: AbortSignal } = {}): Promise<FetchedManifest | undefined> {
+    const url = this.transport.resolve(`/v2/${repository}/referrers/${digest}`);
+    const res = await this.transport.send({ method: 'GET', url, headers: { accept: MediaType.ociIndex }, auth: target(repository, 'pull'), ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (res.statusCode === 404 || res.statusCode === 400 || res.statusCode === 405) {
+      await discard(res);
+      return undefined;
+    }
+    if (res.statusCode !== 200) await failFor(res, this.host, 'GET', url, `referrers of ${this.where(repository, digest)}`);
+    const bytes = await readManifestBody(res, `referrers of ${this.where(repository, digest)}`);
+    return { bytes, mediaType: MediaType.ociIndex, digest: digestOf(bytes, 'sha256') };
   }
 
   /** PUT the exact bytes; `selector` is the tag, or the digest for untagged children. */

@@ -1,78 +1,122 @@
 import * as openpgp from 'openpgp';
 import { FerryError } from '../../../shared/errors';
-import { isDigest, parseReference } from '../../../shared/reference';
+import { isDigest } from '../../../shared/reference';
 import { claimProblems, parseAtomicSignature, type AtomicSignatureClaims } from '../../../shared/signatures/atomic-signature';
+import { gpgvVerify } from './gpgv';
+import { keyringFingerprints, readKeyring, type Keyring } from './keyring';
 
+/**
+ * Verifies an OpenShift release signature the way the cluster-version operator does (openshift/library-go
+ * pkg/verify/verify.go `verifySignatureWithKeyring` + `verifyAtomicContainerSignature`): a signed OpenPGP
+ * message by any key of the keyring, not expired, whose content is an atomic container signature for exactly
+ * this digest with some identity. Nothing more: the signed repository name is reported, not compared.
+ *
+ * openpgp.js reads the message first; whatever it cannot read or refuses (v3 signature packets, SHA-1) goes
+ * to Debian's gpgv, whose verdict is final. Without gpgv, openpgp.js's refusal stands.
+ */
 export interface ReleaseSignatureCheck {
   /** Long key id (16 hex) of the key that made the signature. */
   keyId: string;
-  /** Fingerprint of the verification key given. */
+  /** Fingerprint of the keyring's key (primary key) that made it. */
   keyFingerprint: string;
+  /** Which OpenPGP reader verified it. */
+  verifier: 'openpgp.js' | 'gpgv';
   signedAt?: string;
   claims: AtomicSignatureClaims;
+}
+
+interface CryptoResult {
+  content: Uint8Array;
+  keyId: string;
+  keyFingerprint: string;
+  verifier: ReleaseSignatureCheck['verifier'];
+  signedAt?: string;
 }
 
 function isArmored(bytes: Uint8Array): boolean {
   return new TextDecoder('latin1').decode(bytes.subarray(0, 64)).trimStart().startsWith('-----BEGIN PGP');
 }
 
-async function readPublicKey(bytes: Uint8Array): Promise<openpgp.Key> {
+function failed(ring: Keyring, reason: string): FerryError {
+  return new FerryError('VERIFY_FAILED', `The release signature does not verify with the keyring (${keyringFingerprints(ring).join(', ')}): ${reason}.`, {
+    hint: 'The signature was made by another key or the file was altered. Do not trust this release until it verifies with the right key.',
+  });
+}
+
+function unreadable(reason: string): FerryError {
+  return new FerryError('INVALID_INPUT', `The signature file is not an OpenPGP signed message: ${reason}.`, {
+    hint: 'Give the release signature file (signature-1 from the signature store), not a detached or text signature.',
+  });
+}
+
+/** openpgp.js's verdict: good, or the reason it refused or could not read the message. */
+async function withOpenpgp(signature: Uint8Array, ring: Keyring): Promise<CryptoResult | { error: string; readable: boolean }> {
+  let message: openpgp.Message<Uint8Array>;
   try {
-    const key = isArmored(bytes)
-      ? await openpgp.readKey({ armoredKey: new TextDecoder().decode(bytes) })
-      : await openpgp.readKey({ binaryKey: bytes });
-    return key;
+    message = isArmored(signature)
+      ? ((await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(signature) })) as openpgp.Message<Uint8Array>)
+      : await openpgp.readMessage({ binaryMessage: signature });
   } catch (e) {
-    throw new FerryError('INVALID_INPUT', `The verification key is not an OpenPGP public key: ${(e as Error).message}.`, {
-      hint: 'Give the release signing public key (armored or binary), e.g. the one in openshift/cluster-update-keys.',
-    });
+    return { error: (e as Error).message, readable: false };
+  }
+  try {
+    const verified = await openpgp.verify({ message, verificationKeys: ring.keys, expectSigned: true, format: 'binary' });
+    const sig = verified.signatures[0]!;
+    await sig.verified;
+    const packet = (await sig.signature).packets[0];
+    const key = ring.keys.find((k) => k.getKeys(sig.keyID).length > 0)!;
+    return {
+      content: verified.data as Uint8Array,
+      keyId: sig.keyID.toHex(),
+      keyFingerprint: key.getFingerprint(),
+      verifier: 'openpgp.js',
+      ...(packet?.created ? { signedAt: packet.created.toISOString() } : {}),
+    };
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^Error verifying signed message: /, '');
+    return { error: msg, readable: !/not signed/i.test(msg) };
   }
 }
 
-async function readSignedMessage(bytes: Uint8Array): Promise<openpgp.Message<Uint8Array>> {
-  try {
-    return isArmored(bytes)
-      ? ((await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(bytes) })) as openpgp.Message<Uint8Array>)
-      : await openpgp.readMessage({ binaryMessage: bytes });
-  } catch (e) {
-    throw new FerryError('INVALID_INPUT', `The signature file is not an OpenPGP signed message: ${(e as Error).message}.`, {
-      hint: 'Give the release signature file (signature-1 from the signature store), not a detached or text signature.',
-    });
+async function verifyCrypto(signature: Uint8Array, ring: Keyring): Promise<CryptoResult> {
+  const first = await withOpenpgp(signature, ring);
+  if ('content' in first) return first;
+  const second = await gpgvVerify(signature, ring.binary);
+  switch (second.kind) {
+    case 'good':
+      return {
+        content: second.content,
+        keyId: second.keyId,
+        keyFingerprint: second.primaryFingerprint,
+        verifier: 'gpgv',
+        ...(second.created ? { signedAt: second.created } : {}),
+      };
+    case 'bad':
+      throw failed(ring, second.reason);
+    case 'unreadable':
+      throw unreadable(first.readable ? second.reason : first.error);
+    case 'unavailable':
+      if (first.readable) throw failed(ring, first.error);
+      throw new FerryError('UNSUPPORTED', `openpgp.js cannot read this signature (${first.error}) and gpgv, which reads older OpenPGP forms, is not installed.`, {
+        hint: 'Install GnuPG\'s gpgv (Debian/Ubuntu: apt-get install gpgv; Fedora/RHEL: dnf install gnupg2) and run the command again.',
+      });
   }
 }
 
-/**
- * Verifies an OpenShift release signature: a good OpenPGP signature by `publicKey` over an atomic container
- * signature whose digest is the release digest and whose identity is the release repository. Any failure
- * throws: INVALID_INPUT for unreadable inputs (exit 2), VERIFY_FAILED for a signature that does not hold (exit 1).
- */
-export async function verifyReleaseSignature(input: { signature: Uint8Array; publicKey: Uint8Array; digest: string; reference: string }): Promise<ReleaseSignatureCheck> {
+export async function verifyReleaseSignature(input: { signature: Uint8Array; keyring: Uint8Array | Keyring; digest: string }): Promise<ReleaseSignatureCheck> {
   if (!isDigest(input.digest)) {
     throw new FerryError('USAGE', `"${input.digest}" is not a release digest.`, { hint: 'Give --digest sha256:<64 hex>, e.g. from `ferry release info`.' });
   }
-  parseReference(input.reference); // a malformed reference is a usage error before any crypto
-  const key = await readPublicKey(input.publicKey);
-  const message = await readSignedMessage(input.signature);
-  let verified;
-  try {
-    verified = await openpgp.verify({ message, verificationKeys: key, expectSigned: true, format: 'binary' });
-  } catch (e) {
-    throw new FerryError('VERIFY_FAILED', `The release signature does not verify with key ${key.getFingerprint().toUpperCase()}: ${(e as Error).message}.`, {
-      hint: 'The signature was made by another key or the file was altered. Do not trust this release until it verifies with the right key.',
-    });
-  }
-  const sig = verified.signatures[0]!;
-  const claims = parseAtomicSignature(new TextDecoder().decode(verified.data as Uint8Array));
+  const ring = input.keyring instanceof Uint8Array ? await readKeyring(input.keyring) : input.keyring;
+  const result = await verifyCrypto(input.signature, ring);
+  const claims = parseAtomicSignature(new TextDecoder().decode(result.content));
   const problems = claimProblems(claims, input);
   if (problems.length > 0) {
     throw new FerryError('VERIFY_FAILED', `The release signature is valid but not for this release: ${problems.join('; ')}.`, {
-      hint: `Check --digest and --reference; this signature vouches for ${claims.dockerReference}@${claims.digest}.`,
+      hint: `Check --digest; this signature vouches for ${claims.dockerReference}@${claims.digest}.`,
       details: { claims },
     });
   }
-  const packet = await sig.signature;
-  const check: ReleaseSignatureCheck = { keyId: sig.keyID.toHex(), keyFingerprint: key.getFingerprint(), claims };
-  const created = packet.packets[0]?.created;
-  if (created) check.signedAt = created.toISOString();
-  return check;
+  const { content: _content, ...rest } = result;
+  return { ...rest, claims };
 }

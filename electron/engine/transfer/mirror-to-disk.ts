@@ -201,6 +201,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       requested: opts.requested,
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
+      ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };
   } catch (e) {

@@ -4,9 +4,13 @@ import type { ImageRole } from '../../../shared/mirror-mapping';
 import { formatReference, parseReference, withDigest, type ImageReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
+import type { ImageSource } from '../copy/types';
+import { isSignatureArtifactTag, signatureArtifacts } from './signature-artifacts';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
+import { releaseSignatures, type SignatureOptions } from '../signatures/release-signatures';
+import type { ReleaseSignatures } from '../../../shared/transfer/manifest';
 
 /**
  * The image set of a transfer and everything known about it before a byte of layer data moves: every
@@ -47,6 +51,8 @@ export interface TransferPlan {
   /** Every blob once. */
   uniqueBytes: number;
   uniqueBlobs: number;
+  /** With `signatures` asked for: the release's verified signatures and any warning about them. */
+  releaseSignatures?: ReleaseSignatures;
 }
 
 /** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
@@ -101,9 +107,10 @@ function planManifest(manifest: FetchedManifest, where: string, platform?: strin
   return { manifest: { ...manifest, mediaType: parsed.mediaType }, ...(platform ? { platform } : {}), blobs: [parsed.config, ...parsed.layers] };
 }
 
-async function planImage(ctx: EngineContext, req: ImageRequest): Promise<PlannedImage> {
+/** `given`: a root not fetchable by reference (the referrers API's answer). */
+async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedManifest): Promise<PlannedImage> {
   const src = new DockerSource(ctx, req.ref);
-  const root = await src.getManifest(undefined, ctx.signal);
+  const root = given ?? (await src.getManifest(undefined, ctx.signal));
   const parsed = parseManifest(root.bytes, root.mediaType, src.name);
   let images: PlannedManifest[];
   if (parsed.kind === 'index') {
@@ -117,8 +124,10 @@ async function planImage(ctx: EngineContext, req: ImageRequest): Promise<Planned
   for (const img of images) for (const b of img.blobs) unique.set(b.digest, b.size);
   // A tag reference is recorded with the digest it resolved to, so the transfer names exactly what it holds.
   const ref = req.ref.digest ? req.ref : { ...req.ref, digest: root.digest };
+  // A signature artifact keeps its tag: it is how clients find it beside the image.
+  const byDigest = req.role === 'component' && !isSignatureArtifactTag(req.ref.tag);
   return {
-    source: formatReference(req.role === 'component' ? withDigest(ref, root.digest) : ref),
+    source: formatReference(byDigest ? withDigest(ref, root.digest) : ref),
     ref,
     role: req.role,
     digest: root.digest,
@@ -129,12 +138,48 @@ async function planImage(ctx: EngineContext, req: ImageRequest): Promise<Planned
   };
 }
 
+/** The signature artifacts beside the planned images, planned as images of their own (each once). */
+async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[]): Promise<PlannedImage[]> {
+  const found = await Promise.all(images.map((img) => ctx.limit(() => signatureArtifacts(ctx, { ref: img.ref, role: img.role, digest: img.digest }))));
+  const seen = new Set(images.map((i) => i.source));
+  const out: PlannedImage[] = [];
+  for (const req of found.flat()) {
+    const image = await ctx.limit(() => planImage(ctx, req, req.root));
+    if (seen.has(image.source)) continue;
+    seen.add(image.source);
+    out.push(image);
+  }
+  return out;
+}
+
+/**
+ * A planned image as a copy source: its manifests from the plan (already fetched and digest-checked, and
+ * for a referrers index not fetchable by name), its blobs from the registry.
+ */
+export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSource {
+  const registry = new DockerSource(ctx, image.ref);
+  const manifests = new Map([image.root, ...image.images.map((m) => m.manifest)].map((m) => [m.digest, m]));
+  return {
+    name: registry.name,
+    location: registry.location,
+    getManifest: (digest, signal) => {
+      const known = manifests.get(digest ?? image.digest);
+      return known ? Promise.resolve(known) : registry.getManifest(digest, signal);
+    },
+    openBlob: (blob, opts) => registry.openBlob(blob, opts),
+  };
+}
+
 /** Manifests are small; fetching them all first gives exact totals before any layer moves. */
-export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[] }): Promise<TransferPlan> {
+export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[]; signatures?: SignatureOptions }): Promise<TransferPlan> {
   const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
   const requests = imageRequests(release, input.images ?? []);
   if (requests.length === 0) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
-  const images = await Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req))));
+  const [planned, signatures] = await Promise.all([
+    Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req)))),
+    release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined,
+  ]);
+  const images = [...planned, ...(await planArtifacts(ctx, planned))];
   const unique = new Map<string, number>();
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
@@ -143,6 +188,7 @@ export async function planTransfer(ctx: EngineContext, input: { release?: string
     totalBytes: images.reduce((n, i) => n + i.bytes, 0),
     uniqueBytes: [...unique.values()].reduce((n, s) => n + s, 0),
     uniqueBlobs: unique.size,
+    ...(signatures ? { releaseSignatures: signatures } : {}),
   };
 }
 

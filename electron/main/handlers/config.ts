@@ -9,7 +9,9 @@ import { policyJson } from '../../../shared/config/policy-json';
 import { registriesConf } from '../../../shared/config/registries-conf';
 import { refuseViolations } from '../../../shared/config/rules';
 import type { RegistrySources } from '../../../shared/config/image-config';
+import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
 import { mirrorScope, resolveMirrorInput } from '../../engine/config/mirror-input';
+import { carriedReleaseSignatures } from '../../engine/signatures/carried';
 
 type Request = ParsedRequestOf<'config.generate'>;
 type Response = ResponseOf<'config.generate'>;
@@ -80,5 +82,15 @@ export async function generateConfig(req: Request): Promise<Response> {
       return { text: policyJson(checkedSources(req)).text, fileName: 'policy.json', findings: [] };
     case 'ca-configmap':
       return { text: caConfigMap([{ registry: target.registry, pem: needCa(req) }], req.name).yaml, fileName: 'ca-configmap.yaml', findings: [] };
+    case 'signature-configmap': {
+      // For a --since delta the transfer's release is the new one: its signatures are the ones carried.
+      const carried = await carriedReleaseSignatures(req.fromDir);
+      return {
+        text: signatureConfigMap(carried.digest, carried.signatures, req.name).yaml,
+        // oc adm release mirror --release-image-signature-to-dir names it signature-sha256-<first 16 hex>.json (JSON; this is the same object as YAML).
+        fileName: `signature-${carried.digest.replace(':', '-').slice(0, 'sha256-'.length + 16)}.yaml`,
+        findings: carried.warnings.map((message) => ({ level: 'warning' as const, message })),
+      };
+    }
   }
 }

@@ -7,7 +7,7 @@ import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../../engine/transfer/plan';
 import { readSince } from '../../engine/transfer/since';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
-import { volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
+import { releaseSignatureOptions, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 import { withHandlerEngine } from './engine';
 
@@ -52,7 +52,9 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
   const volumeSize = volumeSizeOf(req.volumeSize);
   return withHandlerEngine(store, defaults, req, async (ctx) => {
     const since = req.since ? await readSince(req.since) : undefined;
-    const plan = await planTransfer(ctx, { ...(req.release ? { release: req.release } : {}), images: req.images });
+    const signatures = req.release ? await releaseSignatureOptions(defaults) : undefined;
+    const plan = await planTransfer(ctx, { ...(req.release ? { release: req.release } : {}), images: req.images, ...(signatures ? { signatures } : {}) });
+    const sigs = plan.releaseSignatures;
     // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
     const layout = await planDisk(plan, req.toDir, volumeSize, since);
     return {
@@ -62,6 +64,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
       volumes: { count: layout.volumes.volumes.length, volumeSize: layout.volumes.volumeSize, bytes: layout.volumes.diskBytes },
       freeBytes: layout.space.free,
       fits: layout.space.enough,
+      ...(sigs ? { releaseSignatures: { verified: sigs.signatures.length, ...(sigs.store ? { store: sigs.store } : {}), warnings: sigs.warnings } } : {}),
     };
   });
 }

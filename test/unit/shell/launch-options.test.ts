@@ -10,6 +10,7 @@ describe('desktop app launch options', () => {
       '--source-mirror', 'quay.io/openshift-release-dev=proxy.lan:5000/ocp',
       '--authfile', '/home/op/pull-secret.json', '--cert-dir', '/etc/containers/certs.d',
       '--parallel', '8', '--graph-url', 'https://osus.lan/api/upgrades_info/v1/graph',
+      '--signature-store', 'https://sigs.lan/release', '--signature-store', 'https://sigs2.lan/release', '--signature-keyring', '/etc/pki/release-keys.asc',
     ]);
     assert.deepEqual(d, {
       authfile: '/home/op/pull-secret.json',
@@ -18,6 +19,8 @@ describe('desktop app launch options', () => {
       sourceMirrors: ['quay.io/openshift-release-dev=proxy.lan:5000/ocp'],
       parallel: 8,
       graphUrl: 'https://osus.lan/api/upgrades_info/v1/graph',
+      signatureStores: ['https://sigs.lan/release', 'https://sigs2.lan/release'],
+      signatureKeyring: '/etc/pki/release-keys.asc',
     });
   });
 

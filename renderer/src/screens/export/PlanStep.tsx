@@ -12,6 +12,28 @@ import { exportStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
 
+type PlanResult = Awaited<ReturnType<ReturnType<typeof getApi>['plan']['export']>>;
+
+/** A release never travels without its signature unnoticed: what the store gave, or why nothing. */
+function ReleaseSignatures({ signatures }: { signatures: PlanResult['releaseSignatures'] }) {
+  if (!signatures) return null;
+  const title =
+    signatures.verified > 0
+      ? `Release signature: ${signatures.verified} verified from ${signatures.store ?? 'the signature store'}; the cluster configuration step hands out its ConfigMap.`
+      : 'The release travels without a verified signature.';
+  return (
+    <Callout tone={signatures.verified > 0 && signatures.warnings.length === 0 ? 'ok' : 'warn'} title={title}>
+      {signatures.warnings.length > 0 ? (
+        <ul>
+          {signatures.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+    </Callout>
+  );
+}
+
 export function PlanStep() {
   const state = useStore(exportStore);
   const planFn = useCallback(
@@ -64,6 +86,7 @@ export function PlanStep() {
               hint="Choose a larger disk, or a smaller set of images."
             />
           )}
+          <ReleaseSignatures signatures={planned.result.releaseSignatures} />
           <dl className="kv">
             <dt>Images</dt>
             <dd>{planned.result.images.length}</dd>

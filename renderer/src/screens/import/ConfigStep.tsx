@@ -23,6 +23,7 @@ const OUTPUTS: Array<{ kind: Kind; title: string }> = [
   { kind: 'install-config', title: 'install-config.yaml snippet' },
   { kind: 'image-config', title: 'image.config.openshift.io/cluster' },
   { kind: 'ca-configmap', title: 'CA ConfigMap for additionalTrustedCA' },
+  { kind: 'signature-configmap', title: 'Release signature ConfigMap (lets the cluster-version operator verify the release)' },
   { kind: 'registries-conf', title: 'registries.conf a node will get' },
   { kind: 'policy-json', title: 'policy.json a node will get' },
 ];
