@@ -18,6 +18,7 @@ async function list(opts: ListOptions): Promise<void> {
     url: opts.graphUrl,
     caFiles: opts.caFile,
     ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
+    ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
   });
   const releases = listReleases(graph);
   const arch = new URL(url).searchParams.get('arch') ?? opts.arch;

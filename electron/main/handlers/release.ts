@@ -36,6 +36,7 @@ export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf
     ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}),
     caFiles: defaults.caFiles,
     ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
+    ...(defaults.proxy ? { proxy: defaults.proxy } : {}),
   });
   return {
     channel: req.channel,
