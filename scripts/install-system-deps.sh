@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages Ferry's tests and demo run against: a real registry (CNCF distribution),
-# skopeo, openssl, Chromium for the browser tests, htpasswd, and the tools the tests call.
+# skopeo, openssl, Chromium for the browser tests, htpasswd, a forward proxy (tinyproxy), and the tools the tests call.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 need=()
 for pair in docker-registry:docker-registry skopeo:skopeo openssl:openssl chromium:chromium htpasswd:apache2-utils \
-            unshare:util-linux ip:iproute2 curl:curl tar:tar sha256sum:coreutils; do
+            unshare:util-linux ip:iproute2 curl:curl tar:tar sha256sum:coreutils tinyproxy:tinyproxy; do
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

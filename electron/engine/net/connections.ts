@@ -38,11 +38,12 @@ export function proxyFailure(e: unknown, proxy: URL, target: URL): unknown {
   // undici reports a CONNECT answer other than 200 only in words ("Proxy response (407) !== 200…").
   const status = /Proxy (?:response|Authentication Required) ?\((\d{3})\)/i.exec(message)?.[1];
   const details = { proxy: label, host: target.host };
-  if (status === '407') {
+  // Only the proxy answers a CONNECT: 407 is its standard refusal, and tinyproxy (among others) sends 401.
+  if (status === '407' || status === '401') {
     const said = proxy.username ? 'refused the credentials in the proxy URL' : 'requires credentials and none were given';
-    return new FerryError('AUTH_DENIED', `The proxy ${label} ${said} (HTTP 407).`, {
+    return new FerryError('AUTH_DENIED', `The proxy ${label} ${said} (HTTP ${status}).`, {
       hint: 'Give the proxy as http://USER:PASSWORD@HOST:PORT in --proxy (or HTTPS_PROXY), percent-encoding special characters.',
-      details: { ...details, status: 407 },
+      details: { ...details, status: Number(status) },
       cause: e,
     });
   }

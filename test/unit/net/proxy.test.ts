@@ -106,6 +106,13 @@ describe('failures of the proxy', () => {
     assert.doesNotMatch(JSON.stringify(e.toEnvelope()), /s3cret|alice/);
   });
 
+  it('401 on CONNECT (tinyproxy answers so) is the proxy refusing too', () => {
+    const e = proxyFailure(new Error('Proxy response (401) !== 200 when HTTP Tunneling'), new URL('http://127.0.0.1:3128'), target);
+    assert.ok(e instanceof FerryError);
+    assert.equal(e.code, 'AUTH_DENIED');
+    assert.match(e.message, /proxy 127\.0\.0\.1:3128 requires credentials and none were given \(HTTP 401\)/);
+  });
+
   it('another CONNECT status: UNREACHABLE naming proxy and target', () => {
     const e = proxyFailure(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), proxy, target);
     assert.ok(e instanceof FerryError);
