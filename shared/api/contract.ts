@@ -160,7 +160,16 @@ export const apiMethods = {
     z.object({
       channel: z.string(),
       arch: z.string(),
-      releases: z.array(z.object({ version: z.string(), pullspec: z.string() })),
+      releases: z.array(
+        z.object({
+          version: z.string(),
+          pullspec: z.string(),
+          /** Reached only by conditional updates (clusters must accept `risks` to get there). */
+          conditionalOnly: z.boolean().optional(),
+          /** The known risks of conditional updates to this version (update graph `conditionalEdges`). */
+          risks: z.array(z.object({ name: z.string(), message: z.string(), url: z.string() })).optional(),
+        }),
+      ),
     }),
   ),
 

@@ -85,6 +85,35 @@ describe('ferry release list against a TLS update service', () => {
     assert.match(lines[2]!, /^ +updates from: 4\.15\.10, 4\.15\.5$/);
   });
 
+  it('shows conditional updates, marked, with their risks (JSON and text)', async () => {
+    const json = await list('/api/upgrades_info/v1/graph', ['--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const byVersion = new Map((JSON.parse(json.stdout) as { releases: ReleaseEntry[] }).releases.map((r) => [r.version, r]));
+    assert.equal(byVersion.get('4.15.5')!.conditionalOnly, true);
+    assert.deepEqual(byVersion.get('4.15.5')!.conditionalFrom.map((c) => c.version), ['4.15.4', '4.15.3']);
+    assert.deepEqual(byVersion.get('4.15.10')!.conditionalFrom, [
+      { version: '4.14.12', risks: ['OVNEgressFirewallDNSStale'] },
+      { version: '4.14.10', risks: ['OVNEgressFirewallDNSStale'] },
+    ]);
+    assert.deepEqual(byVersion.get('4.15.11')!.risks.map((r) => r.url), ['https://issues.redhat.com/browse/OCPBUGS-32710']);
+
+    const text = await list('/api/upgrades_info/v1/graph');
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trimEnd().split('\n');
+    const at = (v: string) => lines.findIndex((l) => l.startsWith(`  ${v} `));
+    assert.match(lines[at('4.15.5')]!, /@sha256:[a-f0-9]{64} {2}\[conditional only: AzureDefaultVMTypeChange, ImageRegistryPodsCrashLoop\]$/);
+    assert.match(lines[at('4.15.5') + 1]!, /^ +conditional updates from: 4\.15\.4, 4\.15\.3 \(risks: AzureDefaultVMTypeChange, ImageRegistryPodsCrashLoop\)$/);
+    assert.doesNotMatch(lines[at('4.15.10')]!, /conditional/);
+    assert.match(lines[at('4.15.10') + 1]!, /^ +updates from: 4\.15\.5, 4\.15\.4, 4\.15\.3, 4\.14\.15$/);
+    assert.match(lines[at('4.15.10') + 2]!, /^ +conditional updates from: 4\.14\.12, 4\.14\.10 \(risks: OVNEgressFirewallDNSStale\)$/);
+    const risks = lines.slice(lines.indexOf('Known risks of the conditional updates (a cluster checks whether each applies to it):') + 1);
+    assert.deepEqual(
+      risks.map((l) => l.split(':')[0]!.trim()),
+      ['MultipleDefaultStorageClasses', 'OVNEgressFirewallDNSStale', 'AzureDefaultVMTypeChange', 'ImageRegistryPodsCrashLoop'],
+    );
+    assert.match(risks[0]!, /Degraded=True .*\(https:\/\/issues\.redhat\.com\/browse\/OCPBUGS-32710\)$/);
+  });
+
   it('fails with TLS_UNTRUSTED (exit 1) and a --ca-file hint when the CA is not given', async () => {
     const r = await ferry(['release', 'list', '--channel', 'candidate-4.15', '--graph-url', `${base}/api/upgrades_info/v1/graph`, '--json']);
     assert.equal(r.code, 1);

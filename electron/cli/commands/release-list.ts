@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_GRAPH_URL, listReleases } from '../../../shared/update-graph';
+import { DEFAULT_GRAPH_URL, listReleases, type ConditionalSource } from '../../../shared/update-graph';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
@@ -27,12 +27,29 @@ async function list(opts: ListOptions): Promise<void> {
     return;
   }
   const width = Math.max(...releases.map((r) => r.version.length));
+  const pad = ''.padEnd(width);
   const lines = [`${releases.length} release(s) in ${opts.channel} for ${arch}, newest first:`];
   for (const r of releases) {
-    lines.push(`  ${r.version.padEnd(width)}  ${r.payload}`);
-    if (r.updatesFrom.length) lines.push(`  ${''.padEnd(width)}  updates from: ${r.updatesFrom.join(', ')}`);
+    lines.push(`  ${r.version.padEnd(width)}  ${r.payload}${r.conditionalOnly ? `  [conditional only: ${r.risks.map((x) => x.name).join(', ')}]` : ''}`);
+    if (r.updatesFrom.length) lines.push(`  ${pad}  updates from: ${r.updatesFrom.join(', ')}`);
+    if (r.conditionalFrom.length) lines.push(`  ${pad}  conditional updates from: ${conditionalSources(r.conditionalFrom)}`);
+  }
+  const risks = [...new Map(releases.flatMap((r) => r.risks).map((x) => [x.name, x])).values()];
+  if (risks.length) {
+    lines.push('', 'Known risks of the conditional updates (a cluster checks whether each applies to it):');
+    for (const x of risks) lines.push(`  ${x.name}: ${x.message}${x.url ? ` (${x.url})` : ''}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `4.15.4, 4.15.3 (risks: A, B); 4.14.15 (risks: C)`: sources sharing the same risks together. */
+function conditionalSources(sources: ConditionalSource[]): string {
+  const byRisks = new Map<string, string[]>();
+  for (const s of sources) {
+    const key = s.risks.join(', ');
+    byRisks.set(key, [...(byRisks.get(key) ?? []), s.version]);
+  }
+  return [...byRisks].map(([risks, versions]) => `${versions.join(', ')} (risks: ${risks})`).join('; ');
 }
 
 /** Adds `list` under an existing `release` command (the one `ferry release info` lives in). */
@@ -40,7 +57,7 @@ export function registerReleaseListCommand(release: Command): void {
   addCommonOptions(
     release
       .command('list')
-      .description('list the releases of an update channel (OpenShift update graph), newest first, with their payloads and update edges')
+      .description('list the releases of an update channel (OpenShift update graph), newest first, with their payloads and update edges, conditional ones with their risks')
       .requiredOption('--channel <channel>', 'update channel, e.g. stable-4.15')
       .option('--arch <arch>', 'architecture: amd64 (x86_64), arm64 (aarch64), ppc64le, s390x, multi', 'amd64')
       .option('--graph-url <url>', 'update service graph endpoint', DEFAULT_GRAPH_URL),

@@ -41,7 +41,7 @@ export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf
   return {
     channel: req.channel,
     arch: new URL(url).searchParams.get('arch') ?? req.arch,
-    releases: listReleases(graph).map((r) => ({ version: r.version, pullspec: r.payload })),
+    releases: listReleases(graph).map((r) => ({ version: r.version, pullspec: r.payload, conditionalOnly: r.conditionalOnly, risks: r.risks })),
   };
 }
 

@@ -7,6 +7,7 @@ import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
 import { formatBytes, shortDigest } from '../../format';
 import { imageListErrors } from '../../image-list';
+import { releaseOptionLabel, risksOfChoice } from '../../release-choice';
 import { exportStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
@@ -23,6 +24,7 @@ export function ReleaseStep() {
   const [lookup, info] = useAction(infoFn);
   const imageErrors = imageListErrors(imagesText.split('\n'));
   const noList = useUnavailable('release.list');
+  const chosen = listed.result ? risksOfChoice(listed.result.releases, state.release) : undefined;
   const noInfo = useUnavailable('release.info');
 
   return (
@@ -62,12 +64,37 @@ export function ReleaseStep() {
                 <option value="">Choose a version…</option>
                 {listed.result.releases.map((r) => (
                   <option key={r.pullspec} value={r.pullspec}>
-                    {r.version}
+                    {releaseOptionLabel(r)}
                   </option>
                 ))}
               </select>
             </Field>
           )
+        ) : null}
+        {chosen ? (
+          <Callout
+            tone="warn"
+            title={
+              chosen.release.conditionalOnly
+                ? `${chosen.release.version} is reached only through conditional updates, which have known risks.`
+                : `Some updates to ${chosen.release.version} are conditional, with known risks.`
+            }
+            hint="Read each risk before choosing this version; a cluster the risk applies to will not recommend the update."
+          >
+            <ul>
+              {chosen.risks.map((x) => (
+                <li key={x.name}>
+                  <strong>{x.name}</strong>: {x.message}
+                  {x.url ? (
+                    <>
+                      {' '}
+                      <span className="mono">{x.url}</span>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </Callout>
         ) : null}
       </Card>
       <Card title="Release">
