@@ -230,3 +230,25 @@ export function listReleases(graph: UpdateGraph): ReleaseEntry[] {
     })
     .sort((a, b) => newestFirst(a.version, b.version));
 }
+
+/** An update a cluster at some version can take: recommended, or conditional with the risks of that very update. */
+export interface UpdateTarget {
+  version: string;
+  payload: string;
+  conditional: boolean;
+  risks: UpdateRisk[];
+}
+
+/** The updates from `version`, newest first, conditional ones with their risks; NOT_FOUND when the graph does not hold it. */
+export function updatesFrom(releases: readonly ReleaseEntry[], version: string): UpdateTarget[] {
+  if (!releases.some((r) => r.version === version)) {
+    throw new FerryError('NOT_FOUND', `${version} is not in this update graph.`, { hint: 'Give a version the channel lists (run without --from to see them), or another --channel.' });
+  }
+  const out: UpdateTarget[] = [];
+  for (const r of releases) {
+    const conditional = r.conditionalFrom.find((c) => c.version === version);
+    if (conditional) out.push({ version: r.version, payload: r.payload, conditional: true, risks: r.risks.filter((x) => conditional.risks.includes(x.name)) });
+    else if (r.updatesFrom.includes(version)) out.push({ version: r.version, payload: r.payload, conditional: false, risks: [] });
+  }
+  return out;
+}
