@@ -133,6 +133,17 @@ describe('corporate proxy', () => {
     assert.match(r.stderr, new RegExp(`TLS certificate of ${world.source.host.replace(/\./g, '\\.')} is not trusted`));
   });
 
+  it('checks the TLS of a registry (ferry ca check) through the tunnel too', async () => {
+    const before = await connectsTo(world.mirror.host);
+    const ok = await run(['ca', 'check', '--registry', world.mirror.host, '--ca-file', world.ca.certPath, '--proxy', proxy.url], {});
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /chain: +verifies with the given CA/);
+    assert.equal(await connectsTo(world.mirror.host), before + 1);
+    const down = await run(['ca', 'check', '--registry', world.mirror.host, '--ca-file', world.ca.certPath], { HTTPS_PROXY: downProxyUrl });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /Cannot reach the proxy 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  });
+
   it('refuses wrong or missing proxy credentials with a clear error naming the proxy', async () => {
     const wrong = `http://ferry:pw-wrong-${randomBytes(4).toString('hex')}@${proxy.host}`;
     for (const args of [['mirror', '--release', RELEASE, '--to-dir', join(work.path, 'media-wrong'), ...flags], listArgs()]) {

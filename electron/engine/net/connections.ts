@@ -1,5 +1,6 @@
 import type { SecureContext } from 'node:tls';
-import { Agent, Dispatcher, ProxyAgent } from 'undici';
+import type { Duplex } from 'node:stream';
+import { Agent, Client, Dispatcher, ProxyAgent } from 'undici';
 import { FerryError } from '../../../shared/errors';
 import { errorCode } from '../registry/errors';
 import { secureContextFor, type TrustStore } from '../registry/tls';
@@ -172,4 +173,30 @@ export function dispatcherFor(url: URL, opts: { proxy: ProxyConfig; trust: Trust
     ...(opts.connections !== undefined ? { connections: opts.connections } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
+}
+
+/**
+ * A raw byte stream to `host:port` through the proxy the route picks for https://host:port (a CONNECT
+ * tunnel), or undefined when the route is direct and the caller opens its own socket. For callers that
+ * speak TLS without HTTP (the registry TLS check). Failures are proxyFailure's.
+ */
+export async function tunnelTo(host: string, port: number, proxyConfigs: ProxyConfig, timeoutMs: number): Promise<Duplex | undefined> {
+  const target = new URL(`https://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  const proxy = proxyFor(target, proxyConfigs);
+  if (!proxy) return undefined;
+  const client = new Client(proxy.origin, { connectTimeout: timeoutMs });
+  const credentials = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` } : {};
+  try {
+    const { socket, statusCode } = await client.connect({ path: target.host, headers: { host: target.host, ...credentials }, signal: AbortSignal.timeout(timeoutMs) });
+    if (statusCode !== 200) {
+      socket.destroy();
+      throw proxyFailure(new Error(`Proxy response (${statusCode}) !== 200`), proxy, target);
+    }
+    // The tunnel outlives the client that opened it: closing the client would cut it.
+    socket.once('close', () => void client.close().catch(() => undefined));
+    return socket;
+  } catch (e) {
+    void client.destroy().catch(() => undefined);
+    throw proxyFailure(e, proxy, target);
+  }
 }

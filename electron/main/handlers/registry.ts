@@ -42,7 +42,8 @@ export async function testConnection(store: SecretStore, defaults: EngineDefault
   const { host, port } = hostPort(req.registry);
   const registry = port === 443 ? host : `${host}:${port}`;
   const trust = (await TrustStore.load({ caFiles: defaults.caFiles, caPems: req.caPem ? [req.caPem] : [], ...(defaults.certDir ? { certDir: defaults.certDir } : {}) })).forHost(registry);
-  const tls = await checkRegistryTls({ host, port, caPems: trust.ca ?? [] });
+  const proxy = proxyConfig({ proxy: defaults.proxy });
+  const tls = await checkRegistryTls({ host, port, caPems: trust.ca ?? [], proxy });
   const leaf = tls.chain[0];
   if (!tls.ok) {
     const why = tls.chainError ?? tls.nameError ?? 'a certificate in the chain is expired or not yet valid';
@@ -55,7 +56,7 @@ export async function testConnection(store: SecretStore, defaults: EngineDefault
   const credentials = await CredentialStore.load(useDefaults ? authFilePaths(defaults.authfile) : [], inline);
   const transport = new RegistryTransport(registry, {
     trust,
-    proxy: proxyConfig({ proxy: defaults.proxy }),
+    proxy,
     connections: 1,
     credentials: (repo) => credentials.lookup(registry, repo ?? ''),
     tokenCache: new TokenCache(),
