@@ -58,6 +58,8 @@ export const apiMethods = {
       secretStore: secretStoreKind,
       /** Methods this build cannot do yet: the UI shows "not yet available" instead of calling them. */
       unavailable: z.array(z.string()),
+      /** The proxy https connections go through (--proxy or HTTPS_PROXY), as HOST:PORT only; absent: direct. */
+      proxy: z.string().optional(),
     }),
   ),
 

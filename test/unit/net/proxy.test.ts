@@ -7,6 +7,8 @@ import { proxyConfig, proxyFor, proxyLabel } from '../../../electron/engine/net/
 import { redact } from '../../../electron/jobs/redact';
 import { engineDefaultsFrom } from '../../../electron/jobs/engine-options';
 import { launchEngineDefaults } from '../../../electron/main/launch-options';
+import { appInfo } from '../../../electron/main/handlers/app';
+import type { HandlerDeps } from '../../../electron/main/handlers/deps';
 
 /** The NO_PROXY cases of golang.org/x/net/http/httpproxy's proxy_test.go (minus its implicit loopback bypass). */
 describe('NO_PROXY as Go reads it', () => {
@@ -86,6 +88,13 @@ describe('proxy settings', () => {
       );
     }
     assert.throws(() => proxyConfig({ env: { HTTPS_PROXY: 'ftp://p:21' } }), /HTTPS_PROXY/);
+  });
+
+  it('is shown to the app as HOST:PORT only (app.info)', () => {
+    const deps = { version: '1', mode: 'serve', secrets: { kind: 'memory' } } as unknown as HandlerDeps;
+    const info = appInfo({ ...deps, engine: { caFiles: [], sourceMirrors: [], proxy: 'http://alice:s3cret-pw@proxy.corp:3128' } }, []);
+    assert.equal(info.proxy, 'proxy.corp:3128');
+    assert.doesNotMatch(JSON.stringify(info), /s3cret|alice/);
   });
 
   it('comes from --proxy on the CLI, serve and the app command line', () => {

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { getApi, useUnavailable } from '../../api';
+import { getApi, useAppInfo, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
@@ -24,12 +24,16 @@ export function ReleaseStep() {
   const [lookup, info] = useAction(infoFn);
   const imageErrors = imageListErrors(imagesText.split('\n'));
   const noList = useUnavailable('release.list');
+  const { info: appInfo } = useAppInfo();
   const chosen = listed.result ? risksOfChoice(listed.result.releases, state.release) : undefined;
   const noInfo = useUnavailable('release.info');
 
   return (
     <>
-      <Card title="From the update graph" subtitle="Needs access to api.openshift.com; otherwise give a release pullspec below.">
+      <Card
+        title="From the update graph"
+        subtitle={`Needs access to api.openshift.com${appInfo?.proxy ? ` (through the proxy ${appInfo.proxy})` : ''}; otherwise give a release pullspec below.`}
+      >
         <div className="row">
           <Field label="Channel" help="e.g. stable-4.15, fast-4.16, eus-4.14">
             <input type="text" value={state.channel} onChange={(e) => exportStore.update({ channel: e.target.value })} spellCheck={false} />
