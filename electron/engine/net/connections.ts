@@ -180,14 +180,16 @@ export function dispatcherFor(url: URL, opts: { proxy: ProxyConfig; trust: Trust
  * tunnel), or undefined when the route is direct and the caller opens its own socket. For callers that
  * speak TLS without HTTP (the registry TLS check). Failures are proxyFailure's.
  */
-export async function tunnelTo(host: string, port: number, proxyConfigs: ProxyConfig, timeoutMs: number): Promise<Duplex | undefined> {
+export async function tunnelTo(host: string, port: number, config: ProxyConfig, timeoutMs: number): Promise<Duplex | undefined> {
   const target = new URL(`https://${host.includes(':') ? `[${host}]` : host}:${port}`);
-  const proxy = proxyFor(target, proxyConfigs);
+  const proxy = proxyFor(target, config);
   if (!proxy) return undefined;
   const client = new Client(proxy.origin, { connectTimeout: timeoutMs });
   const credentials = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` } : {};
   try {
-    const { socket, statusCode } = await client.connect({ path: target.host, headers: { host: target.host, ...credentials }, signal: AbortSignal.timeout(timeoutMs) });
+    // CONNECT names the port even when it is the default one (which URL.host leaves out).
+    const authority = `${target.hostname}:${port}`;
+    const { socket, statusCode } = await client.connect({ path: authority, headers: { host: authority, ...credentials }, signal: AbortSignal.timeout(timeoutMs) });
     if (statusCode !== 200) {
       socket.destroy();
       throw proxyFailure(new Error(`Proxy response (${statusCode}) !== 200`), proxy, target);
