@@ -148,5 +148,8 @@ describe('redaction of URL credentials', () => {
     const out = redact({ note: 'via http://alice:s3cret-pw@proxy.corp:3128 and https://bob@x.example/y', list: ['HTTPS_PROXY=http://u:p4ss@p:1'] });
     assert.equal(out.note, 'via http://[redacted]@proxy.corp:3128 and https://[redacted]@x.example/y');
     assert.equal(out.list[0], 'HTTPS_PROXY=http://[redacted]@p:1');
+    // Digest references are not credentials.
+    const refs = ['quay.io/ocp/release@sha256:0a1b', 'docker://mirror:5000/ocp/release@sha256:0a1b'];
+    assert.deepEqual(redact(refs), refs);
   });
 });
