@@ -240,7 +240,7 @@ export interface UpdateTarget {
 }
 
 /** The updates from `version`, newest first, conditional ones with their risks; NOT_FOUND when the graph does not hold it. */
-export function updatesFrom(releases: readonly ReleaseEntry[], version: string): UpdateTarget[] {
+export function updateTargets(releases: readonly ReleaseEntry[], version: string): UpdateTarget[] {
   if (!releases.some((r) => r.version === version)) {
     throw new FerryError('NOT_FOUND', `${version} is not in this update graph.`, { hint: 'Give a version the channel lists (run without --from to see them), or another --channel.' });
   }

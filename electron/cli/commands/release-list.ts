@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_GRAPH_URL, listReleases, updatesFrom, type ConditionalSource, type UpdateRisk } from '../../../shared/update-graph';
+import { DEFAULT_GRAPH_URL, listReleases, updateTargets, type ConditionalSource, type UpdateRisk } from '../../../shared/update-graph';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
@@ -24,7 +24,7 @@ async function list(opts: ListOptions): Promise<void> {
   const releases = listReleases(graph);
   const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
   if (opts.from !== undefined) {
-    const updates = updatesFrom(releases, opts.from);
+    const updates = updateTargets(releases, opts.from);
     if (opts.json) return printJson({ channel: opts.channel, arch, url, from: opts.from, updates });
     const width = Math.max(0, ...updates.map((u) => u.version.length));
     const lines = [`${updates.length} update(s) from ${opts.from} in ${opts.channel} for ${arch}, newest first:`];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
-import { checkChannel, compareVersions, graphArchitecture, graphQueryUrl, listReleases, parseUpdateGraph, updatesFrom } from '../../../shared/update-graph';
+import { checkChannel, compareVersions, graphArchitecture, graphQueryUrl, listReleases, parseUpdateGraph, updateTargets } from '../../../shared/update-graph';
 
 const fixture = readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8');
 
@@ -59,7 +59,7 @@ describe('update graph (pure)', () => {
   it('lists the updates from one version, conditional targets marked with the risks of that update', () => {
     const releases = listReleases(parseUpdateGraph(fixture, 'fixture'));
     assert.deepEqual(
-      updatesFrom(releases, '4.15.3').map((u) => [u.version, u.conditional, u.risks.map((r) => r.name)]),
+      updateTargets(releases, '4.15.3').map((u) => [u.version, u.conditional, u.risks.map((r) => r.name)]),
       [
         ['4.15.10', false, []],
         ['4.15.5', true, ['AzureDefaultVMTypeChange', 'ImageRegistryPodsCrashLoop']],
@@ -67,14 +67,14 @@ describe('update graph (pure)', () => {
       ],
     );
     assert.deepEqual(
-      updatesFrom(releases, '4.14.12').map((u) => [u.version, u.conditional, u.risks.map((r) => r.name)]),
+      updateTargets(releases, '4.14.12').map((u) => [u.version, u.conditional, u.risks.map((r) => r.name)]),
       [
         ['4.15.10', true, ['OVNEgressFirewallDNSStale']],
         ['4.15.3', false, []],
       ],
     );
-    assert.deepEqual(updatesFrom(releases, '4.15.11'), []);
-    assert.throws(() => updatesFrom(releases, '4.99.0'), (e: unknown) => e instanceof FerryError && e.code === 'NOT_FOUND' && /4\.99\.0 is not in this update graph/.test(e.message));
+    assert.deepEqual(updateTargets(releases, '4.15.11'), []);
+    assert.throws(() => updateTargets(releases, '4.99.0'), (e: unknown) => e instanceof FerryError && e.code === 'NOT_FOUND' && /4\.99\.0 is not in this update graph/.test(e.message));
   });
 
   it('treats an update listed both ways as conditional, merges groups, and skips edges naming unknown versions', () => {
