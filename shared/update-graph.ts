@@ -5,9 +5,12 @@ import { parseReleaseArchitecture } from './release-arch';
 
 /**
  * The OpenShift update graph (Cincinnati): `GET URL?channel=C&arch=A` answers
- * `{nodes: [{version, payload, metadata}], edges: [[from, to]]}` where an edge holds two indexes into
- * `nodes` and means "a cluster at nodes[from] can update to nodes[to]". Pure parsing and ordering, so the
- * CLI (`ferry release list`) and the app's release picker show the same list.
+ * `{nodes: [{version, payload, metadata}], edges: [[from, to]], conditionalEdges: [{edges: [{from, to}], risks}]}`.
+ * An edge holds two indexes into `nodes` and means "a cluster at nodes[from] can update to nodes[to]"
+ * (recommended); a conditional edge names versions and is an update with known risks, each an openshift/api
+ * ConditionalUpdateRisk (`url`, `name`, `message`, `matchingRules`). The shape and the rules are the
+ * cluster-version-operator's (pkg/cincinnati/cincinnati.go): an update listed both ways counts as conditional.
+ * Pure parsing and ordering, so the CLI (`ferry release list`) and the app's release picker show the same list.
  */
 export const DEFAULT_GRAPH_URL = 'https://api.openshift.com/api/upgrades_info/v1/graph';
 
@@ -24,10 +27,24 @@ const nodeSchema = z.object({
 
 const indexSchema = z.number().int().nonnegative();
 
+const riskSchema = z.object({
+  url: z.string(),
+  name: z.string().min(1),
+  message: z.string(),
+  // Evaluated by the cluster against its own metrics; carried, not interpreted, here.
+  matchingRules: z.array(z.object({ type: z.string() }).passthrough()).default([]),
+});
+
+const conditionalEdgesSchema = z.object({
+  edges: z.array(z.object({ from: z.string().min(1), to: z.string().min(1) })),
+  risks: z.array(riskSchema),
+});
+
 export const updateGraphSchema = z
   .object({
     nodes: z.array(nodeSchema),
     edges: z.array(z.tuple([indexSchema, indexSchema])).default([]),
+    conditionalEdges: z.array(conditionalEdgesSchema).nullable().default([]),
   })
   .superRefine((graph, ctx) => {
     graph.edges.forEach((edge, i) => {
@@ -39,6 +56,19 @@ export const updateGraphSchema = z
 
 export type UpdateGraph = z.infer<typeof updateGraphSchema>;
 
+/** A known risk of a conditional update, as the graph states it. */
+export interface UpdateRisk {
+  name: string;
+  message: string;
+  url: string;
+}
+
+export interface ConditionalSource {
+  version: string;
+  /** Names of the risks of the update from `version`. */
+  risks: string[];
+}
+
 export interface ReleaseEntry {
   version: string;
   /** The release image pullspec (by digest), what `ferry mirror --release` takes. */
@@ -46,8 +76,14 @@ export interface ReleaseEntry {
   channels: string[];
   /** Errata page, when the graph gives one. */
   url?: string;
-  /** Versions with an edge to this one (clusters there can update to it), newest first. */
+  /** Versions with a recommended edge to this one (clusters there can update to it), newest first. */
   updatesFrom: string[];
+  /** Versions with a conditional edge to this one, newest first, each with its risks' names. */
+  conditionalFrom: ConditionalSource[];
+  /** Every risk of the conditional updates to this version, once each. */
+  risks: UpdateRisk[];
+  /** Clusters reach this version only by accepting a risk: no recommended edge leads here, a conditional one does. */
+  conditionalOnly: boolean;
 }
 
 const CHANNEL = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+\.\d+$/;
@@ -133,7 +169,32 @@ export function parseUpdateGraph(text: string, source: string): UpdateGraph {
   return parsed.data;
 }
 
-/** Every release, newest first, each with the versions that can update to it. */
+/**
+ * Conditional updates by target version: source version → the risks of that update. Edges naming a version
+ * the graph does not hold are left out (a channel's graph may cut a group short; nothing can be shown for them).
+ */
+function conditionalUpdates(graph: UpdateGraph): Map<string, Map<string, UpdateRisk[]>> {
+  const known = new Set(graph.nodes.map((n) => n.version));
+  const byTarget = new Map<string, Map<string, UpdateRisk[]>>();
+  for (const group of graph.conditionalEdges ?? []) {
+    const risks = group.risks.map((r) => ({ name: r.name, message: r.message, url: r.url }));
+    for (const { from, to } of group.edges) {
+      if (!known.has(from) || !known.has(to)) continue;
+      const sources = byTarget.get(to) ?? new Map<string, UpdateRisk[]>();
+      sources.set(from, [...(sources.get(from) ?? []), ...risks]);
+      byTarget.set(to, sources);
+    }
+  }
+  return byTarget;
+}
+
+function uniqueByName(risks: UpdateRisk[]): UpdateRisk[] {
+  const seen = new Map<string, UpdateRisk>();
+  for (const r of risks) if (!seen.has(r.name)) seen.set(r.name, r);
+  return [...seen.values()];
+}
+
+/** Every release, newest first, each with the versions that can update to it, recommended and conditionally. */
 export function listReleases(graph: UpdateGraph): ReleaseEntry[] {
   const from = new Map<number, Set<string>>();
   for (const [a, b] of graph.edges) {
@@ -141,12 +202,48 @@ export function listReleases(graph: UpdateGraph): ReleaseEntry[] {
     set.add(graph.nodes[a]!.version);
     from.set(b, set);
   }
+  const conditional = conditionalUpdates(graph);
   const newestFirst = (a: string, b: string): number => compareVersions(b, a);
   return graph.nodes
     .map((node, i): ReleaseEntry => {
       const channels = (node.metadata[CHANNELS_KEY] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
       const url = node.metadata.url;
-      return { version: node.version, payload: node.payload, channels, ...(url ? { url } : {}), updatesFrom: [...(from.get(i) ?? [])].sort(newestFirst) };
+      const sources = conditional.get(node.version) ?? new Map<string, UpdateRisk[]>();
+      // As the CVO: an update listed both ways is conditional (its risks must not be hidden).
+      const updatesFrom = [...(from.get(i) ?? [])].filter((v) => !sources.has(v)).sort(newestFirst);
+      const conditionalFrom = [...sources.keys()].sort(newestFirst).map((v) => ({ version: v, risks: uniqueByName(sources.get(v)!).map((r) => r.name) }));
+      return {
+        version: node.version,
+        payload: node.payload,
+        channels,
+        ...(url ? { url } : {}),
+        updatesFrom,
+        conditionalFrom,
+        risks: uniqueByName([...sources.values()].flat()),
+        conditionalOnly: updatesFrom.length === 0 && conditionalFrom.length > 0,
+      };
     })
     .sort((a, b) => newestFirst(a.version, b.version));
+}
+
+/** An update a cluster at some version can take: recommended, or conditional with the risks of that very update. */
+export interface UpdateTarget {
+  version: string;
+  payload: string;
+  conditional: boolean;
+  risks: UpdateRisk[];
+}
+
+/** The updates from `version`, newest first, conditional ones with their risks; NOT_FOUND when the graph does not hold it. */
+export function updateTargets(releases: readonly ReleaseEntry[], version: string): UpdateTarget[] {
+  if (!releases.some((r) => r.version === version)) {
+    throw new FerryError('NOT_FOUND', `${version} is not in this update graph.`, { hint: 'Give a version the channel lists (run without --from to see them), or another --channel.' });
+  }
+  const out: UpdateTarget[] = [];
+  for (const r of releases) {
+    const conditional = r.conditionalFrom.find((c) => c.version === version);
+    if (conditional) out.push({ version: r.version, payload: r.payload, conditional: true, risks: r.risks.filter((x) => conditional.risks.includes(x.name)) });
+    else if (r.updatesFrom.includes(version)) out.push({ version: r.version, payload: r.payload, conditional: false, risks: [] });
+  }
+  return out;
 }

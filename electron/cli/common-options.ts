@@ -8,6 +8,7 @@ export interface GlobalOptions {
   authfile?: string;
   caFile: string[];
   certDir?: string;
+  proxy?: string;
   sourceMirror: string[];
   json: boolean;
   parallel: number;
@@ -29,6 +30,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--authfile <file>', 'registry credentials (auth.json / pull secret)')
     .option('--ca-file <file>', 'trust this CA (PEM or DER) for registry TLS; repeatable', collect, [])
     .option('--cert-dir <dir>', 'directory with HOST:PORT/*.crt trust files (like certs.d)')
+    .option('--proxy <url>', 'HTTP(S) proxy for every connection, instead of HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies)')
     .option('--source-mirror <from=to>', 'fetch content for references under FROM from TO; repeatable', collect, [])
     .option('--json', 'machine-readable output', false)
     .addOption(new Option('--parallel <n>', 'concurrent transfers').argParser(positiveInt).default(4));

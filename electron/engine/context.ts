@@ -6,7 +6,8 @@ import { TokenCache } from './registry/auth';
 import { RegistryClient, DEFAULT_UPLOAD, type UploadTuning } from './registry/client';
 import { authFilePaths, CredentialStore, type InlineAuth } from './registry/credentials';
 import { RegistryTransport } from './registry/http';
-import { TrustStore } from './registry/tls';
+import { proxyConfig, type ProxyConfig } from './net/proxy';
+import { secureContextFor, TrustStore } from './registry/tls';
 
 /**
  * How every engine job reaches registries. The CLI, the worker and the desktop app build
@@ -29,6 +30,8 @@ export interface EngineOptions {
   /** CAs (PEM) held in memory, trusted like --ca-file. */
   caPems?: string[];
   certDir?: string;
+  /** `--proxy URL`: the proxy for every connection, instead of HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies). */
+  proxy?: string;
   sourceMirrors: SourceMirror[];
   /** Concurrent blob transfers. */
   parallel: number;
@@ -65,6 +68,7 @@ export function engineOptionsFrom(input: {
   authfile?: string;
   caFile?: string[];
   certDir?: string;
+  proxy?: string;
   sourceMirror?: string[];
   parallel?: number;
   signal?: AbortSignal;
@@ -74,6 +78,7 @@ export function engineOptionsFrom(input: {
     ...(input.authfile ? { authfile: input.authfile } : {}),
     caFiles: input.caFile ?? [],
     ...(input.certDir ? { certDir: input.certDir } : {}),
+    ...(input.proxy ? { proxy: input.proxy } : {}),
     sourceMirrors: (input.sourceMirror ?? []).map(parseSourceMirror),
     parallel: input.parallel ?? 4,
     ...(input.signal ? { signal: input.signal } : {}),
@@ -117,6 +122,9 @@ export interface EngineContext {
   /** Bounds concurrent blob transfers to options.parallel across every job using this context. */
   readonly limit: Limiter;
   readonly blobLocations: BlobLocations;
+  /** TLS trust and proxy settings, for connections outside the registry client (net/connections.ts dispatcherFor). */
+  readonly trust: TrustStore;
+  readonly proxy: ProxyConfig;
   registry(host: string): RegistryClient;
   /** Where to fetch a source reference from (after --source-mirror). */
   resolveSource(ref: ImageReference): ImageReference;
@@ -138,6 +146,7 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
     CredentialStore.load(authFilePaths(options.authfile), options.inlineAuths),
     TrustStore.load({ caFiles: options.caFiles, ...(options.caPems ? { caPems: options.caPems } : {}), ...(options.certDir ? { certDir: options.certDir } : {}) }),
   ]);
+  const proxy = proxyConfig({ proxy: options.proxy });
   const tuning: UploadTuning = { ...DEFAULT_UPLOAD, ...options.upload };
   const tokens = new TokenCache();
   const transports = new Map<string, RegistryTransport>();
@@ -147,11 +156,15 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
     signal: options.signal,
     limit: options.checkpoint ? checkpointed(createLimiter(options.parallel), options.checkpoint) : createLimiter(options.parallel),
     blobLocations: new BlobLocations(),
+    trust,
+    proxy,
     registry(host: string): RegistryClient {
       let client = clients.get(host);
       if (!client) {
         const transport = new RegistryTransport(host, {
           trust: trust.forHost(host),
+          proxy,
+          proxyTrust: (hostPort) => secureContextFor(trust.forHost(hostPort)),
           // Room for every parallel transfer plus manifest and HEAD traffic, but bounded.
           connections: options.parallel + 2,
           credentials: (repository) => credentials.lookup(host, repository ?? ''),

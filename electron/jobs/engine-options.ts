@@ -8,12 +8,15 @@ import { signatureOptionsFrom, type SignatureOptions } from '../engine/signature
 
 /**
  * What the host (`ferry serve --authfile/--ca-file/--cert-dir/--source-mirror`, or the desktop app's
- * settings) applies to every job and handler. Paths and mappings only: no secret is in here.
+ * settings) applies to every job and handler. Paths and mappings only, and the proxy URL, whose
+ * credentials (if any) never leave this process tree: messages name the proxy as HOST:PORT only.
  */
 export interface EngineDefaults {
   authfile?: string;
   caFiles: string[];
   certDir?: string;
+  /** `--proxy URL` (may carry user:password); unset: HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the environment. */
+  proxy?: string;
   /** `FROM=TO`, as --source-mirror takes them. */
   sourceMirrors: string[];
   /** Concurrent blob transfers when a request names none. */
@@ -33,6 +36,7 @@ export function engineDefaultsFrom(opts: {
   authfile?: string;
   caFile: string[];
   certDir?: string;
+  proxy?: string;
   sourceMirror: string[];
   parallel?: number;
   graphUrl?: string;
@@ -43,6 +47,7 @@ export function engineDefaultsFrom(opts: {
     ...(opts.authfile ? { authfile: opts.authfile } : {}),
     caFiles: opts.caFile,
     ...(opts.certDir ? { certDir: opts.certDir } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
     sourceMirrors: opts.sourceMirror,
     ...(opts.parallel ? { parallel: opts.parallel } : {}),
     ...(opts.graphUrl ? { graphUrl: opts.graphUrl } : {}),
@@ -84,6 +89,7 @@ export function connectionEngineOptions(
     ...(defaults.authfile ? { authfile: defaults.authfile } : {}),
     caFile: defaults.caFiles,
     ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
+    ...(defaults.proxy ? { proxy: defaults.proxy } : {}),
     sourceMirror: defaults.sourceMirrors,
     ...((conn.parallel ?? defaults.parallel) ? { parallel: conn.parallel ?? defaults.parallel } : {}),
     ...(extra.signal ? { signal: extra.signal } : {}),

@@ -1,7 +1,8 @@
 /**
  * Job parameters are kept in history and shown in the UI; secrets in them must never be. Keys that
  * hold a secret are replaced, and every secret value seen is also scrubbed from any other string
- * (an engine error message that quotes a password must not reach the history file either).
+ * (an engine error message that quotes a password must not reach the history file either), and so are
+ * credentials written into any URL (`http://user:pass@proxy:3128`).
  */
 export const REDACTED = '[redacted]';
 
@@ -54,8 +55,11 @@ function walk(value: unknown, secrets: ReadonlySet<string>): unknown {
   return value;
 }
 
+/** `scheme://user:password@` in any URL (a proxy's, typically): the credentials are secret wherever the URL is quoted. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+
 function scrub(text: string, secrets: ReadonlySet<string>): string {
-  let out = text;
+  let out = text.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
 }

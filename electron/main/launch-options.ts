@@ -25,7 +25,7 @@ export function launchEngineDefaults(args: readonly string[]): EngineDefaults {
     cmd.parse([...args], { from: 'user' });
   } catch (e) {
     throw new FerryError('USAGE', `Ferry's command line is not valid: ${(e as Error).message.replace(/^error: /, '')}.`, {
-      hint: 'The app takes --authfile, --ca-file, --cert-dir, --source-mirror FROM=TO, --parallel N, --graph-url, --signature-store and --signature-keyring, as ferry serve does.',
+      hint: 'The app takes --authfile, --ca-file, --cert-dir, --proxy URL, --source-mirror FROM=TO, --parallel N, --graph-url, --signature-store and --signature-keyring, as ferry serve does.',
     });
   }
   return engineDefaultsFrom(cmd.opts());

@@ -59,6 +59,8 @@ export const apiMethods = {
       secretStore: secretStoreKind,
       /** Methods this build cannot do yet: the UI shows "not yet available" instead of calling them. */
       unavailable: z.array(z.string()),
+      /** The proxy https connections go through (--proxy or HTTPS_PROXY), as HOST:PORT only; absent: direct. */
+      proxy: z.string().optional(),
     }),
   ),
 
@@ -163,7 +165,16 @@ export const apiMethods = {
     z.object({
       channel: z.string(),
       arch: z.string(),
-      releases: z.array(z.object({ version: z.string(), pullspec: z.string() })),
+      releases: z.array(
+        z.object({
+          version: z.string(),
+          pullspec: z.string(),
+          /** Reached only by conditional updates (clusters must accept `risks` to get there). */
+          conditionalOnly: z.boolean().optional(),
+          /** The known risks of conditional updates to this version (update graph `conditionalEdges`). */
+          risks: z.array(z.object({ name: z.string(), message: z.string(), url: z.string() })).optional(),
+        }),
+      ),
     }),
   ),
 

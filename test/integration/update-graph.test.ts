@@ -85,6 +85,55 @@ describe('ferry release list against a TLS update service', () => {
     assert.match(lines[2]!, /^ +updates from: 4\.15\.10, 4\.15\.5$/);
   });
 
+  it('shows conditional updates, marked, with their risks (JSON and text)', async () => {
+    const json = await list('/api/upgrades_info/v1/graph', ['--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const byVersion = new Map((JSON.parse(json.stdout) as { releases: ReleaseEntry[] }).releases.map((r) => [r.version, r]));
+    assert.equal(byVersion.get('4.15.5')!.conditionalOnly, true);
+    assert.deepEqual(byVersion.get('4.15.5')!.conditionalFrom.map((c) => c.version), ['4.15.4', '4.15.3']);
+    assert.deepEqual(byVersion.get('4.15.10')!.conditionalFrom, [
+      { version: '4.14.12', risks: ['OVNEgressFirewallDNSStale'] },
+      { version: '4.14.10', risks: ['OVNEgressFirewallDNSStale'] },
+    ]);
+    assert.deepEqual(byVersion.get('4.15.11')!.risks.map((r) => r.url), ['https://issues.redhat.com/browse/OCPBUGS-32710']);
+
+    const text = await list('/api/upgrades_info/v1/graph');
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trimEnd().split('\n');
+    const at = (v: string) => lines.findIndex((l) => l.startsWith(`  ${v} `));
+    assert.match(lines[at('4.15.5')]!, /@sha256:[a-f0-9]{64} {2}\[conditional only: AzureDefaultVMTypeChange, ImageRegistryPodsCrashLoop\]$/);
+    assert.match(lines[at('4.15.5') + 1]!, /^ +conditional updates from: 4\.15\.4, 4\.15\.3 \(risks: AzureDefaultVMTypeChange, ImageRegistryPodsCrashLoop\)$/);
+    assert.doesNotMatch(lines[at('4.15.10')]!, /conditional/);
+    assert.match(lines[at('4.15.10') + 1]!, /^ +updates from: 4\.15\.5, 4\.15\.4, 4\.15\.3, 4\.14\.15$/);
+    assert.match(lines[at('4.15.10') + 2]!, /^ +conditional updates from: 4\.14\.12, 4\.14\.10 \(risks: OVNEgressFirewallDNSStale\)$/);
+    const risks = lines.slice(lines.indexOf('Known risks of the conditional updates (a cluster checks whether each applies to it):') + 1);
+    assert.deepEqual(
+      risks.map((l) => l.split(':')[0]!.trim()),
+      ['MultipleDefaultStorageClasses', 'OVNEgressFirewallDNSStale', 'AzureDefaultVMTypeChange', 'ImageRegistryPodsCrashLoop'],
+    );
+    assert.match(risks[0]!, /Degraded=True .*\(https:\/\/issues\.redhat\.com\/browse\/OCPBUGS-32710\)$/);
+  });
+
+  it('lists the updates from one version with --from, conditional targets marked with their risks', async () => {
+    const text = await list('/api/upgrades_info/v1/graph', ['--from', '4.15.3']);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], '3 update(s) from 4.15.3 in candidate-4.15 for amd64, newest first:');
+    assert.match(lines[1]!, /^ {2}4\.15\.10 +quay\.io\/openshift-release-dev\/ocp-release@sha256:[a-f0-9]{64}$/);
+    assert.match(lines[2]!, /^ {2}4\.15\.5 +quay\.io\/\S+ {2}\[conditional: AzureDefaultVMTypeChange, ImageRegistryPodsCrashLoop\]$/);
+    assert.match(lines[3]!, /^ {2}4\.15\.4 +quay\.io\/\S+$/);
+    assert.match(lines[6]!, /^ {2}AzureDefaultVMTypeChange: On Azure, /);
+    const json = await list('/api/upgrades_info/v1/graph', ['--from', '4.14.12', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const out = JSON.parse(json.stdout) as { from: string; updates: Array<{ version: string; conditional: boolean; risks: Array<{ name: string; message: string; url: string }> }> };
+    assert.equal(out.from, '4.14.12');
+    assert.deepEqual(out.updates.map((u) => [u.version, u.conditional]), [['4.15.10', true], ['4.15.3', false]]);
+    assert.equal(out.updates[0]!.risks[0]!.name, 'OVNEgressFirewallDNSStale');
+    const unknown = await list('/api/upgrades_info/v1/graph', ['--from', '4.99.0']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /4\.99\.0 is not in this update graph/);
+  });
+
   it('fails with TLS_UNTRUSTED (exit 1) and a --ca-file hint when the CA is not given', async () => {
     const r = await ferry(['release', 'list', '--channel', 'candidate-4.15', '--graph-url', `${base}/api/upgrades_info/v1/graph`, '--json']);
     assert.equal(r.code, 1);

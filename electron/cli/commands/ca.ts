@@ -3,6 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import { caConfigMap, DEFAULT_CA_CONFIGMAP_NAME, ocCreateCaConfigMapCommand, ocPatchAdditionalTrustedCaCommand } from '../../../shared/certs/ca-configmap';
 import { parseAuthKey } from '../../../shared/pull-secret/auth-key';
 import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
+import { proxyConfig } from '../../engine/net/proxy';
 import { inspectCertificates, readCertificateFile, type CertificateInfo } from '../../engine/trust/certificates';
 import { carriedReleaseSignatures } from '../../engine/signatures/carried';
 import { readBoundedFile } from '../../engine/trust/input-file';
@@ -75,12 +76,12 @@ function checkReport(r: TlsCheckResult): string {
     .join('\n') + '\n';
 }
 
-async function check(opts: { registry: string; caFile: string[]; json: boolean }): Promise<void> {
+async function check(opts: { registry: string; caFile: string[]; proxy?: string; json: boolean }): Promise<void> {
   if (opts.caFile.length === 0) throw new FerryError('USAGE', 'Give the CA to check with: --ca-file FILE.', { hint: 'ferry ca check --registry HOST:PORT --ca-file ca.crt' });
   const { host, port } = parseHostPort(opts.registry);
   const caPems: string[] = [];
   for (const f of opts.caFile) caPems.push(...(await loadCa(f)).certs.map((c) => c.pem));
-  const result = await checkRegistryTls({ host, port, caPems });
+  const result = await checkRegistryTls({ host, port, caPems, proxy: proxyConfig({ proxy: opts.proxy }) });
   if (!opts.json) process.stdout.write(checkReport(result));
   if (!result.ok) {
     const code = !result.chainVerified ? 'TLS_UNTRUSTED' : !result.nameMatches ? 'TLS_NAME_MISMATCH' : 'TLS_UNTRUSTED';
@@ -107,7 +108,7 @@ export function register(program: Command): void {
       .command('check')
       .description('connect to a registry with TLS trusting only --ca-file (plus system roots): chain, name, expiry')
       .requiredOption('--registry <host:port>', 'registry to connect to'),
-  ).action((opts: { registry: string; caFile: string[]; json: boolean }) => check(opts));
+  ).action((opts: { registry: string; caFile: string[]; proxy?: string; json: boolean }) => check(opts));
 }
 
 async function output(yaml: string, out: string | undefined, commands: string[], json: boolean, object: unknown): Promise<void> {

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { DEFAULT_GRAPH_URL, listReleases } from '../../../shared/update-graph';
+import { DEFAULT_GRAPH_URL, listReleases, updateTargets, type ConditionalSource, type UpdateRisk } from '../../../shared/update-graph';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 
-/** `ferry release list --channel C --arch A [--graph-url URL]`: the update graph's releases, newest first. */
+/** `ferry release list --channel C --arch A [--from V] [--graph-url URL]`: the update graph's releases, newest first. */
 interface ListOptions extends GlobalOptions {
   channel: string;
   arch: string;
+  from?: string;
   graphUrl: string;
 }
 
@@ -18,20 +19,51 @@ async function list(opts: ListOptions): Promise<void> {
     url: opts.graphUrl,
     caFiles: opts.caFile,
     ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
+    ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
   });
   const releases = listReleases(graph);
   const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
+  if (opts.from !== undefined) {
+    const updates = updateTargets(releases, opts.from);
+    if (opts.json) return printJson({ channel: opts.channel, arch, url, from: opts.from, updates });
+    const width = Math.max(0, ...updates.map((u) => u.version.length));
+    const lines = [`${updates.length} update(s) from ${opts.from} in ${opts.channel} for ${arch}, newest first:`];
+    for (const u of updates) lines.push(`  ${u.version.padEnd(width)}  ${u.payload}${u.conditional ? `  [conditional: ${u.risks.map((x) => x.name).join(', ')}]` : ''}`);
+    lines.push(...riskLines(updates.flatMap((u) => u.risks)));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   if (opts.json) {
     printJson({ channel: opts.channel, arch, url, releases });
     return;
   }
   const width = Math.max(...releases.map((r) => r.version.length));
+  const pad = ''.padEnd(width);
   const lines = [`${releases.length} release(s) in ${opts.channel} for ${arch}, newest first:`];
   for (const r of releases) {
-    lines.push(`  ${r.version.padEnd(width)}  ${r.payload}`);
-    if (r.updatesFrom.length) lines.push(`  ${''.padEnd(width)}  updates from: ${r.updatesFrom.join(', ')}`);
+    lines.push(`  ${r.version.padEnd(width)}  ${r.payload}${r.conditionalOnly ? `  [conditional only: ${r.risks.map((x) => x.name).join(', ')}]` : ''}`);
+    if (r.updatesFrom.length) lines.push(`  ${pad}  updates from: ${r.updatesFrom.join(', ')}`);
+    if (r.conditionalFrom.length) lines.push(`  ${pad}  conditional updates from: ${conditionalSources(r.conditionalFrom)}`);
   }
+  lines.push(...riskLines(releases.flatMap((r) => r.risks)));
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Each risk once, with its message and link, after a blank line; nothing when there is none. */
+function riskLines(all: UpdateRisk[]): string[] {
+  const risks = [...new Map(all.map((x) => [x.name, x])).values()];
+  if (risks.length === 0) return [];
+  return ['', 'Known risks of the conditional updates (a cluster checks whether each applies to it):', ...risks.map((x) => `  ${x.name}: ${x.message}${x.url ? ` (${x.url})` : ''}`)];
+}
+
+/** `4.15.4, 4.15.3 (risks: A, B); 4.14.15 (risks: C)`: sources sharing the same risks together. */
+function conditionalSources(sources: ConditionalSource[]): string {
+  const byRisks = new Map<string, string[]>();
+  for (const s of sources) {
+    const key = s.risks.join(', ');
+    byRisks.set(key, [...(byRisks.get(key) ?? []), s.version]);
+  }
+  return [...byRisks].map(([risks, versions]) => `${versions.join(', ')} (risks: ${risks})`).join('; ');
 }
 
 /** Adds `list` under an existing `release` command (the one `ferry release info` lives in). */
@@ -39,9 +71,10 @@ export function registerReleaseListCommand(release: Command): void {
   addCommonOptions(
     release
       .command('list')
-      .description('list the releases of an update channel (OpenShift update graph), newest first, with their payloads and update edges')
+      .description('list the releases of an update channel (OpenShift update graph), newest first, with their payloads and update edges, conditional ones with their risks')
       .requiredOption('--channel <channel>', 'update channel, e.g. stable-4.15')
       .option('--arch <arch>', 'architecture: amd64 (x86_64), arm64 (aarch64), ppc64le, s390x, multi', 'amd64')
+      .option('--from <version>', 'only the updates a cluster at this version can take (conditional ones marked with their risks)')
       .option('--graph-url <url>', 'update service graph endpoint', DEFAULT_GRAPH_URL),
   ).action((opts: ListOptions) => list(opts));
 }

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { SecureContext } from 'node:tls';
+import { request, type Dispatcher } from 'undici';
+import { Connections } from '../net/connections';
+import type { ProxyConfig } from '../net/proxy';
 import { Authenticator, TokenCache, type AuthTarget, type CredentialLookup, type TokenFetcher } from './auth';
 import { FerryError } from '../../../shared/errors';
 import { httpError, parseDistributionErrors, readBounded, transportError } from './errors';
@@ -7,9 +10,10 @@ import { backoffDelay, DEFAULT_RETRY, isRetryableError, isRetryableStatus, sleep
 import { secureContextFor, type HostTrust } from './tls';
 
 /**
- * HTTP to one registry: a keep-alive undici Agent with that registry's TLS trust and a bounded
- * number of connections, authentication on 401, redirects (Authorization only ever goes to the
- * registry's own origin: a blob-storage redirect gets none), and the one retry layer.
+ * HTTP to one registry: keep-alive connections (direct or through the proxy, net/connections.ts) with
+ * that registry's TLS trust and a bounded number of connections, authentication on 401, redirects
+ * (Authorization only ever goes to the registry's own origin: a blob-storage redirect gets none), and
+ * the one retry layer.
  */
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -30,6 +34,10 @@ export type TransportResponse = Dispatcher.ResponseData<unknown>;
 
 export interface TransportOptions {
   trust: HostTrust;
+  /** Which connections go through a proxy (HTTPS_PROXY/NO_PROXY or --proxy). */
+  proxy: ProxyConfig;
+  /** TLS trust for an https:// proxy, by its HOST:PORT. */
+  proxyTrust?: (hostPort: string) => SecureContext;
   connections: number;
   credentials: CredentialLookup;
   retry?: RetryPolicy;
@@ -84,8 +92,8 @@ function redirectFailure(registry: string, url: URL, failure: unknown): FerryErr
 export class RegistryTransport {
   readonly origin: string;
   readonly authenticator: Authenticator;
-  private readonly agent: Agent;
-  private foreignAgent: Agent | undefined;
+  private readonly agent: Connections;
+  private foreignAgent: Connections | undefined;
   private pinged: Promise<void> | undefined;
   private readonly policy: RetryPolicy;
 
@@ -97,7 +105,13 @@ export class RegistryTransport {
     this.policy = opts.retry ?? DEFAULT_RETRY;
     // One secure context for every connection: given `ca` instead, Node builds a context per
     // connection, parsing every system root again (tens of ms of CPU per TLS handshake).
-    this.agent = new Agent({ connections: opts.connections, keepAliveTimeout: 30_000, connect: { secureContext: secureContextFor(opts.trust) } });
+    this.agent = new Connections({
+      proxy: opts.proxy,
+      ...(opts.proxyTrust ? { proxyTrust: opts.proxyTrust } : {}),
+      connections: opts.connections,
+      keepAliveTimeout: 30_000,
+      secureContext: secureContextFor(opts.trust),
+    });
     this.authenticator = new Authenticator(host, opts.credentials, this.tokenFetcher, opts.tokenCache);
   }
 
@@ -208,8 +222,13 @@ export class RegistryTransport {
   }
 
   /** Redirect targets on other hosts (blob storage) get the same trust but never our credentials. */
-  private foreign(): Agent {
-    this.foreignAgent ??= new Agent({ connections: this.opts.connections, connect: { secureContext: secureContextFor({ ...(this.opts.trust.ca ? { ca: this.opts.trust.ca } : {}) }) } });
+  private foreign(): Connections {
+    this.foreignAgent ??= new Connections({
+      proxy: this.opts.proxy,
+      ...(this.opts.proxyTrust ? { proxyTrust: this.opts.proxyTrust } : {}),
+      connections: this.opts.connections,
+      secureContext: secureContextFor({ ...(this.opts.trust.ca ? { ca: this.opts.trust.ca } : {}) }),
+    });
     return this.foreignAgent;
   }
 

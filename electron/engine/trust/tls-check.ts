@@ -1,7 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { checkServerIdentity, connect, rootCertificates, type PeerCertificate } from 'node:tls';
 import { FerryError } from '../../../shared/errors';
+import { tunnelTo } from '../net/connections';
+import type { ProxyConfig } from '../net/proxy';
 import { describeCertificate, type CertificateInfo } from './certificates';
 
 export interface TlsCheckOptions {
@@ -9,6 +12,8 @@ export interface TlsCheckOptions {
   port: number;
   /** Extra trusted CAs (PEM); the system roots are trusted too, nothing else. */
   caPems: string[];
+  /** Through the proxy when its settings route https://HOST:PORT there; direct when absent. */
+  proxy?: ProxyConfig;
   timeoutMs?: number;
   now?: Date;
 }
@@ -47,12 +52,18 @@ function peerChain(leaf: PeerCertificate & { issuerCertificate?: PeerCertificate
  * CAs would accept it: chain, host name, expiry. A failed verification is a result, not an exception; only an
  * unreachable endpoint throws.
  */
-export function checkRegistryTls(opts: TlsCheckOptions): Promise<TlsCheckResult> {
+export async function checkRegistryTls(opts: TlsCheckOptions): Promise<TlsCheckResult> {
+  const tunnel = opts.proxy ? await tunnelTo(opts.host, opts.port, opts.proxy, opts.timeoutMs ?? 15_000) : undefined;
+  return checkOver(opts, tunnel);
+}
+
+function checkOver(opts: TlsCheckOptions, tunnel: Duplex | undefined): Promise<TlsCheckResult> {
   const { host, port } = opts;
   return new Promise((resolve, reject) => {
     const socket = connect({
       host,
       port,
+      ...(tunnel ? { socket: tunnel } : {}),
       ca: [...rootCertificates, ...opts.caPems],
       // Verification is judged below so that a failure can be explained rather than just refused.
       rejectUnauthorized: false,

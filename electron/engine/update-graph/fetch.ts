@@ -1,13 +1,16 @@
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { FerryError } from '../../../shared/errors';
 import { DEFAULT_GRAPH_URL, graphQueryUrl, parseUpdateGraph, type UpdateGraph } from '../../../shared/update-graph';
 import { readBounded, transportError } from '../registry/errors';
+import { dispatcherFor } from '../net/connections';
+import { proxyConfig } from '../net/proxy';
 import { USER_AGENT } from '../registry/http';
 import { TrustStore } from '../registry/tls';
 
 /**
  * Reads the OpenShift update graph for one channel and architecture, over TLS trusted the way registries
- * are (system roots, --ca-file, certs.d for the service's HOST:PORT). Only the connected side can reach the
+ * are (system roots, --ca-file, certs.d for the service's HOST:PORT), through the proxy as registries
+ * are (--proxy, else HTTPS_PROXY/HTTP_PROXY with NO_PROXY). Only the connected side can reach the
  * public service; air-gapped hosts are told to name the release by pullspec instead.
  */
 export interface GraphRequest {
@@ -17,6 +20,8 @@ export interface GraphRequest {
   url?: string;
   caFiles: string[];
   certDir?: string;
+  /** `--proxy URL`; unset: the environment's proxy settings. */
+  proxy?: string;
   signal?: AbortSignal;
 }
 
@@ -39,7 +44,8 @@ function connectionError(e: unknown, host: string): FerryError {
       cause: e,
     });
   }
-  if (base.code === 'UNREACHABLE') {
+  // A proxy failure already names the proxy, which is what the user must fix.
+  if (base.code === 'UNREACHABLE' && base.details?.proxy === undefined) {
     return new FerryError('UNREACHABLE', `Cannot reach the update service ${host} (${String(base.details?.error ?? 'no answer')}).`, { hint: AIR_GAP_HINT, cause: e });
   }
   return base;
@@ -59,14 +65,9 @@ function serviceReason(body: Buffer): string {
 export async function fetchUpdateGraph(req: GraphRequest): Promise<{ url: string; graph: UpdateGraph }> {
   const url = new URL(graphQueryUrl(req.url ?? DEFAULT_GRAPH_URL, req.channel, req.arch));
   const host = hostOf(url);
-  const trust = (await TrustStore.load({ caFiles: req.caFiles, ...(req.certDir !== undefined ? { certDir: req.certDir } : {}) })).forHost(host);
-  const agent = new Agent({
-    connections: 1,
-    connectTimeout: TIMEOUT_MS,
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
-    connect: { ...(trust.ca ? { ca: trust.ca } : {}), ...(trust.cert ? { cert: trust.cert, key: trust.key } : {}) },
-  });
+  const proxy = proxyConfig({ proxy: req.proxy });
+  const trust = await TrustStore.load({ caFiles: req.caFiles, ...(req.certDir !== undefined ? { certDir: req.certDir } : {}) });
+  const agent = dispatcherFor(url, { proxy, trust, connections: 1, timeoutMs: TIMEOUT_MS });
   try {
     let res;
     try {

@@ -4,6 +4,7 @@ import { TokenCache } from '../../engine/registry/auth';
 import { authFilePaths, CredentialStore, credentialUser, type InlineAuth } from '../../engine/registry/credentials';
 import { discard, RegistryTransport } from '../../engine/registry/http';
 import { TrustStore } from '../../engine/registry/tls';
+import { proxyConfig } from '../../engine/net/proxy';
 import { checkRegistryTls } from '../../engine/trust/tls-check';
 import { authJsonOf } from '../../engine/registry/credentials';
 import type { EngineDefaults } from '../../jobs/engine-options';
@@ -41,7 +42,8 @@ export async function testConnection(store: SecretStore, defaults: EngineDefault
   const { host, port } = hostPort(req.registry);
   const registry = port === 443 ? host : `${host}:${port}`;
   const trust = (await TrustStore.load({ caFiles: defaults.caFiles, caPems: req.caPem ? [req.caPem] : [], ...(defaults.certDir ? { certDir: defaults.certDir } : {}) })).forHost(registry);
-  const tls = await checkRegistryTls({ host, port, caPems: trust.ca ?? [] });
+  const proxy = proxyConfig({ proxy: defaults.proxy });
+  const tls = await checkRegistryTls({ host, port, caPems: trust.ca ?? [], proxy });
   const leaf = tls.chain[0];
   if (!tls.ok) {
     const why = tls.chainError ?? tls.nameError ?? 'a certificate in the chain is expired or not yet valid';
@@ -52,7 +54,13 @@ export async function testConnection(store: SecretStore, defaults: EngineDefault
   }
   const { inline, useDefaults } = await credentialsFor(store, req);
   const credentials = await CredentialStore.load(useDefaults ? authFilePaths(defaults.authfile) : [], inline);
-  const transport = new RegistryTransport(registry, { trust, connections: 1, credentials: (repo) => credentials.lookup(registry, repo ?? ''), tokenCache: new TokenCache() });
+  const transport = new RegistryTransport(registry, {
+    trust,
+    proxy,
+    connections: 1,
+    credentials: (repo) => credentials.lookup(registry, repo ?? ''),
+    tokenCache: new TokenCache(),
+  });
   try {
     await transport.ping();
     // Which scheme the registry asked for; the header itself (it holds the secret) is dropped at once.

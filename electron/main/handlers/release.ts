@@ -37,11 +37,12 @@ export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf
     ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}),
     caFiles: defaults.caFiles,
     ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
+    ...(defaults.proxy ? { proxy: defaults.proxy } : {}),
   });
   return {
     channel: req.channel,
     arch: new URL(url).searchParams.get('arch') ?? req.arch,
-    releases: listReleases(graph).map((r) => ({ version: r.version, pullspec: r.payload })),
+    releases: listReleases(graph).map((r) => ({ version: r.version, pullspec: r.payload, conditionalOnly: r.conditionalOnly, risks: r.risks })),
   };
 }
 

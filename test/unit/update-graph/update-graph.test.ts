@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
-import { checkChannel, compareVersions, graphArchitecture, graphQueryUrl, listReleases, parseUpdateGraph } from '../../../shared/update-graph';
+import { checkChannel, compareVersions, graphArchitecture, graphQueryUrl, listReleases, parseUpdateGraph, updateTargets } from '../../../shared/update-graph';
 
 const fixture = readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8');
 
@@ -29,6 +29,85 @@ describe('update graph (pure)', () => {
     assert.equal(rc.url, undefined);
     assert.match(rc.payload, /^quay\.io\/openshift-release-dev\/ocp-release@sha256:[a-f0-9]{64}$/);
     assert.equal(byVersion.get('4.15.3')!.url, 'https://access.redhat.com/errata/RHSA-2024:1255');
+  });
+
+  it('reads conditionalEdges (the CVO shape): conditional sources with their risks, and versions reached only conditionally', () => {
+    const byVersion = new Map(listReleases(parseUpdateGraph(fixture, 'fixture')).map((r) => [r.version, r]));
+    const onlyConditional = byVersion.get('4.15.5')!;
+    assert.equal(onlyConditional.conditionalOnly, true);
+    assert.deepEqual(onlyConditional.updatesFrom, []);
+    const both = ['AzureDefaultVMTypeChange', 'ImageRegistryPodsCrashLoop'];
+    assert.deepEqual(onlyConditional.conditionalFrom, [
+      { version: '4.15.4', risks: both },
+      { version: '4.15.3', risks: both },
+    ]);
+    assert.deepEqual(onlyConditional.risks.map((r) => r.name), both);
+    assert.equal(onlyConditional.risks[0]!.url, 'https://issues.redhat.com/browse/OCPBUGS-31002');
+    assert.match(onlyConditional.risks[0]!.message, /^On Azure, machines created from MachineSets/);
+    const mixed = byVersion.get('4.15.10')!;
+    assert.equal(mixed.conditionalOnly, false);
+    assert.deepEqual(mixed.updatesFrom, ['4.15.5', '4.15.4', '4.15.3', '4.14.15']);
+    assert.deepEqual(mixed.conditionalFrom, [
+      { version: '4.14.12', risks: ['OVNEgressFirewallDNSStale'] },
+      { version: '4.14.10', risks: ['OVNEgressFirewallDNSStale'] },
+    ]);
+    assert.deepEqual(byVersion.get('4.15.11')!.conditionalFrom, [{ version: '4.14.15', risks: ['MultipleDefaultStorageClasses'] }]);
+    assert.deepEqual(byVersion.get('4.15.4')!.conditionalFrom, []);
+    assert.deepEqual(byVersion.get('4.15.4')!.risks, []);
+  });
+
+  it('lists the updates from one version, conditional targets marked with the risks of that update', () => {
+    const releases = listReleases(parseUpdateGraph(fixture, 'fixture'));
+    assert.deepEqual(
+      updateTargets(releases, '4.15.3').map((u) => [u.version, u.conditional, u.risks.map((r) => r.name)]),
+      [
+        ['4.15.10', false, []],
+        ['4.15.5', true, ['AzureDefaultVMTypeChange', 'ImageRegistryPodsCrashLoop']],
+        ['4.15.4', false, []],
+      ],
+    );
+    assert.deepEqual(
+      updateTargets(releases, '4.14.12').map((u) => [u.version, u.conditional, u.risks.map((r) => r.name)]),
+      [
+        ['4.15.10', true, ['OVNEgressFirewallDNSStale']],
+        ['4.15.3', false, []],
+      ],
+    );
+    assert.deepEqual(updateTargets(releases, '4.15.11'), []);
+    assert.throws(() => updateTargets(releases, '4.99.0'), (e: unknown) => e instanceof FerryError && e.code === 'NOT_FOUND' && /4\.99\.0 is not in this update graph/.test(e.message));
+  });
+
+  it('treats an update listed both ways as conditional, merges groups, and skips edges naming unknown versions', () => {
+    const risk = (name: string) => ({ url: `https://issues.example/${name}`, name, message: `${name} happens`, matchingRules: [{ type: 'Always' }] });
+    const graph = {
+      nodes: [
+        { version: '4.15.1', payload: 'p1' },
+        { version: '4.15.2', payload: 'p2' },
+        { version: '4.15.3', payload: 'p3' },
+      ],
+      edges: [
+        [0, 2],
+        [1, 2],
+      ],
+      conditionalEdges: [
+        { edges: [{ from: '4.15.1', to: '4.15.3' }, { from: '4.14.99', to: '4.15.3' }, { from: '4.15.1', to: '4.16.0' }], risks: [risk('A')] },
+        { edges: [{ from: '4.15.1', to: '4.15.3' }], risks: [risk('B'), risk('A')] },
+      ],
+    };
+    const r = listReleases(parseUpdateGraph(JSON.stringify(graph), 'svc')).find((x) => x.version === '4.15.3')!;
+    assert.deepEqual(r.updatesFrom, ['4.15.2']);
+    assert.deepEqual(r.conditionalFrom, [{ version: '4.15.1', risks: ['A', 'B'] }]);
+    assert.equal(r.conditionalOnly, false);
+    // A service without conditional updates leaves the key out, or (Go's nil slice) sends null.
+    const plainGraph = { nodes: graph.nodes, edges: graph.edges };
+    for (const doc of [plainGraph, { ...plainGraph, conditionalEdges: null }]) {
+      const plain = listReleases(parseUpdateGraph(JSON.stringify(doc), 'svc'));
+      assert.ok(plain.every((x) => x.conditionalFrom.length === 0 && !x.conditionalOnly && x.risks.length === 0));
+    }
+    assert.throws(
+      () => parseUpdateGraph(JSON.stringify({ ...graph, conditionalEdges: [{ edges: [{ from: '4.15.1', to: '4.15.3' }], risks: [{ url: 'u', message: 'm' }] }] }), 'svc'),
+      (e: unknown) => e instanceof FerryError && e.code === 'BAD_RESPONSE' && /conditionalEdges\.0\.risks\.0\.name/.test(e.message),
+    );
   });
 
   it('refuses malformed JSON with line and column, and graphs that break the schema by path', () => {

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { getApi, useUnavailable } from '../../api';
+import { getApi, useAppInfo, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
@@ -7,6 +7,7 @@ import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
 import { formatBytes, shortDigest } from '../../format';
 import { imageListErrors } from '../../image-list';
+import { releaseOptionLabel, risksOfChoice } from '../../release-choice';
 import { exportStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
@@ -23,11 +24,16 @@ export function ReleaseStep() {
   const [lookup, info] = useAction(infoFn);
   const imageErrors = imageListErrors(imagesText.split('\n'));
   const noList = useUnavailable('release.list');
+  const { info: appInfo } = useAppInfo();
+  const chosen = listed.result ? risksOfChoice(listed.result.releases, state.release) : undefined;
   const noInfo = useUnavailable('release.info');
 
   return (
     <>
-      <Card title="From the update graph" subtitle="Needs access to api.openshift.com; otherwise give a release pullspec below.">
+      <Card
+        title="From the update graph"
+        subtitle={`Needs access to api.openshift.com${appInfo?.proxy ? ` (through the proxy ${appInfo.proxy})` : ''}; otherwise give a release pullspec below.`}
+      >
         <div className="row">
           <Field label="Channel" help="e.g. stable-4.15, fast-4.16, eus-4.14">
             <input type="text" value={state.channel} onChange={(e) => exportStore.update({ channel: e.target.value })} spellCheck={false} />
@@ -62,12 +68,37 @@ export function ReleaseStep() {
                 <option value="">Choose a version…</option>
                 {listed.result.releases.map((r) => (
                   <option key={r.pullspec} value={r.pullspec}>
-                    {r.version}
+                    {releaseOptionLabel(r)}
                   </option>
                 ))}
               </select>
             </Field>
           )
+        ) : null}
+        {chosen ? (
+          <Callout
+            tone="warn"
+            title={
+              chosen.release.conditionalOnly
+                ? `${chosen.release.version} is reached only through conditional updates, which have known risks.`
+                : `Some updates to ${chosen.release.version} are conditional, with known risks.`
+            }
+            hint="Read each risk before choosing this version; a cluster the risk applies to will not recommend the update."
+          >
+            <ul>
+              {chosen.risks.map((x) => (
+                <li key={x.name}>
+                  <strong>{x.name}</strong>: {x.message}
+                  {x.url ? (
+                    <>
+                      {' '}
+                      <span className="mono">{x.url}</span>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </Callout>
         ) : null}
       </Card>
       <Card title="Release">
