@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { FerryError } from '../../../shared/errors';
 import type { ReleaseSignature, ReleaseSignatures } from '../../../shared/transfer/manifest';
 import type { EngineContext } from '../context';
-import { TrustStore } from '../registry/tls';
 import { readBoundedFile } from '../trust/input-file';
 import { readKeyring } from './keyring';
 import { RED_HAT_RELEASE_KEYRING } from './red-hat-keyring';
-import { DEFAULT_SIGNATURE_STORES, fetchStoreSignatures, hostOf, parseStoreUrl, storeDispatcher } from './store';
+import { dispatcherFor } from '../net/connections';
+import { DEFAULT_SIGNATURE_STORES, fetchStoreSignatures, parseStoreUrl, STORE_TIMEOUT_MS } from './store';
 import { verifyReleaseSignature } from './verify-release-signature';
 
 /**
@@ -26,11 +26,11 @@ export async function releaseSignatures(ctx: EngineContext, digest: string, opts
   const stores = opts.stores?.length ? opts.stores : DEFAULT_SIGNATURE_STORES;
   const urls = stores.map(parseStoreUrl);
   const keyring = await readKeyring(opts.keyring ?? new TextEncoder().encode(RED_HAT_RELEASE_KEYRING));
-  const trust = await TrustStore.load({ caFiles: ctx.options.caFiles, ...(ctx.options.caPems ? { caPems: ctx.options.caPems } : {}), ...(ctx.options.certDir ? { certDir: ctx.options.certDir } : {}) });
   const warnings: string[] = [];
   const empty: string[] = [];
   for (const [i, store] of stores.entries()) {
-    const dispatcher = storeDispatcher(trust.forHost(hostOf(urls[i]!)));
+    // Through the route every other connection takes (proxy or direct), trusting the store as a registry.
+    const dispatcher = dispatcherFor(urls[i]!, { proxy: ctx.proxy, trust: ctx.trust, connections: 1, timeoutMs: STORE_TIMEOUT_MS });
     let found;
     try {
       found = await fetchStoreSignatures(store, digest, { dispatcher, ...(ctx.signal ? { signal: ctx.signal } : {}) });

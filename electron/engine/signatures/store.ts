@@ -1,9 +1,8 @@
 import { posix } from 'node:path';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { FerryError } from '../../../shared/errors';
 import { readBounded, transportError } from '../registry/errors';
 import { USER_AGENT } from '../registry/http';
-import { secureContextFor, type HostTrust } from '../registry/tls';
 
 /**
  * Reads a release's signatures from a signature store the way the cluster-version operator does
@@ -20,7 +19,7 @@ export const DEFAULT_SIGNATURE_STORES = [
 const MAX_SIGNATURE_SEARCH = 10;
 const MAX_SIGNATURE_BYTES = 50 * 1024;
 const MAX_REDIRECTS = 5;
-const TIMEOUT_MS = 30_000;
+export const STORE_TIMEOUT_MS = 30_000;
 
 export interface StoreSignature {
   index: number;
@@ -58,15 +57,6 @@ export function parseStoreUrl(store: string): URL {
     });
   }
   return url;
-}
-
-/**
- * The one place a signature-store connection is made (where a per-URL proxy choice belongs, as for registries).
- * TLS trust is the registries' (system roots, --ca-file, certs.d for the store's HOST:PORT), so a store on a
- * private CA works the way a registry does.
- */
-export function storeDispatcher(trust: HostTrust): Dispatcher {
-  return new Agent({ connections: 1, connectTimeout: TIMEOUT_MS, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connect: { secureContext: secureContextFor(trust) } });
 }
 
 function storeError(e: unknown, url: URL): FerryError {
