@@ -13,6 +13,7 @@ import type { JobContext } from '../../electron/worker/runtime';
 import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
 import { FerryError } from '../../shared/errors';
 import { ferry, worldFlags } from '../support/cli';
+import { pinnedBytes } from '../support/installer-binary';
 import { inspectManifest } from '../support/push';
 import { pushRelease, type FixtureRelease } from '../support/release';
 import { tempDir } from '../support/tmp';
@@ -164,7 +165,10 @@ describe('release updates: incremental transfer since a receipt, installer extra
     assert.equal(against.code, 0, against.stdout + against.stderr);
   });
 
-  it('extracts openshift-install from the registry and from transfer directories, byte-equal and mode 0755', async () => {
+  // The installer as oc leaves it for that release: pinned by digest (the name the release was read by), its version and architecture.
+  const pinned = (r: FixtureRelease) => pinnedBytes(r.installer.binary, { releaseImage: r.quayPullspec, releaseVersion: r.version, releaseArchitecture: 'linux/amd64' });
+
+  it('extracts openshift-install from the registry and from transfer directories, pinned to the release, mode 0755', async () => {
     const cases: Array<{ args: string[]; want: FixtureRelease }> = [
       { args: ['--release', release('4.15.4'), ...flags], want: rel4 },
       { args: ['--from-dir', baseDir()], want: rel3 },
@@ -176,12 +180,12 @@ describe('release updates: incremental transfer since a receipt, installer extra
       const r = await ferry(['extract', ...c.args, '--command', 'openshift-install', '--to', to]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const file = join(to, 'openshift-install');
-      assert.ok((await readFile(file)).equals(c.want.installer.binary), `case ${i}: the bytes of ${c.want.version}'s installer`);
+      assert.ok((await readFile(file)).equals(pinned(c.want)), `case ${i}: the bytes of ${c.want.version}'s installer, pinned`);
       assert.equal((await stat(file)).mode & 0o777, 0o755);
     }
     const bad = await ferry(['extract', '--from-dir', baseDir(), '--command', 'kubectl', '--to', join(work.path, 'bin-x')]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /openshift-install/);
+    assert.match(bad.stderr, /Known commands: .*\boc\b.*openshift-install/);
   });
 
   it("the app's extract job takes the installer from the media or from the registry, like ferry extract", async () => {
@@ -195,7 +199,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
       const params = jobStartSchema.parse({ kind: 'extract', params: { ...c.params, toDir } }).params as JobParams<'extract'>;
       const result = (await runners.extract!(params, job)) as { file: string };
       assert.equal(result.file, join(toDir, 'openshift-install'));
-      assert.ok((await readFile(result.file)).equals(c.want.installer.binary), `case ${i}: the bytes of ${c.want.version}'s installer`);
+      assert.ok((await readFile(result.file)).equals(pinned(c.want)), `case ${i}: the bytes of ${c.want.version}'s installer, pinned`);
       assert.equal((await stat(result.file)).mode & 0o777, 0o755);
     }
   });
