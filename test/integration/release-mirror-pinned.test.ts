@@ -155,6 +155,16 @@ describe('pinned client binaries and components kept in the mirror', () => {
       assert.ok(manifest.images.filter((i) => i.role === 'component').every((i) => i.components?.length), 'transfer.json names each component');
       const v = await ferry(['verify', '--dir', dir(), '--against', mirror, ...worldFlags(world)]);
       assert.equal(v.code, 0, v.stdout + v.stderr);
+
+      // A component tag moved to another image: verify --against names it; pushing again puts it back.
+      const etcd = rel.components.find((c) => c.name === 'etcd')!;
+      await skopeo(world, ['copy', `docker://${mirror}/ocp-release@${rel.digest}`, `docker://${mirror}/ocp-v4.0-art-dev:${componentTag('etcd')}`]);
+      const moved = await ferry(['verify', '--dir', dir(), '--against', mirror, ...worldFlags(world)]);
+      assert.equal(moved.code, 1, moved.stdout + moved.stderr);
+      assert.ok(moved.stdout.includes(`${mirror}/ocp-v4.0-art-dev:${componentTag('etcd')} points at ${rel.digest}, not ${etcd.digest}`), moved.stdout);
+      const again = await ferry(['push', '--from-dir', dir(), '--to', mirror, ...worldFlags(world)]);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.equal((await ferry(['verify', '--dir', dir(), '--against', mirror, ...worldFlags(world)])).code, 0);
     });
 
     it('garbage-collect --delete-untagged keeps every image of the release; the same release pushed without tags loses its components', async () => {

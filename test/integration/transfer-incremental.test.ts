@@ -158,6 +158,12 @@ describe('release updates: incremental transfer since a receipt, installer extra
     }
     const tagged = await skopeo(world, ['inspect', '--format', '{{.Digest}}', `docker://${world.mirror.host}/ocp4/ocp-release:4.15.4-x86_64`]);
     assert.equal(tagged.stdout.trim(), rel4.digest);
+    // Every 4.15.4 component carries its oc tag, those the delta took from its parent (unchanged, not on the media) too.
+    const tags = (JSON.parse((await skopeo(world, ['list-tags', `docker://${world.mirror.host}/ocp4/ocp-v4.0-art-dev`])).stdout) as { Tags: string[] }).Tags;
+    for (const c of rel4.components) assert.ok(tags.includes(`4.15.4-x86_64-${c.name}`) && tags.includes(`4.15.3-x86_64-${c.name}`), `${c.name}: both releases' tags`);
+    const unchanged = rel4.components.find((c) => !rel4.changed.includes(c.name) && c.name !== 'pod')!;
+    const same = await skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/ocp4/ocp-v4.0-art-dev:4.15.4-x86_64-${unchanged.name}`]);
+    assert.equal(`sha256:${createHash('sha256').update(same.stdout).digest('hex')}`, unchanged.digest);
     const receipt = JSON.parse(await readFile(join(deltaDir(), 'receipt.json'), 'utf8')) as Receipt;
     assert.equal(receipt.images.length, delta.images.length, 'the receipt names every image of 4.15.4, parent ones included');
     for (const d of rel4.blobs.keys()) assert.ok(receipt.blobs.includes(d), `receipt lists ${d}`);
