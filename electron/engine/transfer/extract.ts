@@ -158,7 +158,6 @@ async function extractFrom(origin: ReleaseOrigin, req: ExtractRequest, signal?: 
   const file = join(req.toDir, target.writeAs ?? target.command);
   const image = await imageOf(src, req.arch ?? 'x86_64', signal);
   const out = await extractFileFromLayers(image.layers, target.path, file, 0o755, pinningFilter(target, values, src.name));
-  const written = (kind: PlaceholderKind) => (target.inject.includes(kind) ? { [kind]: values[kind] } : {});
   return {
     file,
     bytes: out.bytes,
@@ -167,10 +166,10 @@ async function extractFrom(origin: ReleaseOrigin, req: ExtractRequest, signal?: 
     component: formatReference(found.source),
     image: src.name,
     layer: out.layer,
-    ...written('releaseImage'),
+    ...(target.inject.includes('releaseImage') ? { releaseImage: values.releaseImage } : {}),
     releaseVersion: values.releaseVersion,
-    ...written('releaseArchitecture'),
-  } as ExtractResult;
+    ...(target.inject.includes('releaseArchitecture') ? { releaseArchitecture: values.releaseArchitecture } : {}),
+  };
 }
 
 export function extractFromRegistry(ctx: EngineContext, pullspec: string, req: ExtractRequest): Promise<ExtractResult> {
