@@ -84,11 +84,13 @@ export const runners: JobRunners = {
     return report;
   },
 
-  // openshift-install for the disconnected install: from the media (verified as it is read) or from the registry.
-  extract: (params, job) =>
-    params.fromDir
-      ? extractFromTransfer(params.fromDir, params.command, params.toDir, params.arch, job.signal)
-      : withEngine(params, job, (ctx) => extractFromRegistry(ctx, params.release!, params.command, params.toDir, params.arch)),
+  // openshift-install / oc pinned to the release: from the media (verified as it is read) or from the registry.
+  extract: (params, job) => {
+    const req = { command: params.command, toDir: params.toDir, arch: params.arch, ...(params.commandOs ? { commandOs: params.commandOs } : {}) };
+    return params.fromDir
+      ? extractFromTransfer(params.fromDir, { ...req, ...(params.mirror ? { mirror: params.mirror } : {}) }, job.signal)
+      : withEngine(params, job, (ctx) => extractFromRegistry(ctx, params.release!, req));
+  },
 
   copy: (params, job) =>
     withEngine(params, job, (ctx) => copy(ctx, params.source, params.destination, params.platform ? { platform: parsePlatform(params.platform) } : {})),

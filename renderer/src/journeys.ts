@@ -87,9 +87,10 @@ export interface ImportState {
   receiptPath: string;
   pushJob?: string;
   checkJob?: string;
-  /** Where openshift-install is extracted from the transfer. */
+  /** Where openshift-install and oc are extracted from the transfer. */
   installerDir: string;
   extractJob?: string;
+  ocJob?: string;
 }
 
 export const importStore = createJourneyStore<ImportState>('ferry.journey.import', {

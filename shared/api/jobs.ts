@@ -86,12 +86,17 @@ export const extractParamsSchema = z
     release: z.string().min(1).optional(),
     /** A transfer directory holding the release: the disconnected side, where the installer is needed. */
     fromDir: z.string().min(1).optional(),
-    command: z.enum(['openshift-install']).default('openshift-install'),
+    command: z.enum(['openshift-install', 'oc']).default('openshift-install'),
+    /** oc's --command-os (linux, linux/arm64, mac, mac/arm64, windows …); absent: linux on the payload's architecture. */
+    commandOs: z.string().min(1).optional(),
+    /** With fromDir: the mirror HOST:PORT/NAMESPACE the transfer was pushed to; the binary then names the release there. */
+    mirror: z.string().min(1).optional(),
     arch: z.string().min(1).default('x86_64'),
     toDir: z.string().min(1),
     ...connection,
   })
-  .refine((p) => (p.release === undefined) !== (p.fromDir === undefined), { message: 'give either release or fromDir, not both', path: ['fromDir'] });
+  .refine((p) => (p.release === undefined) !== (p.fromDir === undefined), { message: 'give either release or fromDir, not both', path: ['fromDir'] })
+  .refine((p) => p.mirror === undefined || p.fromDir !== undefined, { message: 'mirror goes with fromDir', path: ['mirror'] });
 
 export const copyParamsSchema = z.object({
   source: z.string().min(1),

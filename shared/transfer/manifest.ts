@@ -52,6 +52,11 @@ export const transferImageSchema = z.object({
   platforms: z.array(z.string().min(1)).optional(),
   /** Digests of every manifest belonging to the image: the top one and, for an index, its children. */
   manifests: z.array(digestSchema).min(1),
+  /**
+   * For a release component: its names in the release's image-references (several when the payload
+   * names one image twice). Push tags it `VERSION-ARCH-NAME` for each, as `oc adm release mirror`.
+   */
+  components: z.array(z.string().min(1)).optional(),
 });
 
 export const blobPartSchema = z.object({

@@ -14,6 +14,8 @@ export const receiptImageSchema = z.object({
   /** Where the image now is in the mirror, by digest (HOST:PORT/NS/REPO@sha256:…). */
   mirror: z.string().min(1),
   digest: digestSchema,
+  /** Tags the push gave it in that repository (release components: `VERSION-ARCH-NAME`), which keep it from a registry's garbage collection. */
+  tags: z.array(z.string().min(1)).optional(),
 });
 
 export const receiptSchema = z.object({

@@ -94,6 +94,8 @@ test.describe('import', () => {
     const installer = await stat(join(bin, 'openshift-install'));
     expect(installer.mode & 0o777).toBe(0o755);
     expect(installer.size).toBeGreaterThan(0);
+    // Pinned to the release in this mirror, as oc adm release extract --command does.
+    await expect(page.getByText(new RegExp(`^Installs ${world.mirror.host.replace(/\./g, '\\.')}/ocp4/ocp-release@sha256:[a-f0-9]{64} \\(\\d+\\.\\d+\\.\\d+\\)$`))).toBeVisible();
     await app.checkpoint('06b-installer');
 
     await page.getByRole('button', { name: /Next: Receipt/ }).click();

@@ -13,6 +13,7 @@ import type { JobContext } from '../../electron/worker/runtime';
 import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
 import { FerryError } from '../../shared/errors';
 import { ferry, worldFlags } from '../support/cli';
+import { pinnedBytes } from '../support/installer-binary';
 import { inspectManifest } from '../support/push';
 import { pushRelease, type FixtureRelease } from '../support/release';
 import { tempDir } from '../support/tmp';
@@ -158,6 +159,12 @@ describe('release updates: incremental transfer since a receipt, installer extra
     }
     const tagged = await skopeo(world, ['inspect', '--format', '{{.Digest}}', `docker://${world.mirror.host}/ocp4/ocp-release:4.15.4-x86_64`]);
     assert.equal(tagged.stdout.trim(), rel4.digest);
+    // Every 4.15.4 component carries its oc tag, those the delta took from its parent (unchanged, not on the media) too.
+    const tags = (JSON.parse((await skopeo(world, ['list-tags', `docker://${world.mirror.host}/ocp4/ocp-v4.0-art-dev`])).stdout) as { Tags: string[] }).Tags;
+    for (const c of rel4.components) assert.ok(tags.includes(`4.15.4-x86_64-${c.name}`) && tags.includes(`4.15.3-x86_64-${c.name}`), `${c.name}: both releases' tags`);
+    const unchanged = rel4.components.find((c) => !rel4.changed.includes(c.name) && c.name !== 'pod')!;
+    const same = await skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/ocp4/ocp-v4.0-art-dev:4.15.4-x86_64-${unchanged.name}`]);
+    assert.equal(`sha256:${createHash('sha256').update(same.stdout).digest('hex')}`, unchanged.digest);
     const receipt = JSON.parse(await readFile(join(deltaDir(), 'receipt.json'), 'utf8')) as Receipt;
     assert.equal(receipt.images.length, delta.images.length, 'the receipt names every image of 4.15.4, parent ones included');
     for (const d of rel4.blobs.keys()) assert.ok(receipt.blobs.includes(d), `receipt lists ${d}`);
@@ -165,7 +172,10 @@ describe('release updates: incremental transfer since a receipt, installer extra
     assert.equal(against.code, 0, against.stdout + against.stderr);
   });
 
-  it('extracts openshift-install from the registry and from transfer directories, byte-equal and mode 0755', async () => {
+  // The installer as oc leaves it for that release: pinned by digest (the name the release was read by), its version and architecture.
+  const pinned = (r: FixtureRelease) => pinnedBytes(r.installer.binary, { releaseImage: r.quayPullspec, releaseVersion: r.version, releaseArchitecture: 'linux/amd64' });
+
+  it('extracts openshift-install from the registry and from transfer directories, pinned to the release, mode 0755', async () => {
     const cases: Array<{ args: string[]; want: FixtureRelease }> = [
       { args: ['--release', release('4.15.4'), ...flags], want: rel4 },
       { args: ['--from-dir', baseDir()], want: rel3 },
@@ -177,12 +187,12 @@ describe('release updates: incremental transfer since a receipt, installer extra
       const r = await ferry(['extract', ...c.args, '--command', 'openshift-install', '--to', to]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const file = join(to, 'openshift-install');
-      assert.ok((await readFile(file)).equals(c.want.installer.binary), `case ${i}: the bytes of ${c.want.version}'s installer`);
+      assert.ok((await readFile(file)).equals(pinned(c.want)), `case ${i}: the bytes of ${c.want.version}'s installer, pinned`);
       assert.equal((await stat(file)).mode & 0o777, 0o755);
     }
     const bad = await ferry(['extract', '--from-dir', baseDir(), '--command', 'kubectl', '--to', join(work.path, 'bin-x')]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /openshift-install/);
+    assert.match(bad.stderr, /Known commands: .*\boc\b.*openshift-install/);
   });
 
   it("the app's extract job takes the installer from the media or from the registry, like ferry extract", async () => {
@@ -196,7 +206,7 @@ describe('release updates: incremental transfer since a receipt, installer extra
       const params = jobStartSchema.parse({ kind: 'extract', params: { ...c.params, toDir } }).params as JobParams<'extract'>;
       const result = (await runners.extract!(params, job)) as { file: string };
       assert.equal(result.file, join(toDir, 'openshift-install'));
-      assert.ok((await readFile(result.file)).equals(c.want.installer.binary), `case ${i}: the bytes of ${c.want.version}'s installer`);
+      assert.ok((await readFile(result.file)).equals(pinned(c.want)), `case ${i}: the bytes of ${c.want.version}'s installer, pinned`);
       assert.equal((await stat(result.file)).mode & 0o777, 0o755);
     }
   });

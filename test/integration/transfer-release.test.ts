@@ -152,6 +152,9 @@ describe('release transfer over removable media', () => {
     for (const c of rel.components) await skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/direct/ocp-v4.0-art-dev@${c.digest}`]);
     const tagged = await skopeo(world, ['inspect', '--format', '{{.Digest}}', `docker://${world.mirror.host}/direct/ocp-release:4.15.3-x86_64`]);
     assert.equal(tagged.stdout.trim(), rel.digest);
+    // Components tagged as oc adm release mirror tags them (the push side is covered in release-mirror-pinned).
+    const tags = (JSON.parse((await skopeo(world, ['list-tags', `docker://${world.mirror.host}/direct/ocp-v4.0-art-dev`])).stdout) as { Tags: string[] }).Tags;
+    for (const c of rel.components) assert.ok(tags.includes(`4.15.3-x86_64-${c.name}`), `${c.name} tagged`);
   });
 
   it('a paused mirror to disk stops between blobs, keeps what it wrote, and finishes once resumed', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { TestPki } from './pki';
-import { stopProcess, track } from './processes';
+import { run, stopProcess, track, type RunResult } from './processes';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -16,9 +16,18 @@ export interface RegistryProcess {
   url: string;
   dataDir: string;
   logFile: string;
+  /** The distribution config the harness wrote: what `garbage-collect` reads too. */
   configPath: string;
-  pid: number;
+  /** Of the running process (of the last one, once stopped). */
+  readonly pid: number;
   stop(): Promise<void>;
+  /** Serves again from the same config, data and port, after stop(). */
+  start(): Promise<void>;
+  /**
+   * `docker-registry garbage-collect [flags] CONFIG` (e.g. `--delete-untagged`) on the stopped
+   * registry's storage, as distribution requires (it is not safe while the registry serves).
+   */
+  garbageCollect(flags?: string[]): Promise<RunResult>;
 }
 
 export interface RegistryOptions {
@@ -98,25 +107,54 @@ export async function startRegistry(opts: RegistryOptions): Promise<RegistryProc
     const configPath = join(opts.dir, 'config.yml');
     const logFile = join(opts.dir, 'registry.log');
     await writeFile(configPath, stringify(config));
-    const fd = openSync(logFile, 'w');
-    let child: ChildProcess;
-    try {
-      // A clean environment: REGISTRY_* variables in the caller's env would override the config file.
-      child = spawn(REGISTRY_BIN, ['serve', configPath], { stdio: ['ignore', fd, fd], env: { PATH: process.env.PATH ?? '' } });
-    } finally {
-      closeSync(fd);
-    }
-    track(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
+    let child = await serve(configPath, logFile, 'w');
     const state = await waitReady(child, url, opts.pki.ca.certPem, logFile).catch(async (err: unknown) => {
       await stopProcess(child);
       throw err;
     });
     if (state === 'port-taken' && attempt < 5) continue;
     if (state === 'port-taken') throw new Error(`docker-registry could not find a free port after ${attempt} attempts`);
-    return { host, url, dataDir, logFile, configPath, pid: child.pid!, stop: () => stopProcess(child) };
+    const running = () => child.exitCode === null && child.signalCode === null;
+    return {
+      host,
+      url,
+      dataDir,
+      logFile,
+      configPath,
+      get pid() {
+        return child.pid!;
+      },
+      stop: () => stopProcess(child),
+      async start() {
+        if (running()) throw new Error(`docker-registry at ${host} is already running`);
+        child = await serve(configPath, logFile, 'a');
+        const again = await waitReady(child, url, opts.pki.ca.certPem, logFile).catch(async (err: unknown) => {
+          await stopProcess(child);
+          throw err;
+        });
+        if (again === 'port-taken') throw new Error(`docker-registry could not serve ${host} again: the port was taken meanwhile`);
+      },
+      garbageCollect(flags = []) {
+        if (running()) throw new Error(`stop the registry at ${host} before garbage-collect`);
+        return run(REGISTRY_BIN, ['garbage-collect', ...flags, configPath], { env: { PATH: process.env.PATH ?? '' } });
+      },
+    };
   }
+}
+
+async function serve(configPath: string, logFile: string, flags: 'w' | 'a'): Promise<ChildProcess> {
+  const fd = openSync(logFile, flags);
+  let child: ChildProcess;
+  try {
+    // A clean environment: REGISTRY_* variables in the caller's env would override the config file.
+    child = spawn(REGISTRY_BIN, ['serve', configPath], { stdio: ['ignore', fd, fd], env: { PATH: process.env.PATH ?? '' } });
+  } finally {
+    closeSync(fd);
+  }
+  track(child);
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  return child;
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fillerText, keystream } from './bytes';
+import { keystream } from './bytes';
+import { clientBinary, type BinaryFormat, type ClientBinary } from './installer-binary';
 import { addImage, addIndex, addLayer, whiteout, type BuiltLayer, type LayerEntry } from './layers';
 import { OciLayoutWriter } from './oci-layout';
 import { inBatches, pushFromLayout } from './push';
@@ -18,7 +19,9 @@ export interface FixtureRelease {
   /** "quay.io/openshift-release-dev/ocp-release@sha256:..." — the name clusters know. */
   quayPullspec: string;
   components: Array<{ name: string; digest: string; quayRef: string; mediaType: string }>;
-  installer: { name: 'installer'; digest: string; binary: Buffer };
+  installer: { name: 'installer'; digest: string; binary: ClientBinary };
+  /** Every client binary of the release by `COMPONENT:PATH` (installer, installer-artifacts, cli, cli-artifacts). */
+  binaries: Map<string, ClientBinary>;
   /** Every unique blob (layers and configs, all platforms, release image included) -> size. */
   blobs: Map<string, number>;
   /** Components whose content differs between 4.15.3 and 4.15.4. */
@@ -29,9 +32,9 @@ export const RELEASE_REPOSITORY = 'openshift-release-dev/ocp-release';
 export const COMPONENT_REPOSITORY = 'openshift-release-dev/ocp-v4.0-art-dev';
 const QUAY = 'quay.io';
 
-/** Two dozen components named like a real payload's; `installer` and `pod` are built specially. */
+/** Two dozen components named like a real payload's; the client images (CLIENTS) and `pod` are built specially. */
 const COMPONENTS = [
-  'cluster-version-operator', 'cli', 'installer', 'machine-config-operator', 'etcd', 'hyperkube',
+  'cluster-version-operator', 'cli', 'cli-artifacts', 'installer', 'installer-artifacts', 'machine-config-operator', 'etcd', 'hyperkube',
   'oauth-server', 'console', 'console-operator', 'cluster-network-operator', 'ovn-kubernetes', 'coredns',
   'haproxy-router', 'cluster-ingress-operator', 'cluster-monitoring-operator', 'prometheus',
   'prometheus-alertmanager', 'thanos', 'kube-rbac-proxy', 'cluster-authentication-operator',
@@ -50,20 +53,50 @@ const PREVIOUS: Record<ReleaseVersion, string[]> = {
   '4.15.4': ['4.14.12', '4.15.0', '4.15.1', '4.15.2', '4.15.3'],
 };
 
-/** The installer "binary": a script that prints its version, padded so it is not trivially small. */
-function installerBinary(version: string): Buffer {
-  const padding = fillerText(`openshift-install ${version}`, 8 * 1024).replace(/^/gm, '# ');
-  return Buffer.from(`#!/bin/sh\necho "openshift-install ${version}"\n${padding}\n`);
+/**
+ * The client binaries and where they sit, as openshift/oc pkg/cli/admin/release/extract_tools.go looks
+ * for them. Linux binaries of the payload's architecture run (`version`); the others carry only the magic.
+ * The installer is built per release (it changes in 4.15.4); the others are the same build in both.
+ */
+type Client = { command: 'openshift-install' | 'oc'; path: string; format: BinaryFormat };
+const CLIENTS: Record<string, Client[]> = {
+  installer: [{ command: 'openshift-install', path: 'usr/bin/openshift-install', format: 'script' }],
+  'installer-artifacts': [
+    { command: 'openshift-install', path: 'usr/share/openshift/mac/openshift-install', format: 'macho' },
+    { command: 'openshift-install', path: 'usr/share/openshift/mac_arm64/openshift-install', format: 'macho' },
+    { command: 'openshift-install', path: 'usr/share/openshift/linux_amd64/openshift-install', format: 'script' },
+    { command: 'openshift-install', path: 'usr/share/openshift/linux_arm64/openshift-install', format: 'elf' },
+  ],
+  cli: [{ command: 'oc', path: 'usr/bin/oc', format: 'script' }],
+  'cli-artifacts': [
+    { command: 'oc', path: 'usr/share/openshift/mac/oc', format: 'macho' },
+    { command: 'oc', path: 'usr/share/openshift/mac_arm64/oc', format: 'macho' },
+    { command: 'oc', path: 'usr/share/openshift/linux_amd64/oc', format: 'script' },
+    { command: 'oc', path: 'usr/share/openshift/linux_arm64/oc', format: 'elf' },
+    { command: 'oc', path: 'usr/share/openshift/linux_ppc64le/oc', format: 'elf' },
+    { command: 'oc', path: 'usr/share/openshift/windows/oc.exe', format: 'pe' },
+  ],
+};
+
+function clientBinaries(version: ReleaseVersion): Map<string, ClientBinary> {
+  const out = new Map<string, ClientBinary>();
+  for (const [component, clients] of Object.entries(CLIENTS)) {
+    for (const c of clients) out.set(`${component}:${c.path}`, clientBinary({ command: c.command, format: c.format, build: component === 'installer' ? `v${version}` : 'v4.15.0' }));
+  }
+  return out;
 }
 
 class ReleaseBuilder {
   private readonly shared = new Map<string, Promise<BuiltLayer>>();
+  readonly binaries: Map<string, ClientBinary>;
 
   constructor(
     private readonly layout: OciLayoutWriter,
     private readonly version: ReleaseVersion,
     private readonly layerBytes: number,
-  ) {}
+  ) {
+    this.binaries = clientBinaries(version);
+  }
 
   /** A layer of one incompressible file; the same seed always gives the same blob. */
   private blobLayer(seed: string, path: string, extra: LayerEntry[] = []): Promise<BuiltLayer> {
@@ -102,10 +135,23 @@ class ReleaseBuilder {
     }
     if (name === 'installer') {
       layers.push(...(await this.installerLayers()));
+    } else if (CLIENTS[name]) {
+      layers.push(await this.clientLayer(name));
     } else {
       layers.push(await this.blobLayer(this.seedFor(name), `usr/bin/${name}`));
     }
     this.layout.tag(name, await addImage(this.layout, { layers, labels, cmd: [`/usr/bin/${name}`] }));
+  }
+
+  private clientLayer(name: string): Promise<BuiltLayer> {
+    const dirs = new Set<string>();
+    const entries: LayerEntry[] = [];
+    for (const c of CLIENTS[name]!) {
+      const parts = c.path.split('/');
+      for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join('/')}/`);
+      entries.push({ path: c.path, content: this.binaries.get(`${name}:${c.path}`)!.bytes, mode: 0o755 });
+    }
+    return addLayer(this.layout, [...[...dirs].sort().map((path) => ({ path, type: 'directory' as const })), ...entries]);
   }
 
   /**
@@ -115,7 +161,7 @@ class ReleaseBuilder {
   private async installerLayers(): Promise<BuiltLayer[]> {
     const stale = await addLayer(this.layout, [
       { path: 'usr/bin/', type: 'directory' },
-      { path: 'usr/bin/openshift-install', content: installerBinary('4.14.0-stale'), mode: 0o755 },
+      { path: 'usr/bin/openshift-install', content: clientBinary({ command: 'openshift-install', format: 'script', build: 'v4.14.0-stale' }).bytes, mode: 0o755 },
       { path: 'usr/share/openshift/', type: 'directory' },
       { path: 'usr/share/openshift/stale-notes.txt', content: 'superseded by a later layer\n' },
     ]);
@@ -124,7 +170,7 @@ class ReleaseBuilder {
       { path: whiteout('usr/share/openshift/stale-notes.txt'), content: '' },
     ]);
     const current = await this.blobLayer(this.seedFor('installer'), 'usr/share/openshift/installer-data.bin', [
-      { path: 'usr/bin/openshift-install', content: installerBinary(this.version), mode: 0o755 },
+      { path: 'usr/bin/openshift-install', content: this.binaries.get('installer:usr/bin/openshift-install')!.bytes, mode: 0o755 },
     ]);
     return [stale, removal, current];
   }
@@ -228,7 +274,8 @@ export async function pushRelease(
       digest: release.digest,
       quayPullspec: `${QUAY}/${RELEASE_REPOSITORY}@${release.digest}`,
       components,
-      installer: { name: 'installer', digest: installer.digest, binary: installerBinary(version) },
+      installer: { name: 'installer', digest: installer.digest, binary: builder.binaries.get('installer:usr/bin/openshift-install')! },
+      binaries: builder.binaries,
       blobs,
       changed: [...CHANGED_IN_4_15_4],
     };

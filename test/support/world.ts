@@ -19,6 +19,8 @@ export interface RegistryEndpoint {
   password: string;
   /** Process id of the registry, so a test can check it is gone after stop(). */
   pid: number;
+  /** The registry process itself: stop, start again, garbage-collect its storage. */
+  process: RegistryProcess;
 }
 
 export interface TestWorld {
@@ -111,6 +113,7 @@ export async function startTestWorld(opts: TestWorldOptions = {}): Promise<TestW
       dataDir: p.dataDir,
       logFile: p.logFile,
       pid: p.pid,
+      process: p,
       ...user,
     });
 

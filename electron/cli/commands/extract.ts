@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
-import { EXTRACTABLE, extractFromRegistry, extractFromTransfer, type ExtractResult } from '../../engine/transfer/extract';
+import { extractFromRegistry, extractFromTransfer, type ExtractResult } from '../../engine/transfer/extract';
+import { EXTRACTABLE_COMMANDS } from '../../engine/transfer/extract-targets';
 import { formatBytes } from '../format';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
@@ -13,7 +14,9 @@ interface ExtractOptions extends GlobalOptions {
   version?: string;
   arch: string;
   fromDir?: string;
+  mirror?: string;
   command: string;
+  commandOs?: string;
   to: string;
 }
 
@@ -21,31 +24,38 @@ export function register(program: Command): void {
   addCommonOptions(
     program
       .command('extract')
-      .description('extract a command (openshift-install) from a release payload, from the registry or from a transfer directory')
+      .description('extract a command (openshift-install, oc) from a release payload, pinned to the release, from the registry or from a transfer directory')
       .option('--release <pullspec>', 'release pullspec, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
       .option('--version <version>', 'OpenShift version (instead of --release)')
       .addOption(new Option('--from-dir <dir>', 'read the release from this transfer directory (disconnected side)').conflicts(['release', 'version']))
-      .option('--arch <arch>', 'architecture (x86_64, aarch64, ppc64le, s390x)', 'x86_64')
-      .requiredOption('--command <name>', `the command to extract (${Object.keys(EXTRACTABLE).join(', ')})`)
+      .option('--mirror <host:port/namespace>', 'with --from-dir: the mirror the transfer was pushed to; the binary names the release there')
+      .option('--arch <arch>', 'architecture of the payload (x86_64, aarch64, ppc64le, s390x)', 'x86_64')
+      .requiredOption('--command <name>', `the command to extract (${EXTRACTABLE_COMMANDS.join(', ')})`)
+      .option('--command-os <os[/arch]>', 'platform of the binary, as oc: linux, linux/arm64, mac, mac/arm64, windows … (default: linux on the payload architecture)')
       .requiredOption('--to <dir>', 'directory to write the binary into (mode 0755)'),
   ).action(async (opts: ExtractOptions) => {
     const interrupt = interruptSignal();
     try {
       let result: ExtractResult;
+      const req = { command: opts.command, toDir: opts.to, arch: opts.arch, ...(opts.commandOs ? { commandOs: opts.commandOs } : {}) };
       if (opts.fromDir) {
-        result = await extractFromTransfer(opts.fromDir, opts.command, opts.to, opts.arch, interrupt.signal);
+        result = await extractFromTransfer(opts.fromDir, { ...req, ...(opts.mirror ? { mirror: opts.mirror } : {}) }, interrupt.signal);
       } else {
+        if (opts.mirror) throw new FerryError('USAGE', '--mirror goes with --from-dir.', { hint: 'To pin the binary to the release in a mirror, extract from it: --release HOST:PORT/NS/ocp-release:VERSION-ARCH.' });
         const release = releaseArgument(opts.release, opts);
         if (!release) throw new FerryError('USAGE', 'Which release?', { hint: 'Give --release PULLSPEC, --version X.Y.Z, or --from-dir TRANSFER.' });
         const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal }));
         try {
-          result = await extractFromRegistry(ctx, release, opts.command, opts.to, opts.arch);
+          result = await extractFromRegistry(ctx, release, req);
         } finally {
           await ctx.close();
         }
       }
       if (opts.json) printJson(result);
-      else process.stdout.write(`Extracted ${result.file} (${formatBytes(result.bytes)}, mode 0755) from ${result.image}\n`);
+      else {
+        const pinned = [result.releaseImage ? `release image ${result.releaseImage}` : '', `version ${result.releaseVersion}`].filter(Boolean).join(', ');
+        process.stdout.write(`Extracted ${result.file} (${result.platform}, ${formatBytes(result.bytes)}, mode 0755) from ${result.image}\nPinned to ${pinned}\n`);
+      }
     } finally {
       interrupt.dispose();
     }

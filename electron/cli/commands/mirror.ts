@@ -208,7 +208,14 @@ export function register(program: Command): void {
       const target = parseMirrorTarget(opts.to!);
       const result = await pushImages(
         ctx,
-        plan.images.map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => plannedSource(ctx, image) })),
+        plan.images.map((image) => ({
+          source: image.source,
+          role: image.role,
+          digest: image.digest,
+          manifests: image.images.map((m) => m.manifest.digest),
+          ...(image.components ? { components: image.components } : {}),
+          open: () => plannedSource(ctx, image),
+        })),
         target,
         { targetSpec: opts.to!, transferId: crypto.randomUUID(), ...(plan.release ? { release: { version: plan.release.version, architecture: plan.release.architecture } } : {}) },
       );

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { chmod, rename, rm } from 'node:fs/promises';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { pipeline as pipelineCb } from 'node:stream';
@@ -162,28 +162,45 @@ export async function readFilesFromLayers(layersBottomUp: readonly LayerSource[]
   return new Map([...found.keys()].map((p) => [p, buffers.get(p)!]));
 }
 
+/** Rewrites a file's bytes as they stream; `accept` runs once the file is whole and verified, and may refuse it by throwing. */
+export interface FileFilter {
+  stream: Transform;
+  accept(): void;
+}
+
 /**
- * Streams one file to `destPath` (mode `mode`). Bytes go to a temp file beside it that is renamed only
- * after the layer that holds the file was read to its end and verified.
+ * Streams one file to `destPath` (mode `mode`), through `filter` if given. Bytes go to a temp file
+ * beside it that is renamed only after the layer that holds the file was read to its end and verified.
  */
-export async function extractFileFromLayers(layersBottomUp: readonly LayerSource[], path: string, destPath: string, mode = 0o755): Promise<{ layer: string; bytes: number }> {
+export async function extractFileFromLayers(
+  layersBottomUp: readonly LayerSource[],
+  path: string,
+  destPath: string,
+  mode = 0o755,
+  filter?: () => FileFilter,
+): Promise<{ layer: string; bytes: number }> {
   const temp = `${destPath}.ferry-partial`;
   let bytes = 0;
+  let used: FileFilter | undefined;
   try {
     const found = await resolve(layersBottomUp, [path], () => {
       bytes = 0;
+      used = filter?.();
       const file = createWriteStream(temp, { mode: 0o600 });
       const counter = new PassThrough();
       counter.on('data', (c: Buffer) => (bytes += c.length));
       counter.pipe(file);
+      const head: Writable = used ? used.stream : counter;
+      if (used) used.stream.pipe(counter);
       return new Writable({
         write(chunk: Buffer, _enc, cb) {
-          counter.write(chunk, cb);
+          head.write(chunk, cb);
         },
         final(cb) {
           file.once('close', () => cb());
           file.once('error', cb);
-          counter.end();
+          used?.stream.once('error', cb);
+          head.end();
         },
       });
     });
@@ -191,6 +208,7 @@ export async function extractFileFromLayers(layersBottomUp: readonly LayerSource
     if (!layer) {
       throw new FerryError('NOT_FOUND', `The image has no file ${path} (it is absent or deleted by a later layer).`);
     }
+    used?.accept();
     await chmod(temp, mode);
     await rename(temp, destPath);
     return { layer: layer.digest, bytes };

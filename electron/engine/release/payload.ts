@@ -65,6 +65,13 @@ function invalid(what: string, error: z.ZodError): FerryError {
   });
 }
 
+/** The ImageStream's `metadata.name`: the release name `oc adm release new` gave it (its version). */
+export function imageReferencesName(text: string): string {
+  const parsed = imageStreamSchema.safeParse(parseJson(text, IMAGE_REFERENCES_PATH));
+  if (!parsed.success) throw invalid(IMAGE_REFERENCES_PATH, parsed.error);
+  return parsed.data.metadata.name;
+}
+
 export function parseImageReferences(text: string): ReleaseComponent[] {
   const parsed = imageStreamSchema.safeParse(parseJson(text, IMAGE_REFERENCES_PATH));
   if (!parsed.success) throw invalid(IMAGE_REFERENCES_PATH, parsed.error);

@@ -4,14 +4,19 @@ import { isSignatureArtifactTag } from './signature-artifacts';
 
 /**
  * Where one image of a transfer lands in the mirror and under which name, as `oc adm release mirror`
- * does it: the release at `NS/ocp-release:VERSION-ARCH`, components in `NS/ocp-v4.0-art-dev` by digest,
- * extra images under NS with their own path and tag (or digest); signature artifacts beside their image under their tag. Push, direct mirror, verify --against
- * and the receipt all use this.
+ * does it: the release at `NS/ocp-release:VERSION-ARCH`, components in `NS/ocp-v4.0-art-dev` by digest
+ * and tagged `VERSION-ARCH-NAME`, extra images under NS with their own path and tag (or digest), signature artifacts beside their
+ * image under their tag. Push,
+ * direct mirror, verify --against and the receipt all use this.
  */
 export interface MirroredImage {
   source: string;
   role: ImageRole;
   digest: string;
+  /** A release component's image-references names. */
+  components?: readonly string[];
+  /** Digests of the image's manifests: the top one and, for a manifest list, its children. */
+  manifests?: readonly string[];
 }
 
 export function mirrorReference(image: MirroredImage, target: MirrorTarget, release?: { version: string; architecture: string }): ImageReference {
@@ -28,4 +33,35 @@ export function mirrorReference(image: MirroredImage, target: MirrorTarget, rele
 export function mirrorLocationByDigest(image: MirroredImage, target: MirrorTarget): string {
   const repo = mirrorRepositoryFor(parseReference(image.source), image.role, target);
   return formatReference({ ...repo, digest: image.digest });
+}
+
+/**
+ * The tags a release component gets beside its digest, one per image-references name, in the form of
+ * openshift/oc pkg/cli/admin/release/mirror.go: `fmt.Sprintf("%s%s-%s", version, archExt, name)`, the
+ * version being the payload's name and archExt `-` plus its architecture as release tags spell it
+ * (amd64 → x86_64, arm64 → aarch64, `multi` for a manifest list kept whole). Clusters pull by digest;
+ * the tags keep registries that garbage-collect untagged manifests (Quay) from deleting components.
+ */
+export function componentTags(image: MirroredImage, release?: { version: string; architecture: string }): string[] {
+  if (image.role !== 'component' || !release || !image.components) return [];
+  return image.components.map((name) => `${release.version}-${release.architecture}-${name}`);
+}
+
+export interface MirrorTag {
+  tag: string;
+  digest: string;
+}
+
+/**
+ * Every tag push writes for a release image or component, and the digest each names: the component
+ * tags above, the release's own `VERSION-ARCH`, and, when the image is a manifest list, one tag per
+ * child, `TAG-<first 12 hex of its digest>`. oc gives children no tag, and Quay keeps the children of a
+ * tagged list; but docker-registry 2.x (the `registry:2` a mirror node often runs) deletes untagged
+ * children with `garbage-collect --delete-untagged` (distribution/distribution#3178), which would leave
+ * a multi-arch component, or a `-multi` payload, unpullable. Extra images keep only their own names.
+ */
+export function mirrorTags(image: MirroredImage, release?: { version: string; architecture: string }): MirrorTag[] {
+  const own = image.role === 'release' && release ? [`${release.version}-${release.architecture}`] : componentTags(image, release);
+  const children = (image.manifests ?? []).filter((d) => d !== image.digest);
+  return own.flatMap((tag) => [{ tag, digest: image.digest }, ...children.map((d) => ({ tag: `${tag}-${d.slice(d.indexOf(':') + 1, d.indexOf(':') + 13)}`, digest: d }))]);
 }

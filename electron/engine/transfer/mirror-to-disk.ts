@@ -193,6 +193,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
         ...(image.ref.tag ? { tag: image.ref.tag } : {}),
         ...(platforms.length ? { platforms } : {}),
         manifests: image.images.map((m) => m.manifest.digest),
+        ...(image.components ? { components: image.components } : {}),
       });
     }
     const release = releaseInfo(plan);

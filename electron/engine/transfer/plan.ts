@@ -21,6 +21,8 @@ export interface ImageRequest {
   /** The reference clusters know (after resolution: pinned by digest for components). */
   ref: ImageReference;
   role: ImageRole;
+  /** For a release component: its image-references names. */
+  components?: string[];
 }
 
 export interface PlannedManifest {
@@ -34,6 +36,8 @@ export interface PlannedImage {
   source: string;
   ref: ImageReference;
   role: ImageRole;
+  /** For a release component: its image-references names (the mirror tags it gets). */
+  components?: string[];
   digest: string;
   mediaType: string;
   root: FetchedManifest;
@@ -82,16 +86,21 @@ export async function readImageList(path: string): Promise<string[]> {
 /** The release's own image, then its components (each digest once), then the extra images. */
 export function imageRequests(release: ResolvedRelease | undefined, extras: readonly string[]): ImageRequest[] {
   const out: ImageRequest[] = [];
-  const seen = new Set<string>();
-  const add = (ref: ImageReference, role: ImageRole) => {
+  const seen = new Map<string, ImageRequest>();
+  const add = (ref: ImageReference, role: ImageRole, component?: string) => {
     const key = formatReference(ref);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ ref, role });
+    const known = seen.get(key);
+    if (known) {
+      if (component && known.components) known.components.push(component);
+      return;
+    }
+    const req: ImageRequest = { ref, role, ...(component ? { components: [component] } : {}) };
+    seen.set(key, req);
+    out.push(req);
   };
   if (release) {
     add(release.source, 'release');
-    for (const c of release.components) add(c.source, 'component');
+    for (const c of release.components) add(c.source, 'component', c.name);
   }
   for (const e of extras) add(parseReference(e), 'extra');
   return out;
@@ -130,6 +139,7 @@ async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedM
     source: formatReference(byDigest ? withDigest(ref, root.digest) : ref),
     ref,
     role: req.role,
+    ...(req.components ? { components: req.components } : {}),
     digest: root.digest,
     mediaType: parsed.mediaType,
     root: { ...root, mediaType: parsed.mediaType },

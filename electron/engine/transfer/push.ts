@@ -3,7 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, type ImageReference } from '../../../shared/reference';
 import { RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
-import type { TransferManifest } from '../../../shared/transfer/manifest';
+import type { TransferImage, TransferManifest } from '../../../shared/transfer/manifest';
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
@@ -13,7 +13,8 @@ import type { ImageDestination, ImageSource } from '../copy/types';
 import { replaceConfined } from '../media/confined-file';
 import { TransferReader } from '../media/reader';
 import { openTrustedTransfer, type TrustPolicy } from '../signing/trust-policy';
-import { mirrorLocationByDigest, mirrorReference, type MirroredImage } from './destination';
+import { mirrorLocationByDigest, mirrorReference, mirrorTags, type MirroredImage } from './destination';
+import { tagInMirror } from './mirror-tags';
 import { MediaSource } from './media-source';
 import { checkParent } from './parent-check';
 import { PushSession, type ResumeStats } from './push-session';
@@ -28,6 +29,8 @@ export interface ImageOutcome {
   source: string;
   destination: string;
   digest: string;
+  /** Tags the image got beside its digest (release components). */
+  tags?: string[];
   result?: CopyResult;
   error?: { code: string; message: string; hint?: string };
 }
@@ -62,6 +65,8 @@ export async function pushImages(
     images.map(async (image): Promise<ImageOutcome> => {
       const dstRef = mirrorReference(image, target, meta.release);
       const destination = formatReference(dstRef);
+      // The release's own tag is written by the copy (its name); every other tag after it.
+      const tags = mirrorTags(image, meta.release).filter((t) => t.tag !== dstRef.tag);
       try {
         const result = await copyImage(ctx, image.open(), meta.destination ? meta.destination(dstRef) : new DockerDestination(ctx, dstRef));
         if (result.digest !== image.digest) {
@@ -69,7 +74,8 @@ export async function pushImages(
             hint: 'The source changed under the transfer; mirror it again.',
           });
         }
-        return { source: image.source, destination, digest: image.digest, result };
+        await tagInMirror(ctx, image, target, tags);
+        return { source: image.source, destination, digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}), result };
       } catch (e) {
         if (ctx.signal?.aborted) throw e;
         const err = e instanceof FerryError ? e : new FerryError('INTERNAL', (e as Error).message);
@@ -92,7 +98,7 @@ export async function pushImages(
     transferId: meta.transferId,
     images: done.map((o) => {
       const image = images.find((i) => i.source === o.source)!;
-      return { source: o.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: o.digest };
+      return { source: o.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: o.digest, ...(o.tags ? { tags: o.tags } : {}) };
     }),
     blobs: [],
   };
@@ -109,6 +115,10 @@ export function assertAllPushed(result: PushResult): void {
     hint: 'Nothing of those images is named in the mirror. Fix the cause and run the same command again: what arrived is skipped.',
     details: { failed: failed.map((f) => ({ source: f.source, ...f.error })) },
   });
+}
+
+function mirroredImage(image: TransferImage): MirroredImage {
+  return { source: image.source, role: image.role, digest: image.digest, manifests: image.manifests, ...(image.components ? { components: image.components } : {}) };
 }
 
 export function releaseOf(manifest: TransferManifest): { version: string; architecture: string } | undefined {
@@ -154,14 +164,24 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
       ctx,
       manifest.images
         .filter((image) => !parent.inParent.has(image.source))
-        .map((image) => ({ source: image.source, role: image.role, digest: image.digest, open: () => new MediaSource(reader, image) })),
+        .map((image) => ({ ...mirroredImage(image), open: () => new MediaSource(reader, image) })),
       target,
       { targetSpec: to, transferId: manifest.id, ...(release ? { release } : {}), destination: (ref) => session.destination(ref) },
     );
-    // Images the parent already put there are in the mirror too (their manifests were confirmed by HEAD).
-    for (const image of manifest.images.filter((i) => parent.inParent.has(i.source))) {
-      result.receipt.images.push({ source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest });
-    }
+    // Images the parent already put there are in the mirror too (their manifests were confirmed by HEAD);
+    // this release's tags name them as well.
+    const held = await Promise.all(
+      manifest.images
+        .filter((i) => parent.inParent.has(i.source))
+        .map((image) =>
+          ctx.limit(async () => {
+            const tags = mirrorTags(mirroredImage(image), release);
+            await tagInMirror(ctx, mirroredImage(image), target, tags);
+            return { source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}) };
+          }),
+        ),
+    );
+    result.receipt.images.push(...held);
     result.receipt.blobs = [...new Set([...result.receipt.blobs, ...parent.present])].sort();
     const out: DiskPushResult = {
       ...result,

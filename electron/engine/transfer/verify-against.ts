@@ -2,14 +2,14 @@ import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import type { TransferReader } from '../media/reader';
-import { mirrorReference } from './destination';
+import { mirrorReference, mirrorTags } from './destination';
 import { locateParentBlobs } from './parent-check';
 import { releaseOf } from './push';
 
 /**
  * The disconnected side's check of the mirror against a transfer: every image present by digest (each
- * of its manifests), the release tag pointing at the release digest, and, for a delta, every blob taken
- * from the parent present in the mirror. Read-only: HEAD requests only.
+ * of its manifests), the release tag and every component tag pointing at their digests, and, for a
+ * delta, every blob taken from the parent present in the mirror. Read-only: HEAD requests only.
  */
 export interface MirrorProblem {
   image?: string;
@@ -45,11 +45,13 @@ export async function verifyAgainst(ctx: EngineContext, reader: TransferReader, 
             problems.push({ image: image.source, message: `${image.source}: manifest ${digest} is not in ${target.registry}/${repo}.` });
           }
         }
-        if (present && named.tag) {
-          const tagged = await client.headManifest(repo, named.tag, ctx.signal ? { signal: ctx.signal } : {});
-          if (tagged?.digest !== image.digest) {
+        const tags = [...(named.tag ? [{ tag: named.tag, digest: image.digest }] : []), ...mirrorTags(image, release).filter((t) => t.tag !== named.tag)];
+        for (const { tag, digest } of present ? tags : []) {
+          const tagged = await client.headManifest(repo, tag, ctx.signal ? { signal: ctx.signal } : {});
+          if (tagged?.digest !== digest) {
             present = false;
-            problems.push({ image: image.source, message: `${formatReference(named)} ${tagged ? `points at ${tagged.digest ?? 'an unknown digest'}` : 'does not exist'}, not ${image.digest}.` });
+            const where = formatReference({ registry: named.registry, repository: named.repository, tag });
+            problems.push({ image: image.source, message: `${where} ${tagged ? `points at ${tagged.digest ?? 'an unknown digest'}` : 'does not exist'}, not ${digest}.` });
           }
         }
         return { source: image.source, mirror: formatReference(named), digest: image.digest, present };

@@ -84,29 +84,48 @@ export function ConfigStep() {
         )}
         {!state.credentialRef ? <p className="muted">Save the mirror credentials in “Target registry” first.</p> : null}
       </Card>
-      <InstallerCard />
+      <ClientCard command="openshift-install" />
+      <ClientCard command="oc" />
     </>
   );
 }
 
 /** The installer comes out of the transfer itself (verified as it is read): the install needs no connected host. */
-function InstallerCard() {
+const CLIENTS = {
+  'openshift-install': { job: 'extractJob', subtitle: 'The installer of the release on the media, pinned to the release in your mirror by digest (mode 0755).' },
+  oc: { job: 'ocJob', subtitle: 'The oc client that matches the cluster: it reports the release version (mode 0755).' },
+} as const;
+
+/** A client binary out of the release on the media, its placeholders pointing at the release in the mirror. */
+function ClientCard({ command }: { command: keyof typeof CLIENTS }) {
   const state = useStore(importStore);
+  const { job, subtitle } = CLIENTS[command];
+  const mirror = state.mirror.trim();
   const request = useCallback(
-    () => ({ kind: 'extract' as const, params: { fromDir: state.dir.trim(), toDir: state.installerDir.trim() } }),
-    [state.dir, state.installerDir],
+    () => ({ kind: 'extract' as const, params: { fromDir: state.dir.trim(), toDir: state.installerDir.trim(), command, ...(mirror ? { mirror } : {}) } }),
+    [state.dir, state.installerDir, command, mirror],
   );
   return (
-    <Card title="openshift-install for this release" subtitle="The installer binary of the release on the media, ready to run (mode 0755).">
-      <PathField label="Extract into" kind="directory" value={state.installerDir} onChange={(v) => importStore.update({ installerDir: v })} />
+    <Card title={`${command} for this release`} subtitle={subtitle}>
+      {command === 'openshift-install' ? (
+        <PathField label="Extract into" kind="directory" value={state.installerDir} onChange={(v) => importStore.update({ installerDir: v })} />
+      ) : null}
       <JobStarter
-        jobId={state.extractJob}
+        jobId={state[job]}
         request={request}
-        startLabel="Extract openshift-install"
+        startLabel={`Extract ${command}`}
         disabled={!state.installerDir.trim()}
-        onStarted={(id) => importStore.update({ extractJob: id })}
+        onStarted={(id) => importStore.update({ [job]: id })}
       >
-        {(job) => (job.state === 'succeeded' ? <Callout tone="ok" title={`Extracted to ${(job.report as { file?: string } | undefined)?.file ?? state.installerDir}`} /> : null)}
+        {(run) => {
+          if (run.state !== 'succeeded') return null;
+          const report = run.report as { file?: string; releaseImage?: string; releaseVersion?: string } | undefined;
+          return (
+            <Callout tone="ok" title={`Extracted to ${report?.file ?? state.installerDir}`}>
+              {report?.releaseImage ? `Installs ${report.releaseImage} (${report.releaseVersion ?? ''})` : `Reports version ${report?.releaseVersion ?? ''}`}
+            </Callout>
+          );
+        }}
       </JobStarter>
     </Card>
   );
