@@ -1,3 +1,4 @@
+import { pinnedBytes, readPlaceholders } from '../support/installer-binary';
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
@@ -172,10 +173,18 @@ describe('a faithful OpenShift release through the whole pipeline, blobs from a 
         ...mirrorFlags(), '--source-mirror', `quay.io/openshift-release-dev=${world.mirror.host}/ocp4`,
       ]);
       assert.equal(m.code, 0, m.stderr);
+      // Pinned as oc adm release extract --command pins: the release by digest where it was read, and the version.
+      const pinned = {
+        [fromDisk]: `quay.io/openshift-release-dev/ocp-release@${x86.digest}`,
+        [fromMirror]: `${world.mirror.host}/ocp4/ocp-release@${x86.digest}`,
+      };
       for (const out of [fromDisk, fromMirror]) {
         const file = join(out, 'openshift-install');
         assert.equal((await stat(file)).mode & 0o777, 0o755);
-        assert.deepEqual(await readFile(file), shipped.binary);
+        const values = { releaseImage: pinned[out]!, releaseVersion: VERSION, releaseArchitecture: 'linux/amd64' };
+        const bytes = await readFile(file);
+        assert.deepEqual(readPlaceholders(shipped.binary, bytes), values);
+        assert.ok(bytes.equals(pinnedBytes(shipped.binary, values)), 'only the placeholders changed');
       }
     });
   });
@@ -238,7 +247,13 @@ describe('a faithful OpenShift release through the whole pipeline, blobs from a 
       const r = await ferry(['extract', '--from-dir', dir(), '--command', 'openshift-install', '--arch', 'aarch64', '--to', out]);
       assert.equal(r.code, 0, r.stderr);
       const shipped = multi.tools.find((t) => t.component === 'installer' && t.payloadArch === 'arm64')!;
-      assert.deepEqual(await readFile(join(out, 'openshift-install')), shipped.binary);
+      const bytes = await readFile(join(out, 'openshift-install'));
+      // A multi payload is pinned by its manifest list's digest, as oc pins it.
+      assert.deepEqual(readPlaceholders(shipped.binary, bytes), {
+        releaseImage: `quay.io/openshift-release-dev/ocp-release@${multi.digest}`,
+        releaseVersion: VERSION,
+        releaseArchitecture: 'multi (linux/arm64)',
+      });
     });
   });
 

@@ -46,7 +46,7 @@ describe('pinned client binaries and components kept in the mirror', () => {
     const m = await ferry(['mirror', '--release', RELEASE, '--to-dir', dir(), ...flags]);
     assert.equal(m.code, 0, m.stderr);
     manifest = JSON.parse(await readFile(join(dir(), 'transfer.json'), 'utf8')) as TransferManifest;
-    const p = await ferry(['push', '--from-dir', dir(), '--to', mirror, ...worldFlags(world)]);
+    const p = await ferry(['push', '--from-dir', dir(), '--to', mirror, '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(p.code, 0, p.stdout + p.stderr);
   });
   after(async () => {
@@ -162,7 +162,7 @@ describe('pinned client binaries and components kept in the mirror', () => {
       const moved = await ferry(['verify', '--dir', dir(), '--against', mirror, ...worldFlags(world)]);
       assert.equal(moved.code, 1, moved.stdout + moved.stderr);
       assert.ok(moved.stdout.includes(`${mirror}/ocp-v4.0-art-dev:${componentTag('etcd')} points at ${rel.digest}, not ${etcd.digest}`), moved.stdout);
-      const again = await ferry(['push', '--from-dir', dir(), '--to', mirror, ...worldFlags(world)]);
+      const again = await ferry(['push', '--from-dir', dir(), '--to', mirror, '--allow-unsigned', ...worldFlags(world)]);
       assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.equal((await ferry(['verify', '--dir', dir(), '--against', mirror, ...worldFlags(world)])).code, 0);
     });

@@ -112,7 +112,7 @@ describe('release signatures travel with the release', () => {
   });
 
   it('a --since delta carries the new release signature; one the keyring does not verify is left out with a warning', async () => {
-    const p = await ferry(['push', '--from-dir', dir('base'), '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    const p = await ferry(['push', '--from-dir', dir('base'), '--to', `${world.mirror.host}/ocp4`, '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(p.code, 0, p.stderr);
     const r = await ferry(['mirror', '--release', release('4.15.4'), '--to-dir', dir('delta'), '--since', join(dir('base'), 'receipt.json'), ...flags]);
     assert.equal(r.code, 0, r.stderr);

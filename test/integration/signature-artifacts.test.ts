@@ -73,7 +73,7 @@ describe('signature artifacts travel with their images', () => {
   });
 
   it('push puts the .sig tag and the referrers tag beside the components in the mirror, digests unchanged', async () => {
-    const p = await ferry(['push', '--from-dir', transferDir(), '--to', `${world.mirror.host}/ocp4`, ...worldFlags(world)]);
+    const p = await ferry(['push', '--from-dir', transferDir(), '--to', `${world.mirror.host}/ocp4`, '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(p.code, 0, p.stderr);
     const tags = JSON.parse((await skopeo(world, ['list-tags', `docker://${world.mirror.host}/ocp4/ocp-v4.0-art-dev`])).stdout) as { Tags: string[] };
     assert.ok(tags.Tags.includes(sig.tag), tags.Tags.join(' '));

@@ -1,3 +1,4 @@
+import { clientBinary, type BinaryFormat, type ClientBinary } from './installer-binary';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,19 +46,17 @@ export interface ToolBinaryInput {
   os: 'linux' | 'darwin' | 'windows';
   arch: PayloadArch;
 }
-export type ToolBinary = (input: ToolBinaryInput) => Buffer;
+export type ToolBinary = (input: ToolBinaryInput) => ClientBinary;
 
-const EXECUTABLE_MAGIC: Record<ToolBinaryInput['os'], Buffer> = {
-  linux: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), // ELF64, little endian
-  darwin: Buffer.from([0xcf, 0xfa, 0xed, 0xfe]), // Mach-O 64
-  windows: Buffer.from('MZ'),
-};
+const FORMAT: Record<ToolBinaryInput['os'], BinaryFormat> = { linux: 'elf', darwin: 'macho', windows: 'pe' };
 
-/** A stand-in executable: the platform's magic bytes, a line naming it, and some binary padding. */
-export function defaultToolBinary(input: ToolBinaryInput): Buffer {
-  const name = `${input.command} ${input.version} ${input.os}/${input.arch}\n`;
-  const padding = createHash('sha256').update(name).digest();
-  return Buffer.concat([EXECUTABLE_MAGIC[input.os], Buffer.from(name), ...Array.from({ length: 64 }, () => padding)]);
+/**
+ * The client binary a real payload ships: the platform's executable magic and the installer's or oc's
+ * release placeholders (test/support/installer-binary.ts, copied from upstream), so extract's pinning
+ * is exercised on the faithful payload too.
+ */
+export function defaultToolBinary(input: ToolBinaryInput): ClientBinary {
+  return clientBinary({ command: input.command, format: FORMAT[input.os], build: `${input.command} ${input.version} ${input.os}/${input.arch}` });
 }
 
 /** Where extract_tools.go finds each client binary: image, path, platform. */
@@ -106,7 +105,8 @@ export interface ShippedTool extends Omit<ToolBinaryInput, 'version'> {
   path: string;
   /** The payload image architecture whose component holds it. */
   payloadArch: PayloadArch;
-  binary: Buffer;
+  /** The bytes as shipped, and where its placeholders sit (readPlaceholders reads them back). */
+  binary: ClientBinary;
 }
 
 export interface FaithfulRelease {
@@ -227,7 +227,7 @@ class PayloadBuilder {
       const toolArch = t.arch === 'release' ? arch : t.arch;
       const binary = this.toolBinary({ version: this.version, command: t.command, os: t.os, arch: toolArch });
       this.tools.push({ component: name, path: t.path, command: t.command, os: t.os, arch: toolArch, payloadArch: arch, binary });
-      return { path: t.path, content: binary, mode: 0o755 };
+      return { path: t.path, content: binary.bytes, mode: 0o755 };
     });
     if (!parent) entries.push({ path: `usr/bin/${name}`, content: { size: 3 * 1024, stream: () => keystream(`${this.version}/${name}/${arch}`, 3 * 1024) }, mode: 0o755 });
     layers.push(await addLayer(this.layout, entries));
