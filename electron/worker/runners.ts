@@ -8,7 +8,7 @@ import { verifyTransfer } from '../engine/media/verify';
 import { parsePlatform } from '../engine/registry/manifest';
 import { extractFromRegistry, extractFromTransfer } from '../engine/transfer/extract';
 import { mirrorToDisk } from '../engine/transfer/mirror-to-disk';
-import { planTransfer } from '../engine/transfer/plan';
+import { planMirror } from '../engine/transfer/mirror-plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
 import { readSince } from '../engine/transfer/since';
 import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
@@ -49,12 +49,19 @@ export const runners: JobRunners = {
       // A delta: blobs the mirror already holds (per the receipt of its last push) are recorded, not written.
       const since = params.since ? await readSince(params.since) : undefined;
       const signatures = params.release ? await releaseSignatureOptions(job.defaults) : undefined;
-      const plan = await planTransfer(ctx, { ...(params.release ? { release: params.release } : {}), images: params.images, ...(signatures ? { signatures } : {}) });
+      const { plan, requested } = await planMirror(ctx, {
+        ...(params.release ? { release: params.release } : {}),
+        images: params.images,
+        ...(params.withRegistry ? { withRegistry: true as const } : {}),
+        ...(params.registryPlatform ? { registryPlatform: params.registryPlatform } : {}),
+        ...(params.since ? { since: params.since } : {}),
+        ...(signatures ? { signatures } : {}),
+      });
       await job.checkpoint();
       const result = await mirrorToDisk(ctx, plan, {
         toDir: params.toDir,
         volumeSize,
-        requested: { ...(params.release ? { release: params.release } : {}), images: params.images, ...(params.since ? { since: params.since } : {}) },
+        requested,
         ...(since ? { since } : {}),
       });
       const m = result.manifest;

@@ -36,6 +36,8 @@ export interface ExportState {
   volumeSize: string;
   /** receipt.json (or an earlier transfer.json) from the other side: write only what is missing. */
   since: string;
+  /** Carry the mirror registry's own image, for a site that has no registry yet. */
+  withRegistry: boolean;
   transferJob?: string;
   verifyJob?: string;
 }
@@ -52,11 +54,13 @@ export const exportStore = createJourneyStore<ExportState>('ferry.journey.export
   toDir: '',
   volumeSize: '4000MiB',
   since: '',
+  withRegistry: false,
 });
 
 export const IMPORT_STEPS = [
   { key: 'media', label: 'Choose media' },
   { key: 'verify', label: 'Verify media' },
+  { key: 'node', label: 'Registry node' },
   { key: 'target', label: 'Target registry' },
   { key: 'push', label: 'Push' },
   { key: 'check', label: 'Verify in registry' },

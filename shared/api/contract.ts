@@ -125,6 +125,29 @@ export const apiMethods = {
     z.object({ certificates: z.array(certificate), findings: z.array(finding) }),
   ),
 
+  /** A registry node kit (certificates, htpasswd, podman/systemd, README), with the registry image the transfer carries. */
+  'kit.registry': method(
+    z.object({
+      /** A transfer written with "carry the mirror registry": its image goes into the kit. */
+      fromDir: z.string().min(1).optional(),
+      host: z.string().min(1),
+      ips: z.array(z.string().min(1)).default([]),
+      port: z.number().int().min(1).max(65535).default(5000),
+      username: z.string().min(1),
+      /** Name of the registry password saved with secrets.save: the password never comes back to the page. */
+      passwordRef: z.string().min(1),
+      to: z.string().min(1),
+    }),
+    z.object({
+      dir: z.string(),
+      files: z.array(z.string()),
+      caFingerprintSha256: z.string(),
+      /** The kit's CA (public), to trust for the new registry. */
+      caPem: z.string(),
+      registryImage: z.object({ ref: z.string(), digest: z.string(), imageId: z.string(), archivePath: z.string() }).optional(),
+    }),
+  ),
+
   'registry.testConnection': method(
     z.object({
       /** HOST[:PORT] */
@@ -186,11 +209,15 @@ export const apiMethods = {
       toDir: z.string().min(1),
       mirror: z.string().optional(),
       since: z.string().optional(),
+      withRegistry: z.boolean().optional(),
+      registryPlatform: z.string().optional(),
       pullSecretRef: z.string().optional(),
       caPems: z.array(z.string()).default([]),
     }),
     z.object({
       images: z.array(z.object({ source: z.string(), role: z.enum(['release', 'component', 'extra']), digest: z.string(), bytes: z.number() })),
+      /** The mirror registry's image the transfer will carry, pinned to the node's platform. */
+      registry: z.object({ ref: z.string(), platform: z.string(), source: z.string() }).optional(),
       totalBytes: z.number(),
       uniqueBytes: z.number(),
       volumes: z.object({ count: z.number(), volumeSize: z.number(), bytes: z.number() }),

@@ -49,6 +49,10 @@ export const mirrorParamsSchema = z.object({
   /** e.g. "4000MiB" (DESIGN §3 default) */
   volumeSize: z.string().optional(),
   since: z.string().optional(),
+  /** Carry the mirror registry's own image (the default one) for the registry node kit. */
+  withRegistry: z.boolean().optional(),
+  /** The registry node's platform, e.g. linux/arm64 (default: the release architecture's). */
+  registryPlatform: z.string().optional(),
   ...connection,
 });
 

@@ -25,6 +25,7 @@ test('import: a corrupted volume fails verification, is named in the report, and
   await expect(page.getByRole('table', { name: 'Problems' })).toContainText('ferry-000001.tar');
   await app.checkpoint('02-verify-failed');
 
+  await page.getByRole('button', { name: /Next: Registry node/ }).click();
   await page.getByRole('button', { name: /Next: Target registry/ }).click();
   await app.checkpoint('03-target');
   await page.getByRole('button', { name: /Next: Push/ }).click();

@@ -43,6 +43,7 @@ test.describe('import', () => {
     await page.getByRole('button', { name: 'Verify the media' }).click();
     await expect(page.getByRole('group', { name: /^Job / }).getByText('failed', { exact: true })).toBeVisible({ timeout: 120_000 });
     await expect(page.getByRole('table', { name: 'Problems' })).toContainText('SIGNATURE_MISSING');
+    await page.getByRole('button', { name: /Next: Registry node/ }).click();
     await page.getByRole('button', { name: /Next: Target registry/ }).click();
     await page.getByRole('button', { name: /Next: Push/ }).click();
     await expect(page.getByRole('button', { name: 'Start push' })).toBeDisabled();
@@ -54,6 +55,7 @@ test.describe('import', () => {
     await expect(page.getByText('The media: everything checked out.')).toBeVisible({ timeout: 300_000 });
     await app.checkpoint('02-verified');
 
+    await page.getByRole('button', { name: /Next: Registry node/ }).click();
     await page.getByRole('button', { name: /Next: Target registry/ }).click();
     await page.getByRole('textbox', { name: 'Mirror location' }).fill(`${world.mirror.host}/ocp4`);
     await page.getByRole('textbox', { name: 'Mirror username' }).fill(world.mirror.username);

@@ -9,7 +9,7 @@ const NEEDS: Record<string, string> = { 'export/release': 'release.list', 'expor
 
 const JOURNEYS = {
   export: ['credentials', 'trust', 'release', 'plan', 'transfer', 'verify', 'done'],
-  import: ['media', 'verify', 'target', 'push', 'check', 'config', 'receipt'],
+  import: ['media', 'verify', 'node', 'target', 'push', 'check', 'config', 'receipt'],
 } as const;
 
 for (const [journey, steps] of Object.entries(JOURNEYS)) {

@@ -7,13 +7,14 @@ import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
-import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage } from '../../engine/registry-kit/registry-image';
+import { DEFAULT_REGISTRY_IMAGE } from '../../engine/registry-kit/registry-image';
+import { planMirror } from '../../engine/transfer/mirror-plan';
 import { describeHolder } from '../../engine/media/lock';
 import { signatureOptionsFrom } from '../../engine/signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
-import { plannedSource, planTransfer, readImageList, type TransferPlan } from '../../engine/transfer/plan';
+import { plannedSource, readImageList, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
@@ -128,10 +129,15 @@ export function register(program: Command): void {
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
-      const registry = opts.withRegistry
-        ? await pinRegistryImage(ctx, opts.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : opts.withRegistry, opts.registryPlatform ?? nodePlatformFor(opts.arch ?? release))
-        : undefined;
-      const plan = await planTransfer(ctx, { ...(release ? { release } : {}), ...(opts.arch ? { arch: opts.arch } : {}), images: registry ? [...images, registry.source] : images, ...(signatures ? { signatures } : {}) });
+      const { plan, registry, requested } = await planMirror(ctx, {
+        ...(release ? { release } : {}),
+        ...(opts.arch ? { arch: opts.arch } : {}),
+        images,
+        ...(opts.withRegistry ? { withRegistry: opts.withRegistry } : {}),
+        ...(opts.registryPlatform ? { registryPlatform: opts.registryPlatform } : {}),
+        ...(opts.since ? { since: opts.since } : {}),
+        ...(signatures ? { signatures } : {}),
+      });
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
@@ -164,7 +170,7 @@ export function register(program: Command): void {
         const result = await mirrorToDisk(ctx, plan, {
           toDir: opts.toDir,
           volumeSize: opts.volumeSize,
-          requested: { ...(release ? { release } : {}), images, ...(opts.since ? { since: opts.since } : {}), ...(registry ? { registry } : {}) },
+          requested,
           ...(since ? { since } : {}),
         });
         progress.end();

@@ -7,6 +7,7 @@ import { testConnection } from './registry';
 import { planExport, releaseInfo, releaseList } from './release';
 import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
+import { registryKit } from './kit';
 import type { HandlerDeps } from './deps';
 import { freeSpace, saveText, statPath } from './files';
 import { addPullSecretCredential, validatePullSecret } from './pull-secret';
@@ -32,6 +33,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     'ca.inspect': (req) => inspectCa(req),
     'registry.testConnection': (req) => testConnection(secrets, engine, req),
+    'kit.registry': (req) => registryKit(secrets, req),
 
     'release.info': (req) => releaseInfo(secrets, engine, req),
     'release.list': (req) => releaseList(engine, req),

@@ -3,6 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { formatReference } from '../../../shared/reference';
 import { listReleases } from '../../../shared/update-graph';
+import { planMirror } from '../../engine/transfer/mirror-plan';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../../engine/transfer/plan';
 import { readSince } from '../../engine/transfer/since';
@@ -54,12 +55,19 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
   return withHandlerEngine(store, defaults, req, async (ctx) => {
     const since = req.since ? await readSince(req.since) : undefined;
     const signatures = req.release ? await releaseSignatureOptions(defaults) : undefined;
-    const plan = await planTransfer(ctx, { ...(req.release ? { release: req.release } : {}), images: req.images, ...(signatures ? { signatures } : {}) });
+    const { plan, registry } = await planMirror(ctx, {
+      ...(req.release ? { release: req.release } : {}),
+      images: req.images,
+      ...(req.withRegistry ? { withRegistry: true as const } : {}),
+      ...(req.registryPlatform ? { registryPlatform: req.registryPlatform } : {}),
+      ...(signatures ? { signatures } : {}),
+    });
     const sigs = plan.releaseSignatures;
     // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
     const layout = await planDisk(plan, req.toDir, volumeSize, since);
     return {
       images: plan.images.map((i) => ({ source: i.source, role: i.role, digest: i.digest, bytes: i.bytes })),
+      ...(registry ? { registry } : {}),
       totalBytes: plan.totalBytes,
       uniqueBytes: plan.uniqueBytes,
       volumes: { count: layout.volumes.volumes.length, volumeSize: layout.volumes.volumeSize, bytes: layout.volumes.diskBytes },

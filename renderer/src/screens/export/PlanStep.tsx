@@ -44,10 +44,11 @@ export function PlanStep() {
         toDir: state.toDir.trim(),
         volumeSize: state.volumeSize.trim() || undefined,
         ...(state.since.trim() ? { since: state.since.trim() } : {}),
+        ...(state.withRegistry ? { withRegistry: true } : {}),
         pullSecretRef: state.pullSecretRef,
         caPems: state.cas.map((c) => c.pem),
       }),
-    [state.release, state.images, state.toDir, state.volumeSize, state.since, state.pullSecretRef, state.cas],
+    [state.release, state.images, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
   const noPlan = useUnavailable('plan.export');
@@ -66,6 +67,10 @@ export function PlanStep() {
           value={state.since}
           onChange={(v) => exportStore.update({ since: v })}
         />
+        <label className="check">
+          <input type="checkbox" checked={state.withRegistry} onChange={(e) => exportStore.update({ withRegistry: e.target.checked })} />
+          Carry the mirror registry too (the site has no registry yet: the import side builds a registry node kit from these media)
+        </label>
         <div className="actions">
           <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan') })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan
@@ -87,6 +92,9 @@ export function PlanStep() {
             />
           )}
           <ReleaseSignatures signatures={planned.result.releaseSignatures} />
+          {planned.result.registry ? (
+            <Callout tone="ok" title={`Carries the mirror registry ${planned.result.registry.ref} for ${planned.result.registry.platform}, pinned as ${shortDigest(planned.result.registry.source.split('@')[1] ?? '')}.`} />
+          ) : null}
           <dl className="kv">
             <dt>Images</dt>
             <dd>{planned.result.images.length}</dd>

@@ -15,6 +15,7 @@ export function TransferStep() {
         toDir: state.toDir.trim(),
         ...(state.volumeSize.trim() ? { volumeSize: state.volumeSize.trim() } : {}),
         ...(state.since.trim() ? { since: state.since.trim() } : {}),
+        ...(state.withRegistry ? { withRegistry: true } : {}),
         ...(state.pullSecretRef ? { pullSecretRef: state.pullSecretRef } : {}),
         caPems: state.cas.map((c) => c.pem),
       },

@@ -4,6 +4,7 @@ import { IMPORT_STEPS, importStore, type ImportStep } from '../../journeys';
 import { CheckStep } from './CheckStep';
 import { ConfigStep } from './ConfigStep';
 import { MediaStep } from './MediaStep';
+import { NodeStep } from './NodeStep';
 import { PushStep } from './PushStep';
 import { ReceiptStep } from './ReceiptStep';
 import { TargetStep } from './TargetStep';
@@ -12,6 +13,7 @@ import { VerifyMediaStep } from './VerifyMediaStep';
 const SCREENS: Record<ImportStep, () => JSX.Element> = {
   media: MediaStep,
   verify: VerifyMediaStep,
+  node: NodeStep,
   target: TargetStep,
   push: PushStep,
   check: CheckStep,

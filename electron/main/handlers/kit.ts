@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
+import { FerryError } from '../../../shared/errors';
+import { writeRegistryKit } from '../../engine/registry-kit/kit';
+import type { SecretStore } from '../../jobs/secrets/secret-store';
+
+/** `ferry registry-kit` for the app: the same kit, the password taken from the secret store by name. */
+export async function registryKit(secrets: SecretStore, req: ParsedRequestOf<'kit.registry'>): Promise<ResponseOf<'kit.registry'>> {
+  for (const [what, path] of [['kit directory', req.to], ['transfer directory', req.fromDir]] as const) {
+    if (path !== undefined && !isAbsolute(path)) throw new FerryError('INVALID_INPUT', `The ${what} "${path}" is not an absolute path.`, { hint: 'Give the full path.' });
+  }
+  const password = await secrets.get(req.passwordRef);
+  if (password === undefined) {
+    throw new FerryError('NOT_FOUND', `No saved password named "${req.passwordRef}".`, { hint: 'Enter the registry password again; it is saved before the kit is written.' });
+  }
+  const kit = await writeRegistryKit({
+    host: req.host,
+    ips: req.ips,
+    port: req.port,
+    username: req.username,
+    password,
+    to: req.to,
+    ...(req.fromDir ? { fromDir: req.fromDir } : {}),
+  });
+  return {
+    dir: kit.dir,
+    files: kit.files,
+    caFingerprintSha256: kit.caFingerprintSha256,
+    caPem: await readFile(kit.caCertPath, 'utf8'),
+    ...(kit.registryImage ? { registryImage: kit.registryImage } : {}),
+  };
+}
