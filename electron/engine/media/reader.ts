@@ -46,14 +46,13 @@ export class TransferReader {
   }
 
   static async open(dir: string): Promise<TransferReader> {
-    const manifest = await readTransferManifest(dir);
-    // A volume that is a link or a device is refused before anything is read or sent.
-    for (const v of manifest.volumes) await regularFileAt(join(dir, v.name));
-    return new TransferReader(dir, manifest);
+    return TransferReader.of(dir, await readTransferManifest(dir));
   }
 
   /** A reader over a manifest already read and checked (the push reads transfer.json once, for its signature). */
-  static of(dir: string, manifest: TransferManifest): TransferReader {
+  static async of(dir: string, manifest: TransferManifest): Promise<TransferReader> {
+    // A volume that is a link or a device is refused before anything is read or sent.
+    for (const v of manifest.volumes) await regularFileAt(join(dir, v.name));
     return new TransferReader(dir, manifest);
   }
 

@@ -154,7 +154,7 @@ export interface DiskPushOptions {
 export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: string, opts: DiskPushOptions): Promise<DiskPushResult> {
   const target = parseMirrorTarget(to);
   const { manifest, signature } = await openTrustedTransfer(fromDir, opts.trust);
-  const reader = TransferReader.of(fromDir, manifest);
+  const reader = await TransferReader.of(fromDir, manifest);
   const release = releaseOf(manifest);
   const parent = await checkParent(ctx, reader, target, to);
   const session = await PushSession.open(ctx, dirname(opts.receiptPath), manifest.id, target, to);
