@@ -8,6 +8,7 @@ import { Field } from '../../components/Field';
 import { PathField } from '../../components/PathField';
 import { shortDigest } from '../../format';
 import { importStore, withDone } from '../../journeys';
+import { navigate } from '../../router';
 import { describeSecretStore } from '../../secret-store';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
@@ -55,8 +56,8 @@ export function NodeStep() {
       ca: { fingerprintSha256: result.kit.caFingerprintSha256, subject: `Ferry mirror registry CA for ${host.trim()}`, pem: result.kit.caPem },
       connectionOk: undefined,
       done: withDone(s.done, 'node'),
-      step: 'target',
     }));
+    navigate({ screen: 'import', step: 'target' });
   };
   const portError = /^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 ? undefined : 'A TCP port, 1–65535.';
   return (
