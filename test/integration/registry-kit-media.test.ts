@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FerryError } from '../../shared/errors';
 import type { TransferManifest } from '../../shared/transfer/manifest';
+import { NO_ENGINE_DEFAULTS } from '../../electron/jobs/engine-options';
+import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
+import { testConnection } from '../../electron/main/handlers/registry';
 import { ferry, worldFlags } from '../support/cli';
 import { addImage, addIndex, addLayer } from '../support/layers';
 import { OciLayoutWriter } from '../support/oci-layout';
@@ -124,6 +128,17 @@ describe('registry kit from the media', () => {
     const check = await ferry(['ca', 'check', '--registry', registry.host, '--ca-file', kitCa, '--json']);
     assert.equal(check.code, 0, check.stderr + check.stdout);
     assert.equal((JSON.parse(check.stdout) as { chainVerified: boolean }).chainVerified, true);
+
+    // The import journey's connection test, as the app runs it after "use as the target registry":
+    // the kit's CA and the password saved under the name the step gives it.
+    const secrets = new MemorySecretStore();
+    await secrets.save({ name: `registry:${registry.host}`, kind: 'registry-password', registry: registry.host, username: USER }, PASSWORD);
+    const tested = await testConnection(secrets, NO_ENGINE_DEFAULTS, { registry: registry.host, caPem, credentialRef: `registry:${registry.host}` });
+    assert.equal(tested.tls.trusted, true);
+    assert.equal(tested.auth, 'basic');
+    assert.equal(tested.username, USER);
+    await secrets.save({ name: 'wrong', kind: 'registry-password', registry: registry.host, username: USER }, `${PASSWORD}-not`);
+    await assert.rejects(testConnection(secrets, NO_ENGINE_DEFAULTS, { registry: registry.host, caPem, credentialRef: 'wrong' }), (e: FerryError) => e.code === 'AUTH_DENIED');
 
     const authfile = join(work.path, 'node-auth.json');
     await writeFile(authfile, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }), { mode: 0o600 });
