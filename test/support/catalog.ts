@@ -268,6 +268,8 @@ export interface PushedCatalog {
   digest: string;
   /** `linux/amd64` → child digest. */
   platforms: Record<string, string>;
+  /** The `/configs` layer (the same in every platform's image). */
+  configsLayer: string;
   /** Bundle name → its bundle image and every related image (by digest), as the FBC names them. */
   bundles: Record<string, { package: string; version: string; image: string; relatedImages: string[] }>;
 }
@@ -392,6 +394,7 @@ export async function pushCatalog(world: TestWorld, version: CatalogVersion): Pr
       ref,
       digest: pushed.digest,
       platforms: Object.fromEntries(children.map((c) => [`linux/${c.platform!.architecture}`, c.digest])),
+      configsLayer: configs.descriptor.digest,
       bundles: out,
     };
   } finally {

@@ -119,10 +119,14 @@ function resolutionText(img: CatalogImage, r: Resolution, withDependencies: bool
   for (const b of r.bundles) {
     const why = b.reason === 'dependency' ? `dependency for ${(b.satisfies ?? []).map((s) => `${s.requiredBy} (${formatRequirement(s.requirement)})`).join(', ')}` : b.reason;
     lines.push(`  ${b.package} ${b.version}  [${b.channels.join(', ')}]  ${why}`, `    ${b.image}`);
-    for (const ri of b.relatedImages) lines.push(`    ${ri.image}${ri.name ? `  (${ri.name})` : ''}`);
+    // opm lists the bundle image among the related images too; show it once.
+    for (const ri of b.relatedImages) if (ri.image !== b.image) lines.push(`    ${ri.image}${ri.name ? `  (${ri.name})` : ''}`);
   }
   for (const s of r.stranded) lines.push(`stranded: ${s.package} ${s.version} in ${s.channel} has no upgrade path to ${s.target}`);
-  for (const d of r.deprecations) lines.push(`deprecated: ${[d.package, d.channel, d.bundle].filter(Boolean).join(' ')}: ${d.message}`);
+  for (const d of r.deprecations) {
+    const what = d.bundle !== undefined ? `bundle ${d.bundle}` : d.channel !== undefined ? `channel ${d.channel} of ${d.package}` : `package ${d.package}`;
+    lines.push(`deprecated: ${what}: ${d.message}`);
+  }
   if (r.missing.length) {
     lines.push('', `missing dependencies (${r.missing.length}):`);
     for (const m of r.missing) {
@@ -144,7 +148,10 @@ async function resolve(reference: string, opts: ResolveOptions): Promise<void> {
     if (opts.json) printJson({ catalog: describeImage(img), selections, ...resolution });
     else process.stdout.write(resolutionText(img, resolution, opts.withDependencies));
     // Unmet dependencies are a failed check: the cluster's install plan would fail on the disconnected side.
-    if (resolution.missing.length) process.exitCode = 1;
+    if (resolution.missing.length) {
+      if (!opts.json) process.stderr.write(`ferry: the selection lacks ${resolution.missing.length} dependency(ies); see above.\n`);
+      process.exitCode = 1;
+    }
   } finally {
     await ctx.close();
   }
