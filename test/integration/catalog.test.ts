@@ -67,7 +67,7 @@ describe('operator catalogs: browse and resolve', () => {
       const manifest = JSON.parse(await readFile(`${dir.path}/manifest.json`, 'utf8')) as { layers: Array<{ digest: string }> };
       const files: string[] = [];
       for (const l of manifest.layers) files.push(...(await run('tar', ['-tzf', `${dir.path}/${l.digest.slice(7)}`])).stdout.split('\n').filter(Boolean));
-      for (const f of ['bin/opm', 'configs/ferry-database/catalog.json', 'configs/ferry-storage/catalog.yaml', 'tmp/cache/digest']) assert.ok(files.includes(f), f);
+      for (const f of ['bin/opm', 'configs/.indexignore', 'configs/README.md', 'configs/ferry-database/catalog.json', 'configs/ferry-storage/catalog.yaml', 'tmp/cache/digest']) assert.ok(files.includes(f), f);
     } finally {
       await dir.cleanup();
     }

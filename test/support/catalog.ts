@@ -15,7 +15,8 @@ import type { TestWorld } from './world';
  *   `opm render` writes it (`alpha/action/render.go`): bundle `relatedImages` are the CSV's
  *   `spec.relatedImages`, then the bundle image, then the deployment images, unnamed; bundle objects
  *   (`olm.bundle.object`, `olm.csv.metadata`) last among the properties. One directory per package under
- *   `/configs`, `catalog.json` as a stream of indented objects, or `catalog.yaml` as `---`-separated documents.
+ *   `/configs`, `catalog.json` as a stream of indented objects, or `catalog.yaml` as `---`-separated documents;
+ *   a README that `/configs/.indexignore` hides from the loader.
  * - The index image follows the Dockerfile `opm generate dockerfile` writes
  *   (`alpha/action/generate_dockerfile.go`): a base layer with `/bin/opm` and `/bin/grpc_health_probe`,
  *   `/configs`, a pre-built `/tmp/cache` (a stand-in for opm's cache files: only its presence matters here),
@@ -346,6 +347,9 @@ export async function pushCatalog(world: TestWorld, version: CatalogVersion): Pr
 
     const configs = await addLayer(layout, [
       { path: 'configs/', type: 'directory' },
+      // opm's loader skips what an .indexignore names (alpha/declcfg/load.go); this README is not FBC.
+      { path: 'configs/.indexignore', content: '# not catalog content\nREADME.md\n' },
+      { path: 'configs/README.md', content: '# Ferry test catalog\nBuilt by test/support/catalog.ts: four packages.\n' },
       ...CATALOG_PACKAGES.map((pkg) => packageFile(pkg, packageObjects(pkg, version, images))),
     ]);
     const cache = await addLayer(layout, [

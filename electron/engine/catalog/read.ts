@@ -9,6 +9,7 @@ import { walkFilesFromLayers } from '../image-files/layers';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, parsePlatform, platformMatches, type Descriptor, type ParsedManifest, type Platform } from '../registry/manifest';
 import { fbcObjects } from './fbc-stream';
+import { IndexIgnore } from './index-ignore';
 
 /** Where an index image keeps its FBC (operator-registry `pkg/containertools/dockerfilegenerator.go`). */
 export const CONFIGS_LABEL = 'operators.operatorframework.io.index.configs.v1';
@@ -84,6 +85,21 @@ export async function platformImage(src: ImageSource, want: Platform | undefined
   return { top, topMediaType: parsedTop.mediaType, platforms, platform, image, config, layers: parsed.layers };
 }
 
+/** A declcfg object without what the model never reads: bundle manifests, CSV metadata, package icons. */
+function slim(meta: unknown): unknown {
+  if (typeof meta !== 'object' || meta === null) return meta;
+  const m = meta as Record<string, unknown>;
+  if (m.schema === 'olm.package' && 'icon' in m) {
+    const { icon: _icon, ...rest } = m;
+    return rest;
+  }
+  if (m.schema === 'olm.bundle' && Array.isArray(m.properties)) {
+    const heavy = new Set(['olm.bundle.object', 'olm.csv.metadata']);
+    return { ...m, properties: m.properties.filter((p: unknown) => !(typeof p === 'object' && p !== null && heavy.has((p as { type?: unknown }).type as string))) };
+  }
+  return meta;
+}
+
 /**
  * Reads a catalog image's FBC: the platform's image is fetched, its config's label names the configs
  * directory, and every file below it is streamed out of the layers (whiteouts honoured, every layer
@@ -101,17 +117,29 @@ export async function readCatalogImage(ctx: EngineContext, pullspec: string, opt
       hint: sqlite ? 'SQLite catalogs are deprecated upstream; use the file-based catalog of the same content (OpenShift 4.11 and later).' : 'Give an operator catalog (index) image.',
     });
   }
-  const builder = new CatalogBuilder();
-  let files = 0;
+  // Files are parsed as they stream, but added only once every .indexignore is known (they may come later in
+  // the tar). What is kept meanwhile is the objects without the bulky bundle manifests and icons.
+  const parsed: Array<{ path: string; metas: unknown[] }> = [];
+  const ignore = new IndexIgnore();
   const layers = img.layers.map((layer) => ({ digest: layer.digest, open: () => src.openBlob(layer, { image: src.name, ...(signal ? { signal } : {}) }) }));
   await walkFilesFromLayers(layers, configsDir, async (path, content) => {
-    if (path.endsWith(`/${INDEX_IGNORE}`)) {
-      for await (const _ of content);
+    if (path === INDEX_IGNORE || path.endsWith(`/${INDEX_IGNORE}`)) {
+      const parts: Buffer[] = [];
+      for await (const c of content) parts.push(c);
+      ignore.add(path.slice(0, Math.max(0, path.length - INDEX_IGNORE.length - 1)), Buffer.concat(parts).toString('utf8'));
       return;
     }
-    files++;
-    for await (const meta of fbcObjects(content, `/${path}`)) builder.add(meta, `/${path}`);
+    const metas: unknown[] = [];
+    for await (const meta of fbcObjects(content, `/${path}`)) metas.push(slim(meta));
+    parsed.push({ path, metas });
   });
+  const builder = new CatalogBuilder();
+  let files = 0;
+  for (const { path, metas } of parsed.sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    if (ignore.ignores(path)) continue;
+    files++;
+    for (const meta of metas) builder.add(meta, `/${path}`);
+  }
   if (files === 0) {
     throw new FerryError('INVALID_INPUT', `${pullspec} has no files under ${configsDir}, the directory its ${CONFIGS_LABEL} label names.`);
   }
