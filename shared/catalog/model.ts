@@ -36,6 +36,11 @@ export interface CatalogBundle {
   requiresPackages: PackageRequirement[];
   requiresGvks: Gvk[];
   relatedImages: RelatedImage[];
+  /**
+   * `olm.constraint` properties Ferry does not evaluate (compound `all`/`any`/`not`, `cel`), by their message:
+   * reported so that nothing passes the dependency preflight unseen.
+   */
+  unevaluatedConstraints: string[];
 }
 
 /** One `olm.channel` entry: the edges a cluster may upgrade along to reach `name`. */
@@ -166,7 +171,7 @@ export class CatalogBuilder {
     const pkgValue = isObj(pkgProps[0]!.value) ? pkgProps[0]!.value : {};
     const version = str(pkgValue.version);
     if (!version || pkgValue.packageName !== pkg) throw bad(where, `bundle "${name}"'s olm.package property must name package "${pkg}" and a version`);
-    const bundle: CatalogBundle = { name, package: pkg, image, version, provides: [], requiresPackages: [], requiresGvks: [], relatedImages: [] };
+    const bundle: CatalogBundle = { name, package: pkg, image, version, provides: [], requiresPackages: [], requiresGvks: [], relatedImages: [], unevaluatedConstraints: [] };
     for (const p of properties) {
       if (p.type === 'olm.gvk') bundle.provides.push(gvkOf(p.value, where));
       else if (p.type === 'olm.gvk.required') bundle.requiresGvks.push(gvkOf(p.value, where));
@@ -176,7 +181,7 @@ export class CatalogBuilder {
         const versionRange = str(v.versionRange);
         if (!packageName || !versionRange) throw bad(where, `bundle "${name}" has an olm.package.required without packageName and versionRange`);
         bundle.requiresPackages.push({ packageName, versionRange });
-      }
+      } else if (p.type === 'olm.constraint') this.addConstraint(bundle, p.value, where);
     }
     if (Array.isArray(m.relatedImages)) {
       for (const r of m.relatedImages) {
@@ -189,6 +194,29 @@ export class CatalogBuilder {
     if (byName.has(name)) throw bad(where, `bundle "${name}" of "${pkg}" is declared twice`);
     byName.set(name, bundle);
     this.bundles.set(pkg, byName);
+  }
+
+  /**
+   * A top-level `olm.constraint` with `gvk` or `package` is the same requirement as `olm.gvk.required` /
+   * `olm.package.required` (operator-framework/enhancements `compound-bundle-constraints.md`); the package
+   * is named by `packageName` (operator-framework/api) or `name` (the enhancement's examples).
+   */
+  private addConstraint(bundle: CatalogBundle, value: unknown, where: string): void {
+    const v = isObj(value) ? value : {};
+    if (v.gvk !== undefined) {
+      bundle.requiresGvks.push(gvkOf(v.gvk, where));
+      return;
+    }
+    const pkg = isObj(v.package) ? v.package : undefined;
+    const packageName = pkg ? (str(pkg.packageName) ?? str(pkg.name)) : undefined;
+    const versionRange = pkg ? str(pkg.versionRange) : undefined;
+    if (packageName && versionRange) {
+      bundle.requiresPackages.push({ packageName, versionRange });
+      return;
+    }
+    const kind = Object.keys(v).filter((k) => k !== 'failureMessage' && k !== 'message');
+    const message = str(v.failureMessage) ?? str(v.message);
+    bundle.unevaluatedConstraints.push(`${kind.join(', ') || 'empty'} constraint${message ? `: ${message}` : ''}`);
   }
 
   private addDeprecations(m: Obj, where: string): void {

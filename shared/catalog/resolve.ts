@@ -17,6 +17,8 @@ import { compareSemVer, parseSemVer, versionInRange, type SemVer } from './semve
  * met by some chosen bundle (`olm.package` version in the range, `olm.gvk` equal). Unmet ones are reported with
  * the catalog bundles that would meet them; with `withDependencies` one provider each is added (the first in its
  * package's default channel, head first, as OLM prefers a default-channel head) and its own needs followed in turn.
+ * A top-level `olm.constraint` on a GVK or package counts as the same requirement; compound and CEL constraints
+ * are listed as unevaluated.
  */
 export interface PackageSelection {
   package: string;
@@ -70,11 +72,19 @@ export interface DeprecationNotice {
   message: string;
 }
 
+export interface UnevaluatedConstraint {
+  /** `package/bundle` that declares it. */
+  bundle: string;
+  constraint: string;
+}
+
 export interface Resolution {
   bundles: ResolvedBundle[];
   /** Every image to carry: bundle images and related images, each once, sorted. */
   images: string[];
   missing: MissingDependency[];
+  /** Compound or CEL `olm.constraint`s of chosen bundles: not checked, for a person to look at. */
+  unevaluated: UnevaluatedConstraint[];
   stranded: StrandedBundle[];
   deprecations: DeprecationNotice[];
 }
@@ -275,7 +285,10 @@ export function resolveSelection(catalog: Catalog, selections: readonly PackageS
     }
   }
   const images = [...new Set(bundles.flatMap((b) => [b.image, ...b.relatedImages.map((r) => r.image)]).filter((i) => i !== ''))].sort();
-  return { bundles, images, missing, stranded, deprecations };
+  const unevaluated = bundles.flatMap((rb) =>
+    catalog.packages[rb.package]!.bundles[rb.name]!.unevaluatedConstraints.map((constraint) => ({ bundle: key(rb.package, rb.name), constraint })),
+  );
+  return { bundles, images, missing, unevaluated, stranded, deprecations };
 }
 
 /**

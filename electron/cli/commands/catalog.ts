@@ -122,6 +122,7 @@ function resolutionText(img: CatalogImage, r: Resolution, withDependencies: bool
     // opm lists the bundle image among the related images too; show it once.
     for (const ri of b.relatedImages) if (ri.image !== b.image) lines.push(`    ${ri.image}${ri.name ? `  (${ri.name})` : ''}`);
   }
+  for (const u of r.unevaluated) lines.push(`not checked: ${u.bundle} has an ${u.constraint}`);
   for (const s of r.stranded) lines.push(`stranded: ${s.package} ${s.version} in ${s.channel} has no upgrade path to ${s.target}`);
   for (const d of r.deprecations) {
     const what = d.bundle !== undefined ? `bundle ${d.bundle}` : d.channel !== undefined ? `channel ${d.channel} of ${d.package}` : `package ${d.package}`;

@@ -185,6 +185,39 @@ describe('dependency preflight', () => {
   });
 });
 
+describe('olm.constraint properties', () => {
+  const withConstraints = (constraints: unknown[]): Catalog =>
+    build([
+      ...catalogObjects('v1'),
+      { schema: 'olm.package', name: 'c', defaultChannel: 's' },
+      { schema: 'olm.channel', package: 'c', name: 's', entries: [{ name: 'c.v1.0.0' }] },
+      { schema: 'olm.bundle', package: 'c', name: 'c.v1.0.0', image: 'i', properties: [{ type: 'olm.package', value: { packageName: 'c', version: '1.0.0' } }, ...constraints.map((value) => ({ type: 'olm.constraint', value }))] },
+    ]);
+
+  it('treats a top-level gvk or package constraint as the same requirement as olm.gvk.required / olm.package.required', () => {
+    const c = withConstraints([
+      { failureMessage: 'needs buckets', gvk: { group: 'storage.ferry.example', version: 'v1alpha1', kind: 'Bucket' } },
+      { failureMessage: 'needs a database', package: { packageName: 'ferry-database', versionRange: '>=1.3.0' } },
+    ]);
+    const r = resolveSelection(c, [{ package: 'c' }]);
+    assert.deepEqual(r.missing.map((m) => [m.requirement.kind, m.providers.map((p) => p.bundle)]), [
+      ['package', ['ferry-database.v1.3.0']],
+      ['gvk', ['ferry-storage.v0.9.0']],
+    ]);
+    assert.deepEqual(resolveSelection(c, [{ package: 'c' }], { withDependencies: true }).missing, []);
+  });
+
+  it('lists compound and CEL constraints as not checked rather than passing them silently', () => {
+    const c = withConstraints([{ failureMessage: 'one of these APIs', any: { constraints: [{ gvk: { group: 'g', version: 'v1', kind: 'K' } }] } }, { cel: { rule: 'true' } }]);
+    const r = resolveSelection(c, [{ package: 'c' }]);
+    assert.deepEqual(r.unevaluated, [
+      { bundle: 'c/c.v1.0.0', constraint: 'any constraint: one of these APIs' },
+      { bundle: 'c/c.v1.0.0', constraint: 'cel constraint' },
+    ]);
+    assert.deepEqual(r.missing, []);
+  });
+});
+
 describe('package selection syntax NAME[:CHANNEL][@MIN..MAX]', () => {
   it('parses every form', () => {
     assert.deepEqual(parsePackageSpec('ferry-database'), { package: 'ferry-database' });
