@@ -128,6 +128,16 @@ describe('operator catalogs: browse and resolve', () => {
     assert.match(missing.stderr, /no package "nope"/);
   });
 
+  test('the same catalog served as a Docker manifest list of schema2 images reads the same', async () => {
+    const oci = JSON.parse((await ferry(['catalog', 'list', v1.ref, '--json', ...flags])).stdout) as Listed;
+    const r = await ferry(['catalog', 'list', v1.dockerRef, '--json', ...flags]);
+    assert.equal(r.code, 0, r.stderr);
+    const docker = JSON.parse(r.stdout) as Listed & { catalog: { mediaType: string } };
+    assert.equal(docker.catalog.digest, v1.dockerDigest);
+    assert.equal(docker.catalog.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+    assert.deepEqual(docker.packages, oci.packages);
+  });
+
   test('--platform reads another image of the index; a platform it lacks is named', async () => {
     const arm = await ferry(['catalog', 'list', v1.ref, '--platform', 'linux/arm64', '--json', ...flags]);
     assert.equal(arm.code, 0, arm.stderr);

@@ -269,6 +269,9 @@ export interface PushedCatalog {
   digest: string;
   /** `linux/amd64` → child digest. */
   platforms: Record<string, string>;
+  /** The same catalog as a Docker manifest list of schema2 images (`:VERSION-docker`), as Red Hat's index images are served. */
+  dockerRef: string;
+  dockerDigest: string;
   /** The `/configs` layer (the same in every platform's image). */
   configsLayer: string;
   /** Bundle name → its bundle image and every related image (by digest), as the FBC names them. */
@@ -382,6 +385,8 @@ export async function pushCatalog(world: TestWorld, version: CatalogVersion): Pr
     );
     const ref = `${host}/${CATALOG_REPOSITORY}:${version}`;
     const pushed = await pushFromLayout(world, layout, 'catalog', ref, { all: true });
+    const dockerRef = `${ref}-docker`;
+    const docker = await pushFromLayout(world, layout, 'catalog', dockerRef, { all: true, format: 'v2s2' });
 
     const out: PushedCatalog['bundles'] = {};
     for (const pkg of CATALOG_PACKAGES) {
@@ -398,6 +403,8 @@ export async function pushCatalog(world: TestWorld, version: CatalogVersion): Pr
       ref,
       digest: pushed.digest,
       platforms: Object.fromEntries(children.map((c) => [`linux/${c.platform!.architecture}`, c.digest])),
+      dockerRef,
+      dockerDigest: docker.digest,
       configsLayer: configs.descriptor.digest,
       bundles: out,
     };
