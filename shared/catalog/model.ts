@@ -198,8 +198,8 @@ export class CatalogBuilder {
 
   /**
    * A top-level `olm.constraint` with `gvk` or `package` is the same requirement as `olm.gvk.required` /
-   * `olm.package.required` (operator-framework/enhancements `compound-bundle-constraints.md`); the package
-   * is named by `packageName` (operator-framework/api) or `name` (the enhancement's examples).
+   * `olm.package.required` (olm-docs `dependency-resolution`, "Generic Constraint"); the package is named by
+   * `packageName` or `name` (both spellings appear upstream), its range by `versionRange` or `version`.
    */
   private addConstraint(bundle: CatalogBundle, value: unknown, where: string): void {
     const v = isObj(value) ? value : {};
@@ -209,7 +209,7 @@ export class CatalogBuilder {
     }
     const pkg = isObj(v.package) ? v.package : undefined;
     const packageName = pkg ? (str(pkg.packageName) ?? str(pkg.name)) : undefined;
-    const versionRange = pkg ? str(pkg.versionRange) : undefined;
+    const versionRange = pkg ? (str(pkg.versionRange) ?? str(pkg.version)) : undefined;
     if (packageName && versionRange) {
       bundle.requiresPackages.push({ packageName, versionRange });
       return;

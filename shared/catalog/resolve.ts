@@ -15,8 +15,10 @@ import { compareSemVer, parseSemVer, versionInRange, type SemVer } from './semve
  *
  * Dependencies (`olm.package.required` with a version range, `olm.gvk.required`) of every chosen bundle must be
  * met by some chosen bundle (`olm.package` version in the range, `olm.gvk` equal). Unmet ones are reported with
- * the catalog bundles that would meet them; with `withDependencies` one provider each is added (the first in its
- * package's default channel, head first, as OLM prefers a default-channel head) and its own needs followed in turn.
+ * the catalog bundles that would meet them; with `withDependencies` one provider each is added, in OLM's order of
+ * preference (olm-docs `Concepts/olm-architecture/dependency-resolution`, "Understanding Preferences": the default
+ * channel first, then the other channels by name; within a channel the head first, then newer before older), and
+ * its own needs followed in turn.
  * A top-level `olm.constraint` on a GVK or package counts as the same requirement; compound and CEL constraints
  * are listed as unevaluated.
  */
@@ -199,7 +201,7 @@ function meets(b: CatalogBundle, r: Requirement): boolean {
   return b.provides.some((g) => g.group === r.gvk.group && g.version === r.gvk.version && g.kind === r.gvk.kind);
 }
 
-/** Every catalog bundle that meets `r`, in OLM's order of preference: default channel first, head first. */
+/** Every catalog bundle that meets `r`, in OLM's order of preference (see the top of this file). */
 function providersOf(catalog: Catalog, r: Requirement): Provider[] {
   const out: Provider[] = [];
   const pkgs = r.kind === 'package' ? [catalog.packages[r.packageName]].filter((p): p is CatalogPackage => p !== undefined) : Object.values(catalog.packages);
