@@ -1,6 +1,6 @@
 import { FerryError } from '../errors';
 import { channelBundles, channelHead, deprecationsFor, formatGvk, type Catalog, type CatalogBundle, type CatalogChannel, type CatalogPackage, type Gvk, type RelatedImage } from './model';
-import { compareSemVer, parseSemVer, versionInRange, type SemVer } from './semver';
+import { compareSemVer, inRange, parseRange, parseSemVer, versionInRange, type SemVer } from './semver';
 
 /**
  * Which bundles of a catalog a selection needs, following OLM's channel upgrade graph (operator-registry
@@ -105,30 +105,32 @@ function versionOf(b: CatalogBundle): SemVer {
   return v;
 }
 
-/** True when `entry` (the bundle a cluster moves to) upgrades a cluster running `from`. */
-function upgradesFrom(entry: CatalogChannel['entries'][number], from: CatalogBundle): boolean {
-  return entry.replaces === from.name || entry.skips.includes(from.name) || (entry.skipRange !== undefined && versionInRange(from.version, entry.skipRange));
-}
-
-/** Shortest upgrade path from `start` to `target` within the channel (both included), or undefined. */
-function upgradePath(pkg: CatalogPackage, channel: CatalogChannel, start: string, target: string): string[] | undefined {
-  const previous = new Map<string, string>([[start, '']]);
-  const queue = [start];
+/**
+ * For every bundle of the channel that can reach `target`, the next bundle on a shortest upgrade path there
+ * (`target` maps to itself). One breadth-first search backwards from `target`: entry E upgrades a cluster on X
+ * when E replaces X, skips X, or X's version is in E's skipRange.
+ */
+function pathsTo(pkg: CatalogPackage, channel: CatalogChannel, target: string): Map<string, string> {
+  const bundles = channel.entries.map((e) => pkg.bundles[e.name]!);
+  const parsed = new Map(bundles.map((b) => [b.name, parseSemVer(b.version)]));
+  const entry = new Map(channel.entries.map((e) => [e.name, { e, range: e.skipRange !== undefined ? parseRange(e.skipRange) : undefined }]));
+  const upgradesFrom = (to: string, from: string): boolean => {
+    const { e, range } = entry.get(to)!;
+    const v = parsed.get(from);
+    return e.replaces === from || e.skips.includes(from) || (range !== undefined && v !== undefined && inRange(v, range));
+  };
+  const next = new Map<string, string>([[target, target]]);
+  const queue = [target];
   while (queue.length) {
-    const at = queue.shift()!;
-    if (at === target) {
-      const path = [at];
-      for (let p = previous.get(at)!; p !== ''; p = previous.get(p)!) path.unshift(p);
-      return path;
-    }
-    for (const e of channel.entries) {
-      if (!previous.has(e.name) && upgradesFrom(e, pkg.bundles[at]!)) {
-        previous.set(e.name, at);
-        queue.push(e.name);
+    const to = queue.shift()!;
+    for (const b of bundles) {
+      if (!next.has(b.name) && upgradesFrom(to, b.name)) {
+        next.set(b.name, to);
+        queue.push(b.name);
       }
     }
   }
-  return undefined;
+  return next;
 }
 
 function lookup(catalog: Catalog, sel: PackageSelection): { pkg: CatalogPackage; channel: CatalogChannel } {
@@ -161,24 +163,24 @@ function selectInChannel(sel: PackageSelection, pkg: CatalogPackage, channel: Ca
   const newestFirst = channelBundles(pkg, channel.name)
     .map((b) => ({ b, v: versionOf(b) }))
     .sort((x, y) => compareSemVer(y.v, x.v));
-  const inRange = newestFirst.filter(({ v }) => (!min || compareSemVer(v, min) >= 0) && (!max || compareSemVer(v, max) <= 0));
+  const within = newestFirst.filter(({ v }) => (!min || compareSemVer(v, min) >= 0) && (!max || compareSemVer(v, max) <= 0));
   const range = `${sel.minVersion ?? ''}..${sel.maxVersion ?? ''}`;
-  if (inRange.length === 0) {
+  if (within.length === 0) {
     throw usage(`Channel "${channel.name}" of "${pkg.name}" has no bundle in ${range}.`, `Its versions: ${newestFirst.map(({ b }) => b.version).join(', ')}.`);
   }
-  const target = inRange[0]!.b;
+  const target = within[0]!.b;
   if (!min) {
     names.set(target.name, 'selected');
     return { names, stranded };
   }
-  for (const { b } of inRange) names.set(b.name, 'selected');
-  for (const { b } of inRange) {
-    const path = upgradePath(pkg, channel, b.name, target.name);
-    if (!path) {
+  for (const { b } of within) names.set(b.name, 'selected');
+  const next = pathsTo(pkg, channel, target.name);
+  for (const { b } of within) {
+    if (!next.has(b.name)) {
       stranded.push({ package: pkg.name, channel: channel.name, bundle: b.name, version: b.version, target: target.name });
       continue;
     }
-    for (const step of path) if (!names.has(step)) names.set(step, 'upgrade-path');
+    for (let step = b.name; step !== target.name; step = next.get(step)!) if (!names.has(step)) names.set(step, 'upgrade-path');
   }
   return { names, stranded };
 }
