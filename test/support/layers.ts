@@ -101,6 +101,7 @@ export interface ImageSpec {
   platform?: { os: string; architecture: string; variant?: string };
   labels?: Record<string, string>;
   cmd?: string[];
+  entrypoint?: string[];
 }
 
 /** Writes the config and an OCI manifest for `spec`; returns the manifest's descriptor (with platform). */
@@ -114,6 +115,7 @@ export async function addImage(layout: OciLayoutWriter, spec: ImageSpec): Promis
       ...(platform.variant ? { variant: platform.variant } : {}),
       config: {
         Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
         Cmd: spec.cmd ?? ['/bin/sh'],
         Labels: spec.labels ?? {},
       },

@@ -27,4 +27,5 @@ export const commands: CommandModule[] = [
   { names: ['push'], load: () => import('./push') },
   { names: ['extract'], load: () => import('./extract') },
   { names: ['release'], load: () => import('./release-list') },
+  { names: ['catalog'], load: () => import('./catalog') },
 ];

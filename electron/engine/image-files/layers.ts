@@ -217,3 +217,52 @@ export async function extractFileFromLayers(
     throw e;
   }
 }
+
+/**
+ * Streams every regular file under `dir` as the image's merged filesystem shows it: layers are scanned
+ * top-down, so the first copy of a path met is the one that counts; whiteouts and opaque directories hide
+ * paths in the layers below them, not in their own. `onFile` must consume the stream. Memory stays bounded
+ * by what `onFile` keeps; the caller must not trust what it kept until this resolves (each layer is verified
+ * against its digest only when read to its end).
+ */
+export async function walkFilesFromLayers(
+  layersBottomUp: readonly LayerSource[],
+  dir: string,
+  onFile: (path: string, content: AsyncIterable<Buffer>, layer: LayerSource) => Promise<void>,
+): Promise<void> {
+  const root = normalizeEntryPath(dir);
+  const under = (p: string): boolean => root === '' || p.startsWith(`${root}/`);
+  const decided = new Set<string>();
+  const whiteoutsAbove: string[] = [];
+  for (let i = layersBottomUp.length - 1; i >= 0; i--) {
+    const layer = layersBottomUp[i]!;
+    const seenHere: string[] = [];
+    const whiteoutsHere: string[] = [];
+    const extract = tar.extract();
+    const source = await decompressLayer(await layer.open(), layer.digest);
+    const consume = (async () => {
+      for await (const entry of extract) {
+        const path = normalizeEntryPath(entry.header.name);
+        const base = path.slice(path.lastIndexOf('/') + 1);
+        if (base.startsWith('.wh.')) whiteoutsHere.push(path);
+        else if (
+          under(path) &&
+          (entry.header.type === 'file' || entry.header.type === 'contiguous-file') &&
+          !decided.has(path) &&
+          !whiteoutsAbove.some((w) => hides(w, path))
+        ) {
+          seenHere.push(path);
+          await onFile(path, entry as AsyncIterable<Buffer>, layer);
+          continue;
+        }
+        entry.resume();
+      }
+    })().catch((e: unknown) => {
+      extract.destroy(e as Error);
+      throw e;
+    });
+    await Promise.all([pipeline(source, extract), consume]);
+    for (const p of seenHere) decided.add(p);
+    whiteoutsAbove.push(...whiteoutsHere);
+  }
+}
