@@ -1,6 +1,6 @@
 import { FerryError } from '../../shared/errors';
 import type { ProgressListener } from '../../shared/progress';
-import { parseSize } from '../cli/format';
+import { parseSize } from '../../shared/format';
 import { createEngineContext, engineOptionsFrom, type EngineOptions } from '../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout';
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
