@@ -336,6 +336,8 @@ export function isEventName(name: unknown): name is EventName {
 }
 
 type Namespace = MethodName extends `${infer N}.${string}` ? N : never;
+// `{} extends R` holds exactly when every field of R is optional: such a call may omit its request.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type Call<M extends MethodName> = {} extends RequestOf<M>
   ? (request?: RequestOf<M>) => Promise<ResponseOf<M>>
   : (request: RequestOf<M>) => Promise<ResponseOf<M>>;
