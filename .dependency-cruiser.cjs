@@ -100,7 +100,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: NPM },
-    exclude: { path: '^(out|dist|node_modules)/' },
+    // node_modules must not be excluded: a dependency on an excluded module is dropped, and with it the electron rule.
+    exclude: { path: '^(out|dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
