@@ -6,7 +6,7 @@ import * as openpgp from 'openpgp';
 import { parse as parseYaml } from 'yaml';
 import { FerryError } from '../../shared/errors';
 import { signatureConfigMap } from '../../shared/signatures/signature-configmap';
-import { verifyReleaseSignature } from '../../electron/engine/signatures/verify-release-signature';
+import { verifyReleaseSignature } from '../../electron/engine/release-signatures/verify-release-signature';
 import { atomicSignaturePayload as payload, gpgSigner, type GpgSigner } from '../support/gpg';
 import { tempDir, type TempDir } from '../support/tmp';
 import { ferry } from '../fixtures/certs/helpers';

@@ -9,7 +9,7 @@ import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage } from '../../engine/registry-kit/registry-image';
 import { describeHolder } from '../../engine/media/lock';
-import { signatureOptionsFrom } from '../../engine/signatures/release-signatures';
+import { signatureOptionsFrom } from '../../engine/release-signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';

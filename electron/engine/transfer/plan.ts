@@ -9,7 +9,7 @@ import { isSignatureArtifactTag, signatureArtifacts } from './signature-artifact
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
-import { releaseSignatures, type SignatureOptions } from '../signatures/release-signatures';
+import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
 import type { ReleaseSignatures } from '../../../shared/transfer/manifest';
 
 /**
