@@ -201,10 +201,3 @@ export async function planTransfer(ctx: EngineContext, input: { release?: string
     ...(signatures ? { releaseSignatures: signatures } : {}),
   };
 }
-
-/** Every blob (config and layer) once, in image order: the order mirror-to-disk writes them. */
-export function orderedBlobs(plan: TransferPlan): Descriptor[] {
-  const seen = new Map<string, Descriptor>();
-  for (const img of plan.images) for (const m of img.images) for (const b of m.blobs) if (!seen.has(b.digest)) seen.set(b.digest, b);
-  return [...seen.values()];
-}
