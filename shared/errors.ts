@@ -67,10 +67,6 @@ export class FerryError extends Error {
   }
 }
 
-export function isFerryError(e: unknown): e is FerryError {
-  return e instanceof FerryError;
-}
-
 /** Wraps anything thrown into the envelope; unknown errors become INTERNAL without leaking their stack. */
 export function toEnvelope(e: unknown): FerryErrorEnvelope {
   if (e instanceof FerryError) return e.toEnvelope();

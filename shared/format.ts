@@ -1,4 +1,4 @@
-/** Sizes for people, in binary units (volume sizes and FAT32 limits are binary). One formatter for CLI, reports and UI. */
+/** Sizes for people and from people, in binary units (volume sizes and FAT32 limits are binary). One formatter and one parser for CLI, jobs, reports and UI. */
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 export function formatBytes(n: number): string {
@@ -10,4 +10,14 @@ export function formatBytes(n: number): string {
     i++;
   }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${UNITS[i]}`;
+}
+
+/** `--volume-size 4000M`, `2G`, `512K`, or a plain byte count. Binary multiples, as FAT32 limits are. */
+export function parseSize(input: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?$/i.exec(input.trim());
+  if (!m) throw new Error(`"${input}" is not a size; use e.g. 4000M, 2G or 512K`);
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  const bytes = Math.floor(Number(m[1]) * mult);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`"${input}" is not a usable size`);
+  return bytes;
 }

@@ -1,11 +1,2 @@
-export { formatBytes } from '../../shared/format';
-
-/** `--volume-size 4000M`, `2G`, `512K`, or a plain byte count. Binary multiples, as FAT32 limits are. */
-export function parseSize(input: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?$/i.exec(input.trim());
-  if (!m) throw new Error(`"${input}" is not a size; use e.g. 4000M, 2G or 512K`);
-  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
-  const bytes = Math.floor(Number(m[1]) * mult);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`"${input}" is not a usable size`);
-  return bytes;
-}
+// Sizes are parsed and printed in shared/ so the CLI, the jobs and the UI agree; the commands import them from here.
+export { formatBytes, parseSize } from '../../shared/format';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { FERRY_VERSION } from '../../shared/version';
 import { commands } from './commands';
 
-export { addCommonOptions, type GlobalOptions } from './common-options';
+export { addCommonOptions, type GlobalOptions } from '../host/common-options';
 
 /**
  * The program with the modules `argv` needs: the one(s) registering its command, or all of them

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect } from './common-options';
+import { collect } from '../host/common-options';
 
 /** The trust policy as `ferry verify` and `ferry push` take it (see electron/engine/signing/trust-policy.ts). */
 export interface TrustCliOptions {

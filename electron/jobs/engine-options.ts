@@ -1,10 +1,10 @@
 import { FerryError } from '../../shared/errors';
 import type { ProgressListener } from '../../shared/progress';
-import { parseSize } from '../cli/format';
+import { parseSize } from '../../shared/format';
 import { createEngineContext, engineOptionsFrom, type EngineOptions } from '../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout';
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
-import { signatureOptionsFrom, type SignatureOptions } from '../engine/signatures/release-signatures';
+import { signatureOptionsFrom, type SignatureOptions } from '../engine/release-signatures/release-signatures';
 
 /**
  * What the host (`ferry serve --authfile/--ca-file/--cert-dir/--source-mirror`, or the desktop app's

@@ -1,7 +1,7 @@
 import { net, protocol } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { APP_SCHEME, securityHeaders } from './security-policy';
+import { APP_SCHEME, securityHeaders } from '../host/security-policy';
 
 /** Must run before `app.ready`: ferry:// behaves like https (secure, standard) for the renderer. */
 export function registerAppScheme(): void {

@@ -1,5 +1,5 @@
 import { app, shell, type Session } from 'electron';
-import { allowWebviewAttach, isAllowedNavigation, permissionDecision, securityHeaders, windowOpenDecision } from './security-policy';
+import { allowWebviewAttach, isAllowedNavigation, permissionDecision, securityHeaders, windowOpenDecision } from '../host/security-policy';
 
 /** Applies security-policy.ts to every web contents and session Electron creates (DESIGN §5). */
 export function applySecurityPolicy(appUrl: () => string): void {

@@ -8,9 +8,9 @@ import { JobHistory } from '../jobs/history';
 import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
 import { openSecretStore } from '../jobs/secrets/open-secret-store';
-import { createDispatcher } from '../main/dispatcher';
-import { forwardJobEvents } from '../main/handlers/events';
-import { createHandlers } from '../main/handlers';
+import { createDispatcher } from '../host/dispatcher';
+import { forwardJobEvents } from '../host/handlers/events';
+import { createHandlers } from '../host/handlers';
 import { isLoopbackHost } from './access';
 import { startServeServer, type ServeServer } from './server';
 

@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, EventOf } from '../../shared/api/contract';
 import { clientFrameSchema, WS_PATH, type ServerFrame } from '../../shared/api/wire';
-import type { Dispatch } from '../main/dispatcher';
-import { contentSecurityPolicy, securityHeaders } from '../main/security-policy';
+import type { Dispatch } from '../host/dispatcher';
+import { contentSecurityPolicy, securityHeaders } from '../host/security-policy';
 import { allowedHosts, cookieToken, isAllowedOrigin, sessionCookie, tokenMatches } from './access';
 import { openStatic, resolveStatic } from './static-files';
 

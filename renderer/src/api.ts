@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { connectApi } from '../../shared/api/browser';
+import { connectApi } from './connect-api';
 import type { FerryApi, MethodName, ResponseOf } from '../../shared/api/contract';
 import { toEnvelope, type FerryErrorEnvelope } from '../../shared/errors';
 

@@ -358,11 +358,9 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(apiMethods, name);
 }
 
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.hasOwn(apiEvents, name);
-}
-
 type Namespace = MethodName extends `${infer N}.${string}` ? N : never;
+// `{} extends R` holds exactly when every field of R is optional: such a call may omit its request.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type Call<M extends MethodName> = {} extends RequestOf<M>
   ? (request?: RequestOf<M>) => Promise<ResponseOf<M>>
   : (request: RequestOf<M>) => Promise<ResponseOf<M>>;

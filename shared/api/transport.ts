@@ -11,10 +11,3 @@ export interface ApiTransport {
   /** Returns a disposer that stops delivery to this listener. */
   subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
 }
-
-declare global {
-  interface Window {
-    /** Present only inside the Electron app (set by the preload script). */
-    ferry?: ApiTransport;
-  }
-}

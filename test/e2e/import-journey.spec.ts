@@ -1,4 +1,4 @@
-import { cp, open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../support/processes';
 import { test, expect, type FerryApp } from './support/fixtures';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { FerryError } from '../../shared/errors';
-import { planVolumes } from '../../electron/engine/media/plan';
+import { planVolumes } from '../../electron/engine/media/volume-plan';
 import { TransferReader } from '../../electron/engine/media/reader';
 import { verifyTransfer } from '../../electron/engine/media/verify';
 import { TransferWriter } from '../../electron/engine/media/writer';

@@ -6,7 +6,7 @@ import { createEngineContext, type EngineContext } from '../../electron/engine/c
 import { copy } from '../../electron/engine/copy/copy';
 import { inspect } from '../../electron/engine/copy/inspect';
 import { parsePlatform } from '../../electron/engine/registry/manifest';
-import { REF_NAME } from '../../electron/engine/oci-layout/layout';
+import { REF_NAME } from '../../electron/engine/oci-layout/directory';
 import { pushFixtures, type Fixtures } from '../support/images';
 import { inspectManifest } from '../support/push';
 import { tempDir, type TempDir } from '../support/tmp';

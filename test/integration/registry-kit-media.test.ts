@@ -7,7 +7,7 @@ import type { FerryError } from '../../shared/errors';
 import type { TransferManifest } from '../../shared/transfer/manifest';
 import { NO_ENGINE_DEFAULTS } from '../../electron/jobs/engine-options';
 import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
-import { testConnection } from '../../electron/main/handlers/registry';
+import { testConnection } from '../../electron/host/handlers/registry';
 import { ferry, worldFlags } from '../support/cli';
 import { addImage, addIndex, addLayer } from '../support/layers';
 import { OciLayoutWriter } from '../support/oci-layout';

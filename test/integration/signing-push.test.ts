@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { transferSignature } from '../../electron/main/handlers/transfer';
+import { transferSignature } from '../../electron/host/handlers/transfer';
 import { signTransfer } from '../../electron/engine/signing/transfer-signature';
 import { runners } from '../../electron/worker/runners';
 import type { JobContext } from '../../electron/worker/runtime';

@@ -7,7 +7,7 @@ import { isParentLocation, type TransferManifest } from '../../shared/transfer/m
 import type { Receipt } from '../../shared/transfer/receipt';
 import type { OperatorReport } from '../../electron/engine/reports/model';
 import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
-import { planExport } from '../../electron/main/handlers/release';
+import { planExport } from '../../electron/host/handlers/release';
 import { runners } from '../../electron/worker/runners';
 import type { JobContext } from '../../electron/worker/runtime';
 import { jobStartSchema, type JobParams } from '../../shared/api/jobs';

@@ -5,7 +5,7 @@ import { parseAuthKey } from '../../../shared/pull-secret/auth-key';
 import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
 import { proxyConfig } from '../../engine/net/proxy';
 import { inspectCertificates, readCertificateFile, type CertificateInfo } from '../../engine/trust/certificates';
-import { carriedReleaseSignatures } from '../../engine/signatures/carried';
+import { carriedReleaseSignatures } from '../../engine/release-signatures/carried';
 import { readBoundedFile } from '../../engine/trust/input-file';
 import { writeFileAtomic } from '../../engine/trust/secret-file';
 import { checkRegistryTls, type TlsCheckResult } from '../../engine/trust/tls-check';

@@ -10,7 +10,7 @@ import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layo
 import { DEFAULT_REGISTRY_IMAGE } from '../../engine/registry-kit/registry-image';
 import { planMirror } from '../../engine/transfer/mirror-plan';
 import { describeHolder } from '../../engine/media/lock';
-import { signatureOptionsFrom } from '../../engine/signatures/release-signatures';
+import { signatureOptionsFrom } from '../../engine/release-signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';

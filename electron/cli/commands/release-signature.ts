@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
-import { verifyReleaseSignature } from '../../engine/signatures/verify-release-signature';
+import { verifyReleaseSignature } from '../../engine/release-signatures/verify-release-signature';
 import { readBoundedFile } from '../../engine/trust/input-file';
 import { printJson } from '../output';
 

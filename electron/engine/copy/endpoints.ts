@@ -1,7 +1,7 @@
 import { FerryError } from '../../../shared/errors';
 import { parseReference, type ImageReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
-import { OciLayout, parseOciSpec } from '../oci-layout/layout';
+import { OciLayout, parseOciSpec } from '../oci-layout/directory';
 import { DockerDestination, DockerSource } from './docker';
 import { OciDestination, OciSource } from './oci';
 import type { ImageDestination, ImageSource } from './types';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
 import type { FetchedManifest } from '../registry/client';
 import { parseManifest, type Descriptor } from '../registry/manifest';
-import type { OciLayout } from '../oci-layout/layout';
+import type { OciLayout } from '../oci-layout/directory';
 import type { BlobReadOptions, ImageDestination, ImageSource, ManifestRole } from './types';
 
 /** An image in an OCI layout (`oci:DIR[:REF]`) as the source of a copy. */

@@ -15,8 +15,6 @@ export interface ProxyConfig {
   noProxy: NoProxy;
 }
 
-export const NO_PROXY_CONFIG: ProxyConfig = { noProxy: parseNoProxy('') };
-
 function firstSet(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
   for (const name of names) {
     const value = env[name]?.trim();

@@ -8,7 +8,7 @@ import { createEngineContext, engineOptionsFrom } from '../context';
 import { copyImage } from '../copy/copy';
 import { OciDestination } from '../copy/oci';
 import { TransferReader } from '../media/reader';
-import { OciLayout } from '../oci-layout/layout';
+import { OciLayout } from '../oci-layout/directory';
 import { parseManifest } from '../registry/manifest';
 import { MediaSource } from '../transfer/media-source';
 

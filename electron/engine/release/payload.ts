@@ -41,13 +41,6 @@ export interface ReleaseComponent {
   source: ImageReference & { digest: string };
 }
 
-export interface ReleasePayloadInfo {
-  version: string;
-  previous: string[];
-  channels: string[];
-  components: ReleaseComponent[];
-}
-
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);

@@ -1,5 +1,5 @@
 import { FerryError } from '../../../shared/errors';
-import { formatReference, parseReference, withDigest, type ImageReference } from '../../../shared/reference';
+import { parseReference, withDigest, type ImageReference } from '../../../shared/reference';
 import { parseReleaseArchitecture, tagArchitecture } from '../../../shared/release-arch';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
@@ -123,9 +123,4 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
     previous: metadata.previous,
     components: parseImageReferences(references.toString('utf8')),
   };
-}
-
-/** For messages: `quay.io/…/ocp-release@sha256:…`. */
-export function releaseName(r: ResolvedRelease): string {
-  return formatReference(r.source);
 }

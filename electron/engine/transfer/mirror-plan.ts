@@ -1,7 +1,7 @@
 import type { RequestedContent } from '../../../shared/transfer/manifest';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
-import type { SignatureOptions } from '../signatures/release-signatures';
+import type { SignatureOptions } from '../release-signatures/release-signatures';
 import { planTransfer, type TransferPlan } from './plan';
 
 /**

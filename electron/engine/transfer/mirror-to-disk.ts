@@ -2,7 +2,7 @@ import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../s
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
-import { planVolumes, type VolumePlan } from '../media/plan';
+import { planVolumes, type VolumePlan } from '../media/volume-plan';
 import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal, type PlanIdentity } from '../media/journal';
 import type { KeptProblem } from '../media/kept';

@@ -9,7 +9,7 @@ import { isSignatureArtifactTag, signatureArtifacts } from './signature-artifact
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
-import { releaseSignatures, type SignatureOptions } from '../signatures/release-signatures';
+import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
 import type { ReleaseSignatures } from '../../../shared/transfer/manifest';
 
 /**
@@ -200,11 +200,4 @@ export async function planTransfer(ctx: EngineContext, input: { release?: string
     uniqueBlobs: unique.size,
     ...(signatures ? { releaseSignatures: signatures } : {}),
   };
-}
-
-/** Every blob (config and layer) once, in image order: the order mirror-to-disk writes them. */
-export function orderedBlobs(plan: TransferPlan): Descriptor[] {
-  const seen = new Map<string, Descriptor>();
-  for (const img of plan.images) for (const m of img.images) for (const b of m.blobs) if (!seen.has(b.digest)) seen.set(b.digest, b);
-  return [...seen.values()];
 }

@@ -46,7 +46,7 @@ test('additionalTrustBundle is a literal block, every PEM line indented two spac
 test('no pull secret is embedded unless given; guidance comment instead', () => {
   const out = installConfigSnippet(seed.imageContentSources);
   assert.ok(!('pullSecret' in parse(out.text)));
-  assert.match(out.text, /^# pullSecret: .*\n#   ferry pull-secret add/m);
+  assert.match(out.text, /^# pullSecret: .*\n# {3}ferry pull-secret add/m);
 
   const secret = '{"auths":{"mirror.example.com:5000":{"auth":"dXNlcjpwYXNz"}}}';
   const given = installConfigSnippet(seed.imageContentSources, { pullSecret: `${secret}\n` });

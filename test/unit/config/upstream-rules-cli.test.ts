@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { generateConfig } from '../../../electron/main/handlers/config';
+import { generateConfig } from '../../../electron/host/handlers/config';
 import { FerryError } from '../../../shared/errors';
 import { ferry } from '../../support/cli';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
 import { TAR_BLOCK, TAR_END, VolumeAllocator, tarEntrySize } from '../../../electron/engine/media/layout';
-import { planVolumes } from '../../../electron/engine/media/plan';
+import { planVolumes } from '../../../electron/engine/media/volume-plan';
 
 const V = 64 * 1024; // smallest volume: 65536 bytes, 64512 usable for entries
 

@@ -6,9 +6,9 @@ import { bypassesProxy, parseNoProxy } from '../../../electron/engine/net/no-pro
 import { proxyConfig, proxyFor, proxyLabel } from '../../../electron/engine/net/proxy';
 import { redact } from '../../../electron/jobs/redact';
 import { engineDefaultsFrom } from '../../../electron/jobs/engine-options';
-import { launchEngineDefaults } from '../../../electron/main/launch-options';
-import { appInfo } from '../../../electron/main/handlers/app';
-import type { HandlerDeps } from '../../../electron/main/handlers/deps';
+import { launchEngineDefaults } from '../../../electron/host/launch-options';
+import { appInfo } from '../../../electron/host/handlers/app';
+import type { HandlerDeps } from '../../../electron/host/handlers/deps';
 
 /** The NO_PROXY cases of golang.org/x/net/http/httpproxy's proxy_test.go (minus its implicit loopback bypass). */
 describe('NO_PROXY as Go reads it', () => {

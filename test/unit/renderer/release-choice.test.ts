@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { listReleases, parseUpdateGraph } from '../../../shared/update-graph';
 import { releaseOptionLabel, risksOfChoice, type ListedRelease } from '../../../renderer/src/release-choice';
 
-// What the release.list handler answers for the recorded graph (electron/main/handlers/release.ts).
+// What the release.list handler answers for the recorded graph (electron/host/handlers/release.ts).
 const releases: ListedRelease[] = listReleases(parseUpdateGraph(readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8'), 'fixture')).map((r) => ({
   version: r.version,
   pullspec: r.payload,

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { FerryError } from '../../shared/errors';
-import { parseJsonDocument } from '../../shared/pull-secret/json-document';
-import { checkPullSecret } from '../../shared/pull-secret/validate';
-import { addCredential } from '../../shared/pull-secret/add';
-import { dockerConfigSecret, ocSecretsLinkCommand, ocSetPullSecretCommand } from '../../shared/pull-secret/cluster';
-import { parseAuthKey } from '../../shared/pull-secret/auth-key';
+import { FerryError } from '../../../shared/errors';
+import { parseJsonDocument } from '../../../shared/pull-secret/json-document';
+import { checkPullSecret } from '../../../shared/pull-secret/validate';
+import { addCredential } from '../../../shared/pull-secret/add';
+import { dockerConfigSecret, ocSecretsLinkCommand, ocSetPullSecretCommand } from '../../../shared/pull-secret/cluster';
+import { parseAuthKey } from '../../../shared/pull-secret/auth-key';
 
-const seedSample = readFileSync(new URL('../fixtures/pull-secret/seed-000-sample.json', import.meta.url), 'utf8');
+const seedSample = readFileSync(new URL('../../fixtures/pull-secret/seed-000-sample.json', import.meta.url), 'utf8');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString();
 

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 
 /**
  * The registry options every command takes (DESIGN §4), in a module of their own so that the desktop
- * app's launch options (electron/main/launch-options.ts) parse them without loading the CLI.
+ * app's launch options (electron/host/launch-options.ts) parse them without loading the CLI.
  */
 export interface GlobalOptions {
   authfile?: string;

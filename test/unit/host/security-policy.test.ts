@@ -9,7 +9,7 @@ import {
   permissionDecision,
   securityHeaders,
   windowOpenDecision,
-} from '../../../electron/main/security-policy';
+} from '../../../electron/host/security-policy';
 import { windowOptions } from '../../../electron/main/window-options';
 
 describe('window options', () => {

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { FerryError } from '../../shared/errors';
-import { caConfigMap, caConfigMapKey, ocCreateCaConfigMapCommand, ocPatchAdditionalTrustedCaCommand } from '../../shared/certs/ca-configmap';
-import { inspectCertificates } from '../../electron/engine/trust/certificates';
-import { createCa, issueServerCertificate } from '../../electron/engine/registry-kit/pki';
-import { makeCa } from '../fixtures/certs/helpers';
+import { FerryError } from '../../../shared/errors';
+import { caConfigMap, caConfigMapKey, ocCreateCaConfigMapCommand, ocPatchAdditionalTrustedCaCommand } from '../../../shared/certs/ca-configmap';
+import { inspectCertificates } from '../../../electron/engine/trust/certificates';
+import { createCa, issueServerCertificate } from '../../../electron/engine/registry-kit/pki';
+import { makeCa } from '../../fixtures/certs/helpers';
 
-const notACert = readFileSync(new URL('../fixtures/certs/not-a-certificate.der', import.meta.url));
+const notACert = readFileSync(new URL('../../fixtures/certs/not-a-certificate.der', import.meta.url));
 
 function colonHex(bytes: Buffer): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');

@@ -60,12 +60,7 @@ export function isAllowedNavigation(url: string, appUrl: string): boolean {
 
 /** `window.open` never creates a window; https links may be handed to the system browser. */
 export function windowOpenDecision(url: string): { action: 'deny'; openExternally: boolean } {
-  let external = false;
-  try {
-    external = new URL(url).protocol === 'https:';
-  } catch {
-    external = false;
-  }
+  const external = URL.canParse(url) && new URL(url).protocol === 'https:';
   return { action: 'deny', openExternally: external };
 }
 

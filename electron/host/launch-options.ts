@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { FerryError } from '../../shared/errors';
-import { addCommonOptions } from '../cli/common-options';
+import { addCommonOptions } from './common-options';
 import { engineDefaultsFrom, type EngineDefaults } from '../jobs/engine-options';
 
 /**

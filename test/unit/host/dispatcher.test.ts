@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDispatcher, unavailableMethods, type ApiHandlers } from '../../../electron/main/dispatcher';
-import { isTrustedSender } from '../../../electron/main/security-policy';
+import { createDispatcher, unavailableMethods, type ApiHandlers } from '../../../electron/host/dispatcher';
+import { isTrustedSender } from '../../../electron/host/security-policy';
 
 interface FakeSender {
   frameUrl: string | undefined;

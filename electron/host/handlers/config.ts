@@ -11,7 +11,7 @@ import { refuseViolations } from '../../../shared/config/rules';
 import type { RegistrySources } from '../../../shared/config/image-config';
 import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
 import { mirrorScope, resolveMirrorInput } from '../../engine/config/mirror-input';
-import { carriedReleaseSignatures } from '../../engine/signatures/carried';
+import { carriedReleaseSignatures } from '../../engine/release-signatures/carried';
 
 type Request = ParsedRequestOf<'config.generate'>;
 type Response = ResponseOf<'config.generate'>;

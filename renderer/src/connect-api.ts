@@ -1,7 +1,16 @@
-import { createApiClient } from './client';
-import type { FerryApi } from './contract';
-import { createWebSocketTransport } from './ws-transport';
-import { WS_PATH } from './wire';
+import { createApiClient } from '../../shared/api/client';
+import type { FerryApi } from '../../shared/api/contract';
+import { createWebSocketTransport } from '../../shared/api/ws-transport';
+import type { ApiTransport } from '../../shared/api/transport';
+import { WS_PATH } from '../../shared/api/wire';
+
+// The DOM half of the transport seam lives here, so shared/ stays free of DOM types.
+declare global {
+  interface Window {
+    /** Present only inside the Electron app (set by the preload script). */
+    ferry?: ApiTransport;
+  }
+}
 
 /**
  * The renderer's API in whichever host it runs: the Electron preload's `window.ferry`, else the

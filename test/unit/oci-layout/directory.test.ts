@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
-import { OciLayout, parseOciSpec, REF_NAME } from '../../../electron/engine/oci-layout/layout';
+import { OciLayout, parseOciSpec, REF_NAME } from '../../../electron/engine/oci-layout/directory';
 import { tempDir } from '../../support/tmp';
 
 const tmp = tempDir('oci-unit');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
-import { launchEngineDefaults } from '../../../electron/main/launch-options';
+import { launchEngineDefaults } from '../../../electron/host/launch-options';
 
 describe('desktop app launch options', () => {
   it('takes the registry settings ferry serve takes, repeatable ones repeated', () => {

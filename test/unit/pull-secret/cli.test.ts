@@ -4,10 +4,10 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { tempDir, type TempDir } from '../support/tmp';
-import { ferry } from '../fixtures/certs/helpers';
+import { tempDir, type TempDir } from '../../support/tmp';
+import { ferry } from '../../fixtures/certs/helpers';
 
-const seedSample = fileURLToPath(new URL('../fixtures/pull-secret/seed-000-sample.json', import.meta.url));
+const seedSample = fileURLToPath(new URL('../../fixtures/pull-secret/seed-000-sample.json', import.meta.url));
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const PASSWORD = 'pw-never-printed-7f3a';
 let tmp: TempDir;

@@ -4,17 +4,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { parse as parseYaml } from 'yaml';
-import { FerryError } from '../../shared/errors';
-import { signatureConfigMap } from '../../shared/signatures/signature-configmap';
-import { verifyReleaseSignature } from '../../electron/engine/signatures/verify-release-signature';
-import { atomicSignaturePayload as payload, gpgSigner, type GpgSigner } from '../support/gpg';
-import { tempDir, type TempDir } from '../support/tmp';
-import { ferry } from '../fixtures/certs/helpers';
+import { FerryError } from '../../../shared/errors';
+import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
+import { verifyReleaseSignature } from '../../../electron/engine/release-signatures/verify-release-signature';
+import { atomicSignaturePayload as payload, gpgSigner, type GpgSigner } from '../../support/gpg';
+import { tempDir, type TempDir } from '../../support/tmp';
+import { ferry } from '../../fixtures/certs/helpers';
 
 const DIGEST = `sha256:${'81154f5c03294534e1eaf0319bef7a601134f891689ccede5d705ef659aa8c92'}`;
 const OTHER_DIGEST = `sha256:${'ab'.repeat(32)}`;
 const RELEASE = 'quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64';
-const LIBRARY_GO = join(import.meta.dirname, '..', 'fixtures', 'signatures', 'library-go');
+const LIBRARY_GO = join(import.meta.dirname, '..', '..', 'fixtures', 'signatures', 'library-go');
 
 let tmp: TempDir;
 let signer: { privateKey: openpgp.PrivateKey; publicArmored: string; publicBinary: Uint8Array };

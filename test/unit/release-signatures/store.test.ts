@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { FerryError } from '../../shared/errors';
-import { fetchStoreSignatures, signatureUrl } from '../../electron/engine/signatures/store';
-import { isSignatureArtifactTag } from '../../electron/engine/transfer/signature-artifacts';
-import { mirrorReference } from '../../electron/engine/transfer/destination';
-import { parseMirrorTarget } from '../../shared/mirror-mapping';
+import { FerryError } from '../../../shared/errors';
+import { fetchStoreSignatures, signatureUrl } from '../../../electron/engine/release-signatures/store';
+import { isSignatureArtifactTag } from '../../../electron/engine/transfer/signature-artifacts';
+import { mirrorReference } from '../../../electron/engine/transfer/destination';
+import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 
 const hex = (c: string) => c.repeat(64);
 

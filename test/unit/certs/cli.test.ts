@@ -5,10 +5,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { tempDir, type TempDir } from '../support/tmp';
-import { ferry, makeCa } from '../fixtures/certs/helpers';
+import { tempDir, type TempDir } from '../../support/tmp';
+import { ferry, makeCa } from '../../fixtures/certs/helpers';
 
-const notACert = fileURLToPath(new URL('../fixtures/certs/not-a-certificate.der', import.meta.url));
+const notACert = fileURLToPath(new URL('../../fixtures/certs/not-a-certificate.der', import.meta.url));
 let tmp: TempDir;
 let goodPem: string;
 let goodDer: string;
