@@ -10,7 +10,7 @@ import type { ImageDestination, ImageSource } from './types';
 /**
  * Copies one image (or an index and all or one of its platforms) from a source to a destination:
  * every blob before any manifest, children before their index, the name (tag / ref name) last.
- * Every blob is checked and stored at once: checks and manifests share the context's request limiter,
+ * All blobs are checked and stored concurrently: checks and manifests share the context's request limiter,
  * blob transfers its transfer limiter, so the bounds hold across every image copied with the context.
  * A blob present in several platforms travels once (across images too, given `flights`).
  * The first failure aborts the rest and nothing gets named, so no tag points at a partial image.
