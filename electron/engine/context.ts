@@ -121,6 +121,8 @@ export interface EngineContext {
   readonly signal: AbortSignal | undefined;
   /** Bounds concurrent blob transfers to options.parallel across every job using this context. */
   readonly limit: Limiter;
+  /** Bounds the small requests of a copy (blob checks, manifests) across every job: see `checksFor`. */
+  readonly checks: Limiter;
   readonly blobLocations: BlobLocations;
   /** TLS trust and proxy settings, for connections outside the registry client (net/connections.ts dispatcherFor). */
   readonly trust: TrustStore;
@@ -130,6 +132,15 @@ export interface EngineContext {
   resolveSource(ref: ImageReference): ImageReference;
   progress: ProgressListener;
   close(): Promise<void>;
+}
+
+/**
+ * Small requests in flight at once for `parallel` transfers. A mirror that already holds a transfer
+ * answers its push with nothing but HEADs and manifest writes: with a round trip each, their number in
+ * flight, not bandwidth, sets how long that takes.
+ */
+export function checksFor(parallel: number): number {
+  return Math.min(4 * parallel, 32);
 }
 
 function checkpointed(limit: Limiter, checkpoint: () => Promise<void>): Limiter {
@@ -151,10 +162,12 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
   const tokens = new TokenCache();
   const transports = new Map<string, RegistryTransport>();
   const clients = new Map<string, RegistryClient>();
+  const limiter = (n: number) => (options.checkpoint ? checkpointed(createLimiter(n), options.checkpoint) : createLimiter(n));
   return {
     options,
     signal: options.signal,
-    limit: options.checkpoint ? checkpointed(createLimiter(options.parallel), options.checkpoint) : createLimiter(options.parallel),
+    limit: limiter(options.parallel),
+    checks: limiter(checksFor(options.parallel)),
     blobLocations: new BlobLocations(),
     trust,
     proxy,
@@ -165,8 +178,8 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
           trust: trust.forHost(host),
           proxy,
           proxyTrust: (hostPort) => secureContextFor(trust.forHost(hostPort)),
-          // Room for every parallel transfer plus manifest and HEAD traffic, but bounded.
-          connections: options.parallel + 2,
+          // Room for every parallel transfer plus the checks and manifests beside them, but bounded.
+          connections: options.parallel + checksFor(options.parallel),
           credentials: (repository) => credentials.lookup(host, repository ?? ''),
           tokenCache: tokens,
         });

@@ -2,6 +2,7 @@ import { FerryError } from '../../../shared/errors';
 import type { EngineContext } from '../context';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, platformMatches, type Descriptor, type Platform } from '../registry/manifest';
+import type { BlobFlights, BlobOutcome } from './blob-flights';
 import { openDestination, openSource, parseEndpoint } from './endpoints';
 import { ProgressTracker } from './progress';
 import type { ImageDestination, ImageSource } from './types';
@@ -9,13 +10,17 @@ import type { ImageDestination, ImageSource } from './types';
 /**
  * Copies one image (or an index and all or one of its platforms) from a source to a destination:
  * every blob before any manifest, children before their index, the name (tag / ref name) last.
- * Blob transfers share the context's limiter; a blob present in several platforms travels once.
+ * All blobs are checked and stored concurrently: checks and manifests share the context's request limiter,
+ * blob transfers its transfer limiter, so the bounds hold across every image copied with the context.
+ * A blob present in several platforms travels once (across images too, given `flights`).
  * The first failure aborts the rest and nothing gets named, so no tag points at a partial image.
  */
 export interface CopyOptions {
   /** Copy only this platform of an index; the destination then gets that platform's manifest. */
   platform?: Platform;
   signal?: AbortSignal;
+  /** Blob work shared with the other copies of the run into the same registry (a push, a direct mirror). */
+  flights?: BlobFlights;
 }
 
 export interface CopiedManifest {
@@ -126,37 +131,37 @@ export async function copyImage(ctx: EngineContext, src: ImageSource, dst: Image
   const progress = new ProgressTracker(ctx.progress, src.name, unique.size, [...unique.values()].reduce((n, b) => n + b.size, 0));
   const counts = { copied: 0, mounted: 0, skipped: 0, bytesCopied: 0 };
 
+  // Checks wait on the request limiter and uploads on the transfer limiter, never one inside the other; an
+  // image waiting on another image's flight for a shared blob holds neither. `streamed` counts what this
+  // image's own upload read, so progress counts each byte once.
+  const store = async (blob: Descriptor, streamed: { bytes: number }): Promise<BlobOutcome> => {
+    signal.throwIfAborted();
+    if (await ctx.checks(() => dst.hasBlob(blob, signal))) return 'skipped';
+    const onBytes = (n: number) => {
+      streamed.bytes += n;
+      progress.bytes(n, blob.digest);
+    };
+    const put = () => ctx.limit(() => dst.putBlob(blob, () => src.openBlob(blob, { signal, image: src.name, onBytes }), { signal, image: src.name, ...(src.location ? { from: src.location } : {}) }));
+    const where = dst.location;
+    return opts.flights && where ? opts.flights.upload(where, blob.digest, put) : put();
+  };
   await allOrNothing(
     controller,
-    [...unique.values()].map((blob) => () =>
-      ctx.limit(async () => {
-        signal.throwIfAborted();
-        if (await dst.hasBlob(blob, signal)) {
-          counts.skipped++;
-          progress.blobDone(blob, blob.size);
-          return;
-        }
-        const started = progress.bytesDone;
-        const how = await dst.putBlob(blob, () => src.openBlob(blob, { signal, image: src.name, onBytes: (n) => progress.bytes(n, blob.digest) }), {
-          signal,
-          image: src.name,
-          ...(src.location ? { from: src.location } : {}),
-        });
-        if (how === 'mounted') counts.mounted++;
-        else {
-          counts.copied++;
-          counts.bytesCopied += blob.size;
-        }
-        progress.blobDone(blob, blob.size - (progress.bytesDone - started));
-      }),
-    ),
+    [...unique.values()].map((blob) => async () => {
+      const streamed = { bytes: 0 };
+      const where = dst.location;
+      const how = await (opts.flights && where ? opts.flights.once(where, blob.digest, () => store(blob, streamed)) : store(blob, streamed));
+      counts[how === 'uploaded' ? 'copied' : how]++;
+      if (how === 'uploaded') counts.bytesCopied += blob.size;
+      progress.blobDone(blob, blob.size - streamed.bytes);
+    }),
   );
 
   // Only now, with every blob confirmed, do manifests go out: children by digest, then the name.
   if (named === rootManifest && root.kind === 'index') {
-    await allOrNothing(controller, images.map((img) => () => dst.putManifest(img.manifest, 'child', signal)));
+    await allOrNothing(controller, images.map((img) => () => ctx.checks(() => dst.putManifest(img.manifest, 'child', signal))));
   }
-  await dst.putManifest(named, 'root', signal);
+  await ctx.checks(() => dst.putManifest(named, 'root', signal));
   progress.finish();
 
   return {

@@ -56,6 +56,7 @@ export class DockerSource implements ImageSource {
  */
 export class DockerDestination implements ImageDestination {
   readonly name: string;
+  readonly location: BlobLocation;
   private readonly client: RegistryClient;
 
   constructor(
@@ -63,6 +64,7 @@ export class DockerDestination implements ImageDestination {
     readonly ref: ImageReference,
   ) {
     this.name = `docker://${formatReference(ref)}`;
+    this.location = { registry: ref.registry, repository: ref.repository };
     this.client = ctx.registry(ref.registry);
   }
 

@@ -34,6 +34,8 @@ export type ManifestRole = 'child' | 'root';
 
 export interface ImageDestination {
   readonly name: string;
+  /** Where blobs are stored when the destination is a registry: copies into one repository share their blob work. */
+  readonly location?: BlobLocation;
   hasBlob(blob: Descriptor, signal?: AbortSignal): Promise<boolean>;
   /** Stores a blob; calls `open` only if bytes must travel (not when mounted). */
   putBlob(blob: Descriptor, open: () => Promise<Readable>, opts: { signal?: AbortSignal; image?: string; from?: BlobLocation }): Promise<'mounted' | 'uploaded'>;

@@ -40,7 +40,7 @@ export async function locateParentBlobs(ctx: EngineContext, reader: TransferRead
 
   await Promise.all(
     parentBlobs.map((blob) =>
-      ctx.limit(async () => {
+      ctx.checks(async () => {
         const users = blob.kind === 'manifest' ? manifest.images.filter((i) => i.manifests.includes(blob.digest)).map((i) => i.source) : await reader.imagesUsing(blob.digest);
         const own = manifest.images.filter((i) => users.includes(i.source)).map((i) => repoOf(i, target));
         // A manifest must be in the repository of every image naming it; a blob anywhere on the registry can be mounted.

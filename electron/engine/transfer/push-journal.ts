@@ -10,7 +10,9 @@ import { TransferLock, type LockHolder } from '../media/lock';
  * HEAD (the journal is a hint, never proof) and skips what the mirror holds; blobs started but never
  * confirmed are the ones that were in flight. One journal per transfer and target, removed once the
  * push has fully succeeded. A lock beside it keeps a second push of the same transfer to the same target
- * from running at once.
+ * from running at once. Records appended while a sync is under way are written and synced together by
+ * the next one (group commit): a push with many blobs in flight pays one sync per batch, not per blob,
+ * and no append resolves before its line is on disk.
  */
 export type PushJournalRecord =
   | { t: 'begin'; transferId: string; target: string }
@@ -44,6 +46,11 @@ export function pushLockPath(dir: string, transferId: string, target: string): s
 }
 
 export class PushJournal {
+  /** Lines waiting for the next commit, the commit under way, and the one they will go in. */
+  private queued: string[] = [];
+  private committing: Promise<void> = Promise.resolve();
+  private next: Promise<void> | undefined;
+
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
@@ -79,19 +86,34 @@ export class PushJournal {
     }
   }
 
-  async append(record: PushJournalRecord): Promise<void> {
-    await this.fh.write(`${JSON.stringify(record)}\n`);
+  /** Resolves once the record is on disk (synced). */
+  append(record: PushJournalRecord): Promise<void> {
+    this.queued.push(`${JSON.stringify(record)}\n`);
+    if (!this.next) {
+      // A failed commit fails its own appends only; the next one still runs.
+      this.next = this.committing.catch(() => undefined).then(() => this.commit());
+      this.committing = this.next;
+    }
+    return this.next;
+  }
+
+  private async commit(): Promise<void> {
+    this.next = undefined;
+    const lines = this.queued.splice(0);
+    await this.fh.write(lines.join(''));
     await this.fh.datasync();
   }
 
   /** Closes the journal and lets another push of this transfer to this target run; safe to call more than once. */
   async close(): Promise<void> {
+    await this.committing.catch(() => undefined);
     await this.fh.close().catch(() => undefined);
     await this.lock.release();
   }
 
   /** The push is complete (receipt written): nothing is left to resume. */
   async remove(): Promise<void> {
+    await this.committing.catch(() => undefined);
     await this.fh.close().catch(() => undefined);
     await rm(this.path, { force: true });
     await this.lock.release();

@@ -62,7 +62,7 @@ export class PushSession {
     try {
       await Promise.all([
         ...[...previous.blobs].map(([key, size]) =>
-          ctx.limit(async () => {
+          ctx.checks(async () => {
             const [repo, digest] = splitKey(key);
             const got = await client.headBlob(repo, digest, opts);
             if (got === undefined || (got !== -1 && got !== size)) return;
@@ -71,7 +71,7 @@ export class PushSession {
           }),
         ),
         ...[...previous.manifests].map((key) =>
-          ctx.limit(async () => {
+          ctx.checks(async () => {
             const [repo, digest] = splitKey(key);
             if ((await client.headManifest(repo, digest, opts))?.digest === digest) manifests.add(key);
           }),
@@ -101,6 +101,7 @@ export class PushSession {
 
 class JournaledDestination implements ImageDestination {
   readonly name: string;
+  readonly location: BlobLocation;
 
   constructor(
     private readonly session: PushSession,
@@ -108,6 +109,7 @@ class JournaledDestination implements ImageDestination {
     private readonly repo: string,
   ) {
     this.name = inner.name;
+    this.location = inner.location;
   }
 
   async hasBlob(blob: Descriptor, signal?: AbortSignal): Promise<boolean> {

@@ -7,9 +7,11 @@ import type { TransferImage, TransferManifest } from '../../../shared/transfer/m
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
+import { BlobFlights } from '../copy/blob-flights';
 import { copyImage, type CopyResult } from '../copy/copy';
 import { DockerDestination } from '../copy/docker';
 import type { ImageDestination, ImageSource } from '../copy/types';
+import type { FetchedManifest } from '../registry/client';
 import { replaceConfined } from '../media/confined-file';
 import { TransferReader } from '../media/reader';
 import { openTrustedTransfer, type TrustPolicy } from '../signing/trust-policy';
@@ -21,7 +23,9 @@ import { PushSession, type ResumeStats } from './push-session';
 
 /**
  * Images into the mirror registry, from a transfer on media (push) or straight from the source
- * registries (direct mirror). Each image is copied whole or not at all (its name is written last);
+ * registries (direct mirror). All images are copied at once; their blob checks, uploads and manifest
+ * writes share the context's limiters, and a blob several images need is checked and sent once per
+ * repository (BlobFlights). Each image is copied whole or not at all (its name is written last);
  * one image failing does not stop the others, but the run fails and names every image that did not
  * arrive. The receipt lists exactly what the mirror now holds.
  */
@@ -61,6 +65,7 @@ export async function pushImages(
   target: MirrorTarget,
   meta: PushMeta,
 ): Promise<PushResult> {
+  const flights = new BlobFlights();
   const outcomes = await Promise.all(
     images.map(async (image): Promise<ImageOutcome> => {
       const dstRef = mirrorReference(image, target, meta.release);
@@ -68,13 +73,15 @@ export async function pushImages(
       // The release's own tag is written by the copy (its name); every other tag after it.
       const tags = mirrorTags(image, meta.release).filter((t) => t.tag !== dstRef.tag);
       try {
-        const result = await copyImage(ctx, image.open(), meta.destination ? meta.destination(dstRef) : new DockerDestination(ctx, dstRef));
+        const written = new Map<string, FetchedManifest>();
+        const dst = remembering(meta.destination ? meta.destination(dstRef) : new DockerDestination(ctx, dstRef), written);
+        const result = await copyImage(ctx, image.open(), dst, { flights });
         if (result.digest !== image.digest) {
           throw new FerryError('DIGEST_MISMATCH', `${image.source} arrived in the mirror as ${result.digest}, not ${image.digest}.`, {
             hint: 'The source changed under the transfer; mirror it again.',
           });
         }
-        await tagInMirror(ctx, image, target, tags);
+        await tagInMirror(ctx, image, target, tags, written);
         return { source: image.source, destination, digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}), result };
       } catch (e) {
         if (ctx.signal?.aborted) throw e;
@@ -105,6 +112,20 @@ export async function pushImages(
   for (const o of done) for (const d of [o.result!.digest, ...o.result!.manifests.map((m) => m.digest), ...o.result!.blobDigests]) held.add(d);
   receipt.blobs = [...held].sort();
   return { target: meta.targetSpec, images: outcomes, receipt, blobs };
+}
+
+/** `dst`, keeping every manifest it stored in `into`: the image's tags then name them without reading them back. */
+function remembering(dst: ImageDestination, into: Map<string, FetchedManifest>): ImageDestination {
+  return {
+    name: dst.name,
+    ...(dst.location ? { location: dst.location } : {}),
+    hasBlob: (blob, signal) => dst.hasBlob(blob, signal),
+    putBlob: (blob, open, opts) => dst.putBlob(blob, open, opts),
+    async putManifest(manifest, role, signal) {
+      await dst.putManifest(manifest, role, signal);
+      into.set(manifest.digest, manifest);
+    },
+  };
 }
 
 /** Fails (exit 1) naming every image that did not arrive. */
@@ -173,13 +194,11 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
     const held = await Promise.all(
       manifest.images
         .filter((i) => parent.inParent.has(i.source))
-        .map((image) =>
-          ctx.limit(async () => {
-            const tags = mirrorTags(mirroredImage(image), release);
-            await tagInMirror(ctx, mirroredImage(image), target, tags);
-            return { source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}) };
-          }),
-        ),
+        .map(async (image) => {
+          const tags = mirrorTags(mirroredImage(image), release);
+          await tagInMirror(ctx, mirroredImage(image), target, tags);
+          return { source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}) };
+        }),
     );
     result.receipt.images.push(...held);
     result.receipt.blobs = [...new Set([...result.receipt.blobs, ...parent.present])].sort();

@@ -31,6 +31,23 @@ describe('push journal', () => {
     assert.deepEqual(await readdir(dir), []);
   });
 
+  it('writes records appended at once together, each resolving only once its line is in the file', async () => {
+    const dir = `${tmp.path}/b`;
+    const { journal } = await PushJournal.open(dir, 'transfer-2', 'mirror:5000/ns');
+    const records = Array.from({ length: 50 }, (_, i) => ({ t: 'blob' as const, repo: `ns/r${i % 3}`, digest: D((i % 16).toString(16)), size: i }));
+    await Promise.all(
+      records.map(async (r) => {
+        await journal.append(r);
+        const lines = (await readFile(journal.path, 'utf8')).split('\n');
+        assert.ok(lines.includes(JSON.stringify(r)), `${JSON.stringify(r)} is in the file when its append resolves`);
+      }),
+    );
+    await journal.close();
+    const lines = (await readFile(journal.path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { t: string });
+    assert.equal(lines[0]!.t, 'begin');
+    assert.deepEqual(lines.slice(1), records, 'every record once, in the order appended');
+  });
+
   it('keeps one journal per transfer and target', () => {
     assert.notEqual(pushJournalPath('/d', 't1', 'a:1/ns'), pushJournalPath('/d', 't1', 'a:1/other'));
     assert.notEqual(pushJournalPath('/d', 't1', 'a:1/ns'), pushJournalPath('/d', 't2', 'a:1/ns'));
