@@ -11,6 +11,7 @@ import { applySecurityPolicy, secureSession } from './apply-security';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { createDispatcher } from './dispatcher';
 import { createHandlers } from './handlers';
+import { PathGrants } from './handlers/path-grants';
 import type { Dialogs } from './handlers/deps';
 import { forwardJobEvents } from './handlers/events';
 import { IPC_EVENT, IPC_INVOKE } from '../preload/channels';
@@ -68,7 +69,8 @@ async function start(): Promise<void> {
     resolveSecrets: secretResolver(secrets),
     engineDefaults: engine,
   });
-  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs() });
+  const grants = await PathGrants.forSession(userData);
+  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs(), grants });
   const dispatch = createDispatcher(handlers, (event: IpcMainInvokeEvent) =>
     isTrustedSender(
       {
