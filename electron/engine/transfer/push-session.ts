@@ -28,8 +28,13 @@ export interface ResumeStats {
 
 export class PushSession {
   readonly stats: ResumeStats;
-  /** Uploads under way by `repo@digest`: images sharing a blob in one repository send it once. */
+  /**
+   * Blob uploads of this push by `repo@digest`, under way or done (a failed one is forgotten so it can be
+   * retried): images sharing a blob send it once, whenever each one asks for it.
+   */
   readonly uploads = new Map<string, Promise<'mounted' | 'uploaded'>>();
+  /** The first upload of each digest into the target, whatever the repository: later ones mount from it. */
+  readonly firstUploads = new Map<string, Promise<unknown>>();
 
   private constructor(
     private readonly ctx: EngineContext,
@@ -108,6 +113,13 @@ class JournaledDestination implements ImageDestination {
 
   async hasBlob(blob: Descriptor, signal?: AbortSignal): Promise<boolean> {
     if (this.session.knows('blob', this.repo, blob.digest)) return true;
+    // Another image of this push is sending it here (or did): its outcome is the answer, not a HEAD
+    // that may run before that upload ends and send the bytes a second time.
+    const sending = this.session.uploads.get(journalKey(this.repo, blob.digest));
+    if (sending) return sending.then(
+      () => true,
+      () => false,
+    );
     const present = await this.inner.hasBlob(blob, signal);
     if (present) await this.session.journal.append({ t: 'blob', repo: this.repo, digest: blob.digest, size: blob.size });
     return present;
@@ -116,14 +128,28 @@ class JournaledDestination implements ImageDestination {
   putBlob(blob: Descriptor, open: () => Promise<Readable>, opts: { signal?: AbortSignal; image?: string; from?: BlobLocation }): Promise<'mounted' | 'uploaded'> {
     const key = journalKey(this.repo, blob.digest);
     const running = this.session.uploads.get(key);
-    // Another image is sending the same blob into this repository: no bytes travel for this one.
+    // Another image is sending the same blob into this repository (or has): no bytes travel for this one.
     if (running) return running.then(() => 'mounted');
-    const upload = this.upload(blob, open, opts);
+    // Sending it into another repository of the target: wait for that, then mount from there.
+    const elsewhere = this.session.firstUploads.get(blob.digest);
+    const upload = this.upload(blob, open, opts, elsewhere);
     this.session.uploads.set(key, upload);
-    return upload.finally(() => this.session.uploads.delete(key));
+    if (!elsewhere) this.session.firstUploads.set(blob.digest, upload);
+    upload.catch(() => {
+      this.session.uploads.delete(key);
+      if (this.session.firstUploads.get(blob.digest) === upload) this.session.firstUploads.delete(blob.digest);
+    });
+    return upload;
   }
 
-  private async upload(blob: Descriptor, open: () => Promise<Readable>, opts: { signal?: AbortSignal; image?: string; from?: BlobLocation }): Promise<'mounted' | 'uploaded'> {
+  private async upload(
+    blob: Descriptor,
+    open: () => Promise<Readable>,
+    opts: { signal?: AbortSignal; image?: string; from?: BlobLocation },
+    elsewhere: Promise<unknown> | undefined,
+  ): Promise<'mounted' | 'uploaded'> {
+    // Its failure is its own image's error; this one then uploads the bytes itself.
+    if (elsewhere) await elsewhere.catch(() => undefined);
     await this.session.journal.append({ t: 'start', repo: this.repo, digest: blob.digest, size: blob.size });
     const how = await this.inner.putBlob(blob, open, opts);
     if (how === 'uploaded' && this.session.wasInFlight(this.repo, blob.digest)) this.session.stats.resentBytes += blob.size;
