@@ -136,7 +136,22 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
 
   for (const [digest, s] of splits) {
     const parts = manifest.blobs.find((b) => b.digest === digest);
-    if (!s.intact || !parts || !isPartsLocation(parts.location) || s.next !== parts.location.parts.length) continue;
+    if (!parts || !isPartsLocation(parts.location)) continue;
+    const joined = parts.location.parts.reduce((n, p) => n + p.size, 0);
+    if (joined !== parts.size) {
+      blobOk.set(digest, false);
+      problems.push({ code: 'ENTRY_MISPLACED', blob: digest, message: `split blob ${digest}: its parts add up to ${joined} bytes, transfer.json says the blob has ${parts.size}` });
+      continue;
+    }
+    if (!s.intact || s.next !== parts.location.parts.length) {
+      // Usually a damaged or missing part, reported above; parts out of the listed order (or listed twice)
+      // are reported nowhere else, and the reader, which joins them in list order, could not rebuild the blob.
+      if (blobOk.get(digest) !== false) {
+        blobOk.set(digest, false);
+        problems.push({ code: 'ENTRY_MISPLACED', blob: digest, message: `split blob ${digest}: its parts are not stored in the order transfer.json lists them` });
+      }
+      continue;
+    }
     const whole = `sha256:${s.hash.digest('hex')}`;
     if (whole !== digest) {
       blobOk.set(digest, false);

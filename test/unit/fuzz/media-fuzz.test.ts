@@ -463,7 +463,10 @@ describe(`media fuzz (seed ${SEED})`, () => {
         label = 'pax';
         // A crafted PAX header in front of the entry renaming it (path=) or resizing it (size=).
         const record = rng.pick([`path=../${ESCAPE_NAME}`, `size=${e.size + 1000}`, 'linkpath=/etc/passwd', `path=${'a/'.repeat(3000)}`, 'size=-5', 'garbage-record']);
-        await runVolume(i, label, name, Buffer.concat([vol.subarray(0, e.header), rawEntry('PaxHeader', 'x', paxRecord(record)), vol.subarray(e.header)]), true);
+        // A record that renames or resizes the entry must be caught; one tar ignores for a regular file (a
+        // link target, a malformed record) changes nothing when the entry has no recorded offset (the layout files).
+        const renames = record.startsWith('path=') || record.startsWith('size=');
+        await runVolume(i, `${label}-${record.slice(0, 12)}`, name, Buffer.concat([vol.subarray(0, e.header), rawEntry('PaxHeader', 'x', paxRecord(record)), vol.subarray(e.header)]), renames);
         continue;
       } else {
         label = 'extra-entry';
@@ -565,7 +568,7 @@ describe(`media fuzz (seed ${SEED})`, () => {
     assert.deepEqual(await readdir(casesRoot), []);
     for (const [name, bytes] of pristine.volumes) assert.ok((await readFile(join(pristine.dir, name))).equals(bytes), `${name} changed`);
     assert.equal(await readFile(join(pristine.dir, 'transfer.json'), 'utf8'), pristine.text);
-    assert.ok(count >= 3000, `thousands of cases (ran ${count})`);
+    if (SCALE >= 1) assert.ok(count >= 3000, `thousands of cases (ran ${count})`);
   });
 });
 
