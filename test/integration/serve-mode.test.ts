@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -190,6 +191,24 @@ describe('ferry serve', () => {
     const again = await openWs(`ws://127.0.0.1:${serve.port}${WS_PATH}`, { origin, cookie });
     assert.ok(again.ws, 'a new connection opens');
     again.ws.close();
+  });
+
+  it('survives a malformed HTTP request and a socket reset mid-upgrade', async () => {
+    const garbage = await new Promise<string>((resolve, reject) => {
+      const s = connect(serve.port, '127.0.0.1', () => s.write('NOT HTTP AT ALL\r\n\0\0\r\n\r\n'));
+      let got = '';
+      s.on('data', (c) => (got += c.toString()));
+      s.on('close', () => resolve(got));
+      s.on('error', reject);
+    });
+    assert.match(garbage, /^HTTP\/1\.1 400/);
+    const reset = connect(serve.port, '127.0.0.1', () => {
+      reset.write(`GET ${WS_PATH} HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+      reset.resetAndDestroy();
+    });
+    await new Promise((r) => reset.on('close', r));
+    assert.equal((await api.app.info()).mode, 'serve');
+    assert.equal((await get(serve.port, '/', { cookie })).status, 200);
   });
 
   it('turns the server closing on an oversized frame into a clear error, and refuses one before sending', async () => {
