@@ -1,12 +1,13 @@
-import { FerryError, toEnvelope } from '../../shared/errors';
+import { asFerryError } from '../../shared/errors';
 
 /**
  * Prints an error the way every command does, returns the exit status (2 usage/input, 1 failure).
  * With --json the envelope goes to stdout so scripts can parse it; the human form goes to stderr.
  */
 export function reportError(e: unknown, json: boolean): number {
-  const env = toEnvelope(e);
-  const status = e instanceof FerryError ? e.exitCode : 1;
+  const error = asFerryError(e);
+  const env = error.toEnvelope();
+  const status = error.exitCode;
   if (json) {
     process.stdout.write(`${JSON.stringify({ error: env }, null, 2)}\n`);
   } else {

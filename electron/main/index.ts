@@ -14,6 +14,7 @@ import { createDispatcher } from '../host/dispatcher';
 import { createHandlers } from '../host/handlers';
 import type { Dialogs } from '../host/handlers/deps';
 import { forwardJobEvents } from '../host/handlers/events';
+import { PathGrants } from '../host/handlers/path-grants';
 import { IPC_EVENT, IPC_INVOKE } from '../preload/channels';
 import { openAppSecretStore } from './secret-store';
 import { APP_URL, isTrustedSender } from '../host/security-policy';
@@ -64,7 +65,8 @@ async function start(): Promise<void> {
     resolveSecrets: secretResolver(secrets),
     engineDefaults: engine,
   });
-  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs() });
+  const grants = await PathGrants.forSession(userData);
+  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs(), grants });
   const dispatch = createDispatcher(handlers, (event: IpcMainInvokeEvent) =>
     isTrustedSender(
       {

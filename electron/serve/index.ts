@@ -11,6 +11,7 @@ import { openSecretStore } from '../jobs/secrets/open-secret-store';
 import { createDispatcher } from '../host/dispatcher';
 import { forwardJobEvents } from '../host/handlers/events';
 import { createHandlers } from '../host/handlers';
+import { PathGrants } from '../host/handlers/path-grants';
 import { isLoopbackHost } from './access';
 import { startServeServer, type ServeServer } from './server';
 
@@ -61,7 +62,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     resolveSecrets: secretResolver(secrets),
     engineDefaults: engine,
   });
-  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine });
+  const grants = await PathGrants.forSession(opts.dataDir);
+  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine, grants });
   const dispatch = createDispatcher(handlers, (sender: { authenticated: true }) => sender.authenticated);
   const server = await startServeServer({ host: opts.host, port: opts.port, rendererDir: opts.rendererDir, dispatch, token: opts.token });
   const stopEvents = forwardJobEvents(jobs, server.broadcast);

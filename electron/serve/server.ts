@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, EventOf } from '../../shared/api/contract';
-import { clientFrameSchema, WS_PATH, type ServerFrame } from '../../shared/api/wire';
+import { clientFrameSchema, MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../shared/api/wire';
 import type { Dispatch } from '../host/dispatcher';
 import { contentSecurityPolicy, securityHeaders } from '../host/security-policy';
 import { allowedHosts, cookieToken, isAllowedOrigin, sessionCookie, tokenMatches } from './access';
@@ -32,8 +32,6 @@ export interface ServeServer {
   close(): Promise<void>;
 }
 
-// Pull secrets and CA bundles are kilobytes; a frame far larger is refused rather than buffered.
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /**
  * `ferry serve`: the built renderer and the API over a WebSocket on one loopback port. Every HTTP
@@ -48,7 +46,22 @@ export async function startServeServer(opts: ServeServerOptions): Promise<ServeS
   const authorized = (req: IncomingMessage, url: URL) => tokenMatches(url.searchParams.get('token'), token) || tokenMatches(cookieToken(req), token);
   const hostOk = (req: IncomingMessage) => allowedHosts(port).has(req.headers.host ?? '');
 
-  const server = createServer((req, res) => void handleHttp(req, res));
+  const server = createServer((req, res) => {
+    res.on('error', (e) => log('response', e));
+    handleHttp(req, res).catch((e: unknown) => {
+      log('request', e);
+      if (!res.headersSent) plain(res, 500, 'Ferry could not answer this request.');
+      else res.destroy();
+    });
+  });
+  // Every socket has an error handler: a peer that resets, sends garbage or a frame over the limit
+  // costs its own connection, never the server (an unhandled 'error' event ends the process).
+  server.on('clientError', (e, socket) => {
+    log('client', e);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  wss.on('error', (e) => log('websocket server', e));
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = securityHeaders(contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]));
@@ -74,10 +87,11 @@ export async function startServeServer(opts: ServeServerOptions): Promise<ServeS
       'Cache-Control': found.type.startsWith('text/html') ? 'no-store' : 'no-cache',
     });
     if (req.method === 'HEAD') return void res.end();
-    openStatic(found.file).pipe(res);
+    pipeline(openStatic(found.file), res, (e) => e && log('static file', e));
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (e) => log('upgrade', e));
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -91,7 +105,10 @@ export async function startServeServer(opts: ServeServerOptions): Promise<ServeS
   const sender: ServeSender = { authenticated: true };
 
   function attach(ws: WebSocket): void {
-    ws.on('message', async (data, isBinary) => {
+    // A frame over maxPayload arrives here as an error after ws has closed the socket with 1009
+    // ("message too big"), which the client turns into a clear "request too large" error.
+    ws.on('error', (e) => log('websocket', e));
+    ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'text frames only');
       let frame;
       try {
@@ -99,8 +116,12 @@ export async function startServeServer(opts: ServeServerOptions): Promise<ServeS
       } catch {
         return ws.close(1007, 'malformed frame');
       }
-      const reply = await opts.dispatch(sender, frame.method, frame.payload);
-      send(ws, { type: 'reply', id: frame.id, reply });
+      const { id, method, payload } = frame;
+      // The dispatcher answers every failure as an envelope; this catch is only for a send that throws.
+      opts.dispatch(sender, method, payload).then(
+        (reply) => send(ws, { type: 'reply', id, reply }),
+        (e: unknown) => log('dispatch', e),
+      );
     });
   }
 
@@ -112,6 +133,7 @@ export async function startServeServer(opts: ServeServerOptions): Promise<ServeS
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  server.on('error', (e) => log('server', e));
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : opts.port;
   const shownHost = opts.host === '::1' ? '[::1]' : opts.host;
@@ -130,6 +152,12 @@ export async function startServeServer(opts: ServeServerOptions): Promise<ServeS
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** One line on stderr per connection-level failure: a peer's misbehaviour is worth a note, not a crash. */
+function log(where: string, e: unknown): void {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  process.stderr.write(`ferry serve: ${where} error${code ? ` (${code})` : ''}: ${e instanceof Error ? e.message : String(e)}\n`);
 }
 
 function plain(res: ServerResponse, status: number, text: string): void {

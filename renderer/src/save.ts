@@ -2,13 +2,14 @@ import { getApi, loadAppInfo } from './api';
 
 /**
  * Saves generated text as a file: the desktop app asks main for a native save dialog (fs.saveText);
- * in a browser the download path does the same job. Returns a line for the status area.
+ * in a browser the download path does the same job. Returns a line for the status area. A secret is
+ * written 0600 by main (a browser download has no mode to give).
  */
-export async function saveText(fileName: string, text: string): Promise<string> {
+export async function saveText(fileName: string, text: string, secret = false): Promise<string> {
   const info = await loadAppInfo().catch(() => undefined);
   if (info?.mode === 'electron') {
     try {
-      const { path } = await getApi().fs.saveText({ text, defaultName: fileName });
+      const { path } = await getApi().fs.saveText({ text, defaultName: fileName, secret });
       return path ? `Saved to ${path}.` : 'Not saved.';
     } catch (e) {
       return `Not saved: ${e instanceof Error ? e.message : String(e)}`;

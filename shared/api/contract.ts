@@ -249,9 +249,17 @@ export const apiMethods = {
     }),
   ),
   'fs.freeSpace': method(z.object({ path: z.string().min(1) }), z.object({ path: z.string(), freeBytes: z.number(), totalBytes: z.number() })),
-  /** Writes generated text (cluster config, receipt) to a file: a save dialog in Electron, or `path` as given. */
+  /**
+   * The operator confirmed a typed path: `fs.*` may now use it and what lies under it, for this session
+   * only (electron/main/handlers/path-grants.ts). Answers the canonical path.
+   */
+  'fs.allow': method(z.object({ path: z.string().min(1), access: z.enum(['read', 'write']) }), z.object({ path: z.string() })),
+  /**
+   * Writes generated text (cluster config, receipt) to a file: a save dialog in Electron, or `path` inside a
+   * directory granted with `fs.allow`. Mode 0644, or 0600 when `secret` (a pull secret); never the caller's.
+   */
   'fs.saveText': method(
-    z.object({ text: z.string(), defaultName: z.string().min(1), path: z.string().optional(), mode: z.number().int().optional() }),
+    z.object({ text: z.string(), defaultName: z.string().min(1), path: z.string().optional(), secret: z.boolean().default(false) }),
     z.object({ path: z.string().nullable() }),
   ),
 

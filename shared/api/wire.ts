@@ -20,5 +20,14 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
 export type ClientFrame = z.output<typeof clientFrameSchema>;
 export type ServerFrame = z.output<typeof serverFrameSchema>;
 
+/**
+ * Largest frame either side accepts. Pull secrets and CA bundles are kilobytes; a frame far larger is
+ * refused (the client before sending, the server's `maxPayload` as the backstop) rather than buffered.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** Close code the server uses when a frame exceeds MAX_FRAME_BYTES (RFC 6455 §7.4.1 "message too big"). */
+export const CLOSE_TOO_BIG = 1009;
+
 /** Path of the WebSocket endpoint on the serve origin. */
 export const WS_PATH = '/api';

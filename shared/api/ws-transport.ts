@@ -1,14 +1,15 @@
 import type { EventName, MethodName } from './contract';
 import type { Envelope } from './envelope';
 import type { ApiTransport } from './transport';
-import { serverFrameSchema, type ClientFrame } from './wire';
+import { CLOSE_TOO_BIG, MAX_FRAME_BYTES, serverFrameSchema, type ClientFrame } from './wire';
 
 /** The part of the WebSocket API this transport needs: the browser's WebSocket and `ws` both fit. */
 export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(): void;
-  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'close', listener: (ev: { code?: number }) => void): void;
   addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
 }
 
@@ -32,6 +33,15 @@ export function createWebSocketTransport(socket: SocketLike): ApiTransport & { c
     ok: false,
     error: { code: 'UNREACHABLE', message: 'The connection to Ferry was lost.', hint: 'Check that `ferry serve` is still running, then reload the page.' },
   });
+  const tooBig = (bytes?: number): Envelope<unknown> => ({
+    ok: false,
+    error: {
+      code: 'INVALID_INPUT',
+      message: `The request ${bytes === undefined ? '' : `(${Math.ceil(bytes / 1024)} KiB) `}is larger than Ferry accepts (${MAX_FRAME_BYTES / 1024 / 1024} MiB per request).`,
+      hint: 'Pull secrets, certificates and lists are kilobytes: check that the right file was chosen. Reload the page if the connection was closed.',
+    },
+  });
+  let closeReply = lost;
 
   socket.addEventListener('message', (ev) => {
     if (typeof ev.data !== 'string') return;
@@ -45,21 +55,28 @@ export function createWebSocketTransport(socket: SocketLike): ApiTransport & { c
       for (const l of listeners.get(frame.event) ?? []) l(frame.payload);
     }
   });
-  socket.addEventListener('close', () => {
+  socket.addEventListener('close', (ev) => {
     closed = true;
-    for (const resolve of pending.values()) resolve(lost());
+    if (ev?.code === CLOSE_TOO_BIG) closeReply = () => tooBig();
+    for (const resolve of pending.values()) resolve(closeReply());
     pending.clear();
   });
 
   return {
     async invoke(method: MethodName, payload: unknown) {
       await opened;
-      if (closed) return lost();
+      if (closed) return closeReply();
       const id = nextId++;
       const frame: ClientFrame = { type: 'invoke', id, method, payload };
+      const text = JSON.stringify(frame);
+      // Refused here the connection stays open; the server would have to close it. (UTF-8 is at most 3 bytes per UTF-16 unit.)
+      if (text.length * 3 > MAX_FRAME_BYTES) {
+        const bytes = new TextEncoder().encode(text).length;
+        if (bytes > MAX_FRAME_BYTES) return tooBig(bytes);
+      }
       return new Promise<Envelope<unknown>>((resolve) => {
         pending.set(id, resolve);
-        socket.send(JSON.stringify(frame));
+        socket.send(text);
       });
     },
     subscribe(event: EventName, listener: (payload: unknown) => void) {

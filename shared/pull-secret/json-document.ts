@@ -96,8 +96,12 @@ const WS = new Set([' ', '\t', '\n', '\r']);
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+/** Far deeper than any pull secret or transfer.json; shallow enough for any stack. */
+const MAX_NESTING = 256;
+
 class Reader {
   i = 0;
+  private depth = 0;
   constructor(readonly text: string) {
     // A UTF-8 byte order mark from a Windows editor is not part of the document.
     if (text.charCodeAt(0) === 0xfeff) this.i = 1;
@@ -124,8 +128,16 @@ class Reader {
     this.skipWs();
     const start = this.i;
     const c = this.text[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
+    if (c === '{' || c === '[') {
+      // Recursive descent: a crafted document of a million '[' would otherwise end in a stack overflow.
+      if (this.depth >= MAX_NESTING) this.fail(`the values are nested more than ${MAX_NESTING} levels deep`);
+      this.depth++;
+      try {
+        return c === '{' ? this.object() : this.array();
+      } finally {
+        this.depth--;
+      }
+    }
     if (c === '"') return { kind: 'string', value: this.string(), start, end: this.i };
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
     for (const [word, node] of [

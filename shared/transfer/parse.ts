@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { FerryError } from '../errors';
+import { FerryError, type FerryErrorCode } from '../errors';
 import { parseJsonDocument } from '../pull-secret/json-document';
 import { transferManifestSchema, type TransferManifest } from './manifest';
 import { receiptSchema, type Receipt } from './receipt';
@@ -7,7 +7,8 @@ import { receiptSchema, type Receipt } from './receipt';
 /**
  * Parsing of the JSON files a transfer carries (transfer.json, receipt.json). Operators hand-carry and
  * sometimes hand-edit them, so a failure must say exactly where: line/column for malformed JSON, the
- * field path for a schema violation. Both are INVALID_INPUT (CLI exit 2).
+ * field path for a schema violation. A bad transfer.json is damaged media, a failed check (MEDIA_CORRUPT,
+ * exit 1: DESIGN §3 "exit 1 on any problem"); a bad receipt is the operator's input (INVALID_INPUT, exit 2).
  */
 const MAX_SCHEMA_ISSUES = 5;
 
@@ -17,7 +18,7 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(top level)';
 }
 
-function parseJson(text: string, label: string, what: string): unknown {
+function parseJson(text: string, label: string, what: string, code: FerryErrorCode): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);
@@ -25,28 +26,28 @@ function parseJson(text: string, label: string, what: string): unknown {
     // JSON.parse's message has no reliable position; the position-keeping reader says where.
     const located = parseJsonDocument(body);
     const where = located.ok ? '' : ` at line ${located.error.line}, column ${located.error.column}: ${located.error.reason}`;
-    throw new FerryError('INVALID_INPUT', `${label} is not valid JSON${where}.`, {
+    throw new FerryError(code, `${label} is not valid JSON${where}.`, {
       hint: `Restore ${what} from the original media; it is written by Ferry and should not be edited by hand.`,
       details: located.ok ? { file: label } : { file: label, line: located.error.line, column: located.error.column, excerpt: located.error.excerpt },
     });
   }
 }
 
-function validate<T>(schema: z.ZodType<T>, value: unknown, label: string, what: string): T {
+function validate<T>(schema: z.ZodType<T>, value: unknown, label: string, what: string, code: FerryErrorCode): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, MAX_SCHEMA_ISSUES).map((i) => `${formatPath(i.path)}: ${i.message}`);
   const more = result.error.issues.length > MAX_SCHEMA_ISSUES ? ` (and ${result.error.issues.length - MAX_SCHEMA_ISSUES} more)` : '';
-  throw new FerryError('INVALID_INPUT', `${label} is not a valid ${what}: ${issues.join('; ')}${more}.`, {
+  throw new FerryError(code, `${label} is not a valid ${what}: ${issues.join('; ')}${more}.`, {
     hint: `Restore ${what} from the original media, or check that it was written by a compatible Ferry version.`,
     details: { file: label, issues: result.error.issues.slice(0, MAX_SCHEMA_ISSUES).map((i) => ({ path: formatPath(i.path), message: i.message })) },
   });
 }
 
 export function parseTransferManifest(text: string, label = 'transfer.json'): TransferManifest {
-  return validate(transferManifestSchema, parseJson(text, label, 'transfer.json'), label, 'transfer manifest');
+  return validate(transferManifestSchema, parseJson(text, label, 'transfer.json', 'MEDIA_CORRUPT'), label, 'transfer manifest', 'MEDIA_CORRUPT');
 }
 
 export function parseReceipt(text: string, label = 'receipt.json'): Receipt {
-  return validate(receiptSchema, parseJson(text, label, 'receipt.json'), label, 'push receipt');
+  return validate(receiptSchema, parseJson(text, label, 'receipt.json', 'INVALID_INPUT'), label, 'push receipt', 'INVALID_INPUT');
 }

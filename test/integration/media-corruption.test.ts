@@ -150,24 +150,24 @@ describe('verify catches damaged media', () => {
     assert.ok(report.problems.some((p) => p.code === 'ENTRY_UNLISTED' && p.volume === volume && p.message.includes('smuggled')));
   });
 
-  it('exits 2 with line and column for a malformed transfer.json', async () => {
+  it('exits 1 (a failed check) with line and column for a malformed transfer.json', async () => {
     const dir = await copy();
     const text = await readFile(join(dir, 'transfer.json'), 'utf8');
     const lines = text.split('\n');
     lines[2] = lines[2]!.replace(/,$/, ''); // drop the comma after the second member
     await writeFile(join(dir, 'transfer.json'), lines.join('\n'));
     const r = await ferry(['verify', '--dir', dir]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /transfer\.json is not valid JSON at line 4, column \d+/);
   });
 
-  it('exits 2 naming the field when transfer.json breaks the schema', async () => {
+  it('exits 1 naming the field when transfer.json breaks the schema', async () => {
     const dir = await copy();
     const doc = JSON.parse(await readFile(join(dir, 'transfer.json'), 'utf8'));
     doc.blobs[0].digest = 'sha256:xyz';
     await writeFile(join(dir, 'transfer.json'), JSON.stringify(doc));
     const r = await ferry(['verify', '--dir', dir]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /blobs\[0\]\.digest/);
   });
 

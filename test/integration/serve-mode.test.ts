@@ -1,8 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -10,7 +11,7 @@ import { startServe, type RunningServe } from '../../electron/serve';
 import { createApiClient } from '../../shared/api/client';
 import { createWebSocketTransport } from '../../shared/api/ws-transport';
 import type { FerryApi } from '../../shared/api/contract';
-import { WS_PATH } from '../../shared/api/wire';
+import { CLOSE_TOO_BIG, WS_PATH } from '../../shared/api/wire';
 
 const SECRET = 'Zq9-serve-secret-Pw-771';
 
@@ -132,9 +133,99 @@ describe('ferry serve', () => {
   it('rejects a bad payload with INVALID_INPUT and an unwired method with UNSUPPORTED', async () => {
     await assert.rejects(api.fs.stat({ path: 42 as unknown as string }), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT' && /path/.test(e.message));
     await assert.rejects(api.fs.pickDirectory(), (e: Error & { code?: string }) => e.code === 'UNSUPPORTED' && /not yet available/.test(e.message));
+    await api.fs.allow({ path: dir, access: 'read' });
     const st = await api.fs.stat({ path: dir });
     assert.equal(st.kind, 'directory');
     assert.equal(st.writable, true);
+  });
+
+  it('refuses fs.saveText, fs.stat and fs.freeSpace outside the folders chosen in the session', async () => {
+    const chosen = join(dir, 'chosen');
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(chosen);
+    await mkdir(elsewhere);
+    const forbidden = (e: Error & { code?: string }) => e.code === 'FORBIDDEN' && /outside the folders chosen/.test(e.message);
+    // Nothing but the data dir is granted at start: not the home directory, not /tmp, not /etc.
+    await assert.rejects(api.fs.saveText({ text: 'x', defaultName: 'a', path: join(elsewhere, 'a.yaml') }), forbidden);
+    await assert.rejects(api.fs.saveText({ text: 'x', defaultName: 'a', path: '/etc/ferry-planted' }), forbidden);
+    await assert.rejects(api.fs.stat({ path: '/etc/shadow' }), forbidden);
+    await assert.rejects(api.fs.freeSpace({ path: '/etc' }), forbidden);
+    await assert.rejects(api.fs.allow({ path: '/', access: 'write' }), (e: Error & { code?: string }) => e.code === 'FORBIDDEN' && /whole file system/.test(e.message));
+    await assert.rejects(stat(join(elsewhere, 'a.yaml')), { code: 'ENOENT' });
+
+    // A read grant does not allow writing.
+    await api.fs.allow({ path: chosen, access: 'read' });
+    await assert.rejects(api.fs.saveText({ text: 'x', defaultName: 'a', path: join(chosen, 'a.yaml') }), forbidden);
+
+    assert.equal((await api.fs.allow({ path: chosen, access: 'write' })).path, chosen);
+    // A mode sent by the client (setuid, world-writable) is not part of the contract and is ignored.
+    const saved = await api.fs.saveText({ text: 'kind: ImageDigestMirrorSet\n', defaultName: 'idms.yaml', path: join(chosen, 'sub', '..', 'idms.yaml'), mode: 0o4777 } as never);
+    assert.equal(saved.path, join(chosen, 'idms.yaml'));
+    assert.equal((await stat(join(chosen, 'idms.yaml'))).mode & 0o7777, 0o644);
+    await api.fs.saveText({ text: '{"auths":{}}', defaultName: 'pull-secret.json', path: join(chosen, 'pull-secret.json'), secret: true });
+    assert.equal((await stat(join(chosen, 'pull-secret.json'))).mode & 0o7777, 0o600);
+    // The data dir is granted from the start.
+    await api.fs.saveText({ text: 'x', defaultName: 'n', path: join(dir, 'data', 'note.txt') });
+
+    // A symlinked directory inside the grant that leads out of it is judged by where it leads.
+    await symlink(elsewhere, join(chosen, 'escape'));
+    await assert.rejects(api.fs.saveText({ text: 'x', defaultName: 'a', path: join(chosen, 'escape', 'a.yaml') }), forbidden);
+    // So is a symlink planted at the file name: refused, its target untouched.
+    await writeFile(join(elsewhere, 'victim'), 'untouched');
+    await symlink(join(elsewhere, 'victim'), join(chosen, 'planted.yaml'));
+    await assert.rejects(api.fs.saveText({ text: 'new', defaultName: 'p', path: join(chosen, 'planted.yaml') }), forbidden);
+    assert.equal(await readFile(join(elsewhere, 'victim'), 'utf8'), 'untouched');
+    assert.ok((await lstat(join(chosen, 'planted.yaml'))).isSymbolicLink());
+    assert.equal((await api.fs.stat({ path: join(chosen, 'idms.yaml') })).kind, 'file');
+  });
+
+  it('answers a 5 MiB frame with an error and keeps serving', async () => {
+    const big = await openWs(`ws://127.0.0.1:${serve.port}${WS_PATH}`, { origin, cookie });
+    assert.ok(big.ws);
+    const closed = new Promise<number>((resolve) => big.ws!.once('close', (code) => resolve(code)));
+    big.ws.on('error', () => {});
+    big.ws.send(JSON.stringify({ type: 'invoke', id: 1, method: 'pullSecret.validate', payload: { text: 'x'.repeat(5 * 1024 * 1024) } }));
+    assert.equal(await closed, CLOSE_TOO_BIG, 'the server closes with 1009 "message too big"');
+    // The server is still up: the open connection answers and a new one can be made.
+    assert.equal((await api.app.info()).mode, 'serve');
+    const again = await openWs(`ws://127.0.0.1:${serve.port}${WS_PATH}`, { origin, cookie });
+    assert.ok(again.ws, 'a new connection opens');
+    again.ws.close();
+  });
+
+  it('survives a malformed HTTP request and a socket reset mid-upgrade', async () => {
+    const garbage = await new Promise<string>((resolve, reject) => {
+      const s = connect(serve.port, '127.0.0.1', () => s.write('NOT HTTP AT ALL\r\n\0\0\r\n\r\n'));
+      let got = '';
+      s.on('data', (c) => (got += c.toString()));
+      s.on('close', () => resolve(got));
+      s.on('error', reject);
+    });
+    assert.match(garbage, /^HTTP\/1\.1 400/);
+    const reset = connect(serve.port, '127.0.0.1', () => {
+      reset.write(`GET ${WS_PATH} HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+      reset.resetAndDestroy();
+    });
+    await new Promise((r) => reset.on('close', r));
+    assert.equal((await api.app.info()).mode, 'serve');
+    assert.equal((await get(serve.port, '/', { cookie })).status, 200);
+  });
+
+  it('turns the server closing on an oversized frame into a clear error, and refuses one before sending', async () => {
+    // Through the client transport the request is refused before it leaves, and the connection stays.
+    await assert.rejects(api.pullSecret.validate({ text: 'x'.repeat(5 * 1024 * 1024) }), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT' && /larger than Ferry accepts \(4 MiB/.test(e.message));
+    assert.equal((await api.app.info()).mode, 'serve');
+    // A client that sends it anyway (no pre-check) gets the same words once the server closes the socket.
+    const raw = await openWs(`ws://127.0.0.1:${serve.port}${WS_PATH}`, { origin, cookie });
+    raw.ws!.on('error', () => {});
+    const unchecked = createApiClient(createWebSocketTransport(raw.ws!));
+    const pending = unchecked.app.info();
+    raw.ws!.send(JSON.stringify({ type: 'invoke', id: 99, method: 'app.info', payload: { pad: 'x'.repeat(5 * 1024 * 1024) } }));
+    await pending.then(
+      () => assert.ok(true, 'the small call may be answered before the big frame is read'),
+      (e: Error & { code?: string }) => assert.equal(e.code, 'INVALID_INPUT'),
+    );
+    await assert.rejects(unchecked.app.info(), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT' && /larger than Ferry accepts/.test(e.message));
   });
 
   it('runs transfer.verify and a verify job on the real media engine', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FerryError } from '../../../shared/errors';
+import { FerryError, systemError } from '../../../shared/errors';
 
 /**
  * Writes generated configuration next to its destination and renames it into place, so a reader
@@ -14,7 +14,7 @@ export async function writeOutputFile(path: string, text: string, mode = 0o644):
     await rename(temp, path);
   } catch (e) {
     await rm(temp, { force: true });
-    throw new FerryError('INVALID_INPUT', `Cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? 'unknown error'}).`, {
+    throw systemError(e, path, 'write') ?? new FerryError('INVALID_INPUT', `Cannot write ${path} (${(e as Error).message}).`, {
       hint: 'Check that the directory exists and is writable.',
       cause: e,
     });

@@ -87,10 +87,12 @@ class HashThread {
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.receive(reply));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
+    // After the listeners: a 'message' listener refs the worker's port again, and a hash abandoned before
+    // its first batch (a damaged tar entry) would then keep the process alive for ever after its report.
+    this.worker.unref();
   }
 
   open(algorithm: string): ThreadedHash {

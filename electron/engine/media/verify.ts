@@ -125,9 +125,34 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
     progress(volume.name, i + 1);
   }
 
+  // A blob placed in a volume the volume list does not name was never read above: it cannot be vouched for.
+  for (const [name, want] of expected) {
+    if (manifest.volumes.some((v) => v.name === name)) continue;
+    for (const exp of want.values()) {
+      if (exp.kind === 'tail') continue;
+      blobOk.set(exp.blob.digest, false);
+      problems.push({ code: 'ENTRY_MISSING', volume: name, blob: exp.blob.digest, message: `blob ${exp.blob.digest} is placed in volume ${name}, which transfer.json does not list among its volumes` });
+    }
+  }
+
   for (const [digest, s] of splits) {
     const parts = manifest.blobs.find((b) => b.digest === digest);
-    if (!s.intact || !parts || !isPartsLocation(parts.location) || s.next !== parts.location.parts.length) continue;
+    if (!parts || !isPartsLocation(parts.location)) continue;
+    const joined = parts.location.parts.reduce((n, p) => n + p.size, 0);
+    if (joined !== parts.size) {
+      blobOk.set(digest, false);
+      problems.push({ code: 'ENTRY_MISPLACED', blob: digest, message: `split blob ${digest}: its parts add up to ${joined} bytes, transfer.json says the blob has ${parts.size}` });
+      continue;
+    }
+    if (!s.intact || s.next !== parts.location.parts.length) {
+      // Usually a damaged or missing part, reported above; parts out of the listed order (or listed twice)
+      // are reported nowhere else, and the reader, which joins them in list order, could not rebuild the blob.
+      if (blobOk.get(digest) !== false) {
+        blobOk.set(digest, false);
+        problems.push({ code: 'ENTRY_MISPLACED', blob: digest, message: `split blob ${digest}: its parts are not stored in the order transfer.json lists them` });
+      }
+      continue;
+    }
     const whole = `sha256:${s.hash.digest('hex')}`;
     if (whole !== digest) {
       blobOk.set(digest, false);
@@ -245,6 +270,9 @@ function unsafeReason(header: tar.Header): string | undefined {
 }
 
 async function drain(entry: TarEntry): Promise<void> {
+  // tar-stream reads a directory's header as bodiless (what follows is the next header) but hands out a
+  // stream that never ends when that header claims a size: waiting on it would hang verify forever.
+  if (entry.header.type === 'directory') return;
   for await (const _ of entry) {
     // discard
   }
@@ -344,6 +372,9 @@ function checkImages(manifest: TransferManifest, manifestData: Map<string, Buffe
     const missing = (digest: string, what: string): void => {
       problems.push({ code: 'IMAGE_INCOMPLETE', image: img.source, blob: digest, message: `image ${img.source} is incomplete: its ${what} ${digest} is not in the transfer` });
     };
+    if (!img.manifests.includes(img.digest)) {
+      problems.push({ code: 'IMAGE_INCOMPLETE', image: img.source, blob: img.digest, message: `image ${img.source}: transfer.json does not list its own manifest ${img.digest} among its manifests` });
+    }
     for (const m of img.manifests) {
       use(m, img.source);
       const blob = blobs.get(m);

@@ -31,9 +31,6 @@ export interface ResumeStats {
 
 export class PushSession {
   readonly stats: ResumeStats;
-  /** Uploads under way by `repo@digest`: images sharing a blob in one repository send it once. */
-  readonly uploads = new Map<string, Promise<'mounted' | 'uploaded'>>();
-
   private constructor(
     private readonly ctx: EngineContext,
     readonly journal: PushJournal,
@@ -119,17 +116,8 @@ class JournaledDestination implements ImageDestination {
     return present;
   }
 
-  putBlob(blob: Descriptor, open: () => Promise<Readable>, opts: { signal?: AbortSignal; image?: string; from?: BlobLocation }): Promise<'mounted' | 'uploaded'> {
-    const key = journalKey(this.repo, blob.digest);
-    const running = this.session.uploads.get(key);
-    // Another image is sending the same blob into this repository: no bytes travel for this one.
-    if (running) return running.then(() => 'mounted');
-    const upload = this.upload(blob, open, opts);
-    this.session.uploads.set(key, upload);
-    return upload.finally(() => this.session.uploads.delete(key));
-  }
-
-  private async upload(blob: Descriptor, open: () => Promise<Readable>, opts: { signal?: AbortSignal; image?: string; from?: BlobLocation }): Promise<'mounted' | 'uploaded'> {
+  /** Journaled before and after; a blob two images need at once is sent once by the copy's blob flights (copy/blob-flights.ts). */
+  async putBlob(blob: Descriptor, open: () => Promise<Readable>, opts: { signal?: AbortSignal; image?: string; from?: BlobLocation }): Promise<'mounted' | 'uploaded'> {
     await this.session.journal.append({ t: 'start', repo: this.repo, digest: blob.digest, size: blob.size });
     const how = await this.inner.putBlob(blob, open, opts);
     if (how === 'uploaded' && this.session.wasInFlight(this.repo, blob.digest)) this.session.stats.resentBytes += blob.size;

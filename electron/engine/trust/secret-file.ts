@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FerryError } from '../../../shared/errors';
+import { FerryError, systemError } from '../../../shared/errors';
 
 /**
  * Writes a file the way containers/image writes auth.json: to a temp file in the same directory, created with
@@ -23,8 +23,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await rename(temp, path);
   } catch (e) {
     await rm(temp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new FerryError('INVALID_INPUT', `Cannot write ${path}: ${code}.`, { hint: 'Check that the directory exists and is writable.', cause: e });
+    throw systemError(e, path, 'write') ?? new FerryError('INVALID_INPUT', `Cannot write ${path}: ${(e as Error).message}.`, { hint: 'Check that the directory exists and is writable.', cause: e });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { EngineDefaults } from '../../jobs/engine-options';
 import type { JobManager } from '../../jobs/job-manager';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
+import type { PathGrants } from './path-grants';
 
 /** Native file dialogs; only the Electron host has them. */
 export interface Dialogs {
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   secrets: SecretStore;
   jobs: JobManager;
   dialogs?: Dialogs;
+  /** Directories the `fs.*` methods may use this session (the data dir from the start, then the operator's choices). */
+  grants: PathGrants;
   /** Registry settings of the host (serve's --authfile, --ca-file, --cert-dir, --source-mirror) for every call. */
   engine?: EngineDefaults;
 }

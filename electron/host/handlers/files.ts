@@ -1,16 +1,11 @@
 import { constants } from 'node:fs';
-import { access, stat, statfs, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { access, stat, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
+import { writeFileAtomic } from '../../engine/trust/secret-file';
 import type { Dialogs } from './deps';
-
-function absolute(path: string): string {
-  if (!isAbsolute(path)) {
-    throw new FerryError('INVALID_INPUT', `"${path}" is not an absolute path.`, { hint: 'Give the full path, e.g. /run/media/USER/USB or D:\\ferry.' });
-  }
-  return resolve(path);
-}
+import { absolute, canonicalPath, type PathGrants } from './path-grants';
 
 async function writable(path: string): Promise<boolean> {
   try {
@@ -21,8 +16,12 @@ async function writable(path: string): Promise<boolean> {
   }
 }
 
-export async function statPath(req: ParsedRequestOf<'fs.stat'>): Promise<ResponseOf<'fs.stat'>> {
-  const path = absolute(req.path);
+export async function allowPath(req: ParsedRequestOf<'fs.allow'>, grants: PathGrants): Promise<ResponseOf<'fs.allow'>> {
+  return { path: await grants.allow(req.path, req.access) };
+}
+
+export async function statPath(req: ParsedRequestOf<'fs.stat'>, grants: PathGrants): Promise<ResponseOf<'fs.stat'>> {
+  const path = await grants.check(req.path, 'read');
   try {
     const s = await stat(path);
     const kind = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
@@ -34,8 +33,8 @@ export async function statPath(req: ParsedRequestOf<'fs.stat'>): Promise<Respons
   }
 }
 
-export async function freeSpace(req: ParsedRequestOf<'fs.freeSpace'>): Promise<ResponseOf<'fs.freeSpace'>> {
-  const path = absolute(req.path);
+export async function freeSpace(req: ParsedRequestOf<'fs.freeSpace'>, grants: PathGrants): Promise<ResponseOf<'fs.freeSpace'>> {
+  const path = await grants.check(req.path, 'read');
   try {
     const s = await statfs(path);
     return { path, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
@@ -45,14 +44,26 @@ export async function freeSpace(req: ParsedRequestOf<'fs.freeSpace'>): Promise<R
   }
 }
 
-export async function saveText(req: ParsedRequestOf<'fs.saveText'>, dialogs: Dialogs | undefined): Promise<ResponseOf<'fs.saveText'>> {
-  let target = req.path;
-  if (target === undefined) {
+/**
+ * A path from the request must lie in a granted directory; a native save dialog's answer is the
+ * operator's own choice and needs no grant. The mode is Ferry's, never the caller's.
+ */
+export async function saveText(req: ParsedRequestOf<'fs.saveText'>, grants: PathGrants, dialogs: Dialogs | undefined): Promise<ResponseOf<'fs.saveText'>> {
+  let path: string;
+  if (req.path !== undefined) {
+    path = await grants.check(req.path, 'write');
+  } else {
     if (!dialogs) throw new FerryError('USAGE', 'Saving needs a path here.', { hint: 'Type the full path of the file to write.' });
-    target = (await dialogs.saveFile({ defaultName: req.defaultName })) ?? undefined;
-    if (target === undefined) return { path: null };
+    const chosen = await dialogs.saveFile({ defaultName: req.defaultName });
+    if (chosen === null) return { path: null };
+    path = await canonicalPath(absolute(chosen));
   }
-  const path = absolute(target);
-  await writeFile(path, req.text, { mode: req.mode ?? 0o644 });
+  await writeFileAtomic(path, req.text, req.secret ? 0o600 : 0o644);
   return { path };
+}
+
+export async function pickGranted(picked: string | null, access: 'read' | 'write', grants: PathGrants): Promise<string | null> {
+  if (picked === null) return null;
+  await grants.allow(picked, access);
+  return picked;
 }

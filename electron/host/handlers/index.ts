@@ -9,7 +9,7 @@ import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
 import { registryKit } from './kit';
 import type { HandlerDeps } from './deps';
-import { freeSpace, saveText, statPath } from './files';
+import { allowPath, freeSpace, pickGranted, saveText, statPath } from './files';
 import { addPullSecretCredential, validatePullSecret } from './pull-secret';
 import { listSecrets, saveSecret } from './secrets';
 
@@ -19,7 +19,7 @@ import { listSecrets, saveSecret } from './secrets';
  * wiring one is a single typed line (the request type comes from the contract).
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
-  const { secrets, jobs, dialogs } = deps;
+  const { secrets, jobs, dialogs, grants } = deps;
   const engine = deps.engine ?? NO_ENGINE_DEFAULTS;
   const handlers: ApiHandlers = {
     'app.info': () => appInfo(deps, unavailableMethods(handlers)),
@@ -33,7 +33,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     'ca.inspect': (req) => inspectCa(req),
     'registry.testConnection': (req) => testConnection(secrets, engine, req),
-    'kit.registry': (req) => registryKit(secrets, req),
+    'kit.registry': (req) => registryKit(secrets, grants, req),
 
     'release.info': (req) => releaseInfo(secrets, engine, req),
     'release.list': (req) => releaseList(engine, req),
@@ -41,12 +41,14 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     'config.generate': (req) => generateConfig(req),
 
-    'fs.stat': (req) => statPath(req),
-    'fs.freeSpace': (req) => freeSpace(req),
-    'fs.saveText': (req) => saveText(req, dialogs),
+    'fs.allow': (req) => allowPath(req, grants),
+    'fs.stat': (req) => statPath(req, grants),
+    'fs.freeSpace': (req) => freeSpace(req, grants),
+    'fs.saveText': (req) => saveText(req, grants, dialogs),
     ...(dialogs && {
-      'fs.pickDirectory': async (req) => ({ path: await dialogs.pickDirectory(req) }),
-      'fs.pickFile': async (req) => ({ path: await dialogs.pickFile(req) }),
+      // What the operator picks in a native dialog is their choice: it is granted like a confirmed path.
+      'fs.pickDirectory': async (req) => ({ path: await pickGranted(await dialogs.pickDirectory(req), 'write', grants) }),
+      'fs.pickFile': async (req) => ({ path: await pickGranted(await dialogs.pickFile(req), 'read', grants) }),
     }),
 
     'transfer.read': (req) => readTransfer(req),

@@ -4,12 +4,19 @@ import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/errors';
 import { writeRegistryKit } from '../../engine/registry-kit/kit';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
+import type { PathGrants } from './path-grants';
 
-/** `ferry registry-kit` for the app: the same kit, the password taken from the secret store by name. */
-export async function registryKit(secrets: SecretStore, req: ParsedRequestOf<'kit.registry'>): Promise<ResponseOf<'kit.registry'>> {
+/**
+ * `ferry registry-kit` for the app: the same kit, the password taken from the secret store by name.
+ * The kit holds private keys, so it is written only into a folder the operator chose in this session,
+ * and the media are read only from one (path-grants.ts).
+ */
+export async function registryKit(secrets: SecretStore, grants: PathGrants, req: ParsedRequestOf<'kit.registry'>): Promise<ResponseOf<'kit.registry'>> {
   for (const [what, path] of [['kit directory', req.to], ['transfer directory', req.fromDir]] as const) {
     if (path !== undefined && !isAbsolute(path)) throw new FerryError('INVALID_INPUT', `The ${what} "${path}" is not an absolute path.`, { hint: 'Give the full path.' });
   }
+  const to = await grants.check(req.to, 'write');
+  const fromDir = req.fromDir ? await grants.check(req.fromDir, 'read') : undefined;
   const password = await secrets.get(req.passwordRef);
   if (password === undefined) {
     throw new FerryError('NOT_FOUND', `No saved password named "${req.passwordRef}".`, { hint: 'Enter the registry password again; it is saved before the kit is written.' });
@@ -20,8 +27,8 @@ export async function registryKit(secrets: SecretStore, req: ParsedRequestOf<'ki
     port: req.port,
     username: req.username,
     password,
-    to: req.to,
-    ...(req.fromDir ? { fromDir: req.fromDir } : {}),
+    to,
+    ...(fromDir ? { fromDir } : {}),
   });
   return {
     dir: kit.dir,

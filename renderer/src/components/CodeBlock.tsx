@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { Button } from './Button';
 import { saveText } from '../save';
 
-/** Generated text (YAML, commands) with Copy and Save; the status line tells screen readers what happened. */
-export function CodeBlock({ name, fileName, text }: { name: string; fileName: string; text: string }) {
+/** Generated text (YAML, commands) with Copy and Save; the status line tells screen readers what happened. `secret` saves it 0600. */
+export function CodeBlock({ name, fileName, text, secret = false }: { name: string; fileName: string; text: string; secret?: boolean }) {
   const [status, setStatus] = useState('');
   const copy = async () => {
     try {
@@ -14,7 +14,7 @@ export function CodeBlock({ name, fileName, text }: { name: string; fileName: st
     }
   };
   const save = async () => {
-    setStatus(await saveText(fileName, text));
+    setStatus(await saveText(fileName, text, secret));
   };
   return (
     <figure className="code" aria-label={name}>

@@ -45,11 +45,11 @@ describe('transfer.json parsing', () => {
     assert.deepEqual(m.blobs[2]!.location, { parent: true });
   });
 
-  it('reports line and column of malformed JSON, exit 2', () => {
+  it('reports line and column of malformed JSON as a failed check, exit 1 (DESIGN §3)', () => {
     const text = '{\n  "formatVersion": 1,\n  "id": "x",\n}\n';
     const e = failure(() => parseTransferManifest(text, '/media/transfer.json'));
-    assert.equal(e.code, 'INVALID_INPUT');
-    assert.equal(e.exitCode, 2);
+    assert.equal(e.code, 'MEDIA_CORRUPT');
+    assert.equal(e.exitCode, 1);
     assert.match(e.message, /\/media\/transfer\.json is not valid JSON at line 4, column 1/);
     assert.equal(e.details?.line, 4);
     assert.equal(e.details?.column, 1);
@@ -60,7 +60,8 @@ describe('transfer.json parsing', () => {
     (m.blobs as Array<Record<string, unknown>>)[1]!.location = { parts: [{ volume: '../etc/passwd', path: 'p', offset: 0, size: 1, sha256: 'c'.repeat(64) }, { volume: 'ferry-000002.tar', path: 'q', offset: 0, size: 1, sha256: 'x' }] };
     (m.images as Array<Record<string, unknown>>)[0]!.role = 'operator';
     const e = failure(() => parseTransferManifest(JSON.stringify(m)));
-    assert.equal(e.code, 'INVALID_INPUT');
+    assert.equal(e.code, 'MEDIA_CORRUPT');
+    assert.equal(e.exitCode, 1);
     assert.match(e.message, /images\[0\]\.role/);
     assert.match(e.message, /blobs\[1\]\.location/);
   });

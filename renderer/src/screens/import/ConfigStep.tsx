@@ -138,7 +138,7 @@ function ConfigOutput({ output, bare }: { output: Output; bare?: boolean }) {
       {output.result ? (
         <>
           <FindingList findings={output.result.findings} />
-          <CodeBlock name={output.title} fileName={output.result.fileName} text={output.result.text} />
+          <CodeBlock name={output.title} fileName={output.result.fileName} text={output.result.text} secret={output.kind === 'pull-secret'} />
         </>
       ) : null}
     </>

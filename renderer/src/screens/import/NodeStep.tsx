@@ -34,6 +34,9 @@ export function NodeStep() {
     const registry = `${host.trim()}:${Number(port)}`;
     const saved = await getApi().secrets.save({ name: `registry:${registry}`, kind: 'registry-password', value: password, registry, username: username.trim() });
     setPassword('');
+    // The operator typed these folders: confirm them as this session's, for the kit and the media.
+    await getApi().fs.allow({ path: to.trim(), access: 'write' });
+    if (state.dir.trim()) await getApi().fs.allow({ path: state.dir.trim(), access: 'read' });
     const kit = await getApi().kit.registry({
       ...(state.dir.trim() ? { fromDir: state.dir.trim() } : {}),
       host: host.trim(),
