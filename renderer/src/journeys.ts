@@ -38,6 +38,8 @@ export interface ExportState {
   since: string;
   transferJob?: string;
   verifyJob?: string;
+  /** The volume files the last plan announced: the transfer view fills them as the writer does. */
+  plannedVolumes?: { volumeSize: number; files: Array<{ name: string; size: number }> };
 }
 
 export const exportStore = createJourneyStore<ExportState>('ferry.journey.export', {

@@ -31,6 +31,7 @@ export function TransferStep() {
         startLabel="Start transfer"
         disabled={!ready}
         onStarted={(id) => exportStore.update({ transferJob: id })}
+        plannedFiles={state.plannedVolumes?.files}
         onFinished={(job) => job.state === 'succeeded' && exportStore.update((s) => ({ done: withDone(s.done, 'transfer') }))}
       />
     </Card>
