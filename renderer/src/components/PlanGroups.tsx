@@ -18,7 +18,7 @@ function GroupImages({ group, images }: { group: PlanGroup; images: PlanImage[] 
         rowKey={(i) => `${i.source}@${i.digest}`}
         columns={[
           { header: 'Image', cell: (i) => <span className="mono">{i.components?.join(', ') ?? shortReference(i.source)}</span> },
-          { header: 'Digest', cell: (i) => <span className="mono" title={i.digest}>{shortDigest(i.digest)}</span> },
+          { header: 'Digest', cell: (i) => <span className="mono nowrap" title={i.digest}>{shortDigest(i.digest)}</span> },
           { header: 'Size', numeric: true, cell: (i) => formatBytes(i.bytes) },
           { header: 'New on the media', numeric: true, cell: (i) => formatBytes(i.written.reduce((n, w) => n + w.bytes, 0)) },
         ]}

@@ -8,9 +8,11 @@ import { Table } from './Table';
  * against the volume size, each split by group. Drawn with the theme's colours (CSS variables), so it
  * reads in light and dark; the table below says the same in words for screen readers and copy-paste.
  */
-const WIDTH = 760;
-const LABEL = 150;
-const BAR = 420;
+const WIDTH = 800;
+const LABEL = 140;
+const BAR = 380;
+/** A part too small to see at scale still gets a sliver, so no group that has bytes vanishes from the picture. */
+const MIN_SEGMENT = 2;
 const ROW = 30;
 const BAR_H = 16;
 const OVERHEAD_COLOR = '--chart-overhead';
@@ -34,7 +36,7 @@ function Bar({ y, segments, scale, title }: { y: number; segments: Segment[]; sc
         <title>{title}</title>
       </rect>
       {segments.map((s) => {
-        const w = Math.min(scale > 0 ? (s.bytes / scale) * BAR : 0, end - x);
+        const w = Math.min(scale > 0 && s.bytes > 0 ? Math.max((s.bytes / scale) * BAR, MIN_SEGMENT) : 0, end - x);
         const rect =
           w > 0 ? (
             <rect key={s.key} x={x} y={y} width={w} height={BAR_H} style={{ fill: `var(${s.color})` }}>
