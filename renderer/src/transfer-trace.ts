@@ -45,6 +45,32 @@ export function foldTrace(trace: TransferTrace, e: ProgressEvent, atMs: number):
   return { samples, volumes, recentImages, last: e };
 }
 
+export interface VolumeRow {
+  name: string;
+  /** Bytes seen going into it, or the planned size once it is complete. */
+  bytes: number;
+  /** The planned file size, when a plan said it. */
+  size?: number;
+  complete: boolean;
+}
+
+/**
+ * Each volume file's fill. The writer fills files in name order (ferry-000001.tar, …), so every file before
+ * the one it writes now is complete, seen by this screen or not (a reload mid-job), and all are once the job succeeded.
+ */
+export function volumeRows(trace: TransferTrace, succeeded: boolean, planned?: ReadonlyArray<{ name: string; size: number }>): VolumeRow[] {
+  const seen = [...trace.volumes.keys()].sort();
+  const current = seen[seen.length - 1];
+  if (current === undefined) return [];
+  const sizes = new Map(planned?.map((f) => [f.name, f.size]));
+  return [...new Set([...seen, ...sizes.keys()])].sort().map((name) => {
+    const size = sizes.get(name);
+    const complete = succeeded || name < current;
+    const bytes = complete && size !== undefined ? size : (trace.volumes.get(name) ?? 0);
+    return { name, bytes, ...(size !== undefined ? { size } : {}), complete };
+  });
+}
+
 /** Bytes per second between consecutive samples: the chart's points. */
 export function rates(samples: readonly RateSample[]): number[] {
   const out: number[] = [];

@@ -123,6 +123,8 @@ test('a real-size release: grouped plan and its picture, live transfer, verify, 
   const job = page.getByRole('group', { name: /^Job / });
   // While it runs: the overall bar, and the volume files filling.
   await expect(job.getByRole('group', { name: 'Volume files' })).toBeVisible({ timeout: 120_000 });
+  // Likely still running (the write takes some seconds): the live view as the operator watches it.
+  await app.shot('04-transfer-live');
   await expect(job.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 300_000 });
   await expect(job.getByTestId('job-summary')).toHaveText(/^Finished after \d+(s|m \d\ds)(: .+ at .+\/s on average)?\.$/);
   for (const v of planned) await expect(job.getByRole('progressbar', { name: `Volume ${v.name}` })).toHaveAttribute('value', String(v.size));

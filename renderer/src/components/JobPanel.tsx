@@ -4,7 +4,7 @@ import { toEnvelope, type FerryErrorEnvelope } from '../../../shared/errors';
 import { getApi } from '../api';
 import { formatBytes, formatDuration, formatTime } from '../format';
 import { shortReference } from '../plan-groups';
-import { etaSeconds, jobSummary, measuredRate, type TransferTrace } from '../transfer-trace';
+import { etaSeconds, jobSummary, measuredRate, volumeRows, type TransferTrace } from '../transfer-trace';
 import { useJob } from '../jobs';
 import { ActionError } from './ActionError';
 import { Button } from './Button';
@@ -30,37 +30,29 @@ export function JobStateBadge({ state }: { state: Job['state'] }) {
 /** The volume files a plan announced, so each file's bar fills to what the writer will put in it. */
 export type PlannedFiles = ReadonlyArray<{ name: string; size: number }>;
 
-/**
- * Bytes per volume file. A file the writer has moved on from, or every file of a finished job, is
- * complete; with the plan's sizes each is a bar, without them the bytes seen so far.
- */
+/** Bytes per volume file: with the plan's sizes each file is a bar, without them a table of what was seen. */
 function VolumeFill({ trace, planned, succeeded }: { trace: TransferTrace; planned?: PlannedFiles; succeeded: boolean }) {
-  const seen = [...trace.volumes.keys()];
-  if (seen.length === 0) return null;
-  const complete = (name: string) => succeeded || seen.indexOf(name) < seen.length - 1;
-  const sizes = new Map(planned?.map((f) => [f.name, f.size]));
-  // Volume names sort in writing order (ferry-000001.tar, ferry-000002.tar, …).
-  const rows = [...new Set([...seen, ...(planned ?? []).map((f) => f.name)])].sort();
+  const rows = volumeRows(trace, succeeded, planned);
+  if (rows.length === 0) return null;
   if (!planned) {
     return (
       <Table
         caption="Volumes"
         rows={rows}
-        rowKey={(n) => n}
+        rowKey={(r) => r.name}
         columns={[
-          { header: 'Volume', cell: (n) => <span className="mono">{n}</span> },
-          { header: 'Bytes', numeric: true, cell: (n) => formatBytes(trace.volumes.get(n) ?? 0) },
-          { header: 'State', cell: (n) => (complete(n) ? 'complete' : 'in progress') },
+          { header: 'Volume', cell: (r) => <span className="mono">{r.name}</span> },
+          { header: 'Bytes', numeric: true, cell: (r) => formatBytes(r.bytes) },
+          { header: 'State', cell: (r) => (r.complete ? 'complete' : 'in progress') },
         ]}
       />
     );
   }
   return (
     <div role="group" aria-label="Volume files">
-      {rows.map((n) => {
-        const size = sizes.get(n) ?? 0;
-        return <ProgressBar key={n} label={`Volume ${n}`} done={complete(n) ? size : (trace.volumes.get(n) ?? 0)} total={size} />;
-      })}
+      {rows.map((r) => (
+        <ProgressBar key={r.name} label={`Volume ${r.name}`} done={r.bytes} total={r.size ?? 0} />
+      ))}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { ProgressEvent } from '../../../shared/progress';
 import { ProgressBar } from '../../../renderer/src/components/ProgressBar';
 import { Throughput } from '../../../renderer/src/components/Throughput';
-import { emptyTrace, etaSeconds, foldTrace, jobSummary, measuredRate, rates, shownDone, MAX_SAMPLES, SAMPLE_MS } from '../../../renderer/src/transfer-trace';
+import { emptyTrace, etaSeconds, foldTrace, jobSummary, measuredRate, rates, shownDone, volumeRows, MAX_SAMPLES, SAMPLE_MS } from '../../../renderer/src/transfer-trace';
 
 const MiB = 1024 * 1024;
 const write = (bytesDone: number, volume: string, image?: string): ProgressEvent => ({ phase: 'write-volume', bytesDone, bytesTotal: 100 * MiB, itemsDone: 0, itemsTotal: 10, volume, ...(image ? { image } : {}) });
@@ -64,4 +64,18 @@ test('the throughput chart is an SVG with a title, a description in words and a 
   assert.match(html, /Throughput over the last 3 s: now 5.00 MiB\/s, peak 5.00 MiB\/s\./);
   assert.equal((html.match(/ L/g) ?? []).length >= 2, true);
   assert.equal(renderToStaticMarkup(createElement(Throughput, { samples: samples.slice(0, 2) })), '', 'one rate is no chart');
+});
+
+test('volume files fill in order: those before the one being written are complete, those after are empty, all once the job succeeded', () => {
+  const planned = [1, 2, 3].map((n) => ({ name: `ferry-00000${n}.tar`, size: 40 * MiB }));
+  let t = emptyTrace();
+  // Followed from the middle (a reload): volume 2 is being written, volume 1 was never seen here.
+  [write(45 * MiB, 'ferry-000002.tar'), write(50 * MiB, 'ferry-000002.tar')].forEach((e, i) => (t = foldTrace(t, e, i)));
+  assert.deepEqual(
+    volumeRows(t, false, planned).map((r) => [r.name, r.bytes / MiB, r.complete]),
+    [['ferry-000001.tar', 40, true], ['ferry-000002.tar', 5, false], ['ferry-000003.tar', 0, false]],
+  );
+  assert.deepEqual(volumeRows(t, true, planned).map((r) => r.bytes / MiB), [40, 40, 40]);
+  assert.deepEqual(volumeRows(t, false).map((r) => [r.name, r.bytes / MiB, r.size]), [['ferry-000002.tar', 5, undefined]], 'without a plan: what was seen');
+  assert.deepEqual(volumeRows(emptyTrace(), false, planned), [], 'nothing written yet: no volume rows');
 });
