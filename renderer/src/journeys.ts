@@ -38,8 +38,13 @@ export interface ExportState {
   since: string;
   transferJob?: string;
   verifyJob?: string;
-  /** The volume files the last plan announced: the transfer view fills them as the writer does. */
-  plannedVolumes?: { volumeSize: number; files: Array<{ name: string; size: number }> };
+  /** The volume files the last plan announced (for the choices in `key`): the transfer view fills them as the writer does. */
+  plannedVolumes?: { key: string; volumeSize: number; files: Array<{ name: string; size: number }> };
+}
+
+/** What a plan depends on: a plan made for other choices says nothing about the files the transfer writes. */
+export function planKey(s: Pick<ExportState, 'release' | 'images' | 'toDir' | 'volumeSize' | 'since'>): string {
+  return JSON.stringify([s.release.trim(), s.images, s.toDir.trim(), s.volumeSize.trim(), s.since.trim()]);
 }
 
 export const exportStore = createJourneyStore<ExportState>('ferry.journey.export', {

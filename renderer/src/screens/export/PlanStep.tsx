@@ -10,7 +10,7 @@ import { PlanGroups } from '../../components/PlanGroups';
 import { PlanPicture } from '../../components/PlanPicture';
 import { formatBytes } from '../../format';
 import { groupPlan } from '../../plan-groups';
-import { exportStore, withDone } from '../../journeys';
+import { exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
 
@@ -80,7 +80,7 @@ export function PlanStep() {
           onChange={(v) => exportStore.update({ since: v })}
         />
         <div className="actions">
-          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan'), plannedVolumes: { volumeSize: r.volumes.volumeSize, files: r.volumes.files } })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
+          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan'), plannedVolumes: { key: planKey(state), volumeSize: r.volumes.volumeSize, files: r.volumes.files } })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan
           </Button>
           {nothing ? <span className="muted">Choose a release or extra images first.</span> : null}
