@@ -1,24 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { Job } from '../../shared/api/jobs';
-import type { ProgressEvent } from '../../shared/progress';
 import { toEnvelope, type FerryErrorEnvelope } from '../../shared/errors';
 import { getApi } from './api';
+import { emptyTrace, foldTrace, type TransferTrace } from './transfer-trace';
 
 /** What a screen knows about one job: the DTO from the privileged side plus progress seen so far. */
 export interface JobView {
   job?: Job;
   error?: FerryErrorEnvelope;
-  /** Latest progress per image and per volume, in first-seen order, for the per-item tables. */
-  images: Map<string, ProgressEvent>;
-  volumes: Map<string, ProgressEvent>;
-}
-
-/** Folds one progress event into the per-image and per-volume maps (new Map: React sees a change). */
-export function foldProgress(view: Pick<JobView, 'images' | 'volumes'>, p: ProgressEvent): Pick<JobView, 'images' | 'volumes'> {
-  let { images, volumes } = view;
-  if (p.image) images = new Map(images).set(p.image, p);
-  if (p.volume) volumes = new Map(volumes).set(p.volume, p);
-  return { images, volumes };
+  /** Progress events since this screen started following the job: rate, volumes, images in flight. */
+  trace: TransferTrace;
 }
 
 /**
@@ -26,9 +17,9 @@ export function foldProgress(view: Pick<JobView, 'images' | 'volumes'>, p: Progr
  * `jobs.changed` and `jobs.progress` events as they arrive.
  */
 export function useJob(id: string | undefined): JobView {
-  const [view, setView] = useState<JobView>({ images: new Map(), volumes: new Map() });
+  const [view, setView] = useState<JobView>({ trace: emptyTrace() });
   useEffect(() => {
-    setView({ images: new Map(), volumes: new Map() });
+    setView({ trace: emptyTrace() });
     if (!id) return;
     const api = getApi();
     let live = true;
@@ -37,7 +28,7 @@ export function useJob(id: string | undefined): JobView {
     });
     const offProgress = api.subscribe('jobs.progress', ({ id: jobId, progress }) => {
       if (!live || jobId !== id) return;
-      setView((v) => ({ ...v, ...foldProgress(v, progress), job: v.job && { ...v.job, progress } }));
+      setView((v) => ({ ...v, trace: foldTrace(v.trace, progress, Date.now()), job: v.job && { ...v.job, progress } }));
     });
     api.jobs.get({ id }).then(
       (job) => live && setView((v) => ({ ...v, job: v.job ?? job })),

@@ -40,6 +40,13 @@ export interface ExportState {
   withRegistry: boolean;
   transferJob?: string;
   verifyJob?: string;
+  /** The volume files the last plan announced (for the choices in `key`): the transfer view fills them as the writer does. */
+  plannedVolumes?: { key: string; volumeSize: number; files: Array<{ name: string; size: number }> };
+}
+
+/** What a plan depends on: a plan made for other choices says nothing about the files the transfer writes. */
+export function planKey(s: Pick<ExportState, 'release' | 'images' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
+  return JSON.stringify([s.release.trim(), s.images, s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
 }
 
 export const exportStore = createJourneyStore<ExportState>('ferry.journey.export', {

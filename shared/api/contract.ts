@@ -215,12 +215,26 @@ export const apiMethods = {
       caPems: z.array(z.string()).default([]),
     }),
     z.object({
-      images: z.array(z.object({ source: z.string(), role: z.enum(['release', 'component', 'extra']), digest: z.string(), bytes: z.number() })),
+      images: z.array(
+        z.object({
+          source: z.string(),
+          role: z.enum(['release', 'component', 'extra']),
+          digest: z.string(),
+          bytes: z.number(),
+          /** A release component's image-references names. */
+          components: z.array(z.string()).optional(),
+          /** A cosign signature or referrers index travelling beside its image. */
+          signatureArtifact: z.boolean().optional(),
+          /** Bytes of blobs no earlier image carries, per volume file they land in: where this image's share of the disk goes. */
+          written: z.array(z.object({ volume: z.string(), bytes: z.number() })),
+        }),
+      ),
       /** The mirror registry's image the transfer will carry, pinned to the node's platform. */
       registry: z.object({ ref: z.string(), platform: z.string(), source: z.string() }).optional(),
       totalBytes: z.number(),
       uniqueBytes: z.number(),
-      volumes: z.object({ count: z.number(), volumeSize: z.number(), bytes: z.number() }),
+      /** `files`: each volume file as the writer will produce it (its size includes tar headers and the index files). */
+      volumes: z.object({ count: z.number(), volumeSize: z.number(), bytes: z.number(), files: z.array(z.object({ name: z.string(), size: z.number() })) }),
       freeBytes: z.number(),
       fits: z.boolean(),
       /** The release's signatures found and verified in the signature store, and why any are missing. */

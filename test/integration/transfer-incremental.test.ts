@@ -122,6 +122,10 @@ describe('release updates: incremental transfer since a receipt, installer extra
     const full = await planExport(new MemorySecretStore(), defaults, { release: release('4.15.4'), images: [], toDir, caPems: [] });
     const written = app.volumes.reduce((n, v) => n + v.size, 0);
     assert.ok(written <= plan.volumes.bytes, `wrote ${written} bytes, more than the ${plan.volumes.bytes} planned`);
+    // The plan's picture is the media: each volume file as written, and the blobs on it shared out once among the images.
+    assert.deepEqual(plan.volumes.files, app.volumes.map((v) => ({ name: v.name, size: v.size })));
+    const onMediaBytes = app.blobs.filter((b) => !isParentLocation(b.location)).reduce((n, b) => n + b.size, 0);
+    assert.equal(plan.images.reduce((n, i) => n + i.written.reduce((m, w) => m + w.bytes, 0), 0), onMediaBytes);
     assert.ok(plan.volumes.bytes < full.volumes.bytes / 2, `the delta plan (${plan.volumes.bytes}) is not much smaller than the full one (${full.volumes.bytes})`);
     await assert.rejects(
       planExport(new MemorySecretStore(), defaults, { release: release('4.15.4'), images: [], toDir, since: 'receipt.json', caPems: [] }),

@@ -1,3 +1,4 @@
+import type { ProgressListener } from '../../../shared/progress';
 import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
@@ -77,14 +78,27 @@ export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, 
  * them; refused at once if the target file system cannot hold one of them.
  */
 async function layoutOf(plan: TransferPlan, steps: readonly WriteStep[], toDir: string, volumeSize: number): Promise<DiskLayout> {
+  const owner = new Map(plan.images.map((image, i) => [image, i]));
+  const inParent = new Set(steps.filter((s) => s.inParent).map((s) => s.desc.digest));
   const volumes = planVolumes(
-    steps.filter((s) => !s.inParent).map((s) => ({ digest: s.desc.digest, size: s.desc.size })),
-    plan.images.map((i) => ({ source: i.source, digest: i.digest, mediaType: i.mediaType, size: i.root.bytes.length })),
+    steps.filter((s) => !s.inParent).map((s) => ({ digest: s.desc.digest, size: s.desc.size, owner: owner.get(s.image)! })),
+    // As the writer's index: an image whose manifest the parent holds is not named in this layout.
+    plan.images.filter((i) => !inParent.has(i.digest)).map((i) => ({ source: i.source, digest: i.digest, mediaType: i.mediaType, size: i.root.bytes.length })),
     volumeSize,
+    plan.images.length,
   );
   const space = await checkSpace(toDir, volumes.diskBytes);
   requireVolumesFit(space, volumes.volumes);
   return { volumes, space };
+}
+
+/** The writer names the blob it writes; the operator follows images, so each event also names the image the blob is written for. */
+function withImage(listener: ProgressListener, steps: readonly WriteStep[]): ProgressListener {
+  const imageOf = new Map(steps.map((s) => [s.desc.digest, s.image.source]));
+  return (e) => {
+    const image = e.blob && !e.image ? imageOf.get(e.blob) : undefined;
+    listener(image ? { ...e, image } : e);
+  };
 }
 
 function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
@@ -134,7 +148,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     resume: true,
     plan: planIdentity(plan, opts.since),
     holder: 'ferry mirror',
-    onProgress: ctx.progress,
+    onProgress: withImage(ctx.progress, steps),
     expected: { bytes: written.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
   });
   // A resumed run needs room only for what is still to be written.

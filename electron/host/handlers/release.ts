@@ -6,6 +6,7 @@ import { listReleases } from '../../../shared/update-graph';
 import { planMirror } from '../../engine/transfer/mirror-plan';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../../engine/transfer/plan';
+import { isSignatureArtifactTag } from '../../engine/transfer/signature-artifacts';
 import { readSince } from '../../engine/transfer/since';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
 import { releaseSignatureOptions, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
@@ -65,12 +66,24 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
     const sigs = plan.releaseSignatures;
     // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
     const layout = await planDisk(plan, req.toDir, volumeSize, since);
+    const { volumes: files, ownerBytes } = layout.volumes;
     return {
-      images: plan.images.map((i) => ({ source: i.source, role: i.role, digest: i.digest, bytes: i.bytes })),
+      images: plan.images.map((i, n) => ({
+        source: i.source,
+        role: i.role,
+        digest: i.digest,
+        bytes: i.bytes,
+        ...(i.components ? { components: i.components } : {}),
+        ...(isSignatureArtifactTag(i.ref.tag) ? { signatureArtifact: true } : {}),
+        written: files.flatMap((f, v) => {
+          const bytes = ownerBytes[v]!.get(n);
+          return bytes ? [{ volume: f.name, bytes }] : [];
+        }),
+      })),
       ...(registry ? { registry } : {}),
       totalBytes: plan.totalBytes,
       uniqueBytes: plan.uniqueBytes,
-      volumes: { count: layout.volumes.volumes.length, volumeSize: layout.volumes.volumeSize, bytes: layout.volumes.diskBytes },
+      volumes: { count: files.length, volumeSize: layout.volumes.volumeSize, bytes: layout.volumes.diskBytes, files },
       freeBytes: layout.space.free,
       fits: layout.space.enough,
       ...(sigs ? { releaseSignatures: { verified: sigs.signatures.length, ...(sigs.store ? { store: sigs.store } : {}), warnings: sigs.warnings } } : {}),

@@ -6,13 +6,13 @@ import { useJob } from '../jobs';
 import { useAction } from '../use-action';
 import { ActionError } from './ActionError';
 import { Button } from './Button';
-import { JobPanel } from './JobPanel';
+import { JobPanel, type PlannedFiles } from './JobPanel';
 
 /**
  * Start a job, then follow it. The job id is kept by the journey so leaving the screen or reloading
  * re-attaches to the same job; "Start again" is offered once it ended (resumable jobs skip done work).
  */
-export function JobStarter({ jobId, request, startLabel, disabled, onStarted, onFinished, children }: { jobId?: string; request: () => RequestOf<'jobs.start'>; startLabel: string; disabled?: boolean; onStarted: (id: string) => void; onFinished?: (job: Job) => void; children?: (job: Job) => ReactNode }) {
+export function JobStarter({ jobId, request, startLabel, disabled, onStarted, onFinished, children, plannedFiles }: { jobId?: string; request: () => RequestOf<'jobs.start'>; startLabel: string; disabled?: boolean; onStarted: (id: string) => void; onFinished?: (job: Job) => void; children?: (job: Job) => ReactNode; plannedFiles?: PlannedFiles }) {
   const { job } = useJob(jobId);
   const running = jobId !== undefined && (!job || !isFinished(job.state));
   const startFn = useCallback(() => getApi().jobs.start(request() as JobStart), [request]);
@@ -23,7 +23,7 @@ export function JobStarter({ jobId, request, startLabel, disabled, onStarted, on
   };
   return (
     <div>
-      {jobId ? <JobPanel id={jobId} onFinished={onFinished} render={children} /> : null}
+      {jobId ? <JobPanel id={jobId} onFinished={onFinished} render={children} plannedFiles={plannedFiles} /> : null}
       <div className="actions">
         <Button variant={jobId ? 'secondary' : 'primary'} onClick={() => void onStart()} disabled={disabled || running} busy={started.busy}>
           {jobId ? `${startLabel} again` : startLabel}

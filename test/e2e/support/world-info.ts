@@ -22,6 +22,8 @@ export interface E2eWorld {
    * through --source-mirror, so the mirror config the journeys show names quay.io, as on a real site.
    */
   release?: { pullspec: string; version: string; digest: string; componentCount: number };
+  /** The faithful release (test/support/faithful-release.ts: 183 components, as a real payload), pushed the same way. */
+  faithful?: { pullspec: string; version: string; digest: string; componentCount: number };
 }
 
 /**

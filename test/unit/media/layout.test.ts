@@ -70,4 +70,23 @@ describe('volume layout', () => {
     assert.equal(plan.volumeBytes, plan.volumes.reduce((n, v) => n + v.size, 0));
     assert.ok(plan.diskBytes > plan.volumeBytes);
   });
+
+  it('says whose bytes land in which volume: a split blob counts in each volume it spans, a repeated one once, headers and index in none', () => {
+    const blobs = [
+      { digest: `sha256:${'1'.repeat(64)}`, size: 50_000, owner: 0 },
+      { digest: `sha256:${'2'.repeat(64)}`, size: 200_000, owner: 1 },
+      { digest: `sha256:${'1'.repeat(64)}`, size: 50_000, owner: 1 },
+      { digest: `sha256:${'3'.repeat(64)}`, size: 100, owner: 1 },
+    ];
+    const plan = planVolumes(blobs, [{ source: 'quay.io/a/b:1', digest: `sha256:${'3'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 100 }], V);
+    assert.equal(plan.ownerBytes.length, plan.volumes.length);
+    const total = (owner: number) => plan.ownerBytes.reduce((n, m) => n + (m.get(owner) ?? 0), 0);
+    assert.equal(total(0), 50_000);
+    assert.equal(total(1), 200_100);
+    assert.ok(plan.ownerBytes.filter((m) => m.has(1)).length >= 2, 'the split blob shows in every volume holding a part');
+    plan.volumes.forEach((v, i) => {
+      const payload = [...plan.ownerBytes[i]!.values()].reduce((n, b) => n + b, 0);
+      assert.ok(payload < v.size, `${v.name}: its owners' bytes fit in the file with room for tar headers`);
+    });
+  });
 });

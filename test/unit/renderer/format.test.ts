@@ -4,7 +4,6 @@ import { formatBytes, formatDuration, shortDigest } from '../../../renderer/src/
 import { describeFinding } from '../../../renderer/src/components/Findings';
 import { imageListErrors } from '../../../renderer/src/image-list';
 import { parseRoute, routeHref } from '../../../renderer/src/router';
-import { foldProgress } from '../../../renderer/src/jobs';
 
 test('bytes and durations read like an operator expects', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -34,15 +33,4 @@ test('routes round-trip through the hash', () => {
     assert.deepEqual(parseRoute(routeHref(r)), r);
   }
   assert.deepEqual(parseRoute('#/nonsense'), { screen: 'start' });
-});
-
-test('progress is kept per image and per volume', () => {
-  const base = { phase: 'copy', bytesDone: 1, bytesTotal: 2, itemsDone: 0, itemsTotal: 1 };
-  let v = { images: new Map(), volumes: new Map() };
-  v = foldProgress(v, { ...base, image: 'a', volume: 'ferry-000001.tar' });
-  v = foldProgress(v, { ...base, image: 'b', bytesDone: 2 });
-  v = foldProgress(v, { ...base, image: 'a', bytesDone: 2 });
-  assert.deepEqual([...v.images.keys()], ['a', 'b']);
-  assert.equal(v.images.get('a')!.bytesDone, 2);
-  assert.deepEqual([...v.volumes.keys()], ['ferry-000001.tar']);
 });

@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { getApi, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
@@ -6,9 +6,11 @@ import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
 import { PathField } from '../../components/PathField';
-import { Badge, Table } from '../../components/Table';
+import { PlanGroups } from '../../components/PlanGroups';
+import { PlanPicture } from '../../components/PlanPicture';
 import { formatBytes, shortDigest } from '../../format';
-import { exportStore, withDone } from '../../journeys';
+import { groupPlan } from '../../plan-groups';
+import { exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
 
@@ -31,6 +33,17 @@ function ReleaseSignatures({ signatures }: { signatures: PlanResult['releaseSign
         </ul>
       ) : null}
     </Callout>
+  );
+}
+
+/** Grouping 180 components (or a catalog's thousands) is worth doing once per plan, not per keystroke. */
+function PlanView({ plan, target }: { plan: PlanResult; target: string }) {
+  const groups = useMemo(() => groupPlan(plan.images), [plan]);
+  return (
+    <>
+      <PlanPicture plan={plan} groups={groups} target={target} />
+      <PlanGroups groups={groups} />
+    </>
   );
 }
 
@@ -72,7 +85,7 @@ export function PlanStep() {
           Carry the mirror registry too (the site has no registry yet: the import side builds a registry node kit from these media)
         </label>
         <div className="actions">
-          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan') })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
+          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan'), plannedVolumes: { key: planKey(state), volumeSize: r.volumes.volumeSize, files: r.volumes.files } })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan
           </Button>
           {nothing ? <span className="muted">Choose a release or extra images first.</span> : null}
@@ -103,17 +116,7 @@ export function PlanStep() {
             <dt>Bytes to write (each blob once)</dt>
             <dd>{formatBytes(planned.result.uniqueBytes)}</dd>
           </dl>
-          <Table
-            caption="Images in this transfer"
-            rows={planned.result.images}
-            rowKey={(i) => `${i.source}@${i.digest}`}
-            columns={[
-              { header: 'Image', cell: (i) => <span className="mono">{i.source}</span> },
-              { header: 'Role', cell: (i) => <Badge tone={i.role === 'release' ? 'info' : i.role === 'extra' ? 'warn' : 'ok'}>{i.role}</Badge> },
-              { header: 'Digest', cell: (i) => <span className="mono">{shortDigest(i.digest)}</span> },
-              { header: 'Size', numeric: true, cell: (i) => formatBytes(i.bytes) },
-            ]}
-          />
+          <PlanView plan={planned.result} target={state.toDir} />
         </Card>
       ) : null}
     </>

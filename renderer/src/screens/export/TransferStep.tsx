@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { Card } from '../../components/Card';
 import { JobStarter } from '../../components/JobStarter';
-import { exportStore, withDone } from '../../journeys';
+import { exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 
 export function TransferStep() {
@@ -32,6 +32,7 @@ export function TransferStep() {
         startLabel="Start transfer"
         disabled={!ready}
         onStarted={(id) => exportStore.update({ transferJob: id })}
+        plannedFiles={state.plannedVolumes?.key === planKey(state) ? state.plannedVolumes.files : undefined}
         onFinished={(job) => job.state === 'succeeded' && exportStore.update((s) => ({ done: withDone(s.done, 'transfer') }))}
       />
     </Card>
