@@ -232,6 +232,9 @@ describe('ferry serve', () => {
     const empty = join(dir, 'not-a-transfer');
     await mkdir(empty);
     await assert.rejects(api.transfer.verify({ dir: empty }), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT' && /transfer\.json/.test(e.message));
+    // A job's folders must be chosen in the session first (the UI grants them when the operator starts the job).
+    await assert.rejects(api.jobs.start({ kind: 'verify', params: { dir: empty } }), (e: Error & { code?: string }) => e.code === 'FORBIDDEN');
+    await api.fs.allow({ path: empty, access: 'read' });
     const { id } = await api.jobs.start({ kind: 'verify', params: { dir: empty } });
     const job = await serve.jobs.whenSettled(id);
     assert.equal(job.state, 'failed');
@@ -248,6 +251,7 @@ describe('ferry serve', () => {
     );
     const changed: string[] = [];
     const off = api.subscribe('jobs.changed', (e) => changed.push(e.job.state));
+    await api.fs.allow({ path: join(dir, 'media'), access: 'write' });
     const { id } = await api.jobs.start({
       kind: 'push',
       params: { fromDir: join(dir, 'media'), to: '127.0.0.1:5000/ocp', credentials: [{ registry: '127.0.0.1:5000', username: 'admin', password: SECRET }] },

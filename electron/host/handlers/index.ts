@@ -1,3 +1,4 @@
+import { jobPaths } from '../../../shared/api/job-paths';
 import { verifyTransfer } from '../../engine/media/verify';
 import { unavailableMethods, type ApiHandlers } from '../dispatcher';
 import { NO_ENGINE_DEFAULTS } from '../../jobs/engine-options';
@@ -55,7 +56,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'transfer.signature': (req) => transferSignature(req),
     'transfer.verify': async (req) => verifyTransfer(req.dir, { signature: req }),
 
-    'jobs.start': (req) => ({ id: jobs.start(req).id }),
+    'jobs.start': async (req) => {
+      for (const p of jobPaths(req)) await grants.check(p.path, p.access);
+      return { id: jobs.start(req).id };
+    },
     'jobs.pause': (req) => jobs.pause(req.id),
     'jobs.resume': (req) => jobs.resume(req.id),
     'jobs.cancel': (req) => jobs.cancel(req.id),

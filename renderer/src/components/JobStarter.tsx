@@ -1,3 +1,4 @@
+import { jobPaths } from '../../../shared/api/job-paths';
 import { useCallback, type ReactNode } from 'react';
 import { isFinished, type Job, type JobStart } from '../../../shared/api/jobs';
 import type { RequestOf } from '../../../shared/api/contract';
@@ -15,7 +16,12 @@ import { JobPanel, type PlannedFiles } from './JobPanel';
 export function JobStarter({ jobId, request, startLabel, disabled, onStarted, onFinished, children, plannedFiles }: { jobId?: string; request: () => RequestOf<'jobs.start'>; startLabel: string; disabled?: boolean; onStarted: (id: string) => void; onFinished?: (job: Job) => void; children?: (job: Job) => ReactNode; plannedFiles?: PlannedFiles }) {
   const { job } = useJob(jobId);
   const running = jobId !== undefined && (!job || !isFinished(job.state));
-  const startFn = useCallback(() => getApi().jobs.start(request() as JobStart), [request]);
+  const startFn = useCallback(async () => {
+    const job = request() as JobStart;
+    // Starting is the operator's confirmation of the folders they typed for this job (shared/api/job-paths.ts).
+    for (const p of jobPaths(job)) await getApi().fs.allow(p);
+    return getApi().jobs.start(job);
+  }, [request]);
   const [start, started] = useAction(startFn);
   const onStart = async () => {
     const res = await start();
