@@ -12,6 +12,8 @@ import { planTransfer } from '../engine/transfer/plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
 import { readSince } from '../engine/transfer/since';
 import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
+import { parsePrivateKey } from '../engine/signing/keys';
+import { signTransferWith } from '../engine/signing/transfer-signature';
 import type { TrustPolicy } from '../engine/signing/trust-policy';
 import { releaseSignatureOptions, volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
@@ -57,8 +59,18 @@ export const runners: JobRunners = {
         requested: { ...(params.release ? { release: params.release } : {}), images: params.images, ...(params.since ? { since: params.since } : {}) },
         ...(since ? { since } : {}),
       });
+      // Signed after the writer's final rename, exactly as `ferry mirror --sign-key` does.
+      const signed = job.signingKey ? await signTransferWith(params.toDir, parsePrivateKey(Buffer.from(job.signingKey), "the app's signing key")) : undefined;
       const m = result.manifest;
-      return { dir: params.toDir, id: m.id, images: m.images.length, blobs: m.blobs.length, volumes: m.volumes, resumedBlobs: result.resumedBlobs };
+      return {
+        dir: params.toDir,
+        id: m.id,
+        images: m.images.length,
+        blobs: m.blobs.length,
+        volumes: m.volumes,
+        resumedBlobs: result.resumedBlobs,
+        ...(signed ? { fingerprint: signed.fingerprint } : {}),
+      };
     }),
 
   push: (params, job) =>
