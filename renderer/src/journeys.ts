@@ -38,7 +38,12 @@ export interface ExportState {
   since: string;
   transferJob?: string;
   verifyJob?: string;
+  /** Result of reading the media back: a failure is not carried away. */
+  mediaVerified?: 'passed' | 'failed';
 }
+
+/** Why neither journey goes on from media that failed verification. */
+export const FAILED_MEDIA = 'The media failed verification: copy the named volumes again, then verify again.';
 
 export const exportStore = createJourneyStore<ExportState>('ferry.journey.export', {
   step: 'credentials',

@@ -300,6 +300,8 @@ export const apiMethods = {
           volume: z.string().optional(),
           blob: z.string().optional(),
           image: z.string().optional(),
+          /** Every image that needs the blob or volume the problem is about. */
+          images: z.array(z.string()).optional(),
         }),
       ),
       counts: z.record(z.string(), z.number()),

@@ -16,8 +16,13 @@ export function VerifyStep() {
         request={request}
         startLabel="Verify the media"
         disabled={!state.toDir.trim()}
-        onStarted={(id) => exportStore.update({ verifyJob: id })}
-        onFinished={(job) => job.state === 'succeeded' && exportStore.update((s) => ({ done: withDone(s.done, 'verify') }))}
+        onStarted={(id) => exportStore.update({ verifyJob: id, mediaVerified: undefined })}
+        onFinished={(job) =>
+          exportStore.update((s) => ({
+            mediaVerified: job.state === 'succeeded' ? 'passed' : job.state === 'failed' ? 'failed' : s.mediaVerified,
+            done: job.state === 'succeeded' ? withDone(s.done, 'verify') : s.done,
+          }))
+        }
       >
         {(job) => (verifyJobReport(job) !== undefined ? <VerifyReport report={verifyJobReport(job)} subject="The media" /> : null)}
       </JobStarter>
