@@ -7,6 +7,7 @@ import { createForkHost } from '../jobs/fork-host';
 import { JobHistory } from '../jobs/history';
 import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
+import { TrustedKeyStore } from '../main/handlers/trusted-keys';
 import { openSecretStore } from '../jobs/secrets/open-secret-store';
 import { createDispatcher } from '../main/dispatcher';
 import { forwardJobEvents } from '../main/handlers/events';
@@ -61,7 +62,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     resolveSecrets: secretResolver(secrets),
     engineDefaults: engine,
   });
-  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine });
+  const trustedKeys = new TrustedKeyStore(join(opts.dataDir, 'trusted-keys.json'));
+  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine, trustedKeys });
   const dispatch = createDispatcher(handlers, (sender: { authenticated: true }) => sender.authenticated);
   const server = await startServeServer({ host: opts.host, port: opts.port, rendererDir: opts.rendererDir, dispatch, token: opts.token });
   const stopEvents = forwardJobEvents(jobs, server.broadcast);

@@ -49,6 +49,9 @@ const configKind = z.enum([
   'pull-secret',
 ]);
 
+/** Fingerprints in their printed form (shared/fingerprint.ts), with when each was first trusted. */
+const rememberedKeys = z.object({ keys: z.array(z.object({ fingerprint: z.string(), addedAt: z.string() })) });
+
 export const apiMethods = {
   'app.info': method(
     empty,
@@ -288,6 +291,10 @@ export const apiMethods = {
       trustedFingerprints: z.array(z.string()).optional(),
     }),
   ),
+  /** Signing-key fingerprints the operator trusts from now on (an app setting kept by the host, not a secret). */
+  'trust.list': method(empty, rememberedKeys),
+  'trust.remember': method(z.object({ fingerprint: z.string().min(1) }), rememberedKeys),
+  'trust.forget': method(z.object({ fingerprint: z.string().min(1) }), rememberedKeys),
   /** Full verification without a job (small transfers); long ones use jobs.start({kind:'verify'}). */
   'transfer.verify': method(
     z.object({ dir: z.string().min(1), ...trustChoices }),

@@ -1,6 +1,7 @@
 import type { EngineDefaults } from '../../jobs/engine-options';
 import type { JobManager } from '../../jobs/job-manager';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
+import type { TrustedKeyStore } from './trusted-keys';
 
 /** Native file dialogs; only the Electron host has them. */
 export interface Dialogs {
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   secrets: SecretStore;
   jobs: JobManager;
   dialogs?: Dialogs;
+  /** Fingerprints trusted "from now on", kept under the host's data dir; without it the app does not remember them. */
+  trustedKeys?: TrustedKeyStore;
   /** Registry settings of the host (serve's --authfile, --ca-file, --cert-dir, --source-mirror) for every call. */
   engine?: EngineDefaults;
 }

@@ -18,7 +18,7 @@ import { listSecrets, saveSecret } from './secrets';
  * wiring one is a single typed line (the request type comes from the contract).
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
-  const { secrets, jobs, dialogs } = deps;
+  const { secrets, jobs, dialogs, trustedKeys } = deps;
   const engine = deps.engine ?? NO_ENGINE_DEFAULTS;
   const handlers: ApiHandlers = {
     'app.info': () => appInfo(deps, unavailableMethods(handlers)),
@@ -50,6 +50,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'transfer.read': (req) => readTransfer(req),
     'transfer.signature': (req) => transferSignature(req),
     'transfer.verify': async (req) => verifyTransfer(req.dir, { signature: req }),
+    ...(trustedKeys && {
+      'trust.list': () => trustedKeys.list(),
+      'trust.remember': (req) => trustedKeys.remember(req.fingerprint),
+      'trust.forget': (req) => trustedKeys.forget(req.fingerprint),
+    }),
 
     'jobs.start': (req) => ({ id: jobs.start(req).id }),
     'jobs.pause': (req) => jobs.pause(req.id),
