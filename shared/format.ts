@@ -11,3 +11,11 @@ export function formatBytes(n: number): string {
   }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${UNITS[i]}`;
 }
+
+/**
+ * Full sha256 digests (sha256:-prefixed or bare hex) inside a sentence, cut to their first 12 hex digits: a
+ * sentence a person reads names a digest, the report beside it (or --json) carries the whole one.
+ */
+export function shortenDigests(text: string): string {
+  return text.replace(/(sha256:)?\b([0-9a-f]{64})\b/g, (_d, prefix: string | undefined, hex: string) => `${prefix ?? ''}${hex.slice(0, 12)}…`);
+}

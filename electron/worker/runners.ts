@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
+import { shortenDigests } from '../../shared/format';
 import { RECEIPT_FILE } from '../../shared/transfer/receipt';
 import type { VerifyReport } from '../../shared/transfer/verify-report';
 import { copy } from '../engine/copy/copy';
@@ -21,7 +22,8 @@ import type { JobRunners } from './runtime';
 
 /** A failed check is a failed job; the full report travels in the error details for the UI's table. */
 function verifyFailed(what: string, report: { problems: Array<{ message: string }> }, hint: string): FerryError {
-  return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${report.problems[0]?.message ?? ''}`, { hint, details: { report } });
+  // The whole report (full digests, every image) is in the details; the sentence stays readable.
+  return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${shortenDigests(report.problems[0]?.message ?? '')}`, { hint, details: { report } });
 }
 
 /** The operator's choices as the job carries them; the engine's trust policy decides (the same for push and verify). */

@@ -30,8 +30,3 @@ export function Digest({ value, what }: { value: string; what: string }) {
     </span>
   );
 }
-
-/** Full sha256 digests inside a sentence, shortened the same way (the table beside it holds the whole one). */
-export function shortenDigests(text: string): string {
-  return text.replace(/sha256:[0-9a-f]{64}/g, (d) => shortDigest(d));
-}

@@ -3,7 +3,8 @@ import type { Job } from '../../../shared/api/jobs';
 import { describeCounts } from '../../../shared/transfer/verify-report';
 import { Callout } from './Callout';
 import { CodeBlock } from './CodeBlock';
-import { Digest, shortenDigests } from './Digest';
+import { shortenDigests } from '../../../shared/format';
+import { Digest } from './Digest';
 import { Table } from './Table';
 
 const verifySchema = apiMethods['transfer.verify'].response;
@@ -47,10 +48,17 @@ export function VerifyReport({ report, subject }: { report: unknown; subject: st
           rows={r.problems}
           rowKey={(p) => `${p.code}:${p.volume ?? ''}:${p.blob ?? ''}:${p.image ?? ''}:${p.message}`}
           columns={[
-            { header: 'Problem', cell: (p) => sentence(p.message) },
-            { header: 'Volume', cell: (p) => (p.volume ? <span className="mono">{p.volume}</span> : NONE) },
+            {
+              header: 'Problem and the images that need it',
+              cell: (p) => (
+                <>
+                  {sentence(p.message)}
+                  <ImagesNeeding images={p.image ? [p.image] : (p.images ?? [])} />
+                </>
+              ),
+            },
+            { header: 'Volume', cell: (p) => (p.volume ? <span className="mono nowrap">{p.volume}</span> : NONE) },
             { header: 'Blob', cell: (p) => (p.blob ? <Digest value={p.blob} what="blob" /> : NONE) },
-            { header: 'Images that need it', cell: (p) => <ImagesNeeding images={p.image ? [p.image] : (p.images ?? [])} /> },
           ]}
         />
       ) : null}
@@ -67,14 +75,17 @@ function sentence(message: string): string {
 }
 
 function ImagesNeeding({ images }: { images: string[] }) {
-  if (images.length === 0) return <span className="muted">no image names it</span>;
+  if (images.length === 0) return <p className="muted">No image needs it.</p>;
   return (
-    <ul className="plain">
-      {images.map((i) => (
-        <li key={i} className="mono">
-          {i}
-        </li>
-      ))}
-    </ul>
+    <>
+      <p className="muted">{images.length === 1 ? 'Needed by this image:' : `Needed by these ${images.length} images:`}</p>
+      <ul className="plain">
+        {images.map((i) => (
+          <li key={i} className="mono">
+            {i}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
