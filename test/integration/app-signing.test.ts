@@ -8,7 +8,7 @@ import { JobManager } from '../../electron/jobs/job-manager';
 import { secretResolver } from '../../electron/jobs/resolve-secrets';
 import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
 import { SIGNING_KEY_NAME } from '../../electron/jobs/signing-key';
-import { listSecrets } from '../../electron/main/handlers/secrets';
+import { deleteSecret, listSecrets, saveSecret } from '../../electron/main/handlers/secrets';
 import { jobStartSchema, type Job } from '../../shared/api/jobs';
 import type { ProgressEvent } from '../../shared/progress';
 import { ferry } from '../support/cli';
@@ -82,6 +82,9 @@ describe('app exports are signed with the key in the secret store', () => {
     const pem = (await store.get(SIGNING_KEY_NAME))!;
     const body = pem.split('\n')[1]!;
     assert.deepEqual((await listSecrets(store)).secrets.map((s) => s.name), []);
+    await assert.rejects(deleteSecret(store, SIGNING_KEY_NAME), /transfer-signing key/);
+    await assert.rejects(saveSecret(store, { name: SIGNING_KEY_NAME, kind: 'token', value: 'x' }), /transfer-signing key/);
+    assert.equal(await store.get(SIGNING_KEY_NAME), pem);
     const seen = JSON.stringify(manager.list());
     const history = await Promise.all((await readdir(join(work.path, 'jobs'))).map((f) => readFile(join(work.path, 'jobs', f), 'utf8')));
     for (const text of [seen, ...history]) {

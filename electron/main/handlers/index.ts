@@ -10,7 +10,7 @@ import { inspectCa } from './ca';
 import type { HandlerDeps } from './deps';
 import { freeSpace, saveText, statPath } from './files';
 import { addPullSecretCredential, validatePullSecret } from './pull-secret';
-import { listSecrets, saveSecret } from './secrets';
+import { deleteSecret, listSecrets, saveSecret } from './secrets';
 
 /**
  * Every API method wired to what does the work, one line each; the same table serves Electron and
@@ -28,7 +28,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     'secrets.list': () => listSecrets(secrets),
     'secrets.save': (req) => saveSecret(secrets, req),
-    'secrets.delete': async (req) => ({ deleted: await secrets.delete(req.name) }),
+    'secrets.delete': (req) => deleteSecret(secrets, req.name),
 
     'ca.inspect': (req) => inspectCa(req),
     'registry.testConnection': (req) => testConnection(secrets, engine, req),
