@@ -41,13 +41,15 @@ test('import: media signed by an unknown key fail verification until its fingerp
   await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeEnabled();
   await app.checkpoint('02-trusted');
 
-  // A later import (the page's own memory gone): the host remembered the key, so it starts trusted.
-  await page.evaluate(() => localStorage.clear());
+  // A later import (the journey's own memory gone): the host remembered the key, so it starts trusted.
   await app.open('#/import/media');
+  await page.evaluate(() => sessionStorage.clear());
   await page.reload();
+  await expect(page.getByRole('textbox', { name: 'Transfer directory' })).toHaveValue('');
   await page.getByRole('textbox', { name: 'Transfer directory' }).fill(dir);
   await page.getByRole('button', { name: /Next: Verify media/ }).click();
   await expect(page.getByText('transfer.json is signed by a trusted key.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Verify the media' })).toBeVisible();
   await app.checkpoint('03-remembered');
   await page.getByRole('button', { name: `Forget ${fingerprint}` }).click();
   await expect(page.getByText(`transfer.json is signed by an unknown key (fingerprint ${fingerprint}).`)).toBeVisible();
