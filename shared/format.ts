@@ -21,3 +21,11 @@ export function parseSize(input: string): number {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`"${input}" is not a usable size`);
   return bytes;
 }
+
+/**
+ * Full sha256 digests (sha256:-prefixed or bare hex) inside a sentence, cut to their first 12 hex digits: a
+ * sentence a person reads names a digest, the report beside it (or --json) carries the whole one.
+ */
+export function shortenDigests(text: string): string {
+  return text.replace(/(sha256:)?\b([0-9a-f]{64})\b/g, (_d, prefix: string | undefined, hex: string) => `${prefix ?? ''}${hex.slice(0, 12)}…`);
+}

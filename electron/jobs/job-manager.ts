@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FerryError, toEnvelope, type FerryErrorEnvelope } from '../../shared/errors';
 import { isFinished, type Job, type JobStart, type JobState } from '../../shared/api/jobs';
-import type { ProgressEvent } from '../../shared/progress';
+import { withinTotals, type ProgressEvent } from '../../shared/progress';
 import { Emitter } from './emitter';
 import type { EngineDefaults } from './engine-options';
 import type { JobHistory } from './history';
@@ -205,6 +205,7 @@ export class JobManager {
         id: entry.job.id,
         job: resolved.job,
         ...(resolved.pullSecret ? { pullSecret: resolved.pullSecret } : {}),
+        ...(resolved.signing ? { signingKey: resolved.signing.secret } : {}),
         ...(this.opts.engineDefaults ? { defaults: this.opts.engineDefaults } : {}),
       });
     } catch (e) {
@@ -216,7 +217,8 @@ export class JobManager {
     if (isFinished(entry.job.state) || entry.outcome) return;
     switch (message.type) {
       case 'progress': {
-        const progress = redact(message.progress, entry.secrets);
+        // Held within totals here too: the host shows whatever any worker sends, and a figure past its total is a lie to the operator.
+        const progress = redact(withinTotals(message.progress), entry.secrets);
         entry.job = { ...entry.job, progress };
         this.progressed.fire({ id: entry.job.id, progress });
         return;

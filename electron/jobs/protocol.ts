@@ -8,7 +8,7 @@ import type { EngineDefaults } from './engine-options';
  * carries the parameters with secrets resolved: it travels over IPC only and is never persisted.
  */
 export type HostToWorker =
-  | { type: 'start'; id: string; job: JobStart; pullSecret?: string; defaults?: EngineDefaults }
+  | { type: 'start'; id: string; job: JobStart; pullSecret?: string; signingKey?: string; defaults?: EngineDefaults }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel' };

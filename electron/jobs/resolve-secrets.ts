@@ -1,11 +1,14 @@
 import { FerryError } from '../../shared/errors';
 import type { JobStart } from '../../shared/api/jobs';
 import type { SecretStore } from './secrets/secret-store';
+import { transferSigningKey } from './signing-key';
 
-/** A job as the worker gets it: stored secrets looked up, the pull secret text alongside. */
+/** A job as the worker gets it: stored secrets looked up, the pull secret text alongside, and for an export the key that signs it. */
 export interface ResolvedJob {
   job: JobStart;
   pullSecret?: string;
+  /** PKCS#8 PEM of the app's signing key (mirror jobs only); `secret`, so redaction scrubs it from anything the job reports. */
+  signing?: { secret: string };
 }
 
 function missing(name: string): FerryError {
@@ -26,10 +29,11 @@ export function secretResolver(store: SecretStore): (job: JobStart) => Promise<R
       }),
     );
     const resolved = { ...job, params: { ...job.params, credentials } } as JobStart;
+    const signing = job.kind === 'mirror' ? { signing: { secret: await transferSigningKey(store) } } : {};
     const ref = job.params.pullSecretRef;
-    if (ref === undefined) return { job: resolved };
+    if (ref === undefined) return { job: resolved, ...signing };
     const pullSecret = await store.get(ref);
     if (pullSecret === undefined) throw missing(ref);
-    return { job: resolved, pullSecret };
+    return { job: resolved, pullSecret, ...signing };
   };
 }

@@ -7,6 +7,7 @@ import { JobHistory } from '../jobs/history';
 import { checkEngineDefaults, type EngineDefaults } from '../jobs/engine-options';
 import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
+import { TrustedKeyStore } from '../host/handlers/trusted-keys';
 import { applySecurityPolicy, secureSession } from './apply-security';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { cliInvocation } from './cli-launch';
@@ -66,7 +67,8 @@ async function start(): Promise<void> {
     engineDefaults: engine,
   });
   const grants = await PathGrants.forSession(userData);
-  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs(), grants });
+  const trustedKeys = new TrustedKeyStore(join(userData, 'trusted-keys.json'));
+  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs(), grants, trustedKeys });
   const dispatch = createDispatcher(handlers, (event: IpcMainInvokeEvent) =>
     isTrustedSender(
       {

@@ -7,6 +7,7 @@ import { createForkHost } from '../jobs/fork-host';
 import { JobHistory } from '../jobs/history';
 import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
+import { TrustedKeyStore } from '../host/handlers/trusted-keys';
 import { openSecretStore } from '../jobs/secrets/open-secret-store';
 import { createDispatcher } from '../host/dispatcher';
 import { forwardJobEvents } from '../host/handlers/events';
@@ -63,7 +64,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     engineDefaults: engine,
   });
   const grants = await PathGrants.forSession(opts.dataDir);
-  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine, grants });
+  const trustedKeys = new TrustedKeyStore(join(opts.dataDir, 'trusted-keys.json'));
+  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine, grants, trustedKeys });
   const dispatch = createDispatcher(handlers, (sender: { authenticated: true }) => sender.authenticated);
   const server = await startServeServer({ host: opts.host, port: opts.port, rendererDir: opts.rendererDir, dispatch, token: opts.token });
   const stopEvents = forwardJobEvents(jobs, server.broadcast);

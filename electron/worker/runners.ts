@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
+import { shortenDigests } from '../../shared/format';
 import { RECEIPT_FILE } from '../../shared/transfer/receipt';
 import type { VerifyReport } from '../../shared/transfer/verify-report';
 import { copy } from '../engine/copy/copy';
@@ -12,6 +13,8 @@ import { planMirror } from '../engine/transfer/mirror-plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
 import { readSince } from '../engine/transfer/since';
 import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
+import { parsePrivateKey } from '../engine/signing/keys';
+import { signTransferWith } from '../engine/signing/transfer-signature';
 import type { TrustPolicy } from '../engine/signing/trust-policy';
 import { releaseSignatureOptions, volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
@@ -19,7 +22,8 @@ import type { JobRunners } from './runtime';
 
 /** A failed check is a failed job; the full report travels in the error details for the UI's table. */
 function verifyFailed(what: string, report: { problems: Array<{ message: string }> }, hint: string): FerryError {
-  return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${report.problems[0]?.message ?? ''}`, { hint, details: { report } });
+  // The whole report (full digests, every image) is in the details; the sentence stays readable.
+  return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${shortenDigests(report.problems[0]?.message ?? '')}`, { hint, details: { report } });
 }
 
 /** The operator's choices as the job carries them; the engine's trust policy decides (the same for push and verify). */
@@ -64,8 +68,18 @@ export const runners: JobRunners = {
         requested,
         ...(since ? { since } : {}),
       });
+      // Signed after the writer's final rename, exactly as `ferry mirror --sign-key` does.
+      const signed = job.signingKey ? await signTransferWith(params.toDir, parsePrivateKey(Buffer.from(job.signingKey), "the app's signing key")) : undefined;
       const m = result.manifest;
-      return { dir: params.toDir, id: m.id, images: m.images.length, blobs: m.blobs.length, volumes: m.volumes, resumedBlobs: result.resumedBlobs };
+      return {
+        dir: params.toDir,
+        id: m.id,
+        images: m.images.length,
+        blobs: m.blobs.length,
+        volumes: m.volumes,
+        resumedBlobs: result.resumedBlobs,
+        ...(signed ? { fingerprint: signed.fingerprint } : {}),
+      };
     }),
 
   push: (params, job) =>

@@ -1,6 +1,6 @@
 import { FerryError, toEnvelope } from '../../shared/errors';
 import type { JobKind, JobParams } from '../../shared/api/jobs';
-import type { ProgressEvent } from '../../shared/progress';
+import { withinTotals, type ProgressEvent } from '../../shared/progress';
 import { NO_ENGINE_DEFAULTS, type EngineDefaults } from '../jobs/engine-options';
 import { PauseGate } from '../jobs/pause-gate';
 import type { HostToWorker, WorkerToHost } from '../jobs/protocol';
@@ -11,6 +11,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** The pull secret named by the job's `pullSecretRef` (in memory only; give it to the engine, never log it). */
   readonly pullSecret: string | undefined;
+  /** The host's transfer-signing key (PKCS#8 PEM) for an export; in memory only, like the pull secret. */
+  readonly signingKey?: string | undefined;
   /** The host's registry settings (serve's --authfile, --ca-file, --cert-dir, --source-mirror). */
   readonly defaults: EngineDefaults;
   onProgress(event: ProgressEvent): void;
@@ -89,9 +91,10 @@ export function runWorker(runners: JobRunners): void {
           id: message.id,
           signal: controller.signal,
           pullSecret: message.pullSecret,
+          signingKey: message.signingKey,
           defaults: message.defaults ?? NO_ENGINE_DEFAULTS,
           onProgress(event) {
-            pending = event;
+            pending = withinTotals(event);
             if (Date.now() - lastSent >= PROGRESS_INTERVAL_MS) flushProgress();
           },
           checkpoint: () => gate.wait(controller.signal),

@@ -40,6 +40,8 @@ export interface ExportState {
   withRegistry: boolean;
   transferJob?: string;
   verifyJob?: string;
+  /** Result of reading the media back: a failure is not carried away. */
+  mediaVerified?: 'passed' | 'failed';
   /** The volume files the last plan announced (for the choices in `key`): the transfer view fills them as the writer does. */
   plannedVolumes?: { key: string; volumeSize: number; files: Array<{ name: string; size: number }> };
 }
@@ -48,6 +50,9 @@ export interface ExportState {
 export function planKey(s: Pick<ExportState, 'release' | 'images' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
   return JSON.stringify([s.release.trim(), s.images, s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
 }
+
+/** Why neither journey goes on from media that failed verification. */
+export const FAILED_MEDIA = 'The media failed verification: copy the named volumes again, then verify again.';
 
 export const exportStore = createJourneyStore<ExportState>('ferry.journey.export', {
   step: 'credentials',

@@ -49,6 +49,9 @@ const configKind = z.enum([
   'pull-secret',
 ]);
 
+/** Fingerprints in their printed form (shared/fingerprint.ts), with when each was first trusted. */
+const rememberedKeys = z.object({ keys: z.array(z.object({ fingerprint: z.string(), addedAt: z.string() })) });
+
 export const apiMethods = {
   'app.info': method(
     empty,
@@ -337,6 +340,10 @@ export const apiMethods = {
       trustedFingerprints: z.array(z.string()).optional(),
     }),
   ),
+  /** Signing-key fingerprints the operator trusts from now on (an app setting kept by the host, not a secret). */
+  'trust.list': method(empty, rememberedKeys),
+  'trust.remember': method(z.object({ fingerprint: z.string().min(1) }), rememberedKeys),
+  'trust.forget': method(z.object({ fingerprint: z.string().min(1) }), rememberedKeys),
   /** Full verification without a job (small transfers); long ones use jobs.start({kind:'verify'}). */
   'transfer.verify': method(
     z.object({ dir: z.string().min(1), ...trustChoices }),
@@ -349,6 +356,8 @@ export const apiMethods = {
           volume: z.string().optional(),
           blob: z.string().optional(),
           image: z.string().optional(),
+          /** Every image that needs the blob or volume the problem is about. */
+          images: z.array(z.string()).optional(),
         }),
       ),
       counts: z.record(z.string(), z.number()),

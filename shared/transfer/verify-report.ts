@@ -69,3 +69,24 @@ export function renderVerifyReport(r: VerifyReport): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** What each count of a report means, in the words a person reads (the keys are for --json and code). */
+const COUNT_WORDS: Record<string, string> = {
+  volumes: 'volume(s)',
+  images: 'image(s)',
+  blobs: 'blob(s)',
+  blobsVerified: 'blob digest(s) checked',
+  parentBlobs: 'blob(s) in the parent transfer',
+  entries: 'tar entries read',
+};
+
+/**
+ * A report's counts as one sentence ("3 volume(s), 14 blob digest(s) checked"), never as raw keys. Keys that
+ * are already words (the mirror check's) are kept; a count of parent blobs is left out when there are none.
+ */
+export function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([k, v]) => !(k === 'parentBlobs' && v === 0))
+    .map(([k, v]) => `${v} ${COUNT_WORDS[k] ?? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`)
+    .join(', ');
+}

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ferry } from '../support/cli';
 import { test, expect } from './support/fixtures';
 import { FULL_JOURNEYS_PENDING, FULL_JOURNEYS_READY } from './support/world-info';
 
@@ -44,7 +45,17 @@ test('full export journey: pull secret, CA, release, plan, transfer to a directo
   await app.checkpoint('journey-05-verify');
   await page.getByRole('button', { name: /Next: Done/ }).click();
 
-  await expect(page.getByTestId('transfer-fingerprint')).toHaveText(/^[0-9a-f:]{64,}/i);
+  // Signed with the app's key: Done shows its fingerprint, the one `ferry verify --trust` prints for these media.
+  const shown = page.getByTestId('signing-fingerprint');
+  await expect(shown).toHaveText(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/);
+  await expect(page.getByTestId('transfer-fingerprint')).toHaveCount(0);
   await expect(page.getByRole('table', { name: /Files to carry/ })).toContainText('ferry-000001.tar');
   await app.checkpoint('journey-06-done');
+  const fingerprint = (await shown.textContent())!;
+  const trusted = await ferry(['verify', '--dir', toDir, '--trust', fingerprint]);
+  expect(trusted.code, trusted.stdout + trusted.stderr).toBe(0);
+  expect(trusted.stdout).toContain(`signing key fingerprint: ${fingerprint}`);
+  const stranger = await ferry(['verify', '--dir', toDir, '--trust', fingerprint.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]);
+  expect(stranger.code).toBe(1);
+  expect(stranger.stdout).toMatch(/signed by an unknown key/);
 });

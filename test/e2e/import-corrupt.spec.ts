@@ -10,7 +10,8 @@ test('import: a corrupted volume fails verification, is named in the report, and
   test.fixme(!!why, why);
   // Real media from the engine's writer (the same code a mirror job uses), then damaged.
   const dir = join(world.workDir, 'corrupt-media');
-  await writeFixture(dir, fixtureContent({ shared: 20_000, big: 300_000, medium: 90_000, small: 40_000 }, 'e2e-corrupt'), { volumeSize: 128 * 1024 });
+  const content = fixtureContent({ shared: 20_000, big: 300_000, medium: 90_000, small: 40_000 }, 'e2e-corrupt');
+  await writeFixture(dir, content, { volumeSize: 128 * 1024 });
   await flipByte(join(dir, 'ferry-000001.tar'));
 
   await app.open('#/import/media');
@@ -22,13 +23,19 @@ test('import: a corrupted volume fails verification, is named in the report, and
   await page.getByRole('button', { name: 'Verify the media' }).click();
   await expect(page.getByRole('group', { name: /^Job / }).getByText('failed', { exact: true })).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText(/The media: \d+ problem\(s\) found\./)).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Problems' })).toContainText('ferry-000001.tar');
+  const problems = page.getByRole('table', { name: 'Problems' });
+  await expect(problems).toContainText('ferry-000001.tar');
+  // Every problem names the images that need the damaged volume, in words and without raw count keys.
+  await expect(problems.getByRole('cell', { name: content.images[0]!.source }).first()).toBeVisible();
+  await expect(page.getByText(/Checked .*blob digest\(s\) checked/)).toBeVisible();
+  await expect(page.getByText(/blobsVerified|parentBlobs/)).toHaveCount(0);
+  await expect(problems.getByRole('button', { name: /^Copy the blob digest sha256:[0-9a-f]{12}…$/ }).first()).toBeVisible();
+  await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeDisabled();
+  await expect(page.getByText('The media failed verification: copy the named volumes again, then verify again.')).toBeVisible();
   await app.checkpoint('02-verify-failed');
 
-  await page.getByRole('button', { name: /Next: Registry node/ }).click();
-  await page.getByRole('button', { name: /Next: Target registry/ }).click();
-  await app.checkpoint('03-target');
-  await page.getByRole('button', { name: /Next: Push/ }).click();
+  // Reached another way (the stepper, a link), the push stays blocked.
+  await app.open('#/import/push');
   await expect(page.getByText('The media failed verification; pushing is blocked.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Start push' })).toBeDisabled();
   await app.checkpoint('04-push-blocked');

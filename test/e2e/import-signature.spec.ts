@@ -25,15 +25,32 @@ test('import: media signed by an unknown key fail verification until its fingerp
   await expect(page.getByRole('checkbox', { name: /although they are signed by a key I do not trust/ })).not.toBeChecked();
   await page.getByRole('button', { name: 'Verify the media' }).click();
   await expect(page.getByRole('group', { name: /^Job / }).getByText('failed', { exact: true })).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByRole('table', { name: 'Problems' })).toContainText('SIGNATURE_UNTRUSTED');
+  await expect(page.getByRole('table', { name: 'Problems' })).toContainText('signed by an unknown key');
+  await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeDisabled();
   await app.checkpoint('01-unknown-key');
 
   await page.getByRole('textbox', { name: 'Fingerprint to trust' }).fill(fingerprint.slice(0, -1));
   await expect(page.getByRole('button', { name: 'Trust this fingerprint' })).toBeDisabled();
   await page.getByRole('textbox', { name: 'Fingerprint to trust' }).fill(fingerprint.toLowerCase());
+  await page.getByRole('checkbox', { name: /Trust this fingerprint from now on/ }).check();
   await page.getByRole('button', { name: 'Trust this fingerprint' }).click();
   await expect(page.getByText('transfer.json is signed by a trusted key.')).toBeVisible();
+  await expect(page.getByRole('button', { name: `Forget ${fingerprint}` })).toBeVisible();
   await page.getByRole('button', { name: 'Verify the media' }).click();
   await expect(page.getByText('The media: everything checked out.')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeEnabled();
   await app.checkpoint('02-trusted');
+
+  // A later import (the journey's own memory gone): the host remembered the key, so it starts trusted.
+  await app.open('#/import/media');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: 'Transfer directory' })).toHaveValue('');
+  await page.getByRole('textbox', { name: 'Transfer directory' }).fill(dir);
+  await page.getByRole('button', { name: /Next: Verify media/ }).click();
+  await expect(page.getByText('transfer.json is signed by a trusted key.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Verify the media' })).toBeVisible();
+  await app.checkpoint('03-remembered');
+  await page.getByRole('button', { name: `Forget ${fingerprint}` }).click();
+  await expect(page.getByText(`transfer.json is signed by an unknown key (fingerprint ${fingerprint}).`)).toBeVisible();
 });

@@ -162,8 +162,12 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
 
   await checkUnlistedVolumes(dir, manifest, problems);
   const users = checkImages(manifest, manifestData, blobOk, problems);
+  // Every problem names the images it puts at risk: a blob's users, or for a whole damaged volume the users of every blob in it.
+  const inVolume = volumeUsers(manifest, users);
   for (const p of problems) {
-    if (p.blob && !p.image) p.images = users.get(p.blob) ?? [];
+    if (p.image) continue;
+    if (p.blob) p.images = users.get(p.blob) ?? [];
+    else if (p.volume) p.images = inVolume.get(p.volume) ?? [];
   }
 
   const parentBlobs = manifest.blobs.filter((b) => isParentLocation(b.location)).length;
@@ -357,6 +361,22 @@ async function checkUnlistedVolumes(dir: string, manifest: TransferManifest, pro
   for (const name of (await listVolumeFiles(dir)).values()) {
     if (!listed.has(name)) problems.push({ code: 'VOLUME_UNLISTED', volume: name, message: `${name} is in ${dir} but transfer.json does not list it` });
   }
+}
+
+/** volume name → images using any blob (or part of one) stored in it, in the order images are listed. */
+function volumeUsers(manifest: TransferManifest, users: Map<string, string[]>): Map<string, string[]> {
+  const found = new Map<string, Set<string>>();
+  for (const b of manifest.blobs) {
+    if (isParentLocation(b.location)) continue;
+    const volumes = isPartsLocation(b.location) ? b.location.parts.map((p) => p.volume) : [b.location.volume];
+    for (const v of volumes) {
+      const set = found.get(v) ?? new Set<string>();
+      for (const image of users.get(b.digest) ?? []) set.add(image);
+      found.set(v, set);
+    }
+  }
+  const order = manifest.images.map((i) => i.source);
+  return new Map([...found].map(([v, set]) => [v, order.filter((i) => set.has(i))]));
 }
 
 /** Every manifest's references must be in the transfer (or its parent). Returns blob digest → images using it. */

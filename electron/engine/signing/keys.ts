@@ -66,9 +66,18 @@ function requireEd25519(key: KeyObject, path: string): KeyObject {
 
 /** The private key to sign with (PKCS#8 or traditional PEM). */
 export async function readPrivateKey(path: string): Promise<KeyObject> {
-  const pem = Buffer.from(await readBoundedFile(path, 'private key file', MAX_KEY_BYTES));
+  return parsePrivateKey(Buffer.from(await readBoundedFile(path, 'private key file', MAX_KEY_BYTES)), path);
+}
+
+/** A new private key as PKCS#8 PEM, for a host that keeps it in a secret store rather than a file. */
+export function newPrivateKeyPem(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+}
+
+/** `pem` read from wherever it was kept; `source` names that place in messages (never the key itself). */
+export function parsePrivateKey(pem: Buffer, source: string): KeyObject {
   if (/-----BEGIN PUBLIC KEY-----/.test(pem.toString('latin1'))) {
-    throw new FerryError('INVALID_INPUT', `${path} is a public key; signing needs the private key.`, {
+    throw new FerryError('INVALID_INPUT', `${source} is a public key; signing needs the private key.`, {
       hint: 'Pass the PREFIX.key file written by `ferry keys generate`, not PREFIX.pub.',
     });
   }
@@ -77,11 +86,11 @@ export async function readPrivateKey(path: string): Promise<KeyObject> {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
     // The parser's message could quote key material; say only what is wrong.
-    throw new FerryError('INVALID_INPUT', `${path} is not a readable PEM private key.`, {
+    throw new FerryError('INVALID_INPUT', `${source} is not a readable PEM private key.`, {
       hint: 'Pass the PREFIX.key file written by `ferry keys generate` (an unencrypted PKCS#8 ed25519 key).',
     });
   }
-  return requireEd25519(key, path);
+  return requireEd25519(key, source);
 }
 
 /** The public key to trust (SPKI PEM). A private key is refused: it must not travel with the media. */

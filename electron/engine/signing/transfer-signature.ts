@@ -40,7 +40,11 @@ export async function readManifestBytes(dir: string, purpose: string): Promise<B
 
 /** Writes DIR/transfer.json.sig (atomically) for the transfer.json now in DIR. */
 export async function signTransfer(dir: string, keyPath: string): Promise<SignResult> {
-  const privateKey = await readPrivateKey(keyPath);
+  return signTransferWith(dir, await readPrivateKey(keyPath));
+}
+
+/** The same signature from a key already in memory (the app's key lives in the OS secret store, never in a file). */
+export async function signTransferWith(dir: string, privateKey: KeyObject): Promise<SignResult> {
   const manifest = await readManifestBytes(dir, 'sign the transfer');
   const publicKey = createPublicKey(privateKey);
   const sha256 = keySha256(publicKey);

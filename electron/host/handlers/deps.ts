@@ -2,6 +2,7 @@ import type { EngineDefaults } from '../../jobs/engine-options';
 import type { JobManager } from '../../jobs/job-manager';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 import type { PathGrants } from './path-grants';
+import type { TrustedKeyStore } from './trusted-keys';
 
 /** Native file dialogs; only the Electron host has them. */
 export interface Dialogs {
@@ -19,6 +20,8 @@ export interface HandlerDeps {
   dialogs?: Dialogs;
   /** Directories the `fs.*` methods may use this session (the data dir from the start, then the operator's choices). */
   grants: PathGrants;
+  /** Fingerprints trusted "from now on", kept under the host's data dir; without it the app does not remember them. */
+  trustedKeys?: TrustedKeyStore;
   /** Registry settings of the host (serve's --authfile, --ca-file, --cert-dir, --source-mirror) for every call. */
   engine?: EngineDefaults;
 }

@@ -12,7 +12,7 @@ import { registryKit } from './kit';
 import type { HandlerDeps } from './deps';
 import { allowPath, freeSpace, pickGranted, saveText, statPath } from './files';
 import { addPullSecretCredential, validatePullSecret } from './pull-secret';
-import { listSecrets, saveSecret } from './secrets';
+import { deleteSecret, listSecrets, saveSecret } from './secrets';
 
 /**
  * Every API method wired to what does the work, one line each; the same table serves Electron and
@@ -20,7 +20,7 @@ import { listSecrets, saveSecret } from './secrets';
  * wiring one is a single typed line (the request type comes from the contract).
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
-  const { secrets, jobs, dialogs, grants } = deps;
+  const { secrets, jobs, dialogs, grants, trustedKeys } = deps;
   const engine = deps.engine ?? NO_ENGINE_DEFAULTS;
   const handlers: ApiHandlers = {
     'app.info': () => appInfo(deps, unavailableMethods(handlers)),
@@ -30,7 +30,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     'secrets.list': () => listSecrets(secrets),
     'secrets.save': (req) => saveSecret(secrets, req),
-    'secrets.delete': async (req) => ({ deleted: await secrets.delete(req.name) }),
+    'secrets.delete': (req) => deleteSecret(secrets, req.name),
 
     'ca.inspect': (req) => inspectCa(req),
     'registry.testConnection': (req) => testConnection(secrets, engine, req),
@@ -55,6 +55,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'transfer.read': (req) => readTransfer(req),
     'transfer.signature': (req) => transferSignature(req),
     'transfer.verify': async (req) => verifyTransfer(req.dir, { signature: req }),
+    ...(trustedKeys && {
+      'trust.list': () => trustedKeys.list(),
+      'trust.remember': (req) => trustedKeys.remember(req.fingerprint),
+      'trust.forget': (req) => trustedKeys.forget(req.fingerprint),
+    }),
 
     'jobs.start': async (req) => {
       for (const p of jobPaths(req)) await grants.check(p.path, p.access);

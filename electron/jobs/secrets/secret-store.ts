@@ -4,7 +4,8 @@
  * side only: no API method returns a stored secret to the UI.
  */
 export type SecretStoreKind = 'keychain' | 'safeStorage' | 'memory';
-export type SecretKind = 'pull-secret' | 'registry-password' | 'token';
+/** 'signing-key' is the app's own transfer-signing key (jobs/signing-key.ts): never listed to the UI. */
+export type SecretKind = 'pull-secret' | 'registry-password' | 'token' | 'signing-key';
 
 export interface SecretMeta {
   name: string;

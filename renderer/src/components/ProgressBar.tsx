@@ -4,7 +4,7 @@ import { shownDone } from '../transfer-trace';
 /** One labelled bar. Uses <progress> so assistive tech reads the value; the text repeats it for sighted users. */
 export function ProgressBar({ label, done, total, unit = 'bytes', bytesPerSecond, etaSeconds }: { label: string; done: number; total: number; unit?: 'bytes' | 'items'; bytesPerSecond?: number; etaSeconds?: number }) {
   const fmt = (n: number) => (unit === 'bytes' ? formatBytes(n) : String(n));
-  // An engine that counts a little past its total (retried bytes, headers) must not show 933 KiB of 815 KiB.
+  // A figure never shows past its total, whatever a job sent (the job layer bounds it too: shared/progress.ts withinTotals).
   const shown = shownDone(done, total);
   const pct = total > 0 ? Math.floor((shown / total) * 100) : 0;
   const extras = [bytesPerSecond !== undefined ? `${formatBytes(bytesPerSecond)}/s` : '', etaSeconds !== undefined ? `ETA ${formatDuration(etaSeconds)}` : '']

@@ -6,8 +6,11 @@ import { ActionError, NotAvailable } from './ActionError';
 import { Spinner } from './Spinner';
 import { Table } from './Table';
 
-/** What a transfer directory holds, and the fingerprint both sides compare. */
-export function TransferSummary({ dir, onLoaded }: { dir: string; onLoaded?: () => void }) {
+/**
+ * What a transfer directory holds. The SHA-256 of transfer.json differs on every transfer, so where a signing
+ * key's fingerprint is what people compare (the export's Done step) the caller leaves it out (`manifestHash`).
+ */
+export function TransferSummary({ dir, onLoaded, manifestHash = true }: { dir: string; onLoaded?: () => void; manifestHash?: boolean }) {
   const readFn = useCallback((d: string) => getApi().transfer.read({ dir: d }), []);
   const [read, state] = useAction(readFn);
   const absent = useUnavailable('transfer.read');
@@ -40,10 +43,14 @@ export function TransferSummary({ dir, onLoaded }: { dir: string; onLoaded?: () 
         <dd>{t.images.length}</dd>
         <dt>Size</dt>
         <dd>{formatBytes(t.totalBytes)}</dd>
-        <dt>Fingerprint (SHA-256 of transfer.json)</dt>
-        <dd className="mono" data-testid="transfer-fingerprint">
-          {t.fingerprint}
-        </dd>
+        {manifestHash ? (
+          <>
+            <dt>Fingerprint (SHA-256 of transfer.json)</dt>
+            <dd className="mono" data-testid="transfer-fingerprint">
+              {t.fingerprint}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <Table
         caption="Files to carry: transfer.json and these volumes"

@@ -1,7 +1,10 @@
 import { apiMethods } from '../../../shared/api/contract';
 import type { Job } from '../../../shared/api/jobs';
+import { describeCounts } from '../../../shared/transfer/verify-report';
 import { Callout } from './Callout';
 import { CodeBlock } from './CodeBlock';
+import { shortenDigests } from '../../../shared/format';
+import { Digest } from './Digest';
 import { Table } from './Table';
 
 const verifySchema = apiMethods['transfer.verify'].response;
@@ -20,16 +23,14 @@ function problemHint(problems: ReadonlyArray<{ code: string }>): string {
 }
 
 /**
- * A verification result as a table naming volume, blob and image for each problem. A report of
- * another shape (a newer engine) is shown as JSON rather than guessed at.
+ * A verification result as a table naming, for each problem, the volume, the blob and the images that need
+ * it, in words. A report of another shape (a newer engine) is shown as JSON rather than guessed at.
  */
 export function VerifyReport({ report, subject }: { report: unknown; subject: string }) {
   const parsed = verifySchema.safeParse(report);
   if (!parsed.success) return <CodeBlock name="Verification report" fileName="verify-report.json" text={JSON.stringify(report, null, 2)} />;
   const r = parsed.data;
-  const counts = Object.entries(r.counts)
-    .map(([k, v]) => `${v} ${k}`)
-    .join(', ');
+  const counts = describeCounts(r.counts);
   return (
     <>
       {r.ok ? (
@@ -47,14 +48,44 @@ export function VerifyReport({ report, subject }: { report: unknown; subject: st
           rows={r.problems}
           rowKey={(p) => `${p.code}:${p.volume ?? ''}:${p.blob ?? ''}:${p.image ?? ''}:${p.message}`}
           columns={[
-            { header: 'Problem', cell: (p) => p.message },
-            { header: 'Code', cell: (p) => <span className="mono">{p.code}</span> },
-            { header: 'Volume', cell: (p) => <span className="mono">{p.volume ?? '—'}</span> },
-            { header: 'Blob', cell: (p) => <span className="mono">{p.blob ?? '—'}</span> },
-            { header: 'Image', cell: (p) => <span className="mono">{p.image ?? '—'}</span> },
+            {
+              header: 'Problem and the images that need it',
+              cell: (p) => (
+                <>
+                  {sentence(p.message)}
+                  <ImagesNeeding images={p.image ? [p.image] : (p.images ?? [])} />
+                </>
+              ),
+            },
+            { header: 'Volume', cell: (p) => (p.volume ? <span className="mono nowrap">{p.volume}</span> : NONE) },
+            { header: 'Blob', cell: (p) => (p.blob ? <Digest value={p.blob} what="blob" /> : NONE) },
           ]}
         />
       ) : null}
+    </>
+  );
+}
+
+const NONE = <span className="muted">none</span>;
+
+/** The engine's message as a sentence: capitalised, digests shortened (the Blob column copies the whole one). */
+function sentence(message: string): string {
+  const text = shortenDigests(message);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
+
+function ImagesNeeding({ images }: { images: string[] }) {
+  if (images.length === 0) return <p className="muted">No image needs it.</p>;
+  return (
+    <>
+      <p className="muted">{images.length === 1 ? 'Needed by this image:' : `Needed by these ${images.length} images:`}</p>
+      <ul className="plain">
+        {images.map((i) => (
+          <li key={i} className="mono">
+            {i}
+          </li>
+        ))}
+      </ul>
     </>
   );
 }

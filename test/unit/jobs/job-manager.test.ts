@@ -13,11 +13,11 @@ import type { ProgressEvent } from '../../../shared/progress';
 const worker = fileURLToPath(new URL('./fixtures/counting-worker.ts', import.meta.url));
 const PASSWORD = 'pa55-Very-Secret-9f2c';
 
-function countJob(steps: number, destination: string, password?: string): JobStart {
+function countJob(steps: number, destination: string, password?: string, overshoot = false): JobStart {
   return {
     kind: 'copy',
     params: {
-      source: `count:${steps}`,
+      source: `count:${steps}${overshoot ? ':overshoot' : ''}`,
       destination,
       credentials: password ? [{ registry: '127.0.0.1:5000', username: 'alice', password }] : [],
       caPems: [],
@@ -51,6 +51,7 @@ describe('JobManager with real worker processes', () => {
   let dir: string;
   let manager: JobManager;
   const pids: number[] = [];
+  const seen: ProgressEvent[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ferry-jobs-'));
@@ -58,6 +59,7 @@ describe('JobManager with real worker processes', () => {
     // Record worker pids so the test can prove each process is gone.
     const spying = { spawn: (id: string) => { const ch = host.spawn(id); if (ch.pid) pids.push(ch.pid); return ch; } };
     manager = await JobManager.open({ host: spying, history: new JobHistory(join(dir, 'jobs')), concurrency: 2, cancelGraceMs: 3000 });
+    manager.onProgress((e) => seen.push(e.progress));
   });
 
   after(async () => {
@@ -72,6 +74,16 @@ describe('JobManager with real worker processes', () => {
     assert.equal(done.state, 'succeeded');
     assert.deepEqual((done.report as { counted: number }).counted, 5);
     assert.equal(done.progress?.itemsDone, 5);
+  });
+
+  it('holds figures a worker counts past their totals at the totals', async () => {
+    const job = manager.start(countJob(6, 'dest-over', undefined, true));
+    const done = await manager.whenSettled(job.id);
+    assert.equal(done.state, 'succeeded');
+    assert.deepEqual(
+      [done.progress?.bytesDone, done.progress?.bytesTotal, done.progress?.itemsDone, done.progress?.itemsTotal],
+      [6, 6, 6, 6],
+    );
   });
 
   it('pauses, resumes and finishes a job', async () => {
@@ -168,5 +180,14 @@ describe('JobManager with real worker processes', () => {
     assert.equal(interrupted.state, 'failed');
     assert.match(interrupted.error?.message ?? '', /stopped while this job was running/);
     await reopened.dispose();
+  });
+
+  // Last: every event of every job above, the overshooting one included.
+  it('never hands out a progress figure past its total', () => {
+    assert.ok(seen.length > 0);
+    for (const p of seen) {
+      assert.ok(p.bytesDone <= p.bytesTotal, `bytes ${p.bytesDone} > ${p.bytesTotal}`);
+      assert.ok(p.itemsDone <= p.itemsTotal, `items ${p.itemsDone} > ${p.itemsTotal}`);
+    }
   });
 });

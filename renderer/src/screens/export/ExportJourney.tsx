@@ -1,6 +1,6 @@
 import type { JSX } from 'react';
 import { Journey } from '../../components/Journey';
-import { EXPORT_STEPS, exportStore, type ExportStep } from '../../journeys';
+import { EXPORT_STEPS, exportStore, FAILED_MEDIA, type ExportState, type ExportStep } from '../../journeys';
 import { CredentialsStep } from './CredentialsStep';
 import { DoneStep } from './DoneStep';
 import { PlanStep } from './PlanStep';
@@ -20,5 +20,9 @@ const SCREENS: Record<ExportStep, () => JSX.Element> = {
 };
 
 export function ExportJourney({ step }: { step?: string }) {
-  return <Journey screen="export" title="Export" steps={EXPORT_STEPS} screens={SCREENS} store={exportStore} step={step} />;
+  return <Journey screen="export" title="Export" steps={EXPORT_STEPS} screens={SCREENS} store={exportStore} step={step} nextBlocked={blocked} />;
+}
+
+function blocked(state: ExportState, current: ExportStep): string | undefined {
+  return current === 'verify' && state.mediaVerified === 'failed' ? FAILED_MEDIA : undefined;
 }

@@ -1,6 +1,6 @@
 import type { JSX } from 'react';
 import { Journey } from '../../components/Journey';
-import { IMPORT_STEPS, importStore, type ImportStep } from '../../journeys';
+import { FAILED_MEDIA, IMPORT_STEPS, importStore, type ImportState, type ImportStep } from '../../journeys';
 import { CheckStep } from './CheckStep';
 import { ConfigStep } from './ConfigStep';
 import { MediaStep } from './MediaStep';
@@ -22,5 +22,9 @@ const SCREENS: Record<ImportStep, () => JSX.Element> = {
 };
 
 export function ImportJourney({ step }: { step?: string }) {
-  return <Journey screen="import" title="Import" steps={IMPORT_STEPS} screens={SCREENS} store={importStore} step={step} />;
+  return <Journey screen="import" title="Import" steps={IMPORT_STEPS} screens={SCREENS} store={importStore} step={step} nextBlocked={blocked} />;
+}
+
+function blocked(state: ImportState, current: ImportStep): string | undefined {
+  return current === 'verify' && state.mediaVerified === 'failed' ? FAILED_MEDIA : undefined;
 }

@@ -10,6 +10,7 @@ import { Spinner } from '../../components/Spinner';
 import { importStore } from '../../journeys';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
+import { useRememberedKeys } from './remembered-keys';
 import { trustChoices, withTrustChoices } from './trust';
 
 /** What to do, in the app's terms (the engine's hints name the CLI's flags). */
@@ -74,30 +75,43 @@ export function SignatureCard() {
   );
 }
 
-/** Fingerprints the operator trusts: entered by hand, removable. */
+/** Fingerprints the operator trusts: entered by hand, for this import or from now on (remembered by the host), removable. */
 function TrustedKeys() {
   const state = useStore(importStore);
+  const remembered = useRememberedKeys();
   const [typed, setTyped] = useState('');
+  const [keep, setKeep] = useState(false);
   const hex = parseFingerprint(typed);
   const error = typed.trim() && !hex ? 'Not a fingerprint: 8 groups of 4 hex digits, as ferry mirror and ferry keys fingerprint print it.' : undefined;
   const add = () => {
     if (!hex) return;
     const shown = formatFingerprint(hex);
     importStore.update((s) => withTrustChoices({ trust: s.trust.includes(shown) ? s.trust : [...s.trust, shown] }));
+    if (keep) void remembered.remember(shown);
     setTyped('');
   };
   return (
     <>
+      <ActionError error={remembered.error} />
       {state.trust.length ? (
         <ul>
-          {state.trust.map((fp) => (
-            <li key={fp}>
-              Trusting key <span className="mono">{fp}</span>{' '}
-              <Button small onClick={() => importStore.update((s) => withTrustChoices({ trust: s.trust.filter((x) => x !== fp) }))} aria-label={`Stop trusting ${fp}`}>
-                Remove
-              </Button>
-            </li>
-          ))}
+          {state.trust.map((fp) =>
+            remembered.keys.includes(fp) ? (
+              <li key={fp}>
+                Trusting key <span className="mono">{fp}</span> from now on (remembered by Ferry){' '}
+                <Button small onClick={() => void remembered.forget(fp)} aria-label={`Forget ${fp}`}>
+                  Forget
+                </Button>
+              </li>
+            ) : (
+              <li key={fp}>
+                Trusting key <span className="mono">{fp}</span> for this import{' '}
+                <Button small onClick={() => importStore.update((s) => withTrustChoices({ trust: s.trust.filter((x) => x !== fp) }))} aria-label={`Stop trusting ${fp}`}>
+                  Remove
+                </Button>
+              </li>
+            ),
+          )}
         </ul>
       ) : null}
       <Field
@@ -107,6 +121,12 @@ function TrustedKeys() {
       >
         <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} autoComplete="off" />
       </Field>
+      {remembered.available ? (
+        <label className="check">
+          <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Trust this fingerprint from now on (Ferry remembers it for later imports until you
+          forget it)
+        </label>
+      ) : null}
       <div className="actions">
         <Button onClick={add} disabled={!hex}>
           Trust this fingerprint
