@@ -126,7 +126,8 @@ describe('transfer.json signatures and the trust policy', () => {
       (e: unknown) => e instanceof FerryError && e.code === 'VERIFY_FAILED' && /Refusing to push: .*unknown key/.test(e.message) && /--allow-untrusted/.test(e.hint ?? ''),
     );
     // Past the signature comes the schema check: this toy manifest is signed and trusted but not a transfer.
-    await assert.rejects(openTrustedTransfer(dir, { trust: [site.sha256] }), (e: unknown) => e instanceof FerryError && e.code === 'INVALID_INPUT');
+    // A manifest that breaks the schema is a failed check of the media (MEDIA_CORRUPT, exit 1), not bad usage.
+    await assert.rejects(openTrustedTransfer(dir, { trust: [site.sha256] }), (e: unknown) => e instanceof FerryError && e.code === 'MEDIA_CORRUPT');
   });
 
   it('fails on a garbled signature file', async () => {
