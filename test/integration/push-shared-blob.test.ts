@@ -44,7 +44,7 @@ describe('a blob shared by images pushed at the same moment', () => {
     assert.equal(m.code, 0, m.stderr);
     const logBefore = (await readFile(world.mirror.logFile, 'utf8')).length;
 
-    const p = await ferry(['push', '--from-dir', dir, '--to', `${world.mirror.host}/shared`, '--parallel', '4', ...worldFlags(world)]);
+    const p = await ferry(['push', '--from-dir', dir, '--to', `${world.mirror.host}/shared`, '--parallel', '4', '--allow-unsigned', ...worldFlags(world)]);
     assert.equal(p.code, 0, p.stderr);
 
     const log = (await readFile(world.mirror.logFile, 'utf8')).slice(logBefore);
