@@ -59,6 +59,8 @@ export async function overWan(input: WanInput, profile: LinkProfile): Promise<Wa
           'mirror', '--release', `quay.io/${RELEASE_REPOSITORY}:${release.version}-x86_64`, '--to-dir', toDir,
           '--source-mirror', `quay.io/openshift-release-dev=${link.host}/openshift-release-dev`,
           '--authfile', authfile, '--ca-file', world.ca.certPath,
+          // BENCH_PARALLEL: measure another --parallel than the default.
+          ...(process.env.BENCH_PARALLEL ? ['--parallel', process.env.BENCH_PARALLEL] : []),
         ]),
       );
       await rm(toDir, { recursive: true, force: true });
