@@ -34,7 +34,7 @@ export class PlacedVolumes {
     for (const v of closed) this.closed.set(volumeIndex(v.name), v);
   }
 
-  /** Writes one tar entry at its planned place; `count` sees each data chunk as it is written. */
+  /** Writes one tar entry at its planned place, through a batch of its own (at most 1 MiB per entry in flight). */
   async writeEntry(p: Placement, header: EntryHeader, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
     const fh = await this.file(p.volume);
     const batch = Buffer.allocUnsafe(Math.min(WRITE_BATCH, p.dataOffset - p.headerOffset + p.size + TAR_END));
