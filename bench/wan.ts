@@ -2,12 +2,12 @@
 // source registry (test/support/shaping-proxy.ts), by Ferry and by skopeo four images at a time
 // (`copy --all` to dir:, as operators script it). What an operator feels is the fraction of the link
 // a tool fills: link limit (unique bytes / total rate) over the tool's time.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inBatches } from '../test/support/push';
 import { COMPONENT_REPOSITORY, RELEASE_REPOSITORY, type FixtureRelease } from '../test/support/release';
 import { startShapingProxy, type LinkProfile } from '../test/support/shaping-proxy';
-import { skopeo, type TestWorld } from '../test/support/world';
+import { authfileFor, skopeo, type TestWorld } from '../test/support/world';
 import { Runs, skopeoCache, type ToolRun } from './runs';
 
 const MB = 1e6;
@@ -41,14 +41,6 @@ interface WanInput {
   atOnce: number;
 }
 
-/** The harness's auth file with the source's credentials also under the proxy's address. */
-async function authfileFor(world: TestWorld, host: string, path: string): Promise<string> {
-  const auth = JSON.parse(await readFile(world.authfile, 'utf8')) as { auths: Record<string, unknown> };
-  auth.auths[host] = auth.auths[world.source.host];
-  await writeFile(path, JSON.stringify(auth), { mode: 0o600 });
-  return path;
-}
-
 export async function overWan(input: WanInput, profile: LinkProfile): Promise<WanFigures> {
   const { world, work, release } = input;
   const link = await startShapingProxy(world.source, profile);
@@ -67,6 +59,8 @@ export async function overWan(input: WanInput, profile: LinkProfile): Promise<Wa
           'mirror', '--release', `quay.io/${RELEASE_REPOSITORY}:${release.version}-x86_64`, '--to-dir', toDir,
           '--source-mirror', `quay.io/openshift-release-dev=${link.host}/openshift-release-dev`,
           '--authfile', authfile, '--ca-file', world.ca.certPath,
+          // BENCH_PARALLEL: measure another --parallel than the default.
+          ...(process.env.BENCH_PARALLEL ? ['--parallel', process.env.BENCH_PARALLEL] : []),
         ]),
       );
       await rm(toDir, { recursive: true, force: true });

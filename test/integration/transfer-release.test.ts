@@ -160,6 +160,7 @@ describe('release transfer over removable media', () => {
   it('a paused mirror to disk stops between blobs, keeps what it wrote, and finishes once resumed', async () => {
     let writing = false;
     let fetched = 0;
+    const held: Array<() => void> = [];
     let resume: (() => void) | undefined;
     let reachedPause!: () => void;
     const paused = new Promise<void>((resolve) => (reachedPause = resolve));
@@ -173,11 +174,15 @@ describe('release transfer over removable media', () => {
           if (e.phase === 'write-volume' && e.blob) written.add(e.blob);
         },
       }),
-      // The job's pause point (as the app's pause button sets it): the third blob to fetch finds the job paused.
+      // The job's pause point (as the app's pause button sets it): from the third blob to fetch on, every blob finds the job paused.
       checkpoint: () => {
-        if (!writing || ++fetched !== 3) return Promise.resolve();
-        reachedPause();
-        return new Promise<void>((resolve) => (resume = resolve));
+        if (!writing || ++fetched < 3) return Promise.resolve();
+        if (fetched === 3) {
+          resume = () => held.splice(0).forEach((go) => go());
+          reachedPause();
+        }
+        if (!resume) return Promise.resolve();
+        return new Promise<void>((go) => held.push(go));
       },
     });
     const dir = join(work.path, 'paused');
@@ -189,13 +194,18 @@ describe('release transfer over removable media', () => {
         paused,
         done.then(() => assert.fail('the mirror finished without ever reaching its pause point')),
       ]);
+      // The two blobs that passed the pause point before it (fetched in parallel) complete; none after it starts.
+      for (let i = 0; i < 100 && written.size < 2; i++) await new Promise((r) => setTimeout(r, 100));
       const atPause = written.size;
+      assert.equal(atPause, 2, 'the blobs that passed the pause point are written');
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(written.size, atPause, 'no blob was written while paused');
       const journaled = async () => (await readFile(join(dir, '.ferry-journal.jsonl'), 'utf8')).trim().split('\n').length - 1;
       for (let i = 0; i < 50 && (await journaled()) < atPause; i++) await new Promise((r) => setTimeout(r, 100));
       assert.equal(await journaled(), atPause, 'every blob written before the pause is committed, a resume would keep it');
-      resume!();
+      const go = resume!;
+      resume = undefined;
+      go();
       const { manifest: m } = await done;
       assert.deepEqual(new Set(m.blobs.map((b) => b.digest)), new Set(manifest.blobs.map((b) => b.digest)));
       assert.equal((await ferry(['verify', '--dir', dir])).code, 0);

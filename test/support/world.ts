@@ -150,6 +150,14 @@ export async function startTestWorld(opts: TestWorldOptions = {}): Promise<TestW
   }
 }
 
+/** The harness's auth file with the source's credentials also under the proxy's address. */
+export async function authfileFor(world: TestWorld, host: string, path: string): Promise<string> {
+  const auth = JSON.parse(await readFile(world.authfile, 'utf8')) as { auths: Record<string, unknown> };
+  auth.auths[host] = auth.auths[world.source.host];
+  await writeFile(path, JSON.stringify(auth), { mode: 0o600 });
+  return path;
+}
+
 export function registryLog(ep: RegistryEndpoint): Promise<string> {
   return readFile(ep.logFile, 'utf8');
 }

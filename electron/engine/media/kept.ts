@@ -15,13 +15,14 @@ import { listVolumeFiles, openVolume, readVolume } from './volumes';
  * that hash to its digest (or part sha256) and zero padding; a closed volume must also end in the
  * end-of-archive blocks and hash to what the journal recorded. The journal is trusted for nothing else.
  *
- * The writer appends, so the simplest correct repair is to cut: the journal's blobs are kept up to the
+ * A transfer written blob after blob (checkKept) is repaired by cutting: the journal's blobs are kept up to the
  * first one that failed (or that closed a volume that failed), and everything written after that point is
  * written again. Every entry is checked whatever order the journal lists them in; only the cut uses the
- * journal's order, which is the order the writer commits blobs in.
+ * journal's order, which is the order that writer commits blobs in. A planned transfer, written in
+ * parallel at places fixed up front (checkPlanned), drops each damaged blob alone instead.
  */
 export interface KeptProblem {
-  /** Journal index of the blob the cut must start at. */
+  /** Journal index of the blob the cut must start at (planned: the line dropped). */
   index: number;
   volume: string;
   /** The blob whose bytes failed, when it is one. */
@@ -49,10 +50,8 @@ interface KeptEntry {
 
 const START: AllocatorState = { volume: 1, used: 0 };
 
-export async function checkKept(dir: string, blobs: readonly JournalBlob[]): Promise<KeptCheck> {
-  // Nothing is read or cut before every volume file is known to be a plain file of this directory.
-  for (const name of (await listVolumeFiles(dir)).values()) await regularFileAt(join(dir, name));
-
+/** The entries of the journal's blobs by volume, and the volumes each line closed. */
+function journaledEntries(blobs: readonly JournalBlob[]): { entries: Map<string, KeptEntry[]>; closedBy: Map<string, { index: number; volume: TransferVolume }> } {
   const entries = new Map<string, KeptEntry[]>();
   const closedBy = new Map<string, { index: number; volume: TransferVolume }>();
   blobs.forEach((record, index) => {
@@ -68,6 +67,13 @@ export async function checkKept(dir: string, blobs: readonly JournalBlob[]): Pro
     }
     for (const v of record.closed) closedBy.set(v.name, { index, volume: v });
   });
+  return { entries, closedBy };
+}
+
+export async function checkKept(dir: string, blobs: readonly JournalBlob[]): Promise<KeptCheck> {
+  // Nothing is read or cut before every volume file is known to be a plain file of this directory.
+  for (const name of (await listVolumeFiles(dir)).values()) await regularFileAt(join(dir, name));
+  const { entries, closedBy } = journaledEntries(blobs);
 
   const problems: KeptProblem[] = [];
   const state = blobs.at(-1)?.state ?? START;
@@ -81,6 +87,76 @@ export async function checkKept(dir: string, blobs: readonly JournalBlob[]): Pro
   const kept = Math.min(blobs.length, ...problems.map((p) => p.index));
   const keptBlobs = blobs.slice(0, kept);
   return { kept, state: keptBlobs.at(-1)?.state ?? START, closed: keptBlobs.flatMap((r) => r.closed), problems };
+}
+
+export interface PlannedCheck {
+  /** The journal's lines kept, in journal order. */
+  kept: JournalBlob[];
+  closed: TransferVolume[];
+  problems: KeptProblem[];
+}
+
+/**
+ * The resume check of a planned transfer, whose blobs are written at places fixed before writing and
+ * journaled in the order they complete: the journal's order says nothing about the file's, so nothing is
+ * cut. Every journaled entry must sit where the plan places it (`placed(digest)`: its entries as volume
+ * name, header offset and size) and is read back on its own; a closed volume is read back whole. What
+ * fails is dropped alone: a damaged blob becomes a hole the rerun fills, and a closed volume that no
+ * longer checks is reopened by dropping the line that closed it (its blob is written again, then the
+ * volume closed again).
+ */
+export async function checkPlanned(
+  dir: string,
+  blobs: readonly JournalBlob[],
+  placed: (digest: string) => ReadonlyArray<{ volume: string; headerOffset: number; size: number }> | undefined,
+): Promise<PlannedCheck> {
+  for (const name of (await listVolumeFiles(dir)).values()) await regularFileAt(join(dir, name));
+  const { entries, closedBy } = journaledEntries(blobs);
+  const planned = new Map<string, string>();
+  for (const [volume, list] of entries) {
+    for (const e of list) {
+      const want = placed(e.digest);
+      if (!want) throw inconsistent(dir, `it lists blob ${e.digest}, which this transfer's plan does not hold`);
+      if (!want.some((w) => w.volume === volume && w.headerOffset === e.headerOffset && w.size === e.size)) {
+        throw inconsistent(dir, `it places blob ${e.digest} at byte ${e.headerOffset} of ${volume}, not where the plan places it`);
+      }
+      planned.set(e.digest, volume);
+    }
+  }
+  const problems: KeptProblem[] = [];
+  for (const [name, c] of closedBy) await checkVolume(dir, name, entries.get(name) ?? [], c.volume.size, problems, c);
+  for (const [name, list] of entries) {
+    if (!closedBy.has(name)) await checkEntriesAt(dir, name, list, problems);
+  }
+  const dropped = new Set(problems.map((p) => p.index));
+  return {
+    kept: blobs.filter((_, i) => !dropped.has(i)),
+    closed: [...closedBy.values()].filter((c) => !dropped.has(c.index)).map((c) => c.volume),
+    problems,
+  };
+}
+
+/** Reads each entry of a volume that is still open on its own: between them may lie holes. */
+async function checkEntriesAt(dir: string, name: string, list: readonly KeptEntry[], problems: KeptProblem[]): Promise<void> {
+  let fh;
+  try {
+    fh = await openVolume(join(dir, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    for (const entry of list) problems.push({ index: entry.index, volume: name, blob: entry.digest, why: 'its volume is missing' });
+    return;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    for (const entry of list) {
+      const end = Math.min(size, entry.headerOffset + tarEntrySize(entry.size));
+      const cursor = new ByteCursor(end > entry.headerOffset ? readVolume(fh, { start: entry.headerOffset, end: end - 1 })[Symbol.asyncIterator]() : emptyIterator());
+      const why = await checkEntry(cursor, entry, undefined);
+      if (why) problems.push({ index: entry.index, volume: name, blob: entry.digest, why: why === 'short' ? `the volume ends at byte ${size}, inside it` : why });
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

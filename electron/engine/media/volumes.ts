@@ -246,7 +246,7 @@ export class VolumeSet {
   }
 }
 
-async function writeFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
+export async function writeFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
   for (let done = 0; done < length; ) {
     const { bytesWritten } = await fh.write(buf, done, length - done, position + done);
     done += bytesWritten;

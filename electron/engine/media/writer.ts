@@ -17,16 +17,18 @@ import {
   type RequestedContent,
   type TransferBlob,
   type TransferImage,
+  type TransferVolume,
   type TransferManifest,
 } from '../../../shared/transfer/manifest';
 import { verifiesAlready } from '../registry/verify';
 import { ByteCursor } from './byte-cursor';
 import { regularFileAt, replaceConfined } from './confined-file';
 import { Journal, planDifferences, type JournalBegin, type JournalBlob, type PlanIdentity } from './journal';
-import { checkKept, type KeptProblem } from './kept';
+import { checkKept, checkPlanned, type KeptProblem } from './kept';
 import { TransferLock, type LockHolder } from './lock';
-import { BLOB_MODE, VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type Placement } from './layout';
-import { README_FILE, README_TEXT, tailFiles } from './tail';
+import { BLOB_MODE, VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type AllocatorState, type Placement } from './layout';
+import { PlacedVolumes } from './placed-volumes';
+import { README_FILE, README_TEXT, tailFiles, type IndexedImage } from './tail';
 import { writeTarEntry } from './tar-entry';
 import { VolumeSet, listVolumeFiles } from './volumes';
 import { checkSpace } from './space';
@@ -38,6 +40,10 @@ import { checkSpace } from './space';
  * committed (fsync, then its journal line) while the next one streams; commits keep the call order.
  * One writer per directory (lock.ts); every file is opened through confined-file.ts; a resume keeps only
  * the journaled blobs it has read back intact (kept.ts) and only for the plan the journal was started with.
+ *
+ * A planned writer (options.planned, what mirror to disk uses) places every blob before writing: addBlob
+ * may then run for many blobs at once, each written at its place (placed-volumes.ts), journaled as it
+ * completes; a failure leaves a hole, not a rollback, and a resume fills the holes.
  */
 export interface BlobDescriptor {
   digest: string;
@@ -61,6 +67,39 @@ export interface WriterOptions {
   plan?: PlanIdentity;
   /** Who holds the directory's lock while writing, as a second run is told: "ferry mirror". */
   holder?: string;
+  /**
+   * Every blob of the transfer, in the order a serial run would add them (parent blobs flagged): each is
+   * placed now, so addBlob may be called for any of them at once and each is written at its place. The
+   * volumes are then the same bytes whatever order blobs complete in, and a resume fills the holes.
+   */
+  planned?: ReadonlyArray<BlobDescriptor & { parent?: boolean }>;
+}
+
+/** Where every planned blob goes, fixed before a byte is written. */
+interface PlannedLayout {
+  /** Index of each blob (parent ones too) in the planned order: the order of transfer.json's blobs. */
+  order: Map<string, number>;
+  placements: Map<string, Placement[]>;
+  /** Where the blob entries of each volume end. */
+  ends: Map<number, number>;
+  /** The allocator past every planned blob: where the OCI tail goes. */
+  end: AllocatorState;
+}
+
+function planLayout(volumeSize: number, planned: NonNullable<WriterOptions['planned']>): PlannedLayout {
+  const allocator = new VolumeAllocator(volumeSize);
+  const layout: PlannedLayout = { order: new Map(), placements: new Map(), ends: new Map(), end: allocator.state };
+  for (const b of planned) {
+    if (layout.order.has(b.digest)) continue;
+    layout.order.set(b.digest, layout.order.size);
+    if (b.parent) continue;
+    checkDescriptor(b);
+    const placements = allocator.place(b.size, `Blob ${b.digest}`);
+    layout.placements.set(b.digest, placements);
+    for (const p of placements) layout.ends.set(p.volume, p.headerOffset + tarEntrySize(p.size));
+  }
+  layout.end = allocator.state;
+  return layout;
 }
 
 /** Held while a transfer is written: one writer per directory. */
@@ -89,6 +128,10 @@ export class TransferWriter {
   private bytesWritten = 0;
   private lastProgress = 0;
   private finished = false;
+  /** Set for a planned writer. */
+  private layout: PlannedLayout | undefined;
+  /** Planned blobs being written. */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   private constructor(
     readonly dir: string,
@@ -96,7 +139,7 @@ export class TransferWriter {
     readonly createdAt: string,
     readonly volumeSize: number,
     private allocator: VolumeAllocator,
-    private readonly volumes: VolumeSet,
+    private readonly volumes: VolumeSet | PlacedVolumes,
     private readonly journal: Journal,
     private readonly options: WriterOptions,
     private readonly lock: TransferLock,
@@ -139,6 +182,7 @@ export class TransferWriter {
       });
     }
     const plan: PlanIdentity = { 'volume size': volumeSize, ...options.plan };
+    const layout = options.planned ? planLayout(volumeSize, options.planned) : undefined;
     if (journaled) {
       const { begin } = journaled;
       const differences = planDifferences({ 'volume size': begin.volumeSize, ...(begin.plan ?? {}) }, begin.plan ? plan : { 'volume size': volumeSize });
@@ -148,6 +192,7 @@ export class TransferWriter {
           details: { dir, differences },
         });
       }
+      if (layout) return TransferWriter.resumePlanned(dir, volumeSize, options, lock, layout, begin, journaled.blobs);
       const check = await checkKept(dir, journaled.blobs);
       const kept = journaled.blobs.slice(0, check.kept);
       // The journal first: a crash between the two leaves lines the next check cuts off again.
@@ -176,7 +221,29 @@ export class TransferWriter {
     }
     const begin: JournalBegin = { t: 'begin', id: randomUUID(), createdAt: new Date().toISOString(), volumeSize, ...(options.plan ? { plan } : {}) };
     const journal = await Journal.create(dir, begin);
+    if (layout) {
+      const writer = new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize, layout.end), new PlacedVolumes(dir, layout.ends, layout.end.volume), journal, options, lock, 0);
+      writer.layout = layout;
+      return writer;
+    }
     return new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize), await VolumeSet.create(dir), journal, options, lock, 0);
+  }
+
+  /** A planned transfer resumed: every journaled blob that reads back intact is kept where it is; the rest are holes. */
+  private static async resumePlanned(dir: string, volumeSize: number, options: WriterOptions, lock: TransferLock, layout: PlannedLayout, begin: JournalBegin, journaled: JournalBlob[]): Promise<TransferWriter> {
+    const check = await checkPlanned(dir, journaled, (digest) => layout.placements.get(digest)?.map((p) => ({ volume: volumeName(p.volume), headerOffset: p.headerOffset, size: p.size })));
+    if (check.kept.length < journaled.length) await Journal.rewrite(dir, begin, check.kept);
+    const volumes = new PlacedVolumes(dir, layout.ends, layout.end.volume, check.closed);
+    const writer = new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize, layout.end), volumes, await Journal.reopen(dir), options, lock, check.kept.length, check.problems);
+    writer.layout = layout;
+    for (const r of check.kept) {
+      writer.blobs.set(r.blob.digest, r.blob);
+      const placements = layout.placements.get(r.blob.digest) ?? [];
+      if (placements.length > 0) writer.bytesWritten += r.blob.size;
+      for (const p of placements) if (!volumes.closed.has(p.volume)) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
+    }
+    writer.lastProgress = writer.bytesWritten;
+    return writer;
   }
 
   has(digest: string): boolean {
@@ -195,6 +262,7 @@ export class TransferWriter {
    */
   async addBlob(desc: BlobDescriptor, source: BlobSource): Promise<boolean> {
     checkDescriptor(desc);
+    if (this.layout) return this.addPlanned(this.layout, desc, source);
     const written = await this.serially(async () => {
       this.assertOpen();
       if (this.blobs.has(desc.digest)) return undefined;
@@ -212,7 +280,7 @@ export class TransferWriter {
       this.assertOpen();
       if (this.blobs.has(desc.digest)) return false;
       const blob = toBlob(desc, { parent: true });
-      const committed = this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed: [] }, desc);
+      const committed = this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed: [] }, desc, volumeName(this.allocator.state.volume));
       this.blobs.set(desc.digest, blob);
       await committed;
       return true;
@@ -232,25 +300,13 @@ export class TransferWriter {
    * and commits transfer.json (temp file, fsync, rename). Returns the manifest written.
    */
   finish(meta: FinishMeta): Promise<TransferManifest> {
+    if (this.volumes instanceof PlacedVolumes) return this.finishPlanned(this.volumes, meta);
+    const volumes = this.volumes;
     return this.serially(async () => {
       this.assertOpen();
       await this.commits;
-      const images = [...this.images.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-      for (const img of images) {
-        for (const m of img.manifests) {
-          if (!this.blobs.has(m)) {
-            throw new FerryError('INTERNAL', `Image ${img.source} names manifest ${m}, which was never written to the transfer.`, {
-              hint: 'This is a bug in the caller of the media writer; please report it.',
-            });
-          }
-        }
-      }
-      const indexed = images.flatMap((img) => {
-        const top = this.blobs.get(img.digest)!;
-        // An image whose manifest lives in the parent cannot be named by this layout alone.
-        return 'parent' in top.location ? [] : [{ source: img.source, digest: img.digest, mediaType: img.mediaType, size: top.size }];
-      });
-      const snap = this.volumes.snapshot();
+      const { images, indexed } = this.finishedImages();
+      const snap = volumes.snapshot();
       const allocState = this.allocator.state;
       let tailBytes = 0;
       try {
@@ -258,41 +314,164 @@ export class TransferWriter {
         tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
         const placements = this.allocator.placeTogether(tail.map((f) => f.data.length), 'The OCI index files');
         for (const [i, file] of tail.entries()) await this.writeEntry(placements[i]!, file.name, file.mode, [file.data]);
-        await this.volumes.closeCurrent();
-        const manifest = transferManifestSchema.parse({
-          formatVersion: TRANSFER_FORMAT_VERSION,
-          id: this.id,
-          createdAt: this.createdAt,
-          tool: { name: 'ferry', version: meta.toolVersion },
-          ...(meta.release ? { release: meta.release } : {}),
-          requested: meta.requested,
-          images,
-          blobs: [...this.blobs.values()],
-          volumes: this.volumes.closed,
-          volumeSize: this.volumeSize,
-          ...(meta.parent ? { parent: meta.parent } : {}),
-          mirror: { sources: mirrorSources(images) },
-          ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
-        } satisfies TransferManifest);
-        await replaceConfined(join(this.dir, README_FILE), README_TEXT);
-        await replaceConfined(join(this.dir, TRANSFER_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-        await this.volumes.release();
-        this.finished = true;
-        await this.journal.close();
-        await Journal.remove(this.dir);
-        await this.lock.release();
-        this.emit({ phase: 'done', message: `wrote ${manifest.volumes.length} volume(s)` });
-        return manifest;
+        await volumes.closeCurrent();
+        return await this.commitManifest(meta, images, [...this.blobs.values()], volumes.closed);
       } catch (e) {
-        await this.volumes.rollback(snap);
+        await volumes.rollback(snap);
         this.allocator = new VolumeAllocator(this.volumeSize, allocState);
-        throw await noSpaceError(e, this.volumes.current, this.dir, 'the OCI index files', tailBytes);
+        throw await noSpaceError(e, volumes.current, this.dir, 'the OCI index files', tailBytes);
       }
     });
   }
 
+  /** The images recorded, by source, each with every manifest it names written; and those the OCI index names. */
+  private finishedImages(): { images: TransferImage[]; indexed: IndexedImage[] } {
+    const images = [...this.images.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    for (const img of images) {
+      for (const m of img.manifests) {
+        if (!this.blobs.has(m)) {
+          throw new FerryError('INTERNAL', `Image ${img.source} names manifest ${m}, which was never written to the transfer.`, {
+            hint: 'This is a bug in the caller of the media writer; please report it.',
+          });
+        }
+      }
+    }
+    const indexed = images.flatMap((img) => {
+      const top = this.blobs.get(img.digest)!;
+      // An image whose manifest lives in the parent cannot be named by this layout alone.
+      return 'parent' in top.location ? [] : [{ source: img.source, digest: img.digest, mediaType: img.mediaType, size: top.size }];
+    });
+    return { images, indexed };
+  }
+
+  /** Every volume is final: transfer.json is committed (temp file, fsync, rename), the journal and lock go. */
+  private async commitManifest(meta: FinishMeta, images: TransferImage[], blobs: TransferBlob[], volumes: TransferVolume[]): Promise<TransferManifest> {
+    const manifest = transferManifestSchema.parse({
+      formatVersion: TRANSFER_FORMAT_VERSION,
+      id: this.id,
+      createdAt: this.createdAt,
+      tool: { name: 'ferry', version: meta.toolVersion },
+      ...(meta.release ? { release: meta.release } : {}),
+      requested: meta.requested,
+      images,
+      blobs,
+      volumes,
+      volumeSize: this.volumeSize,
+      ...(meta.parent ? { parent: meta.parent } : {}),
+      mirror: { sources: mirrorSources(images) },
+      ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
+    } satisfies TransferManifest);
+    await replaceConfined(join(this.dir, README_FILE), README_TEXT);
+    await replaceConfined(join(this.dir, TRANSFER_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await this.volumes.release();
+    this.finished = true;
+    await this.journal.close();
+    await Journal.remove(this.dir);
+    await this.lock.release();
+    this.emit({ phase: 'done', message: `wrote ${manifest.volumes.length} volume(s)` });
+    return manifest;
+  }
+
+  /** finish() of a planned writer: every planned blob must be complete; the tail goes after the last. */
+  private finishPlanned(volumes: PlacedVolumes, meta: FinishMeta): Promise<TransferManifest> {
+    const layout = this.layout!;
+    return this.serially(async () => {
+      this.assertOpen();
+      await Promise.allSettled(this.inFlight.values());
+      await this.commits;
+      const { images, indexed } = this.finishedImages();
+      const missing = [...layout.placements.keys()].filter((d) => !this.blobs.has(d));
+      if (missing.length > 0) {
+        throw new FerryError('INTERNAL', `${missing.length} planned blob(s) were never written to the transfer, ${missing[0]} first.`, {
+          hint: 'This is a bug in the caller of the media writer; please report it.',
+        });
+      }
+      const allocState = this.allocator.state;
+      let tailBytes = 0;
+      try {
+        const tail = tailFiles(indexed);
+        tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
+        const placements = this.allocator.placeTogether(tail.map((f) => f.data.length), 'The OCI index files');
+        for (const [i, file] of tail.entries()) await volumes.writeEntry(placements[i]!, { name: file.name, size: file.data.length, mode: file.mode }, [file.data]);
+        for (const p of placements) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
+        const last = this.allocator.state;
+        for (let v = 1; v <= last.volume; v++) {
+          if (!volumes.closed.has(v)) await volumes.close(v, v === last.volume ? last.used : (layout.ends.get(v) ?? 0));
+        }
+        const blobs = [...this.blobs.values()].sort((a, b) => layout.order.get(a.digest)! - layout.order.get(b.digest)!);
+        return await this.commitManifest(meta, images, blobs, volumes.closedVolumes);
+      } catch (e) {
+        this.allocator = new VolumeAllocator(this.volumeSize, allocState);
+        throw await noSpaceError(e, volumeName(allocState.volume), this.dir, 'the OCI index files', tailBytes);
+      }
+    });
+  }
+
+  /**
+   * A planned blob, written at its place while others are: resolves true once it is on disk and journaled
+   * (journal lines come in the order blobs complete), false if it is there already. A failure leaves its
+   * place a hole that nothing records: a resume writes it again.
+   */
+  private addPlanned(layout: PlannedLayout, desc: BlobDescriptor, source: BlobSource): Promise<boolean> {
+    this.assertOpen();
+    const placements = layout.placements.get(desc.digest);
+    if (!placements) {
+      throw new FerryError('INTERNAL', `Blob ${desc.digest} is not one this transfer's plan places.`, { hint: 'This is a bug in the caller of the media writer; please report it.' });
+    }
+    if (this.blobs.has(desc.digest)) return Promise.resolve(false);
+    const running = this.inFlight.get(desc.digest);
+    if (running) return running.then(() => false);
+    const run = this.writePlanned(desc, placements, source).finally(() => this.inFlight.delete(desc.digest));
+    this.inFlight.set(desc.digest, run);
+    return run;
+  }
+
+  private async writePlanned(desc: BlobDescriptor, placements: Placement[], source: BlobSource): Promise<boolean> {
+    const volumes = this.volumes as PlacedVolumes;
+    const split = placements.length > 1;
+    let counted = 0;
+    let cursor: ByteCursor | undefined;
+    const counting = async function* (writer: TransferWriter, volume: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      for await (const chunk of chunks) {
+        yield chunk;
+        counted += chunk.length;
+        writer.bytesWritten += chunk.length;
+        if (writer.bytesWritten - writer.lastProgress >= PROGRESS_STEP) writer.emit({ phase: 'write-volume', volume, blob: desc.digest });
+      }
+    };
+    try {
+      cursor = new ByteCursor(verified(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
+      const parts = [];
+      for (const [i, p] of placements.entries()) {
+        const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
+        const partHash = split ? createHash('sha256') : undefined;
+        const volume = volumeName(p.volume);
+        await volumes.writeEntry(p, { name: path, size: p.size, mode: BLOB_MODE }, counting(this, volume, cursor.take(p.size, partHash)));
+        parts.push({ volume, path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
+      }
+      await cursor.end();
+      const first = parts[0]!;
+      const blob = toBlob(desc, split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset });
+      const touched = placements.map((p) => p.volume);
+      await volumes.sync(touched);
+      for (const p of placements) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
+      const closed = [];
+      for (const v of volumes.claimFull(touched)) closed.push(await volumes.close(v));
+      await this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed }, desc, first.volume);
+      this.blobs.set(desc.digest, blob);
+      this.emit({ phase: 'write-volume', blob: desc.digest, volume: first.volume });
+      return true;
+    } catch (e) {
+      await cursor?.cancel();
+      // Its bytes no longer count: its place is a hole.
+      this.bytesWritten -= counted;
+      throw await noSpaceError(e, volumeName(placements[0]!.volume), this.dir, `blob ${desc.digest}`, desc.size);
+    }
+  }
+
   /** Releases open files without finishing; the journal keeps what was written for a later resume. */
   async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight.values());
     await this.queue.catch(() => undefined);
     await this.commits.catch(() => undefined);
     await this.volumes.release();
@@ -302,7 +481,8 @@ export class TransferWriter {
 
   /** Writes the blob's bytes; resolves, with its commit still running, once the next blob may be written. */
   private async writeBlob(desc: BlobDescriptor, source: BlobSource): Promise<{ committed: Promise<void> }> {
-    const snap = this.volumes.snapshot();
+    const volumes = this.volumes as VolumeSet;
+    const snap = volumes.snapshot();
     const allocState = this.allocator.state;
     const placements = this.allocator.place(desc.size, `Blob ${desc.digest}`);
     const split = placements.length > 1;
@@ -322,23 +502,24 @@ export class TransferWriter {
       const first = parts[0]!;
       const location: BlobLocation = split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset };
       const blob = toBlob(desc, location);
-      const committed = this.commit(this.volumes.durable(), { t: 'blob', blob, state: this.allocator.state, closed: this.volumes.closed.slice(snap.closedCount) }, desc);
+      const committed = this.commit(volumes.durable(), { t: 'blob', blob, state: this.allocator.state, closed: volumes.closed.slice(snap.closedCount) }, desc, volumes.current);
       this.blobs.set(desc.digest, blob);
-      this.emit({ phase: 'write-volume', blob: desc.digest, volume: this.volumes.current });
+      this.emit({ phase: 'write-volume', blob: desc.digest, volume: volumes.current });
       return { committed };
     } catch (e) {
       await cursor?.cancel();
-      await this.volumes.rollback(snap);
+      await volumes.rollback(snap);
       this.allocator = new VolumeAllocator(this.volumeSize, allocState);
-      throw await noSpaceError(e, this.volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
+      throw await noSpaceError(e, volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
     }
   }
 
   private async writeEntry(p: Placement, name: string, mode: number, data: Chunks, blob?: string): Promise<void> {
-    await this.volumes.ensure(p.volume);
+    const volumes = this.volumes as VolumeSet;
+    await volumes.ensure(p.volume);
     let position = p.headerOffset;
     await writeTarEntry({ name, size: p.size, mode }, data, async (chunk) => {
-      await this.volumes.write(position, chunk);
+      await volumes.write(position, chunk);
       position += chunk.length;
       this.bytesWritten += chunk.length;
       if (this.bytesWritten - this.lastProgress >= PROGRESS_STEP) this.emit({ phase: 'write-volume', volume: volumeName(p.volume), ...(blob ? { blob } : {}) });
@@ -362,7 +543,7 @@ export class TransferWriter {
    * Appends the blob's journal line once its bytes are `durable` and every earlier line is written. A
    * failed commit breaks the writer: what follows it on disk is not accounted for (resume cuts it off).
    */
-  private commit(durable: Promise<void>, record: JournalBlob, desc: BlobDescriptor): Promise<void> {
+  private commit(durable: Promise<void>, record: JournalBlob, desc: BlobDescriptor, volume: string): Promise<void> {
     const previous = this.commits;
     const committed = (async () => {
       try {
@@ -370,7 +551,7 @@ export class TransferWriter {
         await this.journal.append(record);
         this.committed += 1;
       } catch (e) {
-        this.broken ??= await noSpaceError(e, this.volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
+        this.broken ??= await noSpaceError(e, volume, this.dir, `blob ${desc.digest}`, desc.size);
         throw this.broken;
       }
     })();

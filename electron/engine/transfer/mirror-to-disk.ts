@@ -11,13 +11,14 @@ import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import type { PlannedImage, TransferPlan } from './plan';
-import { ReadAhead } from './read-ahead';
 import type { SinceParent } from './since';
 
 /**
- * Mirror to disk: the planned images go into a transfer directory, each blob once, in a fixed order
- * (per image: its new blobs, then its manifests) so the volumes the plan announced are the volumes
- * written. Always resumable: the same command after a crash continues from the writer's journal.
+ * Mirror to disk: the planned images go into a transfer directory, each blob once, at a place fixed by
+ * one order (per image: its new blobs, then its manifests) so the volumes the plan announced are the
+ * volumes written. Up to --parallel blobs are fetched at once, each written at its place as it arrives:
+ * one connection over a WAN carries a fraction of the link. Always resumable: the same command after a
+ * crash fetches only what the writer's journal does not hold.
  */
 export interface MirrorToDiskOptions {
   toDir: string;
@@ -33,19 +34,16 @@ export interface DiskLayout {
   space: SpaceCheck;
 }
 
-/** Blob downloads opened ahead of the one being written. */
-const READ_AHEAD = 3;
-
 interface WriteStep {
   desc: BlobDescriptor;
   image: PlannedImage;
-  /** Manifests are already in memory; other blobs are fetched when the writer reaches them. */
+  /** Manifests are already in memory; other blobs are fetched when their turn in the limiter comes. */
   bytes?: Buffer;
   /** Held by the parent transfer's mirror: recorded in transfer.json, not written. */
   inParent?: boolean;
 }
 
-/** The writer's input order; the plan of volumes is computed from the same list. */
+/** The order that places every blob; the plan of volumes is computed from the same list. */
 function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): WriteStep[] {
   const steps: WriteStep[] = [];
   const seen = new Set<string>();
@@ -150,6 +148,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     holder: 'ferry mirror',
     onProgress: withImage(ctx.progress, steps),
     expected: { bytes: written.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
+    planned: steps.map((s) => (s.inParent ? { ...s.desc, parent: true } : s.desc)),
   });
   // A resumed run needs room only for what is still to be written.
   const remaining = written.filter((s) => !writer.has(s.desc.digest)).reduce((n, s) => n + s.desc.size, 0);
@@ -167,36 +166,30 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     if (!s) sources.set(image, (s = new DockerSource(ctx, image.ref)));
     return s;
   };
-  // The first failure stops every blob still queued behind it.
+  // The first failure stops every blob still queued behind it; those in flight end as holes a rerun fills.
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
-  const fetches = new ReadAhead(
-    steps.map((step) => {
-      if (step.inParent || step.bytes || writer.has(step.desc.digest)) return undefined;
-      const blob: Descriptor = { digest: step.desc.digest, size: step.desc.size };
-      return () => sourceOf(step.image).openBlob(blob, { image: step.image.source, signal });
-    }),
-    READ_AHEAD,
-  );
+  let failure: { error: unknown } | undefined;
   try {
-    // The writer takes blobs one at a time in call order; queue them all, fetch each (and the next few) as its turn comes.
-    await Promise.all(
-      steps.map((step, i) => {
-        if (step.inParent) return writer.addParentBlob(step.desc);
-        const bytes = step.bytes
-          ? [step.bytes]
-          : async () => {
-              // A paused job waits here, between blobs: the one before is written whole and its commit under way.
-              await ctx.options.checkpoint?.();
-              signal.throwIfAborted();
-              return fetches.take(i);
-            };
-        return writer.addBlob(step.desc, bytes).catch((e: unknown) => {
+    // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs.
+    await Promise.allSettled(
+      steps.map(async (step) => {
+        try {
+          if (step.inParent) return await writer.addParentBlob(step.desc);
+          if (writer.has(step.desc.digest)) return false;
+          return await ctx.limit(async () => {
+            signal.throwIfAborted();
+            const bytes = step.bytes ? [step.bytes] : await sourceOf(step.image).openBlob({ digest: step.desc.digest, size: step.desc.size } satisfies Descriptor, { image: step.image.source, signal });
+            return writer.addBlob(step.desc, bytes);
+          });
+        } catch (e) {
+          failure ??= { error: e };
           stop.abort(e);
           throw e;
-        });
+        }
       }),
     );
+    if (failure) throw failure.error;
     for (const image of plan.images) {
       const platforms = image.images.flatMap((m) => (m.platform ? [m.platform] : []));
       writer.addImage({
@@ -220,7 +213,6 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };
   } catch (e) {
-    fetches.close();
     // The journal keeps every complete blob: the same command resumes from there.
     await writer.close();
     throw e;

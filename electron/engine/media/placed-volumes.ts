@@ -1,0 +1,143 @@
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TransferVolume } from '../../../shared/transfer/manifest';
+import { openConfined } from './confined-file';
+import { TAR_END, closedVolumeSize, volumeName, type Placement } from './layout';
+import { writeTarEntry, type EntryHeader } from './tar-entry';
+import { VolumeHasher } from './volume-hasher';
+import { writeFully } from './volumes';
+
+/**
+ * The volume files of a transfer whose every entry was placed before writing (a planned mirror to disk):
+ * entries are written at their planned offsets in any order, several volumes open at once. A volume is
+ * hashed as its contiguous prefix of complete entries grows (the VolumeHasher reads back in file order),
+ * and closed (end-of-archive blocks, fsync, hash) once every entry of it is complete. Positions never move
+ * back: a failed entry is a hole the next run fills.
+ */
+const WRITE_BATCH = 1024 * 1024;
+
+export class PlacedVolumes {
+  private readonly files = new Map<number, Promise<FileHandle>>();
+  /** Complete byte ranges of each volume, sorted and merged. */
+  private readonly done = new Map<number, Array<[number, number]>>();
+  private readonly closing = new Set<number>();
+  readonly closed = new Map<number, TransferVolume>();
+  private readonly hasher = new VolumeHasher();
+
+  /** `ends`: where the planned blob entries of each volume end; `last` takes the OCI tail and is closed by the writer's finish. */
+  constructor(
+    private readonly dir: string,
+    private readonly ends: ReadonlyMap<number, number>,
+    private readonly last: number,
+    closed: readonly TransferVolume[] = [],
+  ) {
+    for (const v of closed) this.closed.set(volumeIndex(v.name), v);
+  }
+
+  /** Writes one tar entry at its planned place, through a batch of its own (at most 1 MiB per entry in flight). */
+  async writeEntry(p: Placement, header: EntryHeader, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    const fh = await this.file(p.volume);
+    const batch = Buffer.allocUnsafe(Math.min(WRITE_BATCH, p.dataOffset - p.headerOffset + p.size + TAR_END));
+    let filled = 0;
+    let position = p.headerOffset;
+    const flush = async () => {
+      await writeFully(fh, batch, filled, position);
+      position += filled;
+      filled = 0;
+    };
+    await writeTarEntry(header, data, async (chunk) => {
+      for (let at = 0; at < chunk.length; ) {
+        const n = Math.min(chunk.length - at, batch.length - filled);
+        batch.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === batch.length) await flush();
+      }
+    });
+    if (filled > 0) await flush();
+  }
+
+  /** Every byte written to these volumes so far is on the disk. */
+  async sync(volumes: Iterable<number>): Promise<void> {
+    for (const v of new Set(volumes)) await (await this.file(v)).datasync();
+  }
+
+  /** Bytes [start, end) of the volume hold complete, durable entries: the hasher may read on to the new contiguous end. */
+  complete(volume: number, start: number, end: number): void {
+    const ranges = this.done.get(volume) ?? [];
+    ranges.push([start, end]);
+    ranges.sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const r of ranges) {
+      const prev = merged.at(-1);
+      if (prev && r[0] <= prev[1]) prev[1] = Math.max(prev[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    this.done.set(volume, merged);
+    const prefix = this.prefix(volume);
+    if (prefix > 0) this.hasher.advance(this.path(volume), prefix);
+  }
+
+  /** Volumes other than the last that are complete and not yet closed, each claimed once. */
+  claimFull(volumes: Iterable<number>): number[] {
+    const out: number[] = [];
+    for (const v of new Set(volumes)) {
+      if (v === this.last || this.closing.has(v) || this.closed.has(v)) continue;
+      if (this.prefix(v) < (this.ends.get(v) ?? 0)) continue;
+      this.closing.add(v);
+      out.push(v);
+    }
+    return out;
+  }
+
+  /** Ends the volume whose entries end at `end`: end-of-archive blocks, fsync, hash. The volume is then final. */
+  async close(volume: number, end = this.ends.get(volume) ?? 0): Promise<TransferVolume> {
+    const fh = await this.file(volume);
+    const size = closedVolumeSize(end);
+    await writeFully(fh, Buffer.alloc(TAR_END), TAR_END, end);
+    // A resumed volume may hold bytes past its end from a tail written before a crash.
+    await fh.truncate(size);
+    await fh.datasync();
+    this.files.delete(volume);
+    await fh.close();
+    const closed = { name: volumeName(volume), size, sha256: await this.hasher.digest(this.path(volume), size) };
+    this.closed.set(volume, closed);
+    return closed;
+  }
+
+  /** Closed volumes in volume order. */
+  get closedVolumes(): TransferVolume[] {
+    return [...this.closed.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  }
+
+  async release(): Promise<void> {
+    const open = [...this.files.values()];
+    this.files.clear();
+    await Promise.all(open.map((f) => f.then((fh) => fh.close()).catch(() => undefined)));
+    await this.hasher.close();
+  }
+
+  private prefix(volume: number): number {
+    const first = this.done.get(volume)?.[0];
+    return first && first[0] === 0 ? first[1] : 0;
+  }
+
+  private path(volume: number): string {
+    return join(this.dir, volumeName(volume));
+  }
+
+  private file(volume: number): Promise<FileHandle> {
+    let fh = this.files.get(volume);
+    if (!fh) {
+      // 'update' creates the volume when absent and keeps what a resumed run's kept entries hold.
+      fh = openConfined(this.path(volume), 'update');
+      fh.catch(() => this.files.delete(volume));
+      this.files.set(volume, fh);
+    }
+    return fh;
+  }
+}
+
+function volumeIndex(name: string): number {
+  return Number(/^ferry-(\d{6})\.tar$/.exec(name)?.[1] ?? Number.NaN);
+}
