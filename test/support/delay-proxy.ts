@@ -1,11 +1,6 @@
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { startTcpRelay, type TcpRelay } from './tcp-relay';
 
-export interface DelayProxy {
-  /** "127.0.0.1:PORT" */
-  host: string;
-  connections: number;
-  close(): Promise<void>;
-}
+export type DelayProxy = TcpRelay;
 
 /** Bytes held back per connection before its server side is paused. */
 const BACKLOG = 1024 * 1024;
@@ -17,26 +12,15 @@ const BACKLOG = 1024 * 1024;
  * is kept; nothing is dropped.
  */
 export async function startDelayProxy(target: { host: string }, delaysMs: readonly number[]): Promise<DelayProxy> {
-  const colon = target.host.lastIndexOf(':');
-  const targetHost = target.host.slice(0, colon);
-  const targetPort = Number(target.host.slice(colon + 1));
-  const sockets = new Set<Socket>();
-  const state = { connections: 0 };
-
-  const server = createServer({ allowHalfOpen: true }, (client) => {
-    const delay = delaysMs[state.connections++ % delaysMs.length]!;
-    const upstream = connect({ port: targetPort, host: targetHost, allowHalfOpen: true });
+  return startTcpRelay(target, (client, upstream, index) => {
+    const delay = delaysMs[index % delaysMs.length]!;
     const timers = new Set<NodeJS.Timeout>();
     const drop = () => {
       for (const t of timers) clearTimeout(t);
       client.destroy();
       upstream.destroy();
     };
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', drop);
-    }
+    for (const s of [client, upstream]) s.on('error', drop);
     client.pipe(upstream);
     let held = 0;
     const later = (fn: () => void) => {
@@ -57,17 +41,4 @@ export async function startDelayProxy(target: { host: string }, delaysMs: readon
     });
     upstream.on('end', () => later(() => client.end()));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    host: `127.0.0.1:${port}`,
-    get connections() {
-      return state.connections;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

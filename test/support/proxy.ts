@@ -1,4 +1,4 @@
-import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
+import { startTcpRelay } from './tcp-relay';
 
 export interface CutProxy {
   host: string; // "127.0.0.1:PORT"
@@ -16,19 +16,10 @@ export interface CutProxy {
  * connections pass untouched.
  */
 export async function startCutProxy(target: { host: string }, opts: { cutAfterBytes: number; times: number }): Promise<CutProxy> {
-  const colon = target.host.lastIndexOf(':');
-  const targetHost = target.host.slice(0, colon);
-  const targetPort = Number(target.host.slice(colon + 1));
-  const sockets = new Set<Socket>();
-  const state = { connections: 0, cuts: 0 };
-
-  const server = createServer((client) => {
-    state.connections++;
-    const upstream = connect(targetPort, targetHost);
+  let cuts = 0;
+  const relay = await startTcpRelay(target, (client, upstream) => {
+    // A reset is the point of this proxy: errors on either side just end the pair.
     for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      // A reset is the point of this proxy: errors on either side just end the pair.
       s.on('error', () => {
         client.destroy();
         upstream.destroy();
@@ -38,9 +29,9 @@ export async function startCutProxy(target: { host: string }, opts: { cutAfterBy
     let cut = false;
     upstream.on('data', (chunk: Buffer) => {
       if (cut) return;
-      if (sent + chunk.length > opts.cutAfterBytes && state.cuts < opts.times) {
+      if (sent + chunk.length > opts.cutAfterBytes && cuts < opts.times) {
         cut = true;
-        state.cuts++;
+        cuts++;
         const head = chunk.subarray(0, opts.cutAfterBytes - sent);
         sent = opts.cutAfterBytes;
         // Let the head reach the client, then reset: the client sees a partial body and an RST.
@@ -64,26 +55,14 @@ export async function startCutProxy(target: { host: string }, opts: { cutAfterBy
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  let closed: Promise<void> | undefined;
   return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    host: relay.host,
     get connections() {
-      return state.connections;
+      return relay.connections;
     },
     get cuts() {
-      return state.cuts;
+      return cuts;
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: () => relay.close(),
   };
 }

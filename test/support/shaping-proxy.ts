@@ -1,4 +1,5 @@
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { startTcpRelay } from './tcp-relay';
 
 /**
  * A modelled WAN link in front of a server: a TCP pass-through (TLS untouched) where every
@@ -96,31 +97,19 @@ class Lane {
 }
 
 export async function startShapingProxy(target: { host: string }, profile: LinkProfile): Promise<ShapingProxy> {
-  const colon = target.host.lastIndexOf(':');
-  const targetHost = target.host.slice(0, colon);
-  const targetPort = Number(target.host.slice(colon + 1));
   const uplink: Link = { freeAt: 0 };
   const downlink: Link = { freeAt: 0 };
-  const sockets = new Set<Socket>();
-  const state = { connections: 0, bytesDown: 0 };
-
-  // Half-open on both sides: an end travels the link (delayed, after the bytes before it) like data.
-  const server = createServer({ allowHalfOpen: true }, (client) => {
-    state.connections++;
-    const upstream = connect({ port: targetPort, host: targetHost, allowHalfOpen: true });
+  let bytesDown = 0;
+  const relay = await startTcpRelay(target, (client, upstream) => {
     const up = new Lane(client, upstream, uplink, profile, () => undefined);
-    const down = new Lane(upstream, client, downlink, profile, (n) => (state.bytesDown += n));
+    const down = new Lane(upstream, client, downlink, profile, (n) => (bytesDown += n));
     const drop = () => {
       up.stop();
       down.stop();
       client.destroy();
       upstream.destroy();
     };
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', drop);
-    }
+    for (const s of [client, upstream]) s.on('error', drop);
     // The server may finish (and close) while its last bytes are still on the link: only the
     // client's going away, or an error, drops what is in flight.
     client.on('close', drop);
@@ -129,26 +118,14 @@ export async function startShapingProxy(target: { host: string }, profile: LinkP
     client.on('end', () => up.end());
     upstream.on('end', () => down.end());
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  let closed: Promise<void> | undefined;
   return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    host: relay.host,
     get connections() {
-      return state.connections;
+      return relay.connections;
     },
     get bytesDown() {
-      return state.bytesDown;
+      return bytesDown;
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: () => relay.close(),
   };
 }

@@ -90,6 +90,8 @@ export async function replaceConfined(path: string, data: string | Uint8Array, f
   try {
     const fh = await openConfined(temp, 'create', fileMode);
     try {
+      // open() applies the umask to the mode; the file must end up exactly as asked (0600 for a secret).
+      await fh.chmod(fileMode);
       await fh.writeFile(data);
       await fh.sync();
     } finally {

@@ -1,28 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { FerryError, systemError } from '../../../shared/errors';
+import { replaceConfined } from '../media/confined-file';
 
 /**
  * Writes a file the way containers/image writes auth.json: to a temp file in the same directory, created with
  * its final mode from the start (a secret is never readable by others, not even briefly), flushed, then
- * renamed over the target. A crash leaves the old file or the new one, never half of either.
+ * renamed over the target. A crash leaves the old file or the new one, never half of either. One
+ * implementation for every file Ferry commits (media/confined-file.ts), with its errors said for a path.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fh = await open(temp, 'wx', mode);
-    try {
-      // open() applies the umask to `mode`; the file must end up exactly as asked.
-      await fh.chmod(mode);
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, path);
+    await replaceConfined(path, data, mode);
   } catch (e) {
-    await rm(temp, { force: true });
+    if (e instanceof FerryError) throw e;
     throw systemError(e, path, 'write') ?? new FerryError('INVALID_INPUT', `Cannot write ${path}: ${(e as Error).message}.`, { hint: 'Check that the directory exists and is writable.', cause: e });
   }
 }
