@@ -231,10 +231,11 @@ describe('ferry serve', () => {
   it('runs transfer.verify and a verify job on the real media engine', async () => {
     const empty = join(dir, 'not-a-transfer');
     await mkdir(empty);
+    await assert.rejects(api.transfer.verify({ dir: '/etc' }), (e: Error & { code?: string }) => e.code === 'FORBIDDEN');
+    await api.fs.allow({ path: empty, access: 'read' });
     await assert.rejects(api.transfer.verify({ dir: empty }), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT' && /transfer\.json/.test(e.message));
     // A job's folders must be chosen in the session first (the UI grants them when the operator starts the job).
     await assert.rejects(api.jobs.start({ kind: 'verify', params: { dir: '/etc' } }), (e: Error & { code?: string }) => e.code === 'FORBIDDEN');
-    await api.fs.allow({ path: empty, access: 'read' });
     const { id } = await api.jobs.start({ kind: 'verify', params: { dir: empty } });
     const job = await serve.jobs.whenSettled(id);
     assert.equal(job.state, 'failed');

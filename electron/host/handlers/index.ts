@@ -40,7 +40,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'release.list': (req) => releaseList(engine, req),
     'plan.export': (req) => planExport(secrets, engine, req),
 
-    'config.generate': (req) => generateConfig(req),
+    'config.generate': async (req) => generateConfig(req.fromDir ? { ...req, fromDir: await grants.check(req.fromDir, 'read') } : req),
 
     'fs.allow': (req) => allowPath(req, grants),
     'fs.stat': (req) => statPath(req, grants),
@@ -52,9 +52,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       'fs.pickFile': async (req) => ({ path: await pickGranted(await dialogs.pickFile(req), 'read', grants) }),
     }),
 
-    'transfer.read': (req) => readTransfer(req),
-    'transfer.signature': (req) => transferSignature(req),
-    'transfer.verify': async (req) => verifyTransfer(req.dir, { signature: req }),
+    // Media are read only from a folder chosen in this session, as files are written only into one.
+    'transfer.read': async (req) => readTransfer({ ...req, dir: await grants.check(req.dir, 'read') }),
+    'transfer.signature': async (req) => transferSignature({ ...req, dir: await grants.check(req.dir, 'read') }),
+    'transfer.verify': async (req) => verifyTransfer(await grants.check(req.dir, 'read'), { signature: req }),
     ...(trustedKeys && {
       'trust.list': () => trustedKeys.list(),
       'trust.remember': (req) => trustedKeys.remember(req.fingerprint),

@@ -11,7 +11,11 @@ import { Table } from './Table';
  * key's fingerprint is what people compare (the export's Done step) the caller leaves it out (`manifestHash`).
  */
 export function TransferSummary({ dir, onLoaded, manifestHash = true }: { dir: string; onLoaded?: () => void; manifestHash?: boolean }) {
-  const readFn = useCallback((d: string) => getApi().transfer.read({ dir: d }), []);
+  // The directory the operator typed or picked: confirmed for this session as it is opened (path-grants.ts).
+  const readFn = useCallback(async (d: string) => {
+    await getApi().fs.allow({ path: d, access: 'read' });
+    return getApi().transfer.read({ dir: d });
+  }, []);
   const [read, state] = useAction(readFn);
   const absent = useUnavailable('transfer.read');
   useEffect(() => {
