@@ -30,7 +30,7 @@ test('import: a corrupted volume fails verification, is named in the report, and
   await expect(page.getByText(/Checked .*blob digest\(s\) checked/)).toBeVisible();
   await expect(page.getByText(/blobsVerified|parentBlobs/)).toHaveCount(0);
   await expect(problems.getByRole('button', { name: /^Copy the blob digest sha256:[0-9a-f]{12}…$/ }).first()).toBeVisible();
-  await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeDisabled();
+  await expect(page.getByRole('button', { name: /Next: Registry node/ })).toBeDisabled();
   await expect(page.getByText('The media failed verification: copy the named volumes again, then verify again.')).toBeVisible();
   await app.checkpoint('02-verify-failed');
 

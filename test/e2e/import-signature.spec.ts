@@ -26,7 +26,7 @@ test('import: media signed by an unknown key fail verification until its fingerp
   await page.getByRole('button', { name: 'Verify the media' }).click();
   await expect(page.getByRole('group', { name: /^Job / }).getByText('failed', { exact: true })).toBeVisible({ timeout: 120_000 });
   await expect(page.getByRole('table', { name: 'Problems' })).toContainText('signed by an unknown key');
-  await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeDisabled();
+  await expect(page.getByRole('button', { name: /Next: Registry node/ })).toBeDisabled();
   await app.checkpoint('01-unknown-key');
 
   await page.getByRole('textbox', { name: 'Fingerprint to trust' }).fill(fingerprint.slice(0, -1));
@@ -38,7 +38,7 @@ test('import: media signed by an unknown key fail verification until its fingerp
   await expect(page.getByRole('button', { name: `Forget ${fingerprint}` })).toBeVisible();
   await page.getByRole('button', { name: 'Verify the media' }).click();
   await expect(page.getByText('The media: everything checked out.')).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByRole('button', { name: /Next: Target registry/ })).toBeEnabled();
+  await expect(page.getByRole('button', { name: /Next: Registry node/ })).toBeEnabled();
   await app.checkpoint('02-trusted');
 
   // A later import (the journey's own memory gone): the host remembered the key, so it starts trusted.
