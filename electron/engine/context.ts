@@ -146,7 +146,9 @@ export interface EngineContext {
  * flight, not bandwidth, sets how long that takes.
  */
 export function checksFor(parallel: number): number {
-  return Math.min(4 * parallel, 32);
+  // 16 at most: with the default --parallel 8 that is 24 connections to one registry, a load public
+  // registries take; more adds little once HEADs are no longer one round trip each in a row.
+  return Math.min(4 * parallel, 16);
 }
 
 function checkpointed(limit: Limiter, checkpoint: () => Promise<void>): Limiter {
