@@ -1,12 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer, request } from 'node:https';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { blobPath } from './images';
 import type { TestWorld } from './world';
+import { listenOnLoopback } from './loopback';
 
 /** One request the CDN stand-in answered. */
 export interface CdnRequest {
@@ -41,13 +41,6 @@ export interface CdnOptions {
 
 const BLOB_GET = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/;
 
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
-}
-
 /**
  * quay.io answers a blob GET with a 307 to its CDN (CloudFront/S3): a signed, expiring query string is
  * the only credential there, and a request that also carries `Authorization` is refused, as S3 refuses
@@ -69,7 +62,7 @@ export async function startCdnFront(world: TestWorld, opts: CdnOptions = {}): Pr
   const sign = (path: string, expires: number): string => createHmac('sha256', secret).update(`${path}\n${expires}`).digest('base64url');
 
   const cdn = createServer(tls, (req, res) => void serveBlob(req, res));
-  const cdnHost = await listen(cdn);
+  const cdnHost = await listenOnLoopback(cdn);
 
   async function serveBlob(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `https://${cdnHost}`);
@@ -141,7 +134,7 @@ export async function startCdnFront(world: TestWorld, opts: CdnOptions = {}): Pr
     proxied.on('error', () => res.destroy());
     req.pipe(proxied);
   });
-  const host = await listen(front);
+  const host = await listenOnLoopback(front);
 
   let closed: Promise<void> | undefined;
   return {

@@ -38,8 +38,8 @@ export interface RegistryOptions {
   auth: Record<string, unknown>;
 }
 
-/** A port that was free a moment ago; the registry's own bind is the real test, so callers retry. */
-function freePort(): Promise<number> {
+/** A port that was free a moment ago; the server's own bind is the real test, so callers retry. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createPki } from './pki';
 import { tempDir } from './tmp';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A release signature store as the cluster-version operator and `oc` read one (containers/image
@@ -38,11 +38,7 @@ export async function startSignatureStore(): Promise<SignatureStore> {
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(Buffer.from(body));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = await listenOnLoopback(server);
   let closed: Promise<void> | undefined;
   return {
     url: `https://${host}${BASE_PATH}`,

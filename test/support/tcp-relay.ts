@@ -1,4 +1,5 @@
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /**
  * The plumbing every test proxy shares: a loopback server that opens a connection to `target` for
@@ -30,13 +31,10 @@ export async function startTcpRelay(target: { host: string }, relay: RelayPair):
     }
     relay(client, upstream, connections++);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const host = await listenOnLoopback(server);
   let closed: Promise<void> | undefined;
   return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    host,
     get connections() {
       return connections;
     },

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID, sign, timingSafeEqual, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { TestPki } from './pki';
+import { listenOnLoopback } from './loopback';
 
 /** One request the issuer answered. Never holds a password. */
 export interface TokenRequestLog {
@@ -156,11 +156,7 @@ export async function startTokenIssuer(opts: TokenIssuerOptions): Promise<TokenI
     { key: await readFile(opts.pki.server.keyPath), cert: await readFile(opts.pki.server.certPath) },
     handle,
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = await listenOnLoopback(server);
   let closed: Promise<void> | undefined;
   return {
     realm: `https://${host}/token`,
