@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName, EventOf } from '../../shared/api/contract';
@@ -8,6 +8,7 @@ import { checkEngineDefaults, type EngineDefaults } from '../jobs/engine-options
 import { JobManager } from '../jobs/job-manager';
 import { secretResolver } from '../jobs/resolve-secrets';
 import { TrustedKeyStore } from '../host/handlers/trusted-keys';
+import { SettingsStore } from '../host/handlers/settings';
 import { applySecurityPolicy, secureSession } from './apply-security';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { cliInvocation } from './cli-launch';
@@ -68,7 +69,19 @@ async function start(): Promise<void> {
   });
   const grants = await PathGrants.forSession(userData);
   const trustedKeys = new TrustedKeyStore(join(userData, 'trusted-keys.json'));
-  const handlers = createHandlers({ mode: 'electron', version: app.getVersion(), secrets, jobs, engine, dialogs: dialogs(), grants, trustedKeys });
+  const settings = new SettingsStore(join(userData, 'settings.json'));
+  const handlers = createHandlers({
+    mode: 'electron',
+    version: app.getVersion(),
+    secrets,
+    jobs,
+    engine,
+    dialogs: dialogs(),
+    shell: { showInFolder: (path) => shell.showItemInFolder(path) },
+    grants,
+    trustedKeys,
+    settings,
+  });
   const dispatch = createDispatcher(handlers, (event: IpcMainInvokeEvent) =>
     isTrustedSender(
       {

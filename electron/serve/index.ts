@@ -12,6 +12,7 @@ import { openSecretStore } from '../jobs/secrets/open-secret-store';
 import { createDispatcher } from '../host/dispatcher';
 import { forwardJobEvents } from '../host/handlers/events';
 import { createHandlers } from '../host/handlers';
+import { SettingsStore } from '../host/handlers/settings';
 import { PathGrants } from '../host/handlers/path-grants';
 import { isLoopbackHost } from './access';
 import { startServeServer, type ServeServer } from './server';
@@ -65,7 +66,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   });
   const grants = await PathGrants.forSession(opts.dataDir);
   const trustedKeys = new TrustedKeyStore(join(opts.dataDir, 'trusted-keys.json'));
-  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine, grants, trustedKeys });
+  const settings = new SettingsStore(join(opts.dataDir, 'settings.json'));
+  const handlers = createHandlers({ mode: 'serve', version: opts.version, secrets, jobs, engine, grants, trustedKeys, settings });
   const dispatch = createDispatcher(handlers, (sender: { authenticated: true }) => sender.authenticated);
   const server = await startServeServer({ host: opts.host, port: opts.port, rendererDir: opts.rendererDir, dispatch, token: opts.token });
   const stopEvents = forwardJobEvents(jobs, server.broadcast);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
+import { settingsSchema } from './settings';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -66,6 +67,10 @@ export const apiMethods = {
       proxy: z.string().optional(),
     }),
   ),
+
+  /** What the app remembers between sessions (never a secret: shared/api/settings.ts), kept by the host. */
+  'settings.get': method(empty, settingsSchema),
+  'settings.update': method(z.object({ set: settingsSchema.default({}), forget: z.array(settingsSchema.keyof()).default([]) }), settingsSchema),
 
   /** Pure check of pasted or opened text; errors carry line and column. */
   'pullSecret.validate': method(
@@ -265,6 +270,8 @@ export const apiMethods = {
       writable: z.boolean(),
     }),
   ),
+  /** Shows a file or folder (media, a report) in the OS file manager; desktop only, like the dialogs. */
+  'fs.showInFolder': method(z.object({ path: z.string().min(1) }), z.object({ path: z.string() })),
   'fs.freeSpace': method(z.object({ path: z.string().min(1) }), z.object({ path: z.string(), freeBytes: z.number(), totalBytes: z.number() })),
   /**
    * The operator confirmed a typed path: `fs.*` may now use it and what lies under it, for this session

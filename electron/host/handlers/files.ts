@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { writeFileAtomic } from '../../engine/trust/secret-file';
-import type { Dialogs } from './deps';
+import type { DesktopShell, Dialogs } from './deps';
 import { absolute, canonicalPath, type PathGrants } from './path-grants';
 
 async function writable(path: string): Promise<boolean> {
@@ -59,6 +59,19 @@ export async function saveText(req: ParsedRequestOf<'fs.saveText'>, grants: Path
     path = await canonicalPath(absolute(chosen));
   }
   await writeFileAtomic(path, req.text, req.secret ? 0o600 : 0o644);
+  return { path };
+}
+
+/** Only what this session may read is shown: the same grant a read of it would need. */
+export async function showInFolder(req: ParsedRequestOf<'fs.showInFolder'>, grants: PathGrants, shell: DesktopShell): Promise<ResponseOf<'fs.showInFolder'>> {
+  const path = await grants.check(req.path, 'read');
+  try {
+    await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw new FerryError('NOT_FOUND', `${path} does not exist.`, { hint: 'It may have been moved or the disk removed.' });
+  }
+  shell.showInFolder(path);
   return { path };
 }
 

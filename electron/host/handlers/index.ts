@@ -10,7 +10,7 @@ import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
 import { registryKit } from './kit';
 import type { HandlerDeps } from './deps';
-import { allowPath, freeSpace, pickGranted, saveText, statPath } from './files';
+import { allowPath, freeSpace, pickGranted, saveText, showInFolder, statPath } from './files';
 import { addPullSecretCredential, validatePullSecret } from './pull-secret';
 import { deleteSecret, listSecrets, saveSecret } from './secrets';
 
@@ -20,10 +20,14 @@ import { deleteSecret, listSecrets, saveSecret } from './secrets';
  * wiring one is a single typed line (the request type comes from the contract).
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
-  const { secrets, jobs, dialogs, grants, trustedKeys } = deps;
+  const { secrets, jobs, dialogs, shell, grants, trustedKeys, settings } = deps;
   const engine = deps.engine ?? NO_ENGINE_DEFAULTS;
   const handlers: ApiHandlers = {
     'app.info': () => appInfo(deps, unavailableMethods(handlers)),
+    ...(settings && {
+      'settings.get': () => settings.get(),
+      'settings.update': (req) => settings.update(req),
+    }),
 
     'pullSecret.validate': (req) => validatePullSecret(req),
     'pullSecret.addCredential': (req) => addPullSecretCredential(secrets, req),
@@ -51,6 +55,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       'fs.pickDirectory': async (req) => ({ path: await pickGranted(await dialogs.pickDirectory(req), 'write', grants) }),
       'fs.pickFile': async (req) => ({ path: await pickGranted(await dialogs.pickFile(req), 'read', grants) }),
     }),
+    ...(shell && { 'fs.showInFolder': (req) => showInFolder(req, grants, shell) }),
 
     // Media are read only from a folder chosen in this session, as files are written only into one.
     'transfer.read': async (req) => readTransfer({ ...req, dir: await grants.check(req.dir, 'read') }),

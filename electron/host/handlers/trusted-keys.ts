@@ -1,10 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { ResponseOf } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/errors';
 import { formatFingerprint, parseFingerprint } from '../../../shared/fingerprint';
-import { writeFileAtomic } from '../../engine/trust/secret-file';
+import { JsonFileStore } from './json-file-store';
 
 /**
  * Signing-key fingerprints the operator chose to trust "from now on": an app setting, not a secret (a
@@ -15,52 +13,27 @@ const fileSchema = z.object({ keys: z.array(z.object({ fingerprint: z.string(), 
 type Remembered = ResponseOf<'trust.list'>;
 
 export class TrustedKeyStore {
-  private writing: Promise<unknown> = Promise.resolve();
+  private readonly store: JsonFileStore<typeof fileSchema>;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.store = new JsonFileStore(file, fileSchema, { keys: [] }, {
+      what: 'a list of trusted key fingerprints',
+      hint: 'Remove the file (the keys it named are then no longer trusted) and trust them again.',
+    });
+  }
 
-  async list(): Promise<Remembered> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { keys: [] };
-      throw e;
-    }
-    let parsed;
-    try {
-      parsed = fileSchema.safeParse(JSON.parse(text));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      throw new FerryError('INVALID_INPUT', `${this.file} is not a list of trusted key fingerprints.`, {
-        hint: 'Remove the file (the keys it named are then no longer trusted) and trust them again.',
-      });
-    }
-    return parsed.data;
+  list(): Promise<Remembered> {
+    return this.store.read();
   }
 
   async remember(text: string): Promise<Remembered> {
     const fingerprint = canonical(text);
-    return this.change((keys) => (keys.some((k) => k.fingerprint === fingerprint) ? keys : [...keys, { fingerprint, addedAt: new Date().toISOString() }]));
+    return this.store.change(({ keys }) => ({ keys: keys.some((k) => k.fingerprint === fingerprint) ? keys : [...keys, { fingerprint, addedAt: new Date().toISOString() }] }));
   }
 
   async forget(text: string): Promise<Remembered> {
     const fingerprint = canonical(text);
-    return this.change((keys) => keys.filter((k) => k.fingerprint !== fingerprint));
-  }
-
-  /** One change at a time, each on what the previous one wrote. */
-  private change(edit: (keys: Remembered['keys']) => Remembered['keys']): Promise<Remembered> {
-    const next = this.writing.then(async () => {
-      const updated = { keys: edit((await this.list()).keys) };
-      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(this.file, `${JSON.stringify(updated, null, 2)}\n`, 0o600);
-      return updated;
-    });
-    this.writing = next.catch(() => undefined);
-    return next;
+    return this.store.change(({ keys }) => ({ keys: keys.filter((k) => k.fingerprint !== fingerprint) }));
   }
 }
 
