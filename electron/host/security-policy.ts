@@ -64,9 +64,9 @@ export function windowOpenDecision(url: string): { action: 'deny'; openExternall
   return { action: 'deny', openExternally: external };
 }
 
-/** Camera, notifications, clipboard-read, geolocation…: Ferry needs none, so every request is denied. */
-export function permissionDecision(_permission: string): false {
-  return false;
+/** Notifications only (a long job has ended); camera, clipboard-read, geolocation…: Ferry needs none, so they are denied. */
+export function permissionDecision(permission: string): boolean {
+  return permission === 'notifications';
 }
 
 /** `<webview>` is never allowed: it would embed content outside this policy. */

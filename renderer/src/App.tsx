@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { useAppInfo } from './api';
 import { ErrorCallout } from './components/Callout';
+import { ThemeChoice } from './components/ThemeChoice';
+import { useJobNotifications } from './notify';
 import { routeHref, useRoute, type Route } from './router';
 import { StartScreen } from './screens/StartScreen';
 import { JobsScreen } from './screens/JobsScreen';
@@ -19,6 +21,7 @@ export function App() {
   const route = useRoute();
   const { info, error } = useAppInfo();
   const main = useRef<HTMLElement>(null);
+  useJobNotifications();
   // Move focus to the new screen so keyboard and screen-reader users start at its content. Journeys
   // focus their step heading themselves (child effects run first; this must not take it back).
   useEffect(() => {
@@ -42,6 +45,7 @@ export function App() {
           </NavLink>
         </nav>
         <span className="spacer" style={{ flex: 1 }} />
+        <ThemeChoice />
         {info ? <span className="muted" style={{ color: '#d6dbe3' }}>{`v${info.version} · ${info.mode === 'serve' ? 'browser (ferry serve)' : 'desktop'}`}</span> : null}
       </header>
       <main className="main" ref={main} tabIndex={-1}>

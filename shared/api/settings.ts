@@ -37,7 +37,6 @@ export const settingsSchema = z
     caPath: path.optional(),
     /** The folder media were last written to or read from: offered again, and where dialogs open. */
     mediaFolder: path.optional(),
-    volumeSize: text(40).optional(),
     theme: z.enum(themeChoices).optional(),
   })
   .refine(noSecretInside, { message: 'Settings never hold a secret (a pull secret or a private key).' });

@@ -4,6 +4,7 @@ import { isFinished, type Job, type JobStart } from '../../../shared/api/jobs';
 import type { RequestOf } from '../../../shared/api/contract';
 import { getApi } from '../api';
 import { useJob } from '../jobs';
+import { askToNotify } from '../notify';
 import { useAction } from '../use-action';
 import { ActionError } from './ActionError';
 import { Button } from './Button';
@@ -24,6 +25,7 @@ export function JobStarter({ jobId, request, startLabel, disabled, onStarted, on
   }, [request]);
   const [start, started] = useAction(startFn);
   const onStart = async () => {
+    askToNotify();
     const res = await start();
     if (res) onStarted(res.id);
   };

@@ -5,9 +5,11 @@ import { Field } from './Field';
 
 /**
  * A path typed by the operator, with a native Browse… dialog where the host has one (Electron).
- * In serve mode the dialog is unavailable and the field alone is the way in.
+ * In serve mode the dialog is unavailable and the field alone is the way in. `recent` (the folder
+ * last used, from the remembered settings) is offered with one click and is where the dialog opens;
+ * it is never filled in unasked, since a path becomes readable only when the operator picks it.
  */
-export function PathField({ label, help, value, onChange, kind, error }: { label: string; help?: string; value: string; onChange: (v: string) => void; kind: 'directory' | 'file'; error?: string }) {
+export function PathField({ label, help, value, onChange, kind, error, recent }: { label: string; help?: string; value: string; onChange: (v: string) => void; kind: 'directory' | 'file'; error?: string; recent?: string }) {
   const { info } = useAppInfo();
   const [pickError, setPickError] = useState<string>();
   const method = kind === 'directory' ? 'fs.pickDirectory' : 'fs.pickFile';
@@ -15,7 +17,9 @@ export function PathField({ label, help, value, onChange, kind, error }: { label
   const pick = async () => {
     try {
       const api = getApi();
-      const res = kind === 'directory' ? await api.fs.pickDirectory({ title: label }) : await api.fs.pickFile({ title: label });
+      const defaultPath = value.trim() || recent;
+      const opts = { title: label, ...(defaultPath ? { defaultPath } : {}) };
+      const res = kind === 'directory' ? await api.fs.pickDirectory(opts) : await api.fs.pickFile(opts);
       if (res.path) onChange(res.path);
     } catch (e) {
       setPickError(e instanceof Error ? e.message : String(e));
@@ -30,6 +34,13 @@ export function PathField({ label, help, value, onChange, kind, error }: { label
         <div className="field" style={{ flex: '0 0 auto', justifyContent: 'flex-end' }}>
           <Button onClick={() => void pick()} aria-label={`Browse for ${label}`}>
             Browse…
+          </Button>
+        </div>
+      ) : null}
+      {recent && recent !== value.trim() ? (
+        <div className="field" style={{ flex: '0 0 auto', justifyContent: 'flex-end' }}>
+          <Button onClick={() => onChange(recent)} aria-label={`Use the last ${kind === 'directory' ? 'folder' : 'file'}, ${recent}, for ${label}`}>
+            {`Use ${recent}`}
           </Button>
         </div>
       ) : null}

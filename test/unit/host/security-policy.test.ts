@@ -72,8 +72,9 @@ describe('security policy', () => {
     assert.deepEqual(windowOpenDecision('file:///etc/passwd'), { action: 'deny', openExternally: false });
     assert.deepEqual(windowOpenDecision('ferry://app/index.html'), { action: 'deny', openExternally: false });
   });
-  it('denies every permission request and every webview', () => {
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) assert.equal(permissionDecision(p), false);
+  it('denies every permission request but notifications (a long job has ended), and every webview', () => {
+    for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'notification']) assert.equal(permissionDecision(p), false);
+    assert.equal(permissionDecision('notifications'), true);
     assert.equal(allowWebviewAttach(), false);
   });
 });

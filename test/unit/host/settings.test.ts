@@ -110,8 +110,8 @@ describe('settings.* and fs.showInFolder through the host handlers', () => {
   });
 
   it('remembers settings for every window and browser of the host, and refuses a pull secret with no trace of it', async () => {
-    const set = await desktop('settings.update', { set: { mirror: 'mirror.example.com:5000/ocp4', volumeSize: '2GiB' } });
-    assert.deepEqual(set, { ok: true, result: { mirror: 'mirror.example.com:5000/ocp4', volumeSize: '2GiB' } });
+    const set = await desktop('settings.update', { set: { mirror: 'mirror.example.com:5000/ocp4', mediaFolder: '/media/usb' } });
+    assert.deepEqual(set, { ok: true, result: { mirror: 'mirror.example.com:5000/ocp4', mediaFolder: '/media/usb' } });
     assert.deepEqual(await serve('settings.get', {}), set);
     const refused = await serve('settings.update', { set: { pullSecret: PULL_SECRET, mirror: PULL_SECRET } });
     assert.equal(refused.ok, false);

@@ -12,6 +12,7 @@ import { Table } from '../../components/Table';
 import { exportStore, withDone } from '../../journeys';
 import { describeSecretStore } from '../../secret-store';
 import { useStore } from '../../store';
+import { useFileDrop } from '../../file-drop';
 import { useAction } from '../../use-action';
 
 const PULL_SECRET_NAME = 'pull-secret';
@@ -38,6 +39,14 @@ export function CredentialsStep() {
     resetCheck();
   };
 
+  // Opened or dropped, the file is read in the page and checked like pasted text; it goes to the host only to be checked and saved.
+  const openFile = (f: File) =>
+    void f.text().then((t) => {
+      setText(t);
+      void validate(t);
+    });
+  const drop = useFileDrop(openFile);
+
   const errorFindings = checked.result?.findings.filter((f) => f.level === 'error') ?? [];
   const fieldError = checked.result && !checked.result.valid ? <FindingList findings={checked.result.findings} /> : undefined;
 
@@ -50,19 +59,21 @@ export function CredentialsStep() {
             {state.registries.length > 0 ? <p>Credentials for: {state.registries.join(', ')}</p> : null}
           </Callout>
         ) : null}
-        <Field label={state.pullSecretRef ? 'Replace the pull secret (JSON)' : 'Pull secret (JSON)'} help="Paste it here or open the file. It is checked, then saved once; it is not kept in the page." error={fieldError}>
-          <textarea
-            value={text}
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(e) => {
-              setText(e.target.value);
-              resetCheck();
-            }}
-          />
-        </Field>
+        <div className={drop.over ? 'drop-zone drop-over' : 'drop-zone'} {...drop.props}>
+          <Field label={state.pullSecretRef ? 'Replace the pull secret (JSON)' : 'Pull secret (JSON)'} help="Paste it here, open the file or drop it here. It is checked, then saved once; it is not kept in the page." error={fieldError}>
+            <textarea
+              value={text}
+              spellCheck={false}
+              autoComplete="off"
+              onChange={(e) => {
+                setText(e.target.value);
+                resetCheck();
+              }}
+            />
+          </Field>
+        </div>
         <div className="actions">
-          <FileInput label="Open pull secret file…" accept=".json,.txt,application/json" onFile={(f) => void f.text().then((t) => { setText(t); void validate(t); })} />
+          <FileInput label="Open pull secret file…" accept=".json,.txt,application/json" onFile={openFile} />
           <Button onClick={() => void validate(text)} disabled={text.trim() === ''} busy={checked.busy}>
             Check
           </Button>

@@ -3,6 +3,7 @@ import { getApi, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
+import { ShowInFolder } from '../../components/ShowInFolder';
 import { Spinner } from '../../components/Spinner';
 import { TransferSummary } from '../../components/TransferSummary';
 import { exportStore, withDone } from '../../journeys';
@@ -14,6 +15,11 @@ export function DoneStep() {
   return (
     <Card title="What to carry" subtitle={state.toDir}>
       {!state.toDir ? <p className="muted">Nothing written yet: choose the target directory in the Plan step.</p> : null}
+      {state.toDir ? (
+        <div className="actions">
+          <ShowInFolder path={state.toDir} what="the media" />
+        </div>
+      ) : null}
       {state.toDir ? <SigningKey dir={state.toDir} /> : null}
       <TransferSummary dir={state.toDir} manifestHash={false} onLoaded={() => exportStore.update((s) => ({ done: withDone(s.done, 'done') }))} />
     </Card>

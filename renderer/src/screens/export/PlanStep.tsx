@@ -12,6 +12,7 @@ import { formatBytes, shortDigest } from '../../format';
 import { groupPlan } from '../../plan-groups';
 import { exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
+import { remember, useSettings } from '../../settings';
 import { useAction } from '../../use-action';
 
 type PlanResult = Awaited<ReturnType<ReturnType<typeof getApi>['plan']['export']>>;
@@ -64,12 +65,19 @@ export function PlanStep() {
     [state.release, state.images, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
+  const settings = useSettings();
+  const onPlan = async () => {
+    const r = await plan();
+    if (!r) return;
+    exportStore.update((s) => ({ done: withDone(s.done, 'plan'), plannedVolumes: { key: planKey(state), volumeSize: r.volumes.volumeSize, files: r.volumes.files } }));
+    void remember({ mediaFolder: state.toDir.trim() });
+  };
   const noPlan = useUnavailable('plan.export');
   const nothing = !state.release.trim() && state.images.length === 0;
   return (
     <>
       <Card title="Where to write" subtitle="The removable disk, or a folder on it. Ferry checks the free space before writing.">
-        <PathField label="Target directory" kind="directory" value={state.toDir} onChange={(v) => exportStore.update({ toDir: v })} />
+        <PathField label="Target directory" kind="directory" value={state.toDir} recent={settings?.mediaFolder} onChange={(v) => exportStore.update({ toDir: v })} />
         <Field label="Volume size" help="Each volume file is at most this big; the default 4000MiB is safe on FAT32.">
           <input type="text" value={state.volumeSize} onChange={(e) => exportStore.update({ volumeSize: e.target.value })} spellCheck={false} />
         </Field>
@@ -85,7 +93,7 @@ export function PlanStep() {
           Carry the mirror registry too (the site has no registry yet: the import side builds a registry node kit from these media)
         </label>
         <div className="actions">
-          <Button variant="primary" onClick={() => void plan().then((r) => r && exportStore.update((s) => ({ done: withDone(s.done, 'plan'), plannedVolumes: { key: planKey(state), volumeSize: r.volumes.volumeSize, files: r.volumes.files } })))} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
+          <Button variant="primary" onClick={() => void onPlan()} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan
           </Button>
           {nothing ? <span className="muted">Choose a release or extra images first.</span> : null}

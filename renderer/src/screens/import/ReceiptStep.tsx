@@ -2,6 +2,7 @@ import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
 import { CodeBlock } from '../../components/CodeBlock';
 import { Field } from '../../components/Field';
+import { ShowInFolder } from '../../components/ShowInFolder';
 import { useJob } from '../../jobs';
 import { importStore, withDone } from '../../journeys';
 import { useStore } from '../../store';
@@ -27,6 +28,7 @@ export function ReceiptStep() {
         <>
           <Callout tone="ok" title={`Receipt written to ${state.receiptPath || 'the push’s default location'}.`}>
             <p>On the connected side, start the next export with “since this receipt” so only what is missing is written.</p>
+            {state.receiptPath ? <ShowInFolder path={state.receiptPath} what="the receipt" /> : null}
           </Callout>
           {job?.report !== undefined ? <CodeBlock name="Push report" fileName="push-report.json" text={JSON.stringify(job.report, null, 2)} /> : null}
         </>

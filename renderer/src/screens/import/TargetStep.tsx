@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { parseMirrorTarget } from '../../../../shared/mirror-mapping';
 import { getApi, useAppInfo } from '../../api';
 import { ActionError } from '../../components/ActionError';
@@ -12,6 +12,27 @@ import { importStore, withDone } from '../../journeys';
 import { describeSecretStore } from '../../secret-store';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
+import { loadSettings, remember } from '../../settings';
+import type { TrustedCa } from '../../journeys';
+
+let prefilled = false;
+
+/** Once per page, empty fields start from the mirror the operator last used (the password is asked again, or taken by name). */
+function prefillFromSettings(): void {
+  if (prefilled) return;
+  prefilled = true;
+  void loadSettings().then((s) =>
+    importStore.update((cur) => ({
+      mirror: cur.mirror || s.mirror || '',
+      username: cur.username || s.mirrorUsername || '',
+      ca: cur.ca ?? s.mirrorCa,
+    })),
+  );
+}
+
+function rememberMirror(mirror: string, username: string, ca: TrustedCa | undefined): void {
+  void remember({ mirror: mirror.trim(), ...(username.trim() ? { mirrorUsername: username.trim() } : {}), ...(ca ? { mirrorCa: ca } : {}) });
+}
 
 function mirrorError(mirror: string): string | undefined {
   if (!mirror.trim()) return undefined;
@@ -37,10 +58,17 @@ export function TargetStep() {
     [],
   );
   const [save, saved] = useAction(saveFn);
+  useEffect(prefillFromSettings, []);
   const onSave = async () => {
     const res = await save(registry, state.username.trim(), password);
     setPassword('');
-    if (res) importStore.update({ credentialRef: res.name, connectionOk: undefined });
+    if (!res) return;
+    importStore.update({ credentialRef: res.name, connectionOk: undefined });
+    rememberMirror(state.mirror, state.username, undefined);
+  };
+  const trustCa = (ca: TrustedCa | undefined) => {
+    importStore.update({ ca, connectionOk: undefined });
+    void (ca ? remember({ mirrorCa: ca }) : remember({}, ['mirrorCa']));
   };
   return (
     <>
@@ -68,12 +96,12 @@ export function TargetStep() {
         {state.ca ? (
           <Callout tone="ok" title={`Trusting ${state.ca.subject}`}>
             <p className="mono">{state.ca.fingerprintSha256}</p>
-            <Button small onClick={() => importStore.update({ ca: undefined, connectionOk: undefined })}>
+            <Button small onClick={() => trustCa(undefined)}>
               Remove
             </Button>
           </Callout>
         ) : null}
-        <CaImport trustLabel="Use this CA for the mirror" onTrust={(c) => importStore.update({ ca: { fingerprintSha256: c.fingerprintSha256, subject: c.subject, pem: c.pem }, connectionOk: undefined })} />
+        <CaImport trustLabel="Use this CA for the mirror" onTrust={(c) => trustCa({ fingerprintSha256: c.fingerprintSha256, subject: c.subject, pem: c.pem })} />
       </Card>
       <Card title="Connection test">
         {registry ? (
@@ -83,7 +111,10 @@ export function TargetStep() {
             caPem={state.ca?.pem}
             storedRef={state.credentialRef}
             storedLabel={`the saved credentials for ${registry}`}
-            onResult={() => importStore.update((s) => ({ connectionOk: true, done: withDone(s.done, 'target') }))}
+            onResult={() => {
+              importStore.update((s) => ({ connectionOk: true, done: withDone(s.done, 'target') }));
+              rememberMirror(state.mirror, state.username, state.ca);
+            }}
           />
         ) : (
           <p className="muted">Enter the mirror location first.</p>
