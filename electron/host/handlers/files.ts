@@ -59,6 +59,8 @@ export async function saveText(req: ParsedRequestOf<'fs.saveText'>, grants: Path
     path = await canonicalPath(absolute(chosen));
   }
   await writeFileAtomic(path, req.text, req.secret ? 0o600 : 0o644);
+  // The file the operator just chose may be looked at again (fs.showInFolder) in this session.
+  if (req.path === undefined) await grants.allow(path, 'read');
   return { path };
 }
 

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { Button } from './Button';
 import { saveText } from '../save';
+import { ShowInFolder } from './ShowInFolder';
 
 /** Generated text (YAML, commands) with Copy and Save; the status line tells screen readers what happened. `secret` saves it 0600. */
 export function CodeBlock({ name, fileName, text, secret = false }: { name: string; fileName: string; text: string; secret?: boolean }) {
   const [status, setStatus] = useState('');
+  const [savedPath, setSavedPath] = useState<string>();
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -14,7 +16,9 @@ export function CodeBlock({ name, fileName, text, secret = false }: { name: stri
     }
   };
   const save = async () => {
-    setStatus(await saveText(fileName, text, secret));
+    const saved = await saveText(fileName, text, secret);
+    setStatus(saved.message);
+    setSavedPath(saved.path);
   };
   return (
     <figure className="code" aria-label={name}>
@@ -24,6 +28,7 @@ export function CodeBlock({ name, fileName, text, secret = false }: { name: stri
           <span role="status" className="muted">
             {status}
           </span>
+          {savedPath ? <ShowInFolder path={savedPath} what={`the saved ${name}`} /> : null}
           <Button small onClick={() => void copy()} aria-label={`Copy ${name}`}>
             Copy
           </Button>

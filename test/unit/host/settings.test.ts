@@ -101,7 +101,10 @@ describe('settings.* and fs.showInFolder through the host handlers', () => {
       const dispatch = createDispatcher(handlers, () => true);
       return (method, payload) => dispatch(undefined, method, payload);
     };
-    desktop = wire(createHandlers({ ...common, mode: 'electron', shell: { showInFolder: (p) => shown.push(p) } }));
+    // The operator's answer to a save dialog: a report saved beside the media.
+    const dialogs = { pickDirectory: async () => null, pickFile: async () => null, saveFile: async () => join(dir, 'reports', 'push-report.json') };
+    await mkdir(join(dir, 'reports'));
+    desktop = wire(createHandlers({ ...common, mode: 'electron', dialogs, shell: { showInFolder: (p) => shown.push(p) } }));
     serve = wire(createHandlers({ ...common, mode: 'serve' }));
   });
   after(async () => {
@@ -128,6 +131,12 @@ describe('settings.* and fs.showInFolder through the host handlers', () => {
     const gone = await desktop('fs.showInFolder', { path: join(granted, 'gone.json') });
     assert.equal(!gone.ok && gone.error.code, 'NOT_FOUND');
     assert.deepEqual(shown, [join(await realpath(granted), 'transfer.json')]);
+
+    // A report saved through the native dialog is the operator's choice: it can be shown right away.
+    const saved = (await desktop('fs.saveText', { text: '{}', defaultName: 'push-report.json' })) as { ok: true; result: { path: string } };
+    assert.deepEqual(await desktop('fs.showInFolder', { path: saved.result.path }), { ok: true, result: { path: join(await realpath(dir), 'reports', 'push-report.json') } });
+    assert.equal(shown.length, 2);
+    shown.pop();
 
     const info = (await serve('app.info', {})) as { ok: true; result: { unavailable: string[] } };
     assert.ok(info.result.unavailable.includes('fs.showInFolder'));
