@@ -127,7 +127,9 @@ describe('ferry serve', () => {
     assert.equal(info.version, '9.9.9');
     assert.ok(['keychain', 'memory'].includes(info.secretStore));
     assert.ok(info.unavailable.includes('fs.pickDirectory'), 'no native dialogs in a browser');
+    assert.ok(info.unavailable.includes('fs.showInFolder'), 'no file manager to show a folder in');
     assert.ok(!info.unavailable.includes('jobs.start'));
+    assert.ok(!info.unavailable.includes('settings.update'), 'serve remembers settings in its data dir');
   });
 
   it('rejects a bad payload with INVALID_INPUT and an unwired method with UNSUPPORTED', async () => {
