@@ -38,7 +38,7 @@ function dialogs(): Dialogs {
     pickDirectory: async (o) => first(await dialog.showOpenDialog(parent()!, { ...o, properties: ['openDirectory', 'createDirectory'] })),
     pickFile: async (o) => first(await dialog.showOpenDialog(parent()!, { ...o, properties: ['openFile'] })),
     saveFile: async (o) => {
-      const r = await dialog.showSaveDialog(parent()!, { defaultPath: o.defaultName });
+      const r = await dialog.showSaveDialog(parent()!, { defaultPath: o.defaultPath });
       return r.canceled ? null : (r.filePath ?? null);
     },
   };

@@ -9,7 +9,8 @@ import type { TrustedKeyStore } from './trusted-keys';
 export interface Dialogs {
   pickDirectory(opts: { title?: string; defaultPath?: string }): Promise<string | null>;
   pickFile(opts: { title?: string; defaultPath?: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>;
-  saveFile(opts: { defaultName: string }): Promise<string | null>;
+  /** `defaultPath`: a file name, or a full path where the dialog opens. */
+  saveFile(opts: { defaultPath: string }): Promise<string | null>;
 }
 
 /** The OS file manager; only the Electron host has one. */

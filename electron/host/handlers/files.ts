@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, stat, statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { writeFileAtomic } from '../../engine/trust/secret-file';
@@ -48,13 +48,14 @@ export async function freeSpace(req: ParsedRequestOf<'fs.freeSpace'>, grants: Pa
  * A path from the request must lie in a granted directory; a native save dialog's answer is the
  * operator's own choice and needs no grant. The mode is Ferry's, never the caller's.
  */
-export async function saveText(req: ParsedRequestOf<'fs.saveText'>, grants: PathGrants, dialogs: Dialogs | undefined): Promise<ResponseOf<'fs.saveText'>> {
+export async function saveText(req: ParsedRequestOf<'fs.saveText'>, grants: PathGrants, dialogs: Dialogs | undefined, recentFolder?: string): Promise<ResponseOf<'fs.saveText'>> {
   let path: string;
   if (req.path !== undefined) {
     path = await grants.check(req.path, 'write');
   } else {
     if (!dialogs) throw new FerryError('USAGE', 'Saving needs a path here.', { hint: 'Type the full path of the file to write.' });
-    const chosen = await dialogs.saveFile({ defaultName: req.defaultName });
+    // Receipts and cluster config travel with the media: the dialog opens in the media folder last used.
+    const chosen = await dialogs.saveFile({ defaultPath: recentFolder ? join(recentFolder, basename(req.defaultName)) : req.defaultName });
     if (chosen === null) return { path: null };
     path = await canonicalPath(absolute(chosen));
   }

@@ -49,7 +49,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'fs.allow': (req) => allowPath(req, grants),
     'fs.stat': (req) => statPath(req, grants),
     'fs.freeSpace': (req) => freeSpace(req, grants),
-    'fs.saveText': (req) => saveText(req, grants, dialogs),
+    'fs.saveText': async (req) => saveText(req, grants, dialogs, dialogs && (await settings?.get().catch(() => undefined))?.mediaFolder),
     ...(dialogs && {
       // What the operator picks in a native dialog is their choice: it is granted like a confirmed path.
       'fs.pickDirectory': async (req) => ({ path: await pickGranted(await dialogs.pickDirectory(req), 'write', grants) }),

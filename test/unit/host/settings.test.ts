@@ -85,6 +85,7 @@ describe('settings.* and fs.showInFolder through the host handlers', () => {
   let jobs: JobManager;
   let granted: string;
   const shown: string[] = [];
+  const saveDialogOpenedAt: string[] = [];
   type Call = (method: string, payload: unknown) => Promise<Envelope<unknown>>;
   let desktop: Call;
   let serve: Call;
@@ -102,7 +103,14 @@ describe('settings.* and fs.showInFolder through the host handlers', () => {
       return (method, payload) => dispatch(undefined, method, payload);
     };
     // The operator's answer to a save dialog: a report saved beside the media.
-    const dialogs = { pickDirectory: async () => null, pickFile: async () => null, saveFile: async () => join(dir, 'reports', 'push-report.json') };
+    const dialogs = {
+      pickDirectory: async () => null,
+      pickFile: async () => null,
+      saveFile: async (o: { defaultPath: string }) => {
+        saveDialogOpenedAt.push(o.defaultPath);
+        return join(dir, 'reports', 'push-report.json');
+      },
+    };
     await mkdir(join(dir, 'reports'));
     desktop = wire(createHandlers({ ...common, mode: 'electron', dialogs, shell: { showInFolder: (p) => shown.push(p) } }));
     serve = wire(createHandlers({ ...common, mode: 'serve' }));
@@ -132,8 +140,11 @@ describe('settings.* and fs.showInFolder through the host handlers', () => {
     assert.equal(!gone.ok && gone.error.code, 'NOT_FOUND');
     assert.deepEqual(shown, [join(await realpath(granted), 'transfer.json')]);
 
-    // A report saved through the native dialog is the operator's choice: it can be shown right away.
+    // A report saved through the native dialog (which opens in the media folder last used) is the
+    // operator's choice: it can be shown right away.
+    await desktop('settings.update', { set: { mediaFolder: '/run/media/ops/USB' } });
     const saved = (await desktop('fs.saveText', { text: '{}', defaultName: 'push-report.json' })) as { ok: true; result: { path: string } };
+    assert.deepEqual(saveDialogOpenedAt, ['/run/media/ops/USB/push-report.json']);
     assert.deepEqual(await desktop('fs.showInFolder', { path: saved.result.path }), { ok: true, result: { path: join(await realpath(dir), 'reports', 'push-report.json') } });
     assert.equal(shown.length, 2);
     shown.pop();
