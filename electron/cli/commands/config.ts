@@ -152,7 +152,7 @@ async function lintFile(file: string, opts: { mirror?: string; json: boolean }):
   else if (findings.length === 0) process.stderr.write(`${file}: no problems found\n`);
 }
 
-function addGroup(cmd: Command, group: OptionGroup): void {
+function addGroup(cmd: Command, group: OptionGroup, kind: ConfigKind): void {
   switch (group) {
     case 'mapping':
       cmd
@@ -164,7 +164,8 @@ function addGroup(cmd: Command, group: OptionGroup): void {
       cmd.option('--from-dir <dir>', 'transfer directory (reads the operator catalogs its transfer.json records)');
       return;
     case 'name':
-      cmd.option('--name <name>', 'metadata.name of the generated object (default mirror-ocp)');
+      // The catalog mirror sets default to oc-mirror's names, which their descriptions give.
+      cmd.option('--name <name>', `metadata.name of the generated object${kind.needs.includes('catalogs') ? '' : ' (default mirror-ocp)'}`);
       return;
     case 'sourcePolicy':
       cmd.option('--never-contact-source', 'mirrorSourcePolicy NeverContactSource: never fall back to the source registry');
@@ -199,7 +200,7 @@ export function register(program: Command): void {
     // Catalog kinds name the mirror in each mirrored reference they are given.
     if (!kind.needs.includes('catalogs')) cmd.option('--mirror <host:port/namespace>', 'the mirror registry and namespace the cluster pulls from');
     cmd.option('--out <file>', 'write to FILE (atomically) instead of stdout');
-    for (const group of optionGroups(kind)) addGroup(cmd, group);
+    for (const group of optionGroups(kind)) addGroup(cmd, group, kind);
     addCommonOptions(cmd).action(async (opts: RawOptions) => generateKind(kind, withLists(opts)));
   }
   addCommonOptions(
