@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { FerryError } from '../errors';
 import type { MirrorMapping } from '../mirror-mapping';
 import { parseReference, repositoryName, type ImageReference } from '../reference';
@@ -43,13 +42,7 @@ export interface MirroredCatalogs {
   images: MirroredImage[];
 }
 
-const reference = z.string().min(1);
-export const mirroredCatalogsSchema: z.ZodType<MirroredCatalogs> = z.object({
-  catalogs: z.array(z.object({ source: reference, mirrored: reference, name: z.string().min(1).optional() })).min(1),
-  images: z.array(z.object({ source: reference, mirrored: reference })),
-});
-
-export const CATALOG_SOURCE_NAMESPACE = 'openshift-marketplace';
+const CATALOG_SOURCE_NAMESPACE = 'openshift-marketplace';
 export const DEFAULT_OPERATOR_IDMS_NAME = 'idms-operator-0';
 export const DEFAULT_OPERATOR_ITMS_NAME = 'itms-operator-0';
 const HASH_TRUNC_LEN = 12;
@@ -89,7 +82,7 @@ function mirroredReference(catalog: MirroredCatalog, index: number): ImageRefere
 }
 
 /** oc-mirror's name for a catalog object: PREFIX-REPO-SUFFIX (see the module comment). */
-export function catalogObjectName(prefix: 'cs' | 'cc', mirrored: ImageReference): string {
+function catalogObjectName(prefix: 'cs' | 'cc', mirrored: ImageReference): string {
   const byDigestOnly = mirrored.tag === undefined && mirrored.digest !== undefined;
   const suffix = byDigestOnly
     ? mirrored.digest!.slice(mirrored.digest!.indexOf(':') + 1).slice(0, HASH_TRUNC_LEN)

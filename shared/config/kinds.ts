@@ -17,7 +17,7 @@ import { policyJson } from './policy-json';
 import { registriesConf } from './registries-conf';
 import { CONFIG_KIND_IDS, type ConfigKindId } from './kind-ids';
 
-export { CONFIG_KIND_IDS, type ConfigKindId };
+export type { ConfigKindId };
 
 /**
  * Every kind of cluster configuration Ferry generates, in one table: its generator, file name, title,

@@ -9,7 +9,7 @@ import { readTransferManifest } from '../media/reader';
  * not record catalogs yet, so `catalogsOfTransfer` finds none and the catalog kinds are not offered
  * for it; when the manifest gains its catalog section, mapping it here is the whole wiring.
  */
-export function catalogsOfTransfer(_manifest: TransferManifest): MirroredCatalogs | undefined {
+function catalogsOfTransfer(_manifest: TransferManifest): MirroredCatalogs | undefined {
   return undefined;
 }
 
