@@ -38,6 +38,11 @@ export function parseMirrorTarget(input: string): MirrorTarget {
   return { registry, namespace };
 }
 
+/** The mirror root as a registries scope (`host:port/namespace`), used by the image.config lint. */
+export function mirrorScope(target: MirrorTarget): string {
+  return target.namespace ? `${target.registry}/${target.namespace}` : target.registry;
+}
+
 function join(target: MirrorTarget, path: string): string {
   return target.namespace ? `${target.namespace}/${path}` : path;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONFIG_KIND_IDS } from '../config/kind-ids';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 import { settingsSchema } from './settings';
 
@@ -37,18 +38,8 @@ const certificate = z.object({
   pem: z.string(),
 });
 
-const configKind = z.enum([
-  'idms',
-  'itms',
-  'icsp',
-  'install-config',
-  'image-config',
-  'registries-conf',
-  'policy-json',
-  'ca-configmap',
-  'signature-configmap',
-  'pull-secret',
-]);
+/** The generated kinds (shared/config/kinds.ts), and the pull secret, which the app refuses to send back. */
+const configKind = z.enum([...CONFIG_KIND_IDS, 'pull-secret']);
 
 /** Fingerprints in their printed form (shared/fingerprint.ts), with when each was first trusted. */
 const rememberedKeys = z.object({ keys: z.array(z.object({ fingerprint: z.string(), addedAt: z.string() })) });

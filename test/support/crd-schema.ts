@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { celHolds } from './cel';
 
 /**
- * A small structural validator for the vendored openshift/api CRD schemas
- * (test/fixtures/upstream/openshift-api): what kube-apiserver checks on create for the keywords
- * those schemas use — type, required, properties, items, pattern, minLength/maxLength,
- * minItems/maxItems, enum, x-kubernetes-list-type: set — plus the two shapes of
- * x-kubernetes-validations (CEL) they hold, read from the schema itself. An unknown keyword or CEL
- * shape throws, so a re-vendored schema with a new rule fails the tests instead of passing unchecked.
+ * A small structural validator for the vendored CRD schemas (test/fixtures/upstream: openshift/api,
+ * operator-framework): what kube-apiserver checks on create for the keywords those schemas use —
+ * type, required, properties, additionalProperties, items, anyOf, pattern, minLength/maxLength,
+ * minItems/maxItems, minimum/maximum, enum, int-or-string, x-kubernetes-list-type: set — plus their
+ * x-kubernetes-validations, evaluated by the CEL subset in ./cel.ts. An unknown keyword or CEL shape
+ * throws, so a re-vendored schema with a new rule fails the tests instead of passing unchecked.
  * Paths and the CEL messages follow the apiserver's field errors (`spec.registrySources.allowedRegistries[0]`).
  */
 
@@ -31,6 +32,13 @@ interface Schema {
   format?: string;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-validations'?: Array<{ rule: string; message?: string }>;
+  minimum?: number;
+  maximum?: number;
+  additionalProperties?: Schema;
+  anyOf?: Schema[];
+  'x-kubernetes-int-or-string'?: boolean;
+  default?: unknown;
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
 }
 
 export interface VendoredCrd {
@@ -42,13 +50,17 @@ export interface VendoredCrd {
 
 const KNOWN = new Set([
   'type', 'properties', 'required', 'items', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'enum', 'format',
-  'x-kubernetes-list-type', 'x-kubernetes-validations',
+  'x-kubernetes-list-type', 'x-kubernetes-validations', 'minimum', 'maximum', 'additionalProperties', 'anyOf',
+  'x-kubernetes-int-or-string',
+  // Defaults are applied before validation and are valid themselves; map types only change how updates merge.
+  'default', 'x-kubernetes-map-type',
 ]);
 
-const UPSTREAM = new URL('../fixtures/upstream/openshift-api/', import.meta.url);
+const UPSTREAM = new URL('../fixtures/upstream/', import.meta.url);
 
-export function loadCrd(name: string): VendoredCrd {
-  return parse(readFileSync(fileURLToPath(new URL(`${name}.schema.yaml`, UPSTREAM)), 'utf8')) as VendoredCrd;
+/** A vendored schema: openshift-api/ (openshift/api) or operator-framework/ (operator-framework/api, operator-controller). */
+export function loadCrd(name: string, from: 'openshift-api' | 'operator-framework' = 'openshift-api'): VendoredCrd {
+  return parse(readFileSync(fileURLToPath(new URL(`${from}/${name}.schema.yaml`, UPSTREAM)), 'utf8')) as VendoredCrd;
 }
 
 export interface UpstreamCase {
@@ -59,25 +71,8 @@ export interface UpstreamCase {
 }
 
 export function loadSuite(name: string): UpstreamCase[] {
-  const doc = parse(readFileSync(fileURLToPath(new URL(`${name}.tests.yaml`, UPSTREAM)), 'utf8')) as { tests: { onCreate: UpstreamCase[] } };
+  const doc = parse(readFileSync(fileURLToPath(new URL(`openshift-api/${name}.tests.yaml`, UPSTREAM)), 'utf8')) as { tests: { onCreate: UpstreamCase[] } };
   return doc.tests.onCreate;
-}
-
-/** A CEL string literal's body: `\\` and `\'` escapes. */
-function celString(body: string): string {
-  return body.replace(/\\(.)/g, '$1');
-}
-
-/** The two CEL shapes the vendored schemas use; anything else is refused loudly. */
-function celHolds(rule: string, self: unknown): boolean {
-  const matches = /^self\.matches\('((?:[^'\\]|\\.)*)'\)$/.exec(rule);
-  if (matches) return typeof self === 'string' && new RegExp(celString(matches[1]!)).test(self);
-  const exclusive = /^has\(self\.(\w+)\) \? !has\(self\.(\w+)\) : true$/.exec(rule);
-  if (exclusive) {
-    const obj = self as Record<string, unknown>;
-    return !(exclusive[1]! in obj) || !(exclusive[2]! in obj);
-  }
-  throw new Error(`crd-schema: unsupported CEL rule ${JSON.stringify(rule)}; teach the test validator this shape`);
 }
 
 function typeOk(type: string, value: unknown): boolean {
@@ -103,9 +98,22 @@ function walk(schema: Schema, value: unknown, path: string, errors: SchemaError[
   for (const key of Object.keys(schema)) if (!KNOWN.has(key)) throw new Error(`crd-schema: unsupported keyword ${key} at ${path || '<root>'}`);
   const at = (message: string) => errors.push({ path, message });
   const before = errors.length;
+  if (schema['x-kubernetes-int-or-string'] && !Number.isInteger(value) && typeof value !== 'string') {
+    at('Invalid value: must be an integer or a string');
+    return;
+  }
   if (schema.type && !typeOk(schema.type, value)) {
     at(`Invalid value: must be of type ${schema.type}`);
     return;
+  }
+  if (schema.anyOf && !schema.anyOf.some((alternative) => {
+    const sub: SchemaError[] = [];
+    walk(alternative, value, path, sub);
+    return sub.length === 0;
+  })) at('Invalid value: matches none of the allowed schemas');
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) at(`Invalid value: should be greater than or equal to ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) at(`Invalid value: should be less than or equal to ${schema.maximum}`);
   }
   if (schema.enum && !schema.enum.includes(value)) at(`Unsupported value: ${JSON.stringify(value)}: supported values: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
   if (typeof value === 'string') {
@@ -130,6 +138,9 @@ function walk(schema: Schema, value: unknown, path: string, errors: SchemaError[
     for (const req of schema.required ?? []) if (!(req in obj)) errors.push({ path: path ? `${path}.${req}` : req, message: 'Required value' });
     for (const [key, sub] of Object.entries(schema.properties ?? {})) {
       if (key in obj) walk(sub, obj[key], path ? `${path}.${key}` : key, errors);
+    }
+    if (schema.additionalProperties) {
+      for (const [key, item] of Object.entries(obj)) if (!(key in (schema.properties ?? {}))) walk(schema.additionalProperties, item, path ? `${path}.${key}` : key, errors);
     }
   }
   // CEL rules run on values that passed the structural checks (a long invalid string would otherwise

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
-import { caConfigMap, DEFAULT_CA_CONFIGMAP_NAME, ocCreateCaConfigMapCommand, ocPatchAdditionalTrustedCaCommand } from '../../../shared/certs/ca-configmap';
+import { DEFAULT_CA_CONFIGMAP_NAME, ocCreateCaConfigMapCommand, ocPatchAdditionalTrustedCaCommand } from '../../../shared/certs/ca-configmap';
+import { configKind, generateConfig } from '../../../shared/config/kinds';
 import { parseAuthKey } from '../../../shared/pull-secret/auth-key';
-import { signatureConfigMap } from '../../../shared/signatures/signature-configmap';
 import { proxyConfig } from '../../engine/net/proxy';
 import { inspectCertificates, readCertificateFile, type CertificateInfo } from '../../engine/trust/certificates';
 import { carriedReleaseSignatures } from '../../engine/release-signatures/carried';
@@ -143,11 +143,11 @@ async function caConfigMapCommand(opts: CaConfigMapOptions): Promise<void> {
     pemInput &&= loaded.pem;
     pems.push(...loaded.certs.map((c) => c.pem));
   }
-  const cm = caConfigMap([{ registry: key.registry, pem: pems.join('') }], opts.name);
+  const cm = generateConfig(configKind('ca-configmap'), { target: { registry: key.registry, namespace: '' }, caPem: pems.join(''), name: opts.name });
   const commands = [`oc apply -f ${opts.out ?? 'FILE.yaml'}`, ocPatchAdditionalTrustedCaCommand(opts.name)];
   // seed 003's way needs the file to be PEM already: offer it only then.
   if (opts.caFile.length === 1 && pemInput) commands.push(`# or instead of oc apply: ${ocCreateCaConfigMapCommand([{ registry: key.registry, file: opts.caFile[0]! }], opts.name)}`);
-  await output(cm.yaml, opts.out, commands, opts.json, cm.object);
+  await output(cm.text, opts.out, commands, opts.json, cm.object);
 }
 
 interface SignatureConfigMapOptions {
@@ -172,10 +172,10 @@ async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise
 }
 
 async function signatureConfigMapCommand(opts: SignatureConfigMapOptions): Promise<void> {
-  const input = await signatureConfigMapInput(opts);
-  const cm = signatureConfigMap(input.digest, input.signatures, opts.name);
-  if (!opts.json) for (const w of input.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
-  await output(cm.yaml, opts.out, [`oc apply -f ${opts.out ?? '<this YAML>'}`], opts.json, cm.object);
+  const signatures = await signatureConfigMapInput(opts);
+  const cm = generateConfig(configKind('signature-configmap'), { signatures, ...(opts.name !== undefined ? { name: opts.name } : {}) });
+  if (!opts.json) for (const w of cm.findings) process.stderr.write(`warning: ${w.message}\n`);
+  await output(cm.text, opts.out, [`oc apply -f ${opts.out ?? '<this YAML>'}`], opts.json, cm.object);
 }
 
 /**
@@ -186,7 +186,7 @@ export function registerConfigTrustCommands(configCmd: Command): void {
   addCommonOptions(
     configCmd
       .command('ca-configmap')
-      .description('ConfigMap in openshift-config for image.config.openshift.io/cluster additionalTrustedCA (keys host..port) and the oc commands')
+      .description(configKind('ca-configmap').description)
       .requiredOption('--mirror <host[:port][/ns]>', 'mirror registry the CA is for')
       .option('--name <name>', 'ConfigMap name', DEFAULT_CA_CONFIGMAP_NAME)
       .option('--out <file>', 'write the YAML here instead of standard output'),
@@ -194,7 +194,7 @@ export function registerConfigTrustCommands(configCmd: Command): void {
   addCommonOptions(
     configCmd
       .command('signature-configmap')
-      .description('ConfigMap in openshift-config-managed holding a release signature for the cluster-version operator')
+      .description(configKind('signature-configmap').description)
       .option('--from-dir <dir>', 'transfer directory: the signatures it carries for its release')
       .option('--signature <file>', 'release signature file (signature-1, ...); repeatable in order', (v: string, prev: string[]) => [...prev, v], [] as string[])
       .option('--digest <sha256:hex>', 'with --signature: release image digest the signature is for')

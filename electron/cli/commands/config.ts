@@ -1,17 +1,14 @@
 import { Option, type Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { FerryError } from '../../../shared/errors';
-import { parseMirrorTarget } from '../../../shared/mirror-mapping';
-import { buildImageConfig, hasErrors, imageConfig, lintImageConfig, type LintFinding } from '../../../shared/config/image-config';
-import { installConfigSnippet, type SourcesField } from '../../../shared/config/install-config';
-import { imageContentSourcePolicy, imageDigestMirrorSet, imageTagMirrorSet, type MirrorSourcePolicy } from '../../../shared/config/mirror-sets';
-import { policyJson } from '../../../shared/config/policy-json';
-import { registriesConf } from '../../../shared/config/registries-conf';
-import type { RegistrySources } from '../../../shared/config/image-config';
-import type { Generated } from '../../../shared/config/yaml';
+import { mirrorScope, parseMirrorTarget } from '../../../shared/mirror-mapping';
+import { lintImageConfig, type LintFinding, type RegistrySources } from '../../../shared/config/image-config';
+import type { SourcesField } from '../../../shared/config/install-config';
+import { CONFIG_KINDS, generateConfig, refuseErrorFindings, type ConfigInput, type ConfigKind, type ConfigKindId, type ConfigOption } from '../../../shared/config/kinds';
 import { readCaBundle } from '../../engine/config/ca-bundle';
+import { mirroredCatalogsFromDir } from '../../engine/config/catalog-input';
 import { readInputFile } from '../../engine/config/input-file';
-import { mirrorScope, resolveMirrorInput, type MirrorInput } from '../../engine/config/mirror-input';
+import { resolveMirrorInput, type MirrorInput } from '../../engine/config/mirror-input';
 import { writeOutputFile } from '../../engine/config/output-file';
 import { addCommonOptions } from '../program';
 import { printJson } from '../output';
@@ -20,6 +17,7 @@ import { registerConfigTrustCommands } from './ca';
 /**
  * `ferry config …`: the cluster configuration for a mirror, generated from the transfer (or explicit
  * references) and checked before anything is written. A lint error is bad input: exit 2, no file.
+ * The kinds, their flags and their generators come from the table in shared/config/kinds.ts.
  */
 interface ConfigOptions {
   fromDir?: string;
@@ -35,7 +33,7 @@ interface ConfigOptions {
   insecure: string[];
   search: string[];
   neverContactSource?: boolean;
-  sourcesField: SourcesField;
+  sourcesField?: SourcesField;
   pullSecret?: string;
   trustedCa?: string;
 }
@@ -43,6 +41,9 @@ interface ConfigOptions {
 type ListKey = 'image' | 'allowed' | 'blocked' | 'insecure' | 'search';
 /** What commander hands over: list options exist only on the subcommands that offer them. */
 type RawOptions = Omit<ConfigOptions, ListKey> & Partial<Pick<ConfigOptions, ListKey>>;
+
+/** `ferry config ca-configmap` and `signature-configmap` take their own flags (see ./ca.ts). */
+const OWN_COMMANDS: ReadonlySet<ConfigKindId> = new Set(['ca-configmap', 'signature-configmap']);
 
 function withLists(opts: RawOptions): ConfigOptions {
   return { ...opts, image: opts.image ?? [], allowed: opts.allowed ?? [], blocked: opts.blocked ?? [], insecure: opts.insecure ?? [], search: opts.search ?? [] };
@@ -77,139 +78,57 @@ function registrySources(opts: ConfigOptions): RegistrySources {
   return sources;
 }
 
-function formatFinding(f: LintFinding): string {
+function formatFinding(f: { level: string; path?: string; message: string }): string {
   return `${f.level}: ${f.path ? `${f.path}: ` : ''}${f.message}`;
 }
 
-/** Prints warnings; turns errors into one INVALID_INPUT carrying every finding (so --json shows them). */
-function reportFindings(findings: LintFinding[], json: boolean, subject: string): void {
+function printFindings(findings: readonly LintFinding[], json: boolean): void {
   if (!json) for (const f of findings) process.stderr.write(`${formatFinding(f)}\n`);
-  if (hasErrors(findings)) {
-    const errors = findings.filter((f) => f.level === 'error');
-    throw new FerryError('INVALID_INPUT', `${subject} has ${errors.length} error(s): ${errors.map((f) => f.message).join(' ')}`, {
-      hint: 'Fix the listed problems; nothing was written.',
-      details: { findings },
-    });
+}
+
+function requireFromDir(opts: ConfigOptions): string {
+  if (opts.fromDir === undefined) throw new FerryError('USAGE', 'This command needs --from-dir DIR (the transfer that carried the operator catalogs).');
+  return opts.fromDir;
+}
+
+/** The inputs the kind needs, from the flags (and the transfer or files they name). */
+async function configInput(kind: ConfigKind, opts: ConfigOptions): Promise<ConfigInput> {
+  const input: ConfigInput = {};
+  if (kind.needs.includes('mappings')) Object.assign(input, await resolveMirrorInput(mirrorInput(opts)));
+  else if (kind.needs.includes('mirror')) input.target = parseMirrorTarget(requireMirror(opts));
+  else if (opts.mirror !== undefined) input.target = parseMirrorTarget(opts.mirror);
+  if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(requireFromDir(opts));
+  const offers = (option: ConfigOption) => kind.options.includes(option);
+  if (offers('name') && opts.name !== undefined) input.name = opts.name;
+  if (offers('sourcePolicy') && opts.neverContactSource) input.mirrorSourcePolicy = 'NeverContactSource';
+  if (offers('registrySources')) input.registrySources = registrySources(opts);
+  if (offers('trustedCa') && opts.trustedCa !== undefined) input.additionalTrustedCA = opts.trustedCa;
+  if (offers('installConfig')) {
+    if (opts.sourcesField !== undefined) input.sourcesField = opts.sourcesField;
+    if (opts.caFile.length) input.caPem = await readCaBundle(opts.caFile);
+    if (opts.pullSecret !== undefined) input.pullSecret = (await readInputFile(opts.pullSecret, 'the pull secret', '--pull-secret')).toString('utf8');
   }
+  return input;
 }
 
-/** The registrySources lint for the node-view commands, which take the same lists as image-config. */
-function lintSources(opts: ConfigOptions, subject: string): LintFinding[] {
-  const sources = registrySources(opts);
-  const mirror = opts.mirror !== undefined ? mirrorScope(parseMirrorTarget(opts.mirror)) : undefined;
-  const findings = lintImageConfig(buildImageConfig(toImageConfigLists(sources)), mirror ? { mirror } : {});
-  reportFindings(findings, opts.json, subject);
-  return findings;
-}
-
-function toImageConfigLists(sources: RegistrySources): { allowed?: string[]; blocked?: string[]; insecure?: string[]; search?: string[] } {
-  const lists: { allowed?: string[]; blocked?: string[]; insecure?: string[]; search?: string[] } = {};
-  if (sources.allowedRegistries) lists.allowed = sources.allowedRegistries;
-  if (sources.blockedRegistries) lists.blocked = sources.blockedRegistries;
-  if (sources.insecureRegistries) lists.insecure = sources.insecureRegistries;
-  if (sources.containerRuntimeSearchRegistries) lists.search = sources.containerRuntimeSearchRegistries;
-  return lists;
-}
-
-async function emit(kind: string, generated: Generated<unknown>, opts: ConfigOptions, extra: { findings?: LintFinding[]; mode?: number } = {}): Promise<void> {
-  if (opts.out !== undefined) await writeOutputFile(opts.out, generated.text, extra.mode);
+async function generateKind(kind: ConfigKind, opts: ConfigOptions): Promise<void> {
+  const generated = generateConfig(kind, await configInput(kind, opts), (findings) => printFindings(findings, opts.json));
+  if (opts.out !== undefined) await writeOutputFile(opts.out, generated.text, generated.secret ? 0o600 : 0o644);
   if (opts.json) {
-    printJson({ kind, ...(opts.out !== undefined ? { path: opts.out } : {}), text: generated.text, object: generated.object, findings: extra.findings ?? [] });
+    printJson({ kind: kind.label, ...(opts.out !== undefined ? { path: opts.out } : {}), text: generated.text, object: generated.object, findings: generated.findings });
   } else if (opts.out !== undefined) {
-    process.stderr.write(`wrote ${kind} to ${opts.out}\n`);
+    process.stderr.write(`wrote ${kind.label} to ${opts.out}\n`);
   } else {
     process.stdout.write(generated.text);
   }
 }
 
-function mirrorSourcePolicy(opts: ConfigOptions): MirrorSourcePolicy | undefined {
-  return opts.neverContactSource ? 'NeverContactSource' : undefined;
-}
-
-function nameOpts(opts: ConfigOptions): { name?: string } {
-  return opts.name !== undefined ? { name: opts.name } : {};
-}
-
-type Action = (opts: ConfigOptions) => Promise<void>;
 /** Option groups, so each subcommand offers (and --help shows) only what it uses. */
-type OptionGroup = 'mapping' | 'name' | 'sourcePolicy' | 'registrySources' | 'imageConfig' | 'installConfig';
+type OptionGroup = 'mapping' | 'catalogs' | ConfigOption;
 
-const actions: Record<string, { description: string; groups: OptionGroup[]; action: Action }> = {
-  idms: {
-    description: 'ImageDigestMirrorSet (config.openshift.io/v1) redirecting digest pulls to the mirror',
-    groups: ['mapping', 'name', 'sourcePolicy'],
-    action: async (opts) => {
-      const { mappings } = await resolveMirrorInput(mirrorInput(opts));
-      const policy = mirrorSourcePolicy(opts);
-      await emit('ImageDigestMirrorSet', imageDigestMirrorSet(mappings, { ...nameOpts(opts), ...(policy ? { mirrorSourcePolicy: policy } : {}) }), opts);
-    },
-  },
-  itms: {
-    description: 'ImageTagMirrorSet (config.openshift.io/v1) redirecting tag pulls to the mirror',
-    groups: ['mapping', 'name', 'sourcePolicy'],
-    action: async (opts) => {
-      const { mappings } = await resolveMirrorInput(mirrorInput(opts));
-      const policy = mirrorSourcePolicy(opts);
-      await emit('ImageTagMirrorSet', imageTagMirrorSet(mappings, { ...nameOpts(opts), ...(policy ? { mirrorSourcePolicy: policy } : {}) }), opts);
-    },
-  },
-  icsp: {
-    description: 'legacy ImageContentSourcePolicy (operator.openshift.io/v1alpha1), default name mirror-ocp',
-    groups: ['mapping', 'name'],
-    action: async (opts) => {
-      const { mappings } = await resolveMirrorInput(mirrorInput(opts));
-      await emit('ImageContentSourcePolicy', imageContentSourcePolicy(mappings, nameOpts(opts)), opts);
-    },
-  },
-  'install-config': {
-    description: 'install-config.yaml snippet: additionalTrustBundle (from --ca-file) and imageDigestSources/imageContentSources',
-    groups: ['mapping', 'installConfig'],
-    action: async (opts) => {
-      const { mappings } = await resolveMirrorInput(mirrorInput(opts));
-      const snippetOpts: Parameters<typeof installConfigSnippet>[1] = { field: opts.sourcesField };
-      if (opts.caFile.length) snippetOpts.caPem = await readCaBundle(opts.caFile);
-      if (opts.pullSecret !== undefined) snippetOpts.pullSecret = (await readInputFile(opts.pullSecret, 'the pull secret', '--pull-secret')).toString('utf8');
-      // A snippet holding the pull secret is itself a secret.
-      await emit('install-config', installConfigSnippet(mappings, snippetOpts), opts, { mode: opts.pullSecret !== undefined ? 0o600 : 0o644 });
-    },
-  },
-  'image-config': {
-    description: 'image.config.openshift.io/cluster CR (registrySources, additionalTrustedCA, allowedRegistriesForImport), linted',
-    groups: ['registrySources', 'imageConfig'],
-    action: async (opts) => {
-      const target = parseMirrorTarget(requireMirror(opts));
-      const generated = imageConfig(
-        {
-          ...toImageConfigLists(registrySources(opts)),
-          ...(opts.trustedCa !== undefined ? { additionalTrustedCA: opts.trustedCa } : {}),
-          allowedRegistriesForImport: [{ domainName: target.registry, insecure: false }],
-        },
-        { mirror: mirrorScope(target) },
-      );
-      reportFindings(generated.findings, opts.json, 'The image.config CR');
-      await emit('Image', generated, opts, { findings: generated.findings });
-    },
-  },
-  'registries-conf': {
-    description: 'node view: the /etc/containers/registries.conf the MCO renders from the mirror sets and registrySources',
-    groups: ['mapping', 'sourcePolicy', 'registrySources'],
-    action: async (opts) => {
-      const findings = lintSources(opts, 'The registry lists');
-      const { mappings } = await resolveMirrorInput(mirrorInput(opts));
-      const policy = mirrorSourcePolicy(opts);
-      const digestMirrors = mappings.map((m) => ({ ...m, ...(policy ? { mirrorSourcePolicy: policy } : {}) }));
-      await emit('registries.conf', registriesConf({ digestMirrors, registrySources: registrySources(opts) }), opts, { findings });
-    },
-  },
-  'policy-json': {
-    description: 'node view: the /etc/containers/policy.json the MCO renders from allowed/blocked registries',
-    groups: ['registrySources'],
-    action: async (opts) => {
-      const findings = lintSources(opts, 'The registry lists');
-      await emit('policy.json', policyJson(registrySources(opts)), opts, { findings });
-    },
-  },
-};
+function optionGroups(kind: ConfigKind): OptionGroup[] {
+  return [...(kind.needs.includes('mappings') ? ['mapping' as const] : []), ...(kind.needs.includes('catalogs') ? ['catalogs' as const] : []), ...kind.options];
+}
 
 function describeYamlError(path: string, e: { message: string; linePos?: Array<{ line: number; col: number }> }): FerryError {
   const pos = e.linePos?.[0];
@@ -227,12 +146,13 @@ async function lintFile(file: string, opts: { mirror?: string; json: boolean }):
   if (first) throw describeYamlError(file, first);
   const mirror = opts.mirror !== undefined ? mirrorScope(parseMirrorTarget(opts.mirror)) : undefined;
   const findings = lintImageConfig(doc.toJS(), mirror ? { mirror } : {});
-  reportFindings(findings, opts.json, file);
+  printFindings(findings, opts.json);
+  refuseErrorFindings(findings, file);
   if (opts.json) printJson({ file, findings });
   else if (findings.length === 0) process.stderr.write(`${file}: no problems found\n`);
 }
 
-function addGroup(cmd: Command, group: OptionGroup): void {
+function addGroup(cmd: Command, group: OptionGroup, kind: ConfigKind): void {
   switch (group) {
     case 'mapping':
       cmd
@@ -240,8 +160,12 @@ function addGroup(cmd: Command, group: OptionGroup): void {
         .option('--release <pullspec>', 'configure the release and component repositories (standalone, or in addition to --from-dir)')
         .option('--image <ref>', 'an extra image to configure; repeatable', collect, []);
       return;
+    case 'catalogs':
+      cmd.option('--from-dir <dir>', 'transfer directory (reads the operator catalogs its transfer.json records)');
+      return;
     case 'name':
-      cmd.option('--name <name>', 'metadata.name of the generated object (default mirror-ocp)');
+      // The catalog mirror sets default to oc-mirror's names, which their descriptions give.
+      cmd.option('--name <name>', `metadata.name of the generated object${kind.needs.includes('catalogs') ? '' : ' (default mirror-ocp)'}`);
       return;
     case 'sourcePolicy':
       cmd.option('--never-contact-source', 'mirrorSourcePolicy NeverContactSource: never fall back to the source registry');
@@ -253,7 +177,7 @@ function addGroup(cmd: Command, group: OptionGroup): void {
         .option('--insecure <registry>', 'registrySources.insecureRegistries entry; repeatable', collect, [])
         .option('--search <registry>', 'registrySources.containerRuntimeSearchRegistries entry; repeatable', collect, []);
       return;
-    case 'imageConfig':
+    case 'trustedCa':
       cmd.option('--trusted-ca <configmap>', 'additionalTrustedCA: the CA ConfigMap name in openshift-config');
       return;
     case 'installConfig':
@@ -270,14 +194,14 @@ function addGroup(cmd: Command, group: OptionGroup): void {
 
 export function register(program: Command): void {
   const configCmd = program.command('config').description('cluster configuration for a mirror registry (OpenShift objects and the node view)');
-  for (const [name, { description, groups, action }] of Object.entries(actions)) {
-    const cmd = configCmd
-      .command(name)
-      .description(description)
-      .option('--mirror <host:port/namespace>', 'the mirror registry and namespace the cluster pulls from')
-      .option('--out <file>', 'write to FILE (atomically) instead of stdout');
-    for (const group of groups) addGroup(cmd, group);
-    addCommonOptions(cmd).action(async (opts: RawOptions) => action(withLists(opts)));
+  for (const kind of CONFIG_KINDS.values()) {
+    if (OWN_COMMANDS.has(kind.id)) continue;
+    const cmd = configCmd.command(kind.id).description(kind.description);
+    // Catalog kinds name the mirror in each mirrored reference they are given.
+    if (!kind.needs.includes('catalogs')) cmd.option('--mirror <host:port/namespace>', 'the mirror registry and namespace the cluster pulls from');
+    cmd.option('--out <file>', 'write to FILE (atomically) instead of stdout');
+    for (const group of optionGroups(kind)) addGroup(cmd, group, kind);
+    addCommonOptions(cmd).action(async (opts: RawOptions) => generateKind(kind, withLists(opts)));
   }
   addCommonOptions(
     configCmd

@@ -70,8 +70,3 @@ export async function resolveMirrorInput(input: MirrorInput): Promise<ResolvedMi
   }
   return { target, mappings: mirrorMappings(images, target) };
 }
-
-/** The mirror root as a registries scope (`host:port/namespace`), used by the image.config lint. */
-export function mirrorScope(target: MirrorTarget): string {
-  return target.namespace ? `${target.registry}/${target.namespace}` : target.registry;
-}

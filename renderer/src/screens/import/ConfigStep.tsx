@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RequestOf, ResponseOf } from '../../../../shared/api/contract';
+import { CONFIG_KINDS, isNotApplicable } from '../../../../shared/config/kinds';
 import { toEnvelope, type FerryErrorEnvelope } from '../../../../shared/errors';
 import { getApi, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
@@ -16,17 +17,8 @@ import { useStore } from '../../store';
 
 type Kind = RequestOf<'config.generate'>['kind'];
 
-const OUTPUTS: Array<{ kind: Kind; title: string }> = [
-  { kind: 'idms', title: 'ImageDigestMirrorSet (OpenShift 4.13 and later)' },
-  { kind: 'itms', title: 'ImageTagMirrorSet' },
-  { kind: 'icsp', title: 'ImageContentSourcePolicy (older clusters)' },
-  { kind: 'install-config', title: 'install-config.yaml snippet' },
-  { kind: 'image-config', title: 'image.config.openshift.io/cluster' },
-  { kind: 'ca-configmap', title: 'CA ConfigMap for additionalTrustedCA' },
-  { kind: 'signature-configmap', title: 'Release signature ConfigMap (lets the cluster-version operator verify the release)' },
-  { kind: 'registries-conf', title: 'registries.conf a node will get' },
-  { kind: 'policy-json', title: 'policy.json a node will get' },
-];
+/** Every kind the table offers (shared/config/kinds.ts), in its order; the pull secret has its own card below. */
+const OUTPUTS: Array<{ kind: Kind; title: string }> = [...CONFIG_KINDS.values()].map((k) => ({ kind: k.id, title: k.title }));
 
 type Output = { kind: Kind; title: string; result?: ResponseOf<'config.generate'>; error?: FerryErrorEnvelope };
 
@@ -58,8 +50,10 @@ export function ConfigStep() {
     if (!ready) return;
     let live = true;
     setOutputs(undefined);
-    void Promise.all(OUTPUTS.map((o) => generate(o.kind, o.title))).then((all) => {
+    void Promise.all(OUTPUTS.map((o) => generate(o.kind, o.title))).then((generated) => {
       if (!live) return;
+      // A kind that does not apply to this transfer (e.g. no operator catalogs) is left out, not shown as an error.
+      const all = generated.filter((o) => !isNotApplicable(o.error?.details));
       setOutputs(all);
       if (all.some((o) => o.result)) importStore.update((s) => ({ done: withDone(s.done, 'config') }));
     });
