@@ -1,4 +1,5 @@
-import type { RequestedContent } from '../../../shared/transfer/manifest';
+import type { CatalogRequest, RequestedContent } from '../../../shared/transfer/manifest';
+import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
@@ -22,6 +23,8 @@ export interface MirrorRequest {
   since?: string;
   /** Fetch and carry the release's signatures with these settings. */
   signatures?: SignatureOptions;
+  /** Operator catalog selections: their bundle and related images and a filtered catalog each. */
+  catalogs?: CatalogRequest[];
 }
 
 export interface MirrorPlan {
@@ -35,15 +38,26 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   const registry = req.withRegistry
     ? await pinRegistryImage(ctx, req.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : req.withRegistry, req.registryPlatform ?? nodePlatformFor(req.arch ?? req.release))
     : undefined;
+  // Catalogs first: a selection that lacks a dependency is refused before anything else is fetched.
+  const catalogs = [];
+  for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
-    images: registry ? [...req.images, registry.source] : req.images,
+    images: [...req.images, ...(registry ? [registry.source] : []), ...catalogs.flatMap((c) => c.images)],
     ...(req.signatures ? { signatures: req.signatures } : {}),
+    ...(catalogs.length ? { generated: catalogs.map((c) => c.filtered) } : {}),
   });
+  if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
   return {
     plan,
     ...(registry ? { registry } : {}),
-    requested: { ...(req.release ? { release: req.release } : {}), images: req.images, ...(req.since ? { since: req.since } : {}), ...(registry ? { registry } : {}) },
+    requested: {
+      ...(req.release ? { release: req.release } : {}),
+      images: req.images,
+      ...(req.since ? { since: req.since } : {}),
+      ...(registry ? { registry } : {}),
+      ...(req.catalogs?.length ? { catalogs: req.catalogs } : {}),
+    },
   };
 }
