@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
+import { catalogRequestSchema } from '../transfer/manifest';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -214,6 +215,7 @@ export const apiMethods = {
       since: z.string().optional(),
       withRegistry: z.boolean().optional(),
       registryPlatform: z.string().optional(),
+      catalogs: z.array(catalogRequestSchema).optional(),
       pullSecretRef: z.string().optional(),
       caPems: z.array(z.string()).default([]),
     }),

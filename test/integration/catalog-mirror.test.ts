@@ -166,7 +166,14 @@ describe('operator catalogs: select, mirror to disk, verify, push, filtered cata
     assert.equal(plan.catalogs[0]!.filtered.digest, catalog.filtered.digest);
     const other = await ferry(['mirror', '--catalog', v1.ref, '--package', 'ferry-storage', '--to-dir', join(world.dir, 'other'), '--dry-run', '--json', ...flags]);
     assert.equal(other.code, 0, other.stderr);
-    assert.notEqual((JSON.parse(other.stdout) as { catalogs: TransferCatalog[] }).catalogs[0]!.filtered.digest, catalog.filtered.digest);
+    const otherDigest = (JSON.parse(other.stdout) as { catalogs: TransferCatalog[] }).catalogs[0]!.filtered.digest;
+    assert.notEqual(otherDigest, catalog.filtered.digest);
+
+    // Straight into a registry (--to), the same plan: the filtered catalog arrives under the digest the plan named.
+    const direct = await ferry(['mirror', '--catalog', v1.ref, '--package', 'ferry-storage', '--to', `${world.mirror.host}/direct`, '--json', ...flags]);
+    assert.equal(direct.code, 0, direct.stdout + direct.stderr);
+    const arrived = await inspectManifest(world, `${world.mirror.host}/direct/${v1.ref.slice(v1.ref.indexOf('/') + 1)}`);
+    assert.equal(arrived.digest, otherDigest);
   });
 
   test('a package selected on a channel other than its default: that channel becomes the default', async () => {
