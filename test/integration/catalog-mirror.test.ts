@@ -176,6 +176,18 @@ describe('operator catalogs: select, mirror to disk, verify, push, filtered cata
     assert.equal(arrived.digest, otherDigest);
   });
 
+  test('a catalog served as a Docker manifest list of schema2 images is rebuilt as one the registry accepts', async () => {
+    const r = await ferry(['mirror', '--catalog', v1.dockerRef, '--package', 'ferry-storage', '--to', `${world.mirror.host}/docker`, '--json', ...flags]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const ref = `${world.mirror.host}/docker/${v1.dockerRef.slice(v1.dockerRef.indexOf('/') + 1)}`;
+    const top = JSON.parse((await inspectManifest(world, ref)).raw) as { mediaType: string; manifests: Array<{ digest: string }> };
+    assert.equal(top.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+    const child = JSON.parse((await skopeo(world, ['inspect', '--raw', `docker://${ref.replace(/:[^:/]+$/, '')}@${top.manifests[0]!.digest}`])).stdout) as { mediaType: string; layers: Array<{ mediaType: string }> };
+    assert.equal(child.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+    assert.ok(child.layers.every((l) => l.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip'));
+    assert.deepEqual([...(await mergedFiles(world, ref, 'configs')).files.keys()], ['configs/ferry-storage/catalog.json']);
+  });
+
   test('a package selected on a channel other than its default: that channel becomes the default', async () => {
     const r = await ferry(['mirror', '--catalog', v1.ref, '--package', 'ferry-database:fast', '--to-dir', join(world.dir, 'fast'), '--dry-run', '--json', ...flags]);
     assert.equal(r.code, 0, r.stderr);

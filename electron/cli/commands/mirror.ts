@@ -120,7 +120,7 @@ export function register(program: Command): void {
   addCommonOptions(
     program
       .command('mirror')
-      .description('mirror a release and images to removable media (--to-dir) or straight into a registry (--to)')
+      .description('mirror a release, images and operators (--catalog) to removable media (--to-dir) or straight into a registry (--to)')
       .option('--release <pullspec>', 'release pullspec, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
       .option('--version <version>', 'OpenShift version (instead of --release)')
       .option('--arch <arch>', `architecture: ${ARCHITECTURE_NAMES}; with --version, default x86_64; a multi release travels whole`)
