@@ -1,5 +1,5 @@
 import { FerryError } from '../errors';
-import { channelHead, type Catalog } from './model';
+import { channelHead, type Catalog, type ChannelEntry } from './model';
 import type { Resolution } from './resolve';
 import { compareVersionStrings } from './semver';
 
@@ -8,8 +8,8 @@ import { compareVersionStrings } from './semver';
  * made of. The rules are operator-registry's catalog filter (`alpha/declcfg/filter/config/v1alpha1/filter.go`,
  * which oc-mirror v2 uses): only the selected packages; of each, only the channels the selection went
  * through; of each channel, only the chosen bundles (entries keep their `replaces`/`skips`/`skipRange`, which
- * may name bundles no longer there, as a channel's tail may); every kept channel must still have exactly one
- * head. Where operator-registry refuses a filter that drops the default channel unless the configuration
+ * may name bundles no longer there, as a channel's tail may); every kept channel must still be one opm accepts:
+ * exactly one head, and no entry stranded off its replaces chain. Where operator-registry refuses a filter that drops the default channel unless the configuration
  * names a new one, the selection names it: the kept channel with the newest head. Deprecations are kept for
  * what is kept. Other schemas are dropped, as the filter's model round trip drops them.
  */
@@ -42,11 +42,18 @@ export function catalogFilter(catalog: Catalog, resolution: Pick<Resolution, 'bu
     const kept = byPackage.get(name)!;
     const channels: FilteredChannel[] = [...kept.keys()].sort().map((ch) => {
       const entries = pkg.channels[ch]!.entries.filter((e) => kept.get(ch)!.has(e.name));
+      let head: string;
       try {
-        channelHead(name, { name: ch, entries });
+        head = channelHead(name, { name: ch, entries });
       } catch (e) {
         throw new FerryError('INVALID_INPUT', `The selection keeps bundles of channel "${ch}" of "${name}" that do not upgrade to one head: ${(e as FerryError).message}`, {
           hint: 'A cluster on one of them could not upgrade within the mirror (see "stranded" in `ferry catalog resolve`); narrow the version range to bundles on one upgrade path.',
+        });
+      }
+      const cut = stranded(entries, head);
+      if (cut.length) {
+        throw new FerryError('INVALID_INPUT', `The selection keeps bundles of channel "${ch}" of "${name}" that its kept head no longer reaches by replaces or skips: ${cut.join(', ')}. opm refuses such a channel.`, {
+          hint: 'Widen the version range to the bundles between them, or select fewer versions of that channel.',
         });
       }
       return { name: ch, bundles: entries.map((e) => e.name) };
@@ -63,6 +70,18 @@ export function catalogFilter(catalog: Catalog, resolution: Pick<Resolution, 'bu
     });
   }
   return out;
+}
+
+/**
+ * Entries opm would call stranded (operator-registry `alpha/model/model.go`, `validateReplacesChain`): neither on
+ * the `replaces` chain from the head nor skipped by an entry. skipRange edges do not count there.
+ */
+function stranded(entries: readonly ChannelEntry[], head: string): string[] {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const reached = new Set<string>();
+  for (let cur = byName.get(head); cur && !reached.has(cur.name); cur = cur.replaces ? byName.get(cur.replaces) : undefined) reached.add(cur.name);
+  const skipped = new Set(entries.flatMap((e) => e.skips));
+  return entries.filter((e) => !reached.has(e.name) && !skipped.has(e.name)).map((e) => e.name).sort();
 }
 
 type Obj = Record<string, unknown>;

@@ -81,6 +81,25 @@ describe('filtered catalog content', () => {
       (e: unknown) => e instanceof FerryError && e.code === 'INVALID_INPUT' && /several heads \(p\.v1\.0\.5, p\.v1\.1\.0\)/.test(e.message) && /narrow the version range/.test(e.hint ?? ''),
     );
   });
+
+  it('bundles a kept head would no longer reach by replaces or skips are refused, as opm refuses stranded bundles', () => {
+    // 1.2.0 replaces 0.9.0 (outside the range) and skips 1.1.0; 1.1.0 replaces 1.0.0: without 0.9.0, 1.0.0 is stranded.
+    const catalog = build([
+      { schema: 'olm.package', name: 'p', defaultChannel: 'c' },
+      {
+        schema: 'olm.channel',
+        package: 'p',
+        name: 'c',
+        entries: [{ name: 'p.v1.0.0' }, { name: 'p.v1.1.0', replaces: 'p.v1.0.0' }, { name: 'p.v0.9.0', replaces: 'p.v1.1.0' }, { name: 'p.v1.2.0', replaces: 'p.v0.9.0', skips: ['p.v1.1.0'] }],
+      },
+      ...['1.0.0', '1.1.0', '0.9.0', '1.2.0'].map((v) => ({ schema: 'olm.bundle', package: 'p', name: `p.v${v}`, image: `img/p:${v}`, properties: [{ type: 'olm.package', value: { packageName: 'p', version: v } }] })),
+    ]);
+    assert.throws(
+      () => select(catalog, ['p@1.0.0..1.2.0']),
+      (e: unknown) => e instanceof FerryError && /no longer reaches by replaces or skips: p\.v1\.0\.0\./.test(e.message),
+    );
+    assert.deepEqual(select(catalog, ['p@0.9.0..1.2.0'])[0]!.channels[0]!.bundles, ['p.v1.0.0', 'p.v1.1.0', 'p.v0.9.0', 'p.v1.2.0']);
+  });
 });
 
 describe('filtered catalog image parts', () => {
