@@ -195,7 +195,7 @@ describe('operator catalogs: select, mirror to disk, verify, push, filtered cata
     assert.deepEqual([pkg!.defaultChannel, pkg!.replacedDefaultChannel, pkg!.channels], ['fast', 'stable', [{ name: 'fast', bundles: [bundleName('ferry-database', '1.3.0')] }]]);
   });
 
-  test('bad usage: packages without a catalog, a catalog without packages', async () => {
+  test('bad usage: packages without a catalog, a catalog without packages, the original catalog under the same tag', async () => {
     const noCatalog = await ferry(['mirror', '--package', 'ferry-storage', '--to-dir', join(world.dir, 'x'), ...flags]);
     assert.equal(noCatalog.code, 2);
     assert.match(noCatalog.stderr, /--catalog/);
@@ -204,5 +204,12 @@ describe('operator catalogs: select, mirror to disk, verify, push, filtered cata
     assert.match(noPackages.stderr, /at least one package/);
     const badSpec = await ferry(['mirror', '--catalog', v1.ref, '--package', 'ferry-storage@x', '--to-dir', join(world.dir, 'x'), ...flags]);
     assert.equal(badSpec.code, 2);
+    // The original catalog under its tag would fight the filtered one for it; by digest it may travel beside it.
+    const clash = await ferry(['mirror', '--catalog', v1.ref, '--package', 'ferry-storage', '--image', v1.ref, '--to-dir', join(world.dir, 'x'), ...flags]);
+    assert.equal(clash.code, 2);
+    assert.match(clash.stderr, /under the tag v1 that the filtered catalog/);
+    const beside = await ferry(['mirror', '--catalog', v1.ref, '--package', 'ferry-storage', '--image', `${v1.ref.replace(/:v1$/, '')}@${v1.digest}`, '--to-dir', join(world.dir, 'x'), '--dry-run', '--json', ...flags]);
+    assert.equal(beside.code, 0, beside.stderr);
+    assert.ok(existsSync(join(world.dir, 'x')) === false);
   });
 });

@@ -1,3 +1,5 @@
+import { FerryError } from '../../../shared/errors';
+import { parseReference, repositoryName, type ImageReference } from '../../../shared/reference';
 import type { CatalogRequest, RequestedContent } from '../../../shared/transfer/manifest';
 import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
@@ -34,6 +36,22 @@ export interface MirrorPlan {
   requested: RequestedContent;
 }
 
+/**
+ * A filtered catalog takes its catalog's tag in the mirror; the original catalog (or anything else) asked for under
+ * the same repository and tag would overwrite it, or be overwritten, depending on which push came last.
+ */
+function refuseTagClash(images: readonly string[], filtered: readonly ImageReference[]): void {
+  for (const image of images) {
+    const ref = parseReference(image);
+    const clash = filtered.find((f) => f.tag !== undefined && f.registry === ref.registry && f.repository === ref.repository && f.tag === (ref.tag ?? (ref.digest ? undefined : 'latest')));
+    if (clash) {
+      throw new FerryError('USAGE', `${image} would be pushed under the tag ${clash.tag} that the filtered catalog of ${repositoryName(clash)} takes.`, {
+        hint: `To carry the original catalog as well, give it by digest only (${repositoryName(ref)}@sha256:…).`,
+      });
+    }
+  }
+}
+
 export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promise<MirrorPlan> {
   const registry = req.withRegistry
     ? await pinRegistryImage(ctx, req.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : req.withRegistry, req.registryPlatform ?? nodePlatformFor(req.arch ?? req.release))
@@ -41,6 +59,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   // Catalogs first: a selection that lacks a dependency is refused before anything else is fetched.
   const catalogs = [];
   for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
+  refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
