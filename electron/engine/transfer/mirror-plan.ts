@@ -56,7 +56,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   const registry = req.withRegistry
     ? await pinRegistryImage(ctx, req.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : req.withRegistry, req.registryPlatform ?? nodePlatformFor(req.arch ?? req.release))
     : undefined;
-  // Catalogs first: a selection that lacks a dependency is refused before anything else is fetched.
+  // Catalogs before the images: a selection that lacks a dependency is refused before any image is planned.
   const catalogs = [];
   for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
   refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
