@@ -25,6 +25,7 @@ export type FerryErrorCode =
   | 'CANCELLED'
   | 'CONFLICT' // the same job (same target) is already queued or running
   | 'BAD_RESPONSE' // a service (e.g. the update graph) answered with something its protocol does not allow
+  | 'DEPENDENCY_MISSING' // an operator selection lacks packages or APIs its bundles require: exit 1
   // File-system refusals of a path the user gave (systemError below): exit 2, the path is what to change.
   | 'PATH_NOT_FOUND' // ENOENT
   | 'PATH_READ_ONLY' // EROFS

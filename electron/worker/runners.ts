@@ -58,6 +58,7 @@ export const runners: JobRunners = {
         images: params.images,
         ...(params.withRegistry ? { withRegistry: true as const } : {}),
         ...(params.registryPlatform ? { registryPlatform: params.registryPlatform } : {}),
+        ...(params.catalogs?.length ? { catalogs: params.catalogs } : {}),
         ...(params.since ? { since: params.since } : {}),
         ...(signatures ? { signatures } : {}),
       });

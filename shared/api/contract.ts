@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONFIG_KIND_IDS } from '../config/kind-ids';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 import { settingsSchema } from './settings';
+import { catalogRequestSchema } from '../transfer/manifest';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -210,6 +211,7 @@ export const apiMethods = {
       since: z.string().optional(),
       withRegistry: z.boolean().optional(),
       registryPlatform: z.string().optional(),
+      catalogs: z.array(catalogRequestSchema).optional(),
       pullSecretRef: z.string().optional(),
       caPems: z.array(z.string()).default([]),
     }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProgressEvent } from '../progress';
 import { errorEnvelopeSchema } from './envelope';
+import { catalogRequestSchema } from '../transfer/manifest';
 
 /**
  * Jobs as data (Podman's task manager): what a job is asked to do, and the DTO the UI sees.
@@ -53,6 +54,8 @@ export const mirrorParamsSchema = z.object({
   withRegistry: z.boolean().optional(),
   /** The registry node's platform, e.g. linux/arm64 (default: the release architecture's). */
   registryPlatform: z.string().optional(),
+  /** Operator catalog selections: bundles, related images and a filtered catalog each. */
+  catalogs: z.array(catalogRequestSchema).optional(),
   ...connection,
 });
 

@@ -32,6 +32,15 @@ export const releaseInfoSchema = z.object({
   source: z.string().min(1),
 });
 
+/** An operator catalog selection as asked (`--catalog REF --package SPEC ... [--with-dependencies]`). */
+export const catalogRequestSchema = z.object({
+  catalog: z.string().min(1),
+  /** `NAME[:CHANNEL][@MIN..MAX]`, as given. */
+  packages: z.array(z.string().min(1)).min(1),
+  withDependencies: z.boolean().default(false),
+  platform: z.string().min(1).optional(),
+});
+
 /** What the user asked for, recorded so a later run (resume, --since) can repeat it. */
 export const requestedSchema = z.object({
   release: z.string().min(1).optional(),
@@ -39,6 +48,8 @@ export const requestedSchema = z.object({
   since: z.string().min(1).optional(),
   /** The mirror registry's own image (`--with-registry`), pinned to the node's platform; one of `images`. */
   registry: z.object({ ref: z.string().min(1), platform: z.string().min(1), source: z.string().min(1) }).optional(),
+  /** Added in format 1 as an optional field: operator catalog selections. */
+  catalogs: z.array(catalogRequestSchema).optional(),
 });
 
 export const transferImageSchema = z.object({
@@ -123,6 +134,54 @@ export const releaseSignaturesSchema = z.object({
   warnings: z.array(z.string().min(1)).default([]),
 });
 
+/**
+ * One operator catalog a transfer carries (added in format 1 as an optional field): the source catalog, what was
+ * selected and resolved, and the filtered catalog image built from it, which is one of `images` (role `extra`,
+ * named after the catalog's repository and tag). Every bundle image and related image is in `images` by digest.
+ */
+export const transferCatalogSchema = z.object({
+  /** The catalog reference as given. */
+  source: z.string().min(1),
+  /** Digest of what it named when read (the index of a multi-arch catalog). */
+  digest: digestSchema,
+  /** The platform whose FBC was read and filtered; the filtered catalog holds every platform of the source. */
+  platform: z.string().min(1),
+  configsDir: z.string().min(1),
+  selections: z.array(z.object({ package: z.string().min(1), channel: z.string().min(1).optional(), minVersion: z.string().min(1).optional(), maxVersion: z.string().min(1).optional() })),
+  withDependencies: z.boolean(),
+  /** What the filtered catalog keeps: packages, their (maybe new) default channel, channels and bundles. */
+  packages: z.array(
+    z.object({
+      name: z.string().min(1),
+      defaultChannel: z.string().min(1),
+      replacedDefaultChannel: z.string().min(1).optional(),
+      channels: z.array(z.object({ name: z.string().min(1), bundles: z.array(z.string().min(1)) })),
+      bundles: z.array(z.string().min(1)),
+    }),
+  ),
+  bundles: z.array(
+    z.object({
+      package: z.string().min(1),
+      name: z.string().min(1),
+      version: z.string().min(1),
+      image: z.string().min(1),
+      channels: z.array(z.string().min(1)),
+      reason: z.enum(['selected', 'upgrade-path', 'dependency']),
+    }),
+  ),
+  /** Bundle images and related images, each once, sorted: all in `images`. */
+  images: z.array(z.string().min(1)),
+  filtered: z.object({
+    /** Its `images` entry's source, e.g. `HOST/REPO:TAG@sha256:…`. */
+    source: z.string().min(1),
+    digest: digestSchema,
+    mediaType: z.string().min(1),
+    tag: z.string().min(1).optional(),
+    /** The FBC files of its configs directory. */
+    files: z.array(z.string().min(1)),
+  }),
+});
+
 /** Source repositories and their roles: push maps them to HOST:PORT/NS with `mirrorMappings`. */
 export const mirrorInfoSchema = z.object({
   sources: z.array(z.object({ repository: z.string().min(1), role: imageRoleSchema })),
@@ -143,6 +202,7 @@ export const transferManifestSchema = z.object({
   parent: parentRefSchema.optional(),
   mirror: mirrorInfoSchema,
   releaseSignatures: releaseSignaturesSchema.optional(),
+  catalogs: z.array(transferCatalogSchema).optional(),
 });
 
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
@@ -158,6 +218,8 @@ export type MirrorInfo = z.infer<typeof mirrorInfoSchema>;
 export type ReleaseSignature = z.infer<typeof releaseSignatureSchema>;
 export type ReleaseSignatures = z.infer<typeof releaseSignaturesSchema>;
 export type TransferManifest = z.infer<typeof transferManifestSchema>;
+export type CatalogRequest = z.infer<typeof catalogRequestSchema>;
+export type TransferCatalog = z.infer<typeof transferCatalogSchema>;
 
 export function isPartsLocation(loc: BlobLocation): loc is Extract<BlobLocation, { parts: BlobPart[] }> {
   return 'parts' in loc;

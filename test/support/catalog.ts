@@ -1,11 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fillerText } from './bytes';
 import { addImage, addIndex, addLayer, type BuiltLayer } from './layers';
 import { OciLayoutWriter, type Descriptor } from './oci-layout';
 import { inBatches, pushFromLayout } from './push';
-import type { TestWorld } from './world';
+import { run } from './processes';
+import { skopeo, type TestWorld } from './world';
 
 /**
  * Operator catalogs in the source registry, built the way real ones are:
@@ -423,4 +424,54 @@ export const FAKE_IMAGES: CatalogImages = {
 /** The declcfg objects of the whole catalog `version`, for unit tests. */
 export function catalogObjects(version: CatalogVersion, images: CatalogImages = FAKE_IMAGES): unknown[] {
   return CATALOG_PACKAGES.flatMap((pkg) => packageObjects(pkg, version, images));
+}
+
+/**
+ * One image's merged filesystem below `dir` (e.g. `configs`), as a container runtime would show it, read with
+ * real skopeo and GNU tar: layers applied bottom-up, each layer's whiteouts (`.wh.NAME`, and `.wh..wh..opq`
+ * for an opaque directory, OCI image-spec `layer.md`) removing what the layers below put there before its
+ * own files are extracted. Returns the files (path → content) and the image config.
+ */
+export async function mergedFiles(world: TestWorld, ref: string, dir: string): Promise<{ files: Map<string, string>; config: { config: { Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> } } }> {
+  const tmp = await mkdtemp(join(world.dir, 'merged-'));
+  try {
+    await skopeo(world, ['copy', '--quiet', `docker://${ref}`, `dir:${tmp}/image`]);
+    const manifest = JSON.parse(await readFile(join(tmp, 'image', 'manifest.json'), 'utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
+    const root = join(tmp, 'root');
+    await mkdir(root);
+    for (const layer of manifest.layers) {
+      const blob = join(tmp, 'image', layer.digest.slice(7));
+      const names = (await run('tar', ['-tzf', blob])).stdout.split('\n').filter(Boolean);
+      for (const name of names) {
+        const clean = name.replace(/^\.?\//, '').replace(/\/$/, '');
+        const base = clean.slice(clean.lastIndexOf('/') + 1);
+        const parent = clean.slice(0, Math.max(0, clean.lastIndexOf('/')));
+        if (base === '.wh..wh..opq') {
+          for (const child of await readdir(join(root, parent)).catch(() => [])) await rm(join(root, parent, child), { recursive: true, force: true });
+        } else if (base.startsWith('.wh.')) await rm(join(root, parent, base.slice(4)), { recursive: true, force: true });
+      }
+      await run('tar', ['-xzf', blob, '-C', root, '--no-same-owner', '--exclude=.wh.*']);
+    }
+    const files = new Map<string, string>();
+    const walk = async (rel: string): Promise<void> => {
+      for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
+        const path = `${rel}/${entry.name}`;
+        if (entry.isDirectory()) await walk(path);
+        else files.set(path, await readFile(join(root, path), 'utf8'));
+      }
+    };
+    if (await stat(join(root, dir)).catch(() => undefined)) await walk(dir);
+    const config = JSON.parse(await readFile(join(tmp, 'image', manifest.config.digest.slice(7)), 'utf8')) as Awaited<ReturnType<typeof mergedFiles>>['config'];
+    return { files, config };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The objects of a catalog.json as opm writes it: top-level objects start at column 0. */
+export function jsonStream(text: string): Array<Record<string, unknown>> {
+  return text
+    .split(/\n(?=\{)/)
+    .filter((s) => s.trim() !== '')
+    .map((s) => JSON.parse(s) as Record<string, unknown>);
 }

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
-import { isParentLocation, type ReleaseSignatures } from '../../../shared/transfer/manifest';
+import { isParentLocation, type CatalogRequest, type ReleaseSignatures } from '../../../shared/transfer/manifest';
+import { parsePackageSpec } from '../../../shared/catalog/resolve';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
@@ -14,7 +15,7 @@ import { signatureOptionsFrom } from '../../engine/release-signatures/release-si
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
 import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
-import { plannedSource, readImageList, type TransferPlan } from '../../engine/transfer/plan';
+import { plannedSource, readImageList, readListFile, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
@@ -41,6 +42,10 @@ interface MirrorOptions extends GlobalOptions {
   signatureStore: string[];
   signatureKeyring?: string;
   releaseSignatures: boolean;
+  catalog?: string;
+  package: string[];
+  packagesFile?: string;
+  withDependencies: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -91,11 +96,31 @@ function signatureLines(plan: TransferPlan): string[] {
   return [head, ...s.warnings.map((w) => `WARNING: ${w}`)];
 }
 
+/** `--catalog` with its `--package`s and `--packages-file`; each spec is checked before anything is read. */
+async function catalogRequests(opts: MirrorOptions): Promise<CatalogRequest[]> {
+  const specs = [...opts.package, ...(opts.packagesFile ? await readListFile(opts.packagesFile, 'packages file', (line) => void parsePackageSpec(line)) : [])];
+  if (!opts.catalog) {
+    if (specs.length || opts.withDependencies) throw new FerryError('USAGE', '--package, --packages-file and --with-dependencies select from a catalog.', { hint: 'Give --catalog REF.' });
+    return [];
+  }
+  if (specs.length === 0) throw new FerryError('USAGE', `Select at least one package of ${opts.catalog}.`, { hint: 'Pass --package NAME[:CHANNEL][@MIN..MAX] (repeatable) or --packages-file FILE.' });
+  for (const spec of specs) parsePackageSpec(spec);
+  return [{ catalog: opts.catalog, packages: specs, withDependencies: opts.withDependencies }];
+}
+
+/** One line per catalog: what was selected and the filtered catalog that carries it. */
+function catalogLines(plan: TransferPlan): string[] {
+  return (plan.catalogs ?? []).map((c) => {
+    const pkgs = c.packages.map((p) => `${p.name} [${p.channels.map((ch) => ch.name).join(', ')}]${p.replacedDefaultChannel ? ` (default channel ${p.defaultChannel}, was ${p.replacedDefaultChannel})` : ''}`);
+    return `Catalog ${c.source}@${c.digest}: ${c.bundles.length} bundle(s) of ${pkgs.join(', ')}, ${c.images.length} bundle and related image(s); filtered catalog ${c.filtered.source}`;
+  });
+}
+
 export function register(program: Command): void {
   addCommonOptions(
     program
       .command('mirror')
-      .description('mirror a release and images to removable media (--to-dir) or straight into a registry (--to)')
+      .description('mirror a release, images and operators (--catalog) to removable media (--to-dir) or straight into a registry (--to)')
       .option('--release <pullspec>', 'release pullspec, e.g. quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64')
       .option('--version <version>', 'OpenShift version (instead of --release)')
       .option('--arch <arch>', `architecture: ${ARCHITECTURE_NAMES}; with --version, default x86_64; a multi release travels whole`)
@@ -112,10 +137,15 @@ export function register(program: Command): void {
       .option('--registry-platform <os/arch>', 'with --with-registry: the registry node’s platform (default: the release architecture’s, linux/amd64)')
       .option('--signature-store <url>', 'with --to-dir: release signature store (default: the public ones); repeatable, tried in order', collect, [])
       .option('--signature-keyring <file>', "with --to-dir: OpenPGP keys the release signatures must verify with (default: Red Hat's release keys)")
-      .option('--no-release-signatures', 'with --to-dir: do not fetch the release signatures (the release then travels without them)'),
+      .option('--no-release-signatures', 'with --to-dir: do not fetch the release signatures (the release then travels without them)')
+      .option('--catalog <ref>', 'an operator catalog image: carry the selected bundles, their related images and a filtered catalog')
+      .option('--package <spec>', 'with --catalog: NAME[:CHANNEL][@MIN..MAX]; repeatable', collect, [])
+      .option('--packages-file <file>', 'with --catalog: a file with one NAME[:CHANNEL][@MIN..MAX] per line')
+      .option('--with-dependencies', 'with --catalog: add bundles that provide the packages and APIs the selection requires', false),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
+    const catalogs = await catalogRequests(opts);
     if (!opts.toDir && !opts.to) throw new FerryError('USAGE', 'Where to?', { hint: 'Give --to-dir DIR (removable media) or --to HOST:PORT/NAMESPACE (a registry).' });
     if (opts.to) parseMirrorTarget(opts.to);
     if (opts.mirror) parseMirrorTarget(opts.mirror);
@@ -137,6 +167,7 @@ export function register(program: Command): void {
         ...(opts.registryPlatform ? { registryPlatform: opts.registryPlatform } : {}),
         ...(opts.since ? { since: opts.since } : {}),
         ...(signatures ? { signatures } : {}),
+        ...(catalogs.length ? { catalogs } : {}),
       });
       const summary = planSummary(plan);
       const out: string[] = [];
@@ -150,9 +181,11 @@ export function register(program: Command): void {
             ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
+            ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
           });
         }
         if (summary.release) out.push(releaseHeadline(summary.release));
+        out.push(...catalogLines(plan));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
         if (layout) {
           const v = layout.volumes;
@@ -191,6 +224,7 @@ export function register(program: Command): void {
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
             ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
+            ...(m.catalogs ? { catalogs: m.catalogs.map((c) => ({ source: c.source, digest: c.digest, bundles: c.bundles.length, images: c.images.length, filtered: c.filtered })) } : {}),
           });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
@@ -203,6 +237,7 @@ export function register(program: Command): void {
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         out.push(...signatureLines(plan));
+        out.push(...catalogLines(plan));
         if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
         // Push refuses what no trusted key signed, so the next step says how to trust this one (or that it is unsigned).

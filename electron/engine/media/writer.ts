@@ -13,6 +13,7 @@ import {
   type BlobLocation,
   type ParentRef,
   type ReleaseSignatures,
+  type TransferCatalog,
   type ReleaseInfo,
   type RequestedContent,
   type TransferBlob,
@@ -111,6 +112,7 @@ export interface FinishMeta {
   release?: ReleaseInfo;
   parent?: ParentRef;
   releaseSignatures?: ReleaseSignatures;
+  catalogs?: TransferCatalog[];
 }
 
 export type ImageInput = Omit<TransferImage, 'manifests'> & { manifests?: string[] };
@@ -360,6 +362,7 @@ export class TransferWriter {
       ...(meta.parent ? { parent: meta.parent } : {}),
       mirror: { sources: mirrorSources(images) },
       ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
+      ...(meta.catalogs?.length ? { catalogs: meta.catalogs } : {}),
     } satisfies TransferManifest);
     await replaceConfined(join(this.dir, README_FILE), README_TEXT);
     await replaceConfined(join(this.dir, TRANSFER_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,4 +1,7 @@
-import type { RequestedContent } from '../../../shared/transfer/manifest';
+import { FerryError } from '../../../shared/errors';
+import { parseReference, repositoryName, type ImageReference } from '../../../shared/reference';
+import type { CatalogRequest, RequestedContent } from '../../../shared/transfer/manifest';
+import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
@@ -22,6 +25,8 @@ export interface MirrorRequest {
   since?: string;
   /** Fetch and carry the release's signatures with these settings. */
   signatures?: SignatureOptions;
+  /** Operator catalog selections: their bundle and related images and a filtered catalog each. */
+  catalogs?: CatalogRequest[];
 }
 
 export interface MirrorPlan {
@@ -31,19 +36,47 @@ export interface MirrorPlan {
   requested: RequestedContent;
 }
 
+/**
+ * A filtered catalog takes its catalog's tag in the mirror; the original catalog (or anything else) asked for under
+ * the same repository and tag would overwrite it, or be overwritten, depending on which push came last.
+ */
+function refuseTagClash(images: readonly string[], filtered: readonly ImageReference[]): void {
+  for (const image of images) {
+    const ref = parseReference(image);
+    const clash = filtered.find((f) => f.tag !== undefined && f.registry === ref.registry && f.repository === ref.repository && f.tag === (ref.tag ?? (ref.digest ? undefined : 'latest')));
+    if (clash) {
+      throw new FerryError('USAGE', `${image} would be pushed under the tag ${clash.tag} that the filtered catalog of ${repositoryName(clash)} takes.`, {
+        hint: `To carry the original catalog as well, give it by digest only (${repositoryName(ref)}@sha256:…).`,
+      });
+    }
+  }
+}
+
 export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promise<MirrorPlan> {
   const registry = req.withRegistry
     ? await pinRegistryImage(ctx, req.withRegistry === true ? DEFAULT_REGISTRY_IMAGE : req.withRegistry, req.registryPlatform ?? nodePlatformFor(req.arch ?? req.release))
     : undefined;
+  // Catalogs before the images: a selection that lacks a dependency is refused before any image is planned.
+  const catalogs = [];
+  for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
+  refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
-    images: registry ? [...req.images, registry.source] : req.images,
+    images: [...req.images, ...(registry ? [registry.source] : []), ...catalogs.flatMap((c) => c.images)],
     ...(req.signatures ? { signatures: req.signatures } : {}),
+    ...(catalogs.length ? { generated: catalogs.map((c) => c.filtered) } : {}),
   });
+  if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
   return {
     plan,
     ...(registry ? { registry } : {}),
-    requested: { ...(req.release ? { release: req.release } : {}), images: req.images, ...(req.since ? { since: req.since } : {}), ...(registry ? { registry } : {}) },
+    requested: {
+      ...(req.release ? { release: req.release } : {}),
+      images: req.images,
+      ...(req.since ? { since: req.since } : {}),
+      ...(registry ? { registry } : {}),
+      ...(req.catalogs?.length ? { catalogs: req.catalogs } : {}),
+    },
   };
 }

@@ -2,7 +2,7 @@ import type { ProgressListener } from '../../../shared/progress';
 import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
-import { DockerSource } from '../copy/docker';
+import type { ImageSource } from '../copy/types';
 import { planVolumes, type VolumePlan } from '../media/volume-plan';
 import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal, type PlanIdentity } from '../media/journal';
@@ -10,7 +10,7 @@ import type { KeptProblem } from '../media/kept';
 import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
-import type { PlannedImage, TransferPlan } from './plan';
+import { plannedSource, type PlannedImage, type TransferPlan } from './plan';
 import type { SinceParent } from './since';
 
 /**
@@ -160,10 +160,10 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     ctx.progress({ phase: 'resume', bytesDone: 0, bytesTotal: 0, itemsDone: writer.resumedBlobs, itemsTotal: steps.length, message: `resuming: ${writer.resumedBlobs} blob(s) already on disk are kept` });
   }
 
-  const sources = new Map<PlannedImage, DockerSource>();
+  const sources = new Map<PlannedImage, ImageSource>();
   const sourceOf = (image: PlannedImage) => {
     let s = sources.get(image);
-    if (!s) sources.set(image, (s = new DockerSource(ctx, image.ref)));
+    if (!s) sources.set(image, (s = plannedSource(ctx, image)));
     return s;
   };
   // The first failure stops every blob still queued behind it; those in flight end as holes a rerun fills.
@@ -210,6 +210,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
+      ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };
   } catch (e) {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
 import type { ImageRole } from '../../../shared/mirror-mapping';
 import { formatReference, parseReference, withDigest, type ImageReference } from '../../../shared/reference';
@@ -10,7 +11,7 @@ import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
 import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
-import type { ReleaseSignatures } from '../../../shared/transfer/manifest';
+import type { ReleaseSignatures, TransferCatalog } from '../../../shared/transfer/manifest';
 
 /**
  * The image set of a transfer and everything known about it before a byte of layer data moves: every
@@ -45,6 +46,8 @@ export interface PlannedImage {
   images: PlannedManifest[];
   /** Sum of this image's blob sizes (each blob once within the image). */
   bytes: number;
+  /** Blobs Ferry made itself (a filtered catalog's configs and layers), by digest: served from here, not the registry. */
+  generated?: ReadonlyMap<string, Buffer>;
 }
 
 export interface TransferPlan {
@@ -57,30 +60,40 @@ export interface TransferPlan {
   uniqueBlobs: number;
   /** With `signatures` asked for: the release's verified signatures and any warning about them. */
   releaseSignatures?: ReleaseSignatures;
+  /** Operator catalogs: what was selected and the filtered catalog image (one of `images`). */
+  catalogs?: TransferCatalog[];
 }
 
-/** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
-export async function readImageList(path: string): Promise<string[]> {
+/**
+ * Reads a list file: one entry per line; blank lines and `#` comments ignored; `check` throws a FerryError for
+ * a bad entry, reported with its line.
+ */
+export async function readListFile(path: string, what: string, check: (line: string) => void): Promise<string[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new FerryError('INVALID_INPUT', `Cannot read the image list ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
-      hint: 'Give a text file with one image reference per line.',
+    throw new FerryError('INVALID_INPUT', `Cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
+      hint: `Give a text file with one ${what === 'image list' ? 'image reference' : 'entry'} per line.`,
     });
   }
-  const refs: string[] = [];
+  const lines: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return;
     try {
-      parseReference(line);
+      check(line);
     } catch (e) {
-      throw new FerryError('INVALID_INPUT', `${path}, line ${i + 1}: ${(e as FerryError).message}`, { hint: (e as FerryError).hint ?? 'Fix the reference on that line.' });
+      throw new FerryError('INVALID_INPUT', `${path}, line ${i + 1}: ${(e as FerryError).message}`, { hint: (e as FerryError).hint ?? 'Fix the entry on that line.' });
     }
-    refs.push(line);
+    lines.push(line);
   });
-  return refs;
+  return lines;
+}
+
+/** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
+export function readImageList(path: string): Promise<string[]> {
+  return readListFile(path, 'image list', (line) => void parseReference(line));
 }
 
 /** The release's own image, then its components (each digest once), then the extra images. */
@@ -164,7 +177,7 @@ async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[]
 
 /**
  * A planned image as a copy source: its manifests from the plan (already fetched and digest-checked, and
- * for a referrers index not fetchable by name), its blobs from the registry.
+ * for a referrers index not fetchable by name), its blobs from the registry, or from the plan when Ferry made them.
  */
 export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSource {
   const registry = new DockerSource(ctx, image.ref);
@@ -176,20 +189,26 @@ export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSou
       const known = manifests.get(digest ?? image.digest);
       return known ? Promise.resolve(known) : registry.getManifest(digest, signal);
     },
-    openBlob: (blob, opts) => registry.openBlob(blob, opts),
+    openBlob: (blob, opts) => {
+      const made = image.generated?.get(blob.digest);
+      return made ? Promise.resolve(Readable.from([made])) : registry.openBlob(blob, opts);
+    },
   };
 }
 
 /** Manifests are small; fetching them all first gives exact totals before any layer moves. */
-export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[]; signatures?: SignatureOptions }): Promise<TransferPlan> {
+export async function planTransfer(
+  ctx: EngineContext,
+  input: { release?: string; arch?: string; images?: readonly string[]; signatures?: SignatureOptions; generated?: readonly PlannedImage[] },
+): Promise<TransferPlan> {
   const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
   const requests = imageRequests(release, input.images ?? []);
-  if (requests.length === 0) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
+  if (requests.length === 0 && !input.generated?.length) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
   const [planned, signatures] = await Promise.all([
     Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req)))),
     release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined,
   ]);
-  const images = [...planned, ...(await planArtifacts(ctx, planned))];
+  const images = [...planned, ...(input.generated ?? []), ...(await planArtifacts(ctx, planned))];
   const unique = new Map<string, number>();
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {

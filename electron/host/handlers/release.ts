@@ -61,6 +61,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
       images: req.images,
       ...(req.withRegistry ? { withRegistry: true as const } : {}),
       ...(req.registryPlatform ? { registryPlatform: req.registryPlatform } : {}),
+      ...(req.catalogs?.length ? { catalogs: req.catalogs } : {}),
       ...(signatures ? { signatures } : {}),
     });
     const sigs = plan.releaseSignatures;

@@ -1,0 +1,212 @@
+import { fbcJson, filteredObjects, keepsMeta, packageOfMeta, type FilteredPackage } from '../../../shared/catalog/filter';
+import { FerryError } from '../../../shared/errors';
+import { formatReference, parseReference, type ImageReference } from '../../../shared/reference';
+import type { EngineContext } from '../context';
+import { DockerSource } from '../copy/docker';
+import { readSmallBlob } from '../copy/inspect';
+import { buildLayer, type BuiltLayer, type LayerEntry } from '../image-files/build-layer';
+import { walkFilesFromLayers } from '../image-files/layers';
+import type { FetchedManifest } from '../registry/client';
+import { formatPlatform, MediaType, parseManifest, type Descriptor } from '../registry/manifest';
+import { digestOf } from '../registry/verify';
+import type { PlannedImage, PlannedManifest } from '../transfer/plan';
+import { fbcObjects } from './fbc-stream';
+import { IndexIgnore } from './index-ignore';
+import type { CatalogImage } from './read';
+
+/**
+ * The catalog image rebuilt with only the selected packages, channels and bundles, as oc-mirror v2 rebuilds
+ * catalogs without a container build (`v2/internal/pkg/imagebuilder/catalog_builder.go` GCRCatalogBuilder and
+ * `builder.go` BuildAndPush): every image of the index keeps its layers, and gets two more on top, one of
+ * whiteouts that remove the old `/configs` (the directory the configs label names) and the old pre-built cache,
+ * then one with the filtered FBC under `/configs`; the config keeps its labels and entrypoint, and its command
+ * loses the `--cache-dir`/`--cache-only`/`--cache-enforce-integrity` flags, as oc-mirror sets `serve /configs`:
+ * `opm serve --cache-dir` enforces the integrity of a cache built from the old FBC and exits on a mismatch
+ * (operator-registry `cmd/opm/serve`, `pkg/cache`), so without them opm builds its cache from the filtered FBC
+ * when it starts. The FBC is written one `catalog.json` per package, as `opm render`/`WriteDir` write it.
+ *
+ * The result is deterministic (same source catalog and selection → same digest; see build-layer.ts) and held
+ * in memory: manifests, configs and the two new layers are Ferry's own blobs, every one hashed as it is made;
+ * the original layers still come from the source registry.
+ */
+export interface FilteredCatalogImage {
+  image: PlannedImage;
+  /** The files of the new `/configs` layer (paths inside the image). */
+  files: string[];
+}
+
+const CACHE_FLAGS = ['--cache-dir', '--cache-only', '--cache-enforce-integrity'];
+
+interface SourceImage {
+  descriptor?: Descriptor;
+  manifest: FetchedManifest;
+  parsed: { mediaType: string; config: Descriptor; layers: Descriptor[] };
+  config: ImageConfigFile;
+}
+
+interface ImageConfigFile {
+  created?: string;
+  config?: { Cmd?: string[] | null; Labels?: Record<string, string> | null; [k: string]: unknown };
+  rootfs?: { type: string; diff_ids: string[] };
+  history?: Array<Record<string, unknown>>;
+  [k: string]: unknown;
+}
+
+/** The command without opm's cache flags (`--flag=value` or `--flag value`), and the cache directory it named. */
+export function withoutCacheFlags(cmd: readonly string[]): { cmd: string[]; cacheDir?: string } {
+  const out: string[] = [];
+  let cacheDir: string | undefined;
+  for (let i = 0; i < cmd.length; i++) {
+    const arg = cmd[i]!;
+    const flag = CACHE_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`));
+    if (!flag) {
+      out.push(arg);
+      continue;
+    }
+    const inline = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined;
+    // --cache-only is boolean: it never takes the next argument; the others do when not written with `=`.
+    const value = inline ?? (flag === '--cache-dir' ? cmd[++i] : undefined);
+    if (flag === '--cache-dir' && value) cacheDir = value;
+  }
+  return { cmd: out, ...(cacheDir ? { cacheDir } : {}) };
+}
+
+function relative(dir: string): string {
+  return dir.replace(/^\/+|\/+$/g, '');
+}
+
+/** A whiteout entry hiding `path` (absolute) in the layers below: `.wh.NAME` in its parent directory. */
+function whiteout(path: string): LayerEntry {
+  const rel = relative(path);
+  const slash = rel.lastIndexOf('/');
+  return { path: `${rel.slice(0, slash + 1)}.wh.${rel.slice(slash + 1)}`, type: 'file', mode: 0o600 };
+}
+
+/** The full declcfg objects of the kept packages, by package, from the platform image's configs directory. */
+async function keptObjects(src: DockerSource, layers: readonly Descriptor[], configsDir: string, filter: ReadonlyMap<string, FilteredPackage>, signal?: AbortSignal): Promise<Map<string, unknown[]>> {
+  const files: Array<{ path: string; metas: unknown[] }> = [];
+  const ignore = new IndexIgnore();
+  const sources = layers.map((layer) => ({ digest: layer.digest, open: () => src.openBlob(layer, { image: src.name, ...(signal ? { signal } : {}) }) }));
+  await walkFilesFromLayers(sources, configsDir, async (path, content) => {
+    if (path === '.indexignore' || path.endsWith('/.indexignore')) {
+      const parts: Buffer[] = [];
+      for await (const c of content) parts.push(c);
+      ignore.add(path.slice(0, Math.max(0, path.length - '.indexignore'.length - 1)), Buffer.concat(parts).toString('utf8'));
+      return;
+    }
+    const metas: unknown[] = [];
+    for await (const meta of fbcObjects(content, `/${path}`)) if (keepsMeta(filter, meta)) metas.push(meta);
+    files.push({ path, metas });
+  });
+  const byPackage = new Map<string, unknown[]>([...filter.keys()].map((p) => [p, []]));
+  for (const { path, metas } of files.sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    if (ignore.ignores(path)) continue;
+    for (const meta of metas) byPackage.get(packageOfMeta(meta)!)!.push(meta);
+  }
+  return byPackage;
+}
+
+function layerMediaType(manifestType: string): string {
+  return manifestType === MediaType.dockerManifest ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip';
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+async function sourceImage(src: DockerSource, manifest: FetchedManifest, descriptor: Descriptor | undefined, signal?: AbortSignal): Promise<SourceImage> {
+  const parsed = parseManifest(manifest.bytes, manifest.mediaType, `${src.name}@${manifest.digest}`);
+  if (parsed.kind !== 'image') throw new FerryError('UNSUPPORTED', `${src.name}@${manifest.digest} is not an image manifest; Ferry rebuilds catalogs whose index holds images.`);
+  const config = JSON.parse((await readSmallBlob(src, parsed.config, signal)).toString('utf8')) as ImageConfigFile;
+  return { ...(descriptor ? { descriptor } : {}), manifest, parsed, config };
+}
+
+/** One platform's image with the two layers on top and the command without the cache flags. */
+function rebuildImage(img: SourceImage, added: readonly BuiltLayer[], generated: Map<string, Buffer>): PlannedManifest {
+  const { cmd } = withoutCacheFlags(img.config.config?.Cmd ?? []);
+  const history = img.config.history;
+  const config: ImageConfigFile = {
+    ...img.config,
+    config: { ...img.config.config, Cmd: cmd },
+    rootfs: { type: img.config.rootfs?.type ?? 'layers', diff_ids: [...(img.config.rootfs?.diff_ids ?? []), ...added.map((l) => l.diffId)] },
+    ...(history
+      ? {
+          history: [
+            ...history,
+            { ...(img.config.created ? { created: img.config.created } : {}), created_by: 'ferry: remove the source catalog configs and cache' },
+            { ...(img.config.created ? { created: img.config.created } : {}), created_by: 'ferry: filtered catalog configs' },
+          ],
+        }
+      : {}),
+  };
+  const configBytes = json(config);
+  const configDesc: Descriptor = { mediaType: img.parsed.config.mediaType, digest: digestOf(configBytes), size: configBytes.length };
+  generated.set(configDesc.digest, configBytes);
+  const mediaType = layerMediaType(img.parsed.mediaType);
+  const layers: Descriptor[] = [...img.parsed.layers, ...added.map((l) => ({ mediaType, digest: l.digest, size: l.blob.length }))];
+  for (const l of added) generated.set(l.digest, l.blob);
+  const original = JSON.parse(img.manifest.bytes.toString('utf8')) as Record<string, unknown>;
+  const bytes = json({ ...original, config: configDesc, layers });
+  const manifest: FetchedManifest = { bytes, mediaType: img.parsed.mediaType, digest: digestOf(bytes) };
+  return { manifest, ...(img.descriptor?.platform ? { platform: formatPlatform(img.descriptor.platform) } : {}), blobs: [configDesc, ...layers] };
+}
+
+/**
+ * Builds the filtered catalog of `catalog` (as read for resolution) keeping `packages`. It is named after the
+ * catalog's repository and tag (a catalog given by digest only gets none: it is then pushed by digest).
+ */
+export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogImage, packages: readonly FilteredPackage[]): Promise<FilteredCatalogImage> {
+  const given = parseReference(catalog.reference);
+  // Pinned: the FBC filtered must be the one resolved, whatever the tag names by now.
+  const src = new DockerSource(ctx, { ...given, digest: catalog.digest });
+  const signal = ctx.signal;
+  const top = await src.getManifest(undefined, signal);
+  const parsedTop = parseManifest(top.bytes, top.mediaType, src.name);
+  if (parsedTop.kind === 'schema1') throw new FerryError('UNSUPPORTED', `${src.name} is a Docker schema 1 image.`);
+  const images =
+    parsedTop.kind === 'index'
+      ? await Promise.all(parsedTop.manifests.map(async (d) => sourceImage(src, await src.getManifest(d.digest, signal), d, signal)))
+      : [await sourceImage(src, top, undefined, signal)];
+  const read = images.find((i) => i.manifest.digest === catalog.imageDigest)!;
+
+  const filter = new Map(packages.map((p) => [p.name, p]));
+  const objects = await keptObjects(src, read.parsed.layers, catalog.configsDir, filter, signal);
+  const configs = relative(catalog.configsDir);
+  const files = packages.map((p) => ({ path: `${configs}/${p.name}/catalog.json`, content: Buffer.from(fbcJson(filteredObjects(p, objects.get(p.name)!))) }));
+  const cacheDirs = [...new Set(images.flatMap((i) => withoutCacheFlags(i.config.config?.Cmd ?? []).cacheDir ?? []))];
+  const hide = await buildLayer([catalog.configsDir, ...cacheDirs].map(whiteout));
+  const fbc = await buildLayer([
+    { path: `${configs}/`, type: 'directory' },
+    ...packages.map((p): LayerEntry => ({ path: `${configs}/${p.name}/`, type: 'directory' })),
+    ...files.map((f): LayerEntry => ({ path: f.path, type: 'file', content: f.content })),
+  ]);
+
+  const generated = new Map<string, Buffer>();
+  const rebuilt = images.map((img) => rebuildImage(img, [hide, fbc], generated));
+  let root: FetchedManifest;
+  if (parsedTop.kind === 'index') {
+    const original = JSON.parse(top.bytes.toString('utf8')) as { manifests: Descriptor[] } & Record<string, unknown>;
+    const bytes = json({ ...original, manifests: original.manifests.map((d, i) => ({ ...d, digest: rebuilt[i]!.manifest.digest, size: rebuilt[i]!.manifest.bytes.length })) });
+    root = { bytes, mediaType: parsedTop.mediaType, digest: digestOf(bytes) };
+  } else root = rebuilt[0]!.manifest;
+
+  // As the registry resolved it: a reference with neither tag nor digest names `latest`.
+  const tag = given.tag ?? (given.digest ? undefined : 'latest');
+  const ref: ImageReference = { registry: given.registry, repository: given.repository, ...(tag ? { tag } : {}), digest: root.digest };
+  const unique = new Map<string, number>();
+  for (const m of rebuilt) for (const b of m.blobs) unique.set(b.digest, b.size);
+  return {
+    image: {
+      source: formatReference(ref),
+      ref,
+      role: 'extra',
+      digest: root.digest,
+      mediaType: root.mediaType,
+      root,
+      images: rebuilt,
+      bytes: [...unique.values()].reduce((n, s) => n + s, 0),
+      generated,
+    },
+    files: files.map((f) => `/${f.path}`),
+  };
+}
