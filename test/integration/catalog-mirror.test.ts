@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { bundleName, CONFIGS_LABEL, jsonStream, mergedFiles, pushCatalog, type PushedCatalog } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
+import { formatSchemaErrors, loadCrd, validateAgainstCrd, type VendoredCrd } from '../support/crd-schema';
 import { inBatches, inspectManifest } from '../support/push';
 import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
@@ -114,6 +115,32 @@ describe('operator catalogs: select, mirror to disk, verify, push, filtered cata
     const pushed = await inspectManifest(world, mirrorOf(v1.ref));
     assert.equal(pushed.digest, catalog.filtered.digest);
     await inBatches(3, catalog.images.map((ref) => () => skopeo(world, ['inspect', '--raw', `docker://${mirrorOf(ref)}`])));
+  });
+
+  test('cluster resources from the transfer: CatalogSource and ClusterCatalog at the filtered catalog, IDMS for every bundle and operand, all valid upstream', async () => {
+    const config = async (kind: string) => {
+      const r = await ferry(['config', kind, '--from-dir', dir, '--mirror', mirrorNs()]);
+      assert.equal(r.code, 0, `${kind}: ${r.stderr}`);
+      return parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const valid = (crd: VendoredCrd, object: unknown) => assert.deepEqual(validateAgainstCrd(crd, object), [], formatSchemaErrors(validateAgainstCrd(crd, object)));
+    const [source] = await config('catalog-source');
+    valid(loadCrd('catalogsources', 'operator-framework'), source);
+    // The filtered catalog by its tag, as push put it: a later catalog update under the same tag is polled.
+    assert.equal(source!.spec.image, mirrorOf(v1.ref));
+    assert.equal(source!.spec.sourceType, 'grpc');
+    const [clusterCatalog] = await config('cluster-catalog');
+    valid(loadCrd('clustercatalogs', 'operator-framework'), clusterCatalog);
+    assert.equal(clusterCatalog!.spec.source.image.ref, mirrorOf(v1.ref));
+    const [idms] = await config('catalog-idms');
+    valid(loadCrd('imagedigestmirrorsets'), idms);
+    // Every bundle and operand repository maps to the mirror, and each mirrored image is really there by digest.
+    const mapped = new Map((idms!.spec.imageDigestMirrors as Array<{ source: string; mirrors: string[] }>).map((m) => [m.source, m.mirrors[0]!]));
+    for (const ref of catalog.images) {
+      const repo = ref.slice(0, ref.indexOf('@'));
+      assert.ok(mapped.has(repo), `${repo} has a mirror`);
+      await skopeo(world, ['inspect', '--raw', `docker://${mapped.get(repo)}${ref.slice(ref.indexOf('@'))}`]);
+    }
   });
 
   test("the filtered catalog's /configs, read back from the mirror, lists exactly the selection; opm serves it without the stale cache", async () => {

@@ -97,7 +97,7 @@ async function configInput(kind: ConfigKind, opts: ConfigOptions): Promise<Confi
   if (kind.needs.includes('mappings')) Object.assign(input, await resolveMirrorInput(mirrorInput(opts)));
   else if (kind.needs.includes('mirror')) input.target = parseMirrorTarget(requireMirror(opts));
   else if (opts.mirror !== undefined) input.target = parseMirrorTarget(opts.mirror);
-  if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(requireFromDir(opts));
+  if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(requireFromDir(opts), input.target!);
   const offers = (option: ConfigOption) => kind.options.includes(option);
   if (offers('name') && opts.name !== undefined) input.name = opts.name;
   if (offers('sourcePolicy') && opts.neverContactSource) input.mirrorSourcePolicy = 'NeverContactSource';
@@ -197,8 +197,7 @@ export function register(program: Command): void {
   for (const kind of CONFIG_KINDS.values()) {
     if (OWN_COMMANDS.has(kind.id)) continue;
     const cmd = configCmd.command(kind.id).description(kind.description);
-    // Catalog kinds name the mirror in each mirrored reference they are given.
-    if (!kind.needs.includes('catalogs')) cmd.option('--mirror <host:port/namespace>', 'the mirror registry and namespace the cluster pulls from');
+    cmd.option('--mirror <host:port/namespace>', 'the mirror registry and namespace the cluster pulls from');
     cmd.option('--out <file>', 'write to FILE (atomically) instead of stdout');
     for (const group of optionGroups(kind)) addGroup(cmd, group, kind);
     addCommonOptions(cmd).action(async (opts: RawOptions) => generateKind(kind, withLists(opts)));

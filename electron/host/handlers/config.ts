@@ -29,7 +29,7 @@ async function configInput(req: Request & { kind: Exclude<Request['kind'], 'pull
   if (kind.needs.includes('mappings')) input.mappings = (await resolveMirrorInput({ fromDir: req.fromDir, mirror: req.mirror })).mappings;
   // For a --since delta the transfer's release is the new one: its signatures are the ones carried.
   if (kind.needs.includes('signatures')) input.signatures = await carriedReleaseSignatures(req.fromDir);
-  if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(req.fromDir);
+  if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(req.fromDir, input.target!);
   if (kind.needs.includes('ca') && !req.caPem) throw new FerryError('INVALID_INPUT', 'No CA is set for the mirror.', { hint: 'Import the mirror’s CA in “Target registry” first.' });
   if (req.caPem) input.caPem = req.caPem;
   if (req.name !== undefined) input.name = req.name;

@@ -211,7 +211,7 @@ test('nothing pulled by tag: catalog-itms does not apply (the app leaves it out,
 
 test('a transfer without operator catalogs: the app reports the catalog kinds as not applicable, the CLI exits 2 saying so', async () => {
   await assert.rejects(appGenerateConfig({ kind: 'catalog-source', fromDir: transfer, mirror: MIRROR }), (e: FerryError) => isNotApplicable(e.details) && /carries no operator catalogs/.test(e.message));
-  const r = await ferry(['config', 'cluster-catalog', '--from-dir', transfer]);
+  const r = await ferry(['config', 'cluster-catalog', '--from-dir', transfer, '--mirror', MIRROR]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /carries no operator catalogs/);
 });
