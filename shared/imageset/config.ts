@@ -193,6 +193,14 @@ export function parseImageSetConfig(text: string, source: string): ImageSetConfi
       at.fail(node, `mirror.platform.channels[${i}].type`, `type ${String(ch.type)} is not supported: Ferry carries OpenShift (ocp) releases.`, SUPPORTED_HINT);
     }
   }
+  // oc-mirror matches blocked images as (unanchored) regular expressions against each image's name.
+  for (const [i, b] of ((mirror.blockedImages ?? []) as Raw[]).entries()) {
+    try {
+      new RegExp(b.name as string);
+    } catch (e) {
+      at.fail(doc.getIn(['mirror', 'blockedImages', i, 'name'], true) as Node, `mirror.blockedImages[${i}].name`, `not a valid regular expression: ${(e as Error).message}.`, 'blockedImages names are regular expressions matched against image references, as oc-mirror reads them; escape special characters.');
+    }
+  }
   const range = (r: Raw): OperatorBundleRange => ({ ...(r.minVersion ? { minVersion: r.minVersion as string } : {}), ...(r.maxVersion ? { maxVersion: r.maxVersion as string } : {}) });
   return {
     ...(root.archiveSize ? { archiveSizeGiB: root.archiveSize as number } : {}),

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { FerryError } from '../../../shared/errors';
-import { parseImageSetConfig } from '../../../shared/imageset/config';
+import { parseImageSetConfig, type ReleaseChannelSpec } from '../../../shared/imageset/config';
+import { channelReleases } from '../../../shared/imageset/releases';
+import { parseUpdateGraph } from '../../../shared/update-graph';
 
 // The fields and their nesting follow oc-mirror v2's API (internal/pkg/api/v2alpha1/type_config.go,
 // type_platform.go, type_config_include.go); the first example is shaped like its docs' imageset-config.yaml.
@@ -79,5 +82,25 @@ describe('ImageSetConfiguration (oc-mirror v2alpha1)', () => {
     refusal('kind: ImageSetConfiguration\napiVersion: mirror.openshift.io/v2alpha1\n', 1, /mirror: is required/);
     refusal('kind: ImageSetConfiguration\napiVersion: [unclosed\n', 3, /not valid YAML/);
     refusal('kind: ImageSetConfiguration\nkind: ImageSetConfiguration\n', 2, /not valid YAML/);
+    refusal(FULL.replace('ubi8/ubi-minimal', 'ubi8/ubi-minimal(['), 27, /blockedImages\[0\]\.name: not a valid regular expression/);
+  });
+});
+
+describe('ImageSetConfiguration platform channels (oc-mirror defaults)', () => {
+  const graph = parseUpdateGraph(readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8'), 'fixture');
+  const spec = (over: Partial<ReleaseChannelSpec>): ReleaseChannelSpec => ({ name: 'candidate-4.15', shortestPath: false, full: false, ...over });
+  const versions = (s: ReleaseChannelSpec) => channelReleases(graph, s).releases.map((r) => r.version);
+
+  it('heads only by default: the newest release of the channel', () => {
+    assert.deepEqual(versions(spec({})), ['4.15.11']);
+  });
+  it('full: every release of the channel; a maxVersion alone also starts at the oldest', () => {
+    assert.equal(versions(spec({ full: true })).length, graph.nodes.length);
+    assert.deepEqual(versions(spec({ maxVersion: '4.14.15' })), ['4.14.10', '4.14.12', '4.14.15']);
+  });
+  it('a range, or only its shortest path', () => {
+    assert.deepEqual(versions(spec({ minVersion: '4.15.3', maxVersion: '4.15.10' })), ['4.15.3', '4.15.4', '4.15.5', '4.15.10']);
+    assert.deepEqual(versions(spec({ minVersion: '4.15.3', maxVersion: '4.15.11', shortestPath: true })), ['4.15.3', '4.15.10', '4.15.11']);
+    assert.deepEqual(versions(spec({ minVersion: '4.15.10' })), ['4.15.10', '4.15.11']);
   });
 });
