@@ -173,7 +173,7 @@ export function parseUpdateGraph(text: string, source: string): UpdateGraph {
  * Conditional updates by target version: source version → the risks of that update. Edges naming a version
  * the graph does not hold are left out (a channel's graph may cut a group short; nothing can be shown for them).
  */
-function conditionalUpdates(graph: UpdateGraph): Map<string, Map<string, UpdateRisk[]>> {
+export function conditionalUpdates(graph: UpdateGraph): Map<string, Map<string, UpdateRisk[]>> {
   const known = new Set(graph.nodes.map((n) => n.version));
   const byTarget = new Map<string, Map<string, UpdateRisk[]>>();
   for (const group of graph.conditionalEdges ?? []) {

@@ -201,6 +201,24 @@ export const apiMethods = {
     }),
   ),
 
+  /**
+   * The releases between two versions of a channel with the update edges among them, and the shortest path
+   * a cluster takes (oc-mirror's shortestPath); conditional edges carry their risks' names.
+   */
+  'release.path': method(
+    z.object({ channel: z.string().min(1), arch: z.string().min(1), from: z.string().min(1), to: z.string().min(1) }),
+    z.object({
+      channel: z.string(),
+      arch: z.string(),
+      from: z.string(),
+      to: z.string(),
+      releases: z.array(z.object({ version: z.string(), pullspec: z.string() })),
+      edges: z.array(z.object({ from: z.string(), to: z.string(), risks: z.array(z.string()).optional() })),
+      /** Versions of the shortest path, oldest first. */
+      path: z.array(z.string()),
+    }),
+  ),
+
   'plan.export': method(
     z.object({
       release: z.string().optional(),

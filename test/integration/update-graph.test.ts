@@ -134,6 +134,26 @@ describe('ferry release list against a TLS update service', () => {
     assert.match(unknown.stderr, /4\.99\.0 is not in this update graph/);
   });
 
+  it('prints the update path between two versions: the range, or the shortest path with conditional steps marked', async () => {
+    const path = (extra: string[]) =>
+      ferry(['release', 'path', '--channel', 'candidate-4.15', '--graph-url', `${base}/api/upgrades_info/v1/graph`, '--ca-file', pki.ca.certPath, ...extra]);
+    const shortest = await path(['--from', '4.15.3', '--to', '4.15.11', '--shortest-path', '--json']);
+    assert.equal(shortest.code, 0, shortest.stderr);
+    const out = JSON.parse(shortest.stdout) as { mode: string; releases: Array<{ version: string; payload: string }> };
+    assert.equal(out.mode, 'shortest');
+    assert.deepEqual(out.releases.map((r) => r.version), ['4.15.3', '4.15.10', '4.15.11']);
+    const range = await path(['--from', '4.15.3', '--to', '4.15.5']);
+    assert.equal(range.code, 0, range.stderr);
+    const lines = range.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], '3 release(s) from 4.15.3 to 4.15.5 in candidate-4.15 for amd64');
+    assert.ok(lines.includes('  4.15.3 -> 4.15.5  [conditional: AzureDefaultVMTypeChange, ImageRegistryPodsCrashLoop]'), range.stdout);
+    assert.ok(lines.includes('  4.15.3 -> 4.15.4'), range.stdout);
+    assert.ok(lines.some((l) => l.startsWith('  AzureDefaultVMTypeChange: On Azure, ')), range.stdout);
+    const unknown = await path(['--from', '4.15.3', '--to', '4.99.0']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /4\.99\.0 is not in candidate-4\.15/);
+  });
+
   it('fails with TLS_UNTRUSTED (exit 1) and a --ca-file hint when the CA is not given', async () => {
     const r = await ferry(['release', 'list', '--channel', 'candidate-4.15', '--graph-url', `${base}/api/upgrades_info/v1/graph`, '--json']);
     assert.equal(r.code, 1);

@@ -28,4 +28,5 @@ export const commands: CommandModule[] = [
   { names: ['extract'], load: () => import('./extract') },
   { names: ['release'], load: () => import('./release-list') },
   { names: ['catalog'], load: () => import('./catalog') },
+  { names: ['prune'], load: () => import('./prune') },
 ];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_GRAPH_URL, listReleases, updateTargets, type ConditionalSource, type UpdateRisk } from '../../../shared/update-graph';
+import { updatePath } from '../../../shared/update-path';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
@@ -12,8 +13,8 @@ interface ListOptions extends GlobalOptions {
   graphUrl: string;
 }
 
-async function list(opts: ListOptions): Promise<void> {
-  const { url, graph } = await fetchUpdateGraph({
+function graphOf(opts: ListOptions) {
+  return fetchUpdateGraph({
     channel: opts.channel,
     arch: opts.arch,
     url: opts.graphUrl,
@@ -21,6 +22,10 @@ async function list(opts: ListOptions): Promise<void> {
     ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
     ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
   });
+}
+
+async function list(opts: ListOptions): Promise<void> {
+  const { url, graph } = await graphOf(opts);
   const releases = listReleases(graph);
   const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
   if (opts.from !== undefined) {
@@ -79,8 +84,43 @@ export function registerReleaseListCommand(release: Command): void {
   ).action((opts: ListOptions) => list(opts));
 }
 
+/** `ferry release path --channel C --from A --to B [--shortest-path]`: the releases an update from A to B passes through. */
+async function path(opts: ListOptions & { from: string; to: string; shortestPath: boolean }): Promise<void> {
+  const { url, graph } = await graphOf(opts);
+  const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
+  const found = updatePath(graph, opts.from, opts.to, { shortestPath: opts.shortestPath, channel: opts.channel });
+  if (opts.json) return printJson({ channel: opts.channel, arch, url, ...found });
+  const width = Math.max(...found.releases.map((r) => r.version.length));
+  const lines = [
+    found.mode === 'shortest'
+      ? `Shortest update path from ${found.from} to ${found.to} in ${opts.channel} for ${arch}: ${found.releases.length} release(s)`
+      : `${found.releases.length} release(s) from ${found.from} to ${found.to} in ${opts.channel} for ${arch}`,
+    ...found.releases.map((r) => `  ${r.version.padEnd(width)}  ${r.payload}`),
+    found.mode === 'shortest' ? 'Steps:' : 'Updates between them:',
+    ...found.edges.map((e) => `  ${e.from} -> ${e.to}${e.risks ? `  [conditional: ${e.risks.map((x) => x.name).join(', ')}]` : ''}`),
+  ];
+  lines.push(...riskLines(found.edges.flatMap((e) => e.risks ?? [])));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Adds `path` under the `release` command. */
+function registerReleasePathCommand(release: Command): void {
+  addCommonOptions(
+    release
+      .command('path')
+      .description('the releases an update from one version to another passes through in a channel (every release of the range, or the shortest path), conditional steps with their risks')
+      .requiredOption('--channel <channel>', 'update channel, e.g. stable-4.15')
+      .requiredOption('--from <version>', 'the version the cluster runs')
+      .requiredOption('--to <version>', 'the version to reach')
+      .option('--shortest-path', 'only the releases of the shortest path (as oc-mirror shortestPath: true)', false)
+      .option('--arch <arch>', 'architecture: amd64 (x86_64), arm64 (aarch64), ppc64le, s390x, multi', 'amd64')
+      .option('--graph-url <url>', 'update service graph endpoint', DEFAULT_GRAPH_URL),
+  ).action((opts: ListOptions & { from: string; to: string; shortestPath: boolean }) => path(opts));
+}
+
 /** Registered after the `release` command's own module; creates the parent only if nothing else has. */
 export function register(program: Command): void {
   const release = program.commands.find((c) => c.name() === 'release') ?? program.command('release').description('OpenShift releases');
   registerReleaseListCommand(release);
+  registerReleasePathCommand(release);
 }

@@ -64,6 +64,10 @@ export function pullScope(repository: string): string {
 export function pushScope(repository: string): string {
   return `repository:${repository}:pull,push`;
 }
+/** distribution checks the `delete` action for DELETE of manifests (registry/handlers/app.go). */
+export function deleteScope(repository: string): string {
+  return `repository:${repository}:delete`;
+}
 
 export interface TokenResponse {
   token: string;

@@ -1,6 +1,6 @@
 import { Readable, pipeline } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
-import { pullScope, pushScope, type AuthTarget } from './auth';
+import { deleteScope, pullScope, pushScope, type AuthTarget } from './auth';
 import { transportError } from './errors';
 import { discard, failFor, header, type RegistryTransport, type TransportResponse } from './http';
 import { COPY_ACCEPT, MediaType } from './manifest';
@@ -12,7 +12,7 @@ import { digestAlgorithm, digestOf, VerifyingStream, type BlobIdentity } from '.
  * verifier with Range resume, uploads with HEAD/mount/monolithic/chunked. Stateless apart from
  * the transport (connections, auth); safe to share between concurrent copies.
  */
-export type Access = 'pull' | 'push';
+export type Access = 'pull' | 'push' | 'delete';
 
 export interface FetchedManifest {
   bytes: Buffer;
@@ -33,7 +33,7 @@ export const DEFAULT_UPLOAD: UploadTuning = { monolithicLimit: 1024 * 1024 * 102
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 function target(repository: string, access: Access, mountFrom?: string): AuthTarget {
-  const scopes = [access === 'push' ? pushScope(repository) : pullScope(repository)];
+  const scopes = [access === 'push' ? pushScope(repository) : access === 'delete' ? deleteScope(repository) : pullScope(repository)];
   if (mountFrom) scopes.push(pullScope(mountFrom));
   return { repository, scopes };
 }
@@ -52,6 +52,30 @@ async function readManifestBody(res: TransportResponse, where: string): Promise<
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** A listing page (`{"repositories": [...]}` or `{"tags": [...]}`), read within the manifest size bound. */
+async function readList(res: TransportResponse, where: string, field: 'repositories' | 'tags'): Promise<string[]> {
+  const body = await readManifestBody(res, where);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new FerryError('BAD_RESPONSE', `${where} is not JSON.`, { hint: 'The registry answered something other than the distribution API; check the host.' });
+  }
+  const list = (parsed as Record<string, unknown> | null)?.[field];
+  // distribution answers `"tags": null` for a repository whose tags were all deleted.
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
+    throw new FerryError('BAD_RESPONSE', `${where} has no list of ${field}.`, { hint: 'The registry answered something other than the distribution API; check the host.' });
+  }
+  return list as string[];
+}
+
+/** The next page of a listing from `Link: <…?last=X&n=N>; rel="next"`, resolved against the current URL. */
+function nextPage(res: TransportResponse, current: URL): URL | undefined {
+  const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header(res, 'link') ?? '');
+  return m ? new URL(m[1]!, current) : undefined;
 }
 
 /** `bytes START-END/TOTAL` must continue exactly where we stopped. */
@@ -368,6 +392,65 @@ export class RegistryClient {
     if (res.statusCode !== 201) await failFor(res, this.host, 'PUT', url, `upload of blob ${blob.digest} to ${this.host}/${repository}`);
     await discard(res);
     return session;
+  }
+
+  /**
+   * Every repository the registry lists (`GET /v2/_catalog`, following its `Link: rel="next"` pages), or
+   * undefined when it has no catalog or will not list it to these credentials (Quay answers 404 or an empty
+   * page to non-admins; distribution needs the `registry:catalog:*` scope).
+   */
+  async listRepositories(signal?: AbortSignal): Promise<string[] | undefined> {
+    const out: string[] = [];
+    const auth: AuthTarget = { scopes: ['registry:catalog:*'] };
+    for (let url: URL | undefined = this.transport.resolve('/v2/_catalog?n=1000'); url; ) {
+      const res = await this.transport.send({ method: 'GET', url, auth, ...(signal ? { signal } : {}) });
+      if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 404 || res.statusCode === 405) {
+        await discard(res);
+        return undefined;
+      }
+      if (res.statusCode !== 200) await failFor(res, this.host, 'GET', url, 'repository catalog');
+      out.push(...(await readList(res, `the repository catalog of ${this.host}`, 'repositories')));
+      url = nextPage(res, url);
+    }
+    return out;
+  }
+
+  /** The tags of a repository (`GET /v2/<name>/tags/list`, every page); empty when the repository is gone. */
+  async listTags(repository: string, signal?: AbortSignal): Promise<string[]> {
+    const out: string[] = [];
+    for (let url: URL | undefined = this.transport.resolve(`/v2/${repository}/tags/list?n=1000`); url; ) {
+      const res = await this.transport.send({ method: 'GET', url, auth: target(repository, 'pull'), ...(signal ? { signal } : {}) });
+      if (res.statusCode === 404) {
+        await discard(res);
+        return out;
+      }
+      if (res.statusCode !== 200) await failFor(res, this.host, 'GET', url, `tags of ${this.host}/${repository}`);
+      out.push(...(await readList(res, `the tags of ${this.host}/${repository}`, 'tags')));
+      url = nextPage(res, url);
+    }
+    return out;
+  }
+
+  /**
+   * `DELETE /v2/<name>/manifests/<digest>`: removes the manifest and every tag on it in that repository.
+   * Answers 'deleted', 'absent' (404) or 'unsupported' (405: the registry has deletes disabled).
+   */
+  async deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<'deleted' | 'absent' | 'unsupported'> {
+    const url = this.transport.resolve(`/v2/${repository}/manifests/${digest}`);
+    const res = await this.transport.send({ method: 'DELETE', url, auth: target(repository, 'delete'), retry: false, ...(signal ? { signal } : {}) });
+    if (res.statusCode === 202 || res.statusCode === 200 || res.statusCode === 204) {
+      await discard(res);
+      return 'deleted';
+    }
+    if (res.statusCode === 404) {
+      await discard(res);
+      return 'absent';
+    }
+    if (res.statusCode === 405) {
+      await discard(res);
+      return 'unsupported';
+    }
+    return failFor(res, this.host, 'DELETE', url, `manifest ${this.where(repository, digest)}`);
   }
 
   /** How many bytes the upload session holds, from its `Range: 0-END` header. */

@@ -3,6 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { formatReference } from '../../../shared/reference';
 import { listReleases } from '../../../shared/update-graph';
+import { updatePath } from '../../../shared/update-path';
 import { planMirror } from '../../engine/transfer/mirror-plan';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../../engine/transfer/plan';
@@ -31,20 +32,40 @@ export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: P
   });
 }
 
-/** The update graph's releases, newest first; UNREACHABLE offline (the UI then asks for a pullspec). */
-export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf<'release.list'>): Promise<ResponseOf<'release.list'>> {
-  const { url, graph } = await fetchUpdateGraph({
-    channel: req.channel,
-    arch: req.arch,
+function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
+  return fetchUpdateGraph({
+    channel,
+    arch,
     ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}),
     caFiles: defaults.caFiles,
     ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
     ...(defaults.proxy ? { proxy: defaults.proxy } : {}),
   });
+}
+
+/** The update graph's releases, newest first; UNREACHABLE offline (the UI then asks for a pullspec). */
+export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf<'release.list'>): Promise<ResponseOf<'release.list'>> {
+  const { url, graph } = await graphFor(defaults, req.channel, req.arch);
   return {
     channel: req.channel,
     arch: new URL(url).searchParams.get('arch') ?? req.arch,
     releases: listReleases(graph).map((r) => ({ version: r.version, pullspec: r.payload, conditionalOnly: r.conditionalOnly, risks: r.risks })),
+  };
+}
+
+/** The range between two versions and the shortest path through it, as `ferry release path` prints them. */
+export async function releasePath(defaults: EngineDefaults, req: ParsedRequestOf<'release.path'>): Promise<ResponseOf<'release.path'>> {
+  const { url, graph } = await graphFor(defaults, req.channel, req.arch);
+  const range = updatePath(graph, req.from, req.to, { shortestPath: false, channel: req.channel });
+  const shortest = updatePath(graph, req.from, req.to, { shortestPath: true, channel: req.channel });
+  return {
+    channel: req.channel,
+    arch: new URL(url).searchParams.get('arch') ?? req.arch,
+    from: req.from,
+    to: req.to,
+    releases: range.releases.map((r) => ({ version: r.version, pullspec: r.payload })),
+    edges: range.edges.map((e) => ({ from: e.from, to: e.to, ...(e.risks ? { risks: [...new Set(e.risks.map((x) => x.name))] } : {}) })),
+    path: shortest.releases.map((r) => r.version),
   };
 }
 

@@ -5,6 +5,7 @@ import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
 import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
+import { UpdatePathPicture } from '../../components/UpdatePathPicture';
 import { formatBytes, shortDigest } from '../../format';
 import { imageListErrors } from '../../image-list';
 import { releaseOptionLabel, risksOfChoice } from '../../release-choice';
@@ -27,6 +28,12 @@ export function ReleaseStep() {
   const { info: appInfo } = useAppInfo();
   const chosen = listed.result ? risksOfChoice(listed.result.releases, state.release) : undefined;
   const noInfo = useUnavailable('release.info');
+  const [clusterAt, setClusterAt] = useState('');
+  const pathFn = useCallback((channel: string, arch: string, from: string, to: string) => getApi().release.path({ channel, arch, from, to }), []);
+  const [showPath, path] = useAction(pathFn);
+  const chosenVersion = listed.result?.releases.find((r) => r.pullspec === state.release)?.version;
+  // Newest first, as the list is: the versions a cluster could be running before the chosen one.
+  const olderThanChosen = chosenVersion ? (listed.result?.releases ?? []).slice((listed.result?.releases ?? []).findIndex((r) => r.version === chosenVersion) + 1) : [];
 
   return (
     <>
@@ -99,6 +106,36 @@ export function ReleaseStep() {
               ))}
             </ul>
           </Callout>
+        ) : null}
+        {chosenVersion && olderThanChosen.length > 0 ? (
+          <>
+            <div className="row">
+              <Field label="The cluster now runs" help="To see which releases an update to the chosen version passes through.">
+                <select value={clusterAt} onChange={(e) => setClusterAt(e.target.value)}>
+                  <option value="">Choose its version…</option>
+                  {olderThanChosen.map((r) => (
+                    <option key={r.version}>{r.version}</option>
+                  ))}
+                </select>
+              </Field>
+            </div>
+            <div className="actions">
+              <Button onClick={() => void showPath(state.channel.trim(), state.arch, clusterAt, chosenVersion)} busy={path.busy} disabled={!clusterAt}>
+                Show update path
+              </Button>
+            </div>
+            <ActionError error={path.error} />
+            {path.result && path.result.to === chosenVersion && path.result.from === clusterAt ? (
+              <>
+                <UpdatePathPicture view={path.result} />
+                {path.result.path.length > 2 ? (
+                  <Callout tone="info" title={`The update passes through ${path.result.path.length - 2} release(s) before ${chosenVersion}.`} hint="A transfer carries one release: export each release of the path, oldest first, each with “Only what is missing since” set to the receipt of the one before, so only new blobs travel.">
+                    {path.result.path.slice(1, -1).join(', ')}
+                  </Callout>
+                ) : null}
+              </>
+            ) : null}
+          </>
         ) : null}
       </Card>
       <Card title="Release">
