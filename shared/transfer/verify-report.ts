@@ -78,6 +78,7 @@ const COUNT_WORDS: Record<string, string> = {
   blobsVerified: 'blob digest(s) checked',
   parentBlobs: 'blob(s) in the parent transfer',
   entries: 'tar entries read',
+  imagesInMirror: 'image(s) present in the mirror',
 };
 
 /**
