@@ -58,7 +58,7 @@ export function findAuths(root: JsonObjectNode): JsonNode | undefined {
 }
 
 export function readAuthDocument(text: string): AuthDocument {
-  const parsed = parseJsonDocument(text);
+  const parsed = parseJsonDocument(text, { maskValues: true });
   if (!parsed.ok) return { ok: false, syntaxError: parsed.error };
   const root = parsed.root;
   const doc = { ok: true as const, text, root, auths: undefined as JsonNode | undefined, entries: [] as AuthEntry[], problems: [] as AuthProblem[] };

@@ -31,6 +31,18 @@ test('malformed JSON is reported with line, column and reason, never with the of
   assert.ok(!doc.syntaxError.reason.includes(b64('u:hunter2')));
 });
 
+test('the excerpt of a syntax error stars out string values, keeping keys and the caret column', () => {
+  const secret = b64('user:hunter2-hunter2');
+  const text = `{"auths":{"a.io":{"auth":"${secret}" "email":"ops@example.com"}}}`;
+  const doc = readAuthDocument(text);
+  assert.equal(doc.ok, false);
+  if (doc.ok) return;
+  const [shown, caret] = doc.syntaxError.excerpt.split('\n') as [string, string];
+  assert.ok(!shown.includes(secret.slice(0, 8)) && !shown.includes('ops@'), shown);
+  assert.match(shown, /"auth":"\*+" "email":"\*+"/);
+  assert.equal(shown[caret.indexOf('^')], '"', 'the caret is under the string that should have been preceded by a comma');
+});
+
 test('structural problems carry the JSON path and the position of the value at fault', () => {
   const top = readAuthDocument('\n  [1, 2]');
   assert.ok(top.ok);
