@@ -1,4 +1,4 @@
-import { AUTH_KEY_FORMAT, parseAuthKey } from './auth-key';
+import { AUTH_KEY_FORMAT, normalizeAuthKey, parseAuthKey } from './auth-key';
 import { decodeAuth, entryPath, readAuthDocument, readEntry, type AuthEntry } from './auth-file';
 import { positionAt, type JsonNode, type JsonSyntaxIssue } from './json-document';
 
@@ -96,6 +96,24 @@ function checkEntry(text: string, entry: AuthEntry, findings: PullSecretFinding[
   entries.push(out);
 }
 
+/** Different keys that name one registry (`docker.io` and `https://index.docker.io/v1/`): which one a tool uses depends on the tool. */
+function sameRegistryFindings(text: string, entries: readonly AuthEntry[], findings: PullSecretFinding[]): void {
+  const first = new Map<string, AuthEntry>();
+  for (const entry of entries) {
+    const name = normalizeAuthKey(entry.key);
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, entry);
+    else if (earlier.key !== entry.key) {
+      findings.push({
+        severity: 'warning',
+        message: `"${entry.key}" and "${earlier.key}" (line ${positionAt(text, earlier.keyStart).line}) name the same registry ${name}; tools that match keys as written and tools that normalize them may use different ones, keep one`,
+        ...positionAt(text, entry.keyStart),
+        key: entry.key,
+      });
+    }
+  }
+}
+
 export function checkPullSecret(text: string): PullSecretReport {
   const doc = readAuthDocument(text);
   if (!doc.ok) return { valid: false, syntaxError: doc.syntaxError, editable: false, findings: [], entries: [] };
@@ -119,5 +137,6 @@ export function checkPullSecret(text: string): PullSecretReport {
   if (auths.kind !== 'object') return report(false);
   if (doc.entries.length === 0) findings.push({ severity: 'warning', message: '"auths" is empty: no registry has credentials', ...positionAt(text, auths.start) });
   for (const entry of doc.entries) checkEntry(text, entry, findings, entries);
+  sameRegistryFindings(text, doc.entries, findings);
   return report(true);
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeAuth, entryCredential, readAuthDocument, type AuthEntry } from '../../../shared/pull-secret/auth-file';
 import { authKeyLookupOrder, normalizeAuthKey } from '../../../shared/pull-secret/auth-key';
+import { checkPullSecret } from '../../../shared/pull-secret/validate';
 
 /**
  * The one reader of auth.json / pull secrets / docker config.json. Expected decodings and key
@@ -109,4 +110,13 @@ test('keys are normalized as containers/image does: URL keys name their host, Do
   ];
   for (const [key, want] of cases) assert.equal(normalizeAuthKey(key), want, key);
   assert.deepEqual(authKeyLookupOrder('quay.io', 'repo/ns/image'), ['quay.io/repo/ns/image', 'quay.io/repo/ns', 'quay.io/repo', 'quay.io']);
+});
+
+test('pull-secret check warns when two different keys name one registry after normalization', () => {
+  const text = `{"auths":{\n"https://index.docker.io/v1/":{"auth":"${b64('a:b')}"},\n"docker.io":{"auth":"${b64('c:d')}"},\n"quay.io":{"auth":"${b64('e:f')}"}}}`;
+  const r = checkPullSecret(text);
+  assert.equal(r.valid, true);
+  const same = r.findings.filter((f) => /name the same registry/.test(f.message));
+  assert.deepEqual(same.map((f) => [f.key, f.line]), [['docker.io', 3]]);
+  assert.match(same[0]!.message, /"docker\.io" and "https:\/\/index\.docker\.io\/v1\/" \(line 2\) name the same registry docker\.io/);
 });
