@@ -1,4 +1,4 @@
-import { createEngineContext, type EngineContext } from '../../engine/context';
+import { engineOpener, type EngineContext } from '../../engine/context';
 import { connectionEngineOptions, type Connection, type EngineDefaults } from '../../jobs/engine-options';
 import { savedSecret } from '../../jobs/secrets/saved-secret';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
@@ -11,10 +11,5 @@ export async function withHandlerEngine<T>(
   work: (ctx: EngineContext) => Promise<T>,
 ): Promise<T> {
   const conn: Connection = { caPems: req.caPems, ...(req.pullSecretRef ? { pullSecret: (await savedSecret(store, req.pullSecretRef)).value } : {}) };
-  const ctx = await createEngineContext(connectionEngineOptions(defaults, conn));
-  try {
-    return await work(ctx);
-  } finally {
-    await ctx.close();
-  }
+  return engineOpener(connectionEngineOptions(defaults, conn))(work);
 }
