@@ -224,7 +224,7 @@ export interface ExtractOptions extends ExtractRequest {
   signal?: AbortSignal;
 }
 
-export function extractOperation(opts: ExtractOptions, openEngine: OpenEngine): Promise<ExtractResult> {
+export async function extractOperation(opts: ExtractOptions, openEngine: OpenEngine): Promise<ExtractResult> {
   const req: ExtractRequest = { command: opts.command, toDir: opts.toDir, ...(opts.arch ? { arch: opts.arch } : {}), ...(opts.commandOs ? { commandOs: opts.commandOs } : {}) };
   if (opts.fromDir) return extractFromTransfer(opts.fromDir, { ...req, ...(opts.mirror ? { mirror: opts.mirror } : {}) }, opts.signal);
   if (opts.mirror) {
