@@ -204,3 +204,20 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
     },
   };
 }
+
+/**
+ * How an operation gets an engine context when (and only if) it needs one: the CLI opens one from its
+ * flags, the worker one with the job's credentials, signal and pause point. Closed when `work` ends.
+ */
+export type OpenEngine = <T>(work: (ctx: EngineContext) => Promise<T>) => Promise<T>;
+
+export function engineOpener(options: EngineOptions): OpenEngine {
+  return async (work) => {
+    const ctx = await createEngineContext(options);
+    try {
+      return await work(ctx);
+    } finally {
+      await ctx.close();
+    }
+  };
+}

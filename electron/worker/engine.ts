@@ -1,4 +1,4 @@
-import { createEngineContext, type EngineContext } from '../engine/context';
+import { engineOpener, type EngineContext } from '../engine/context';
 import { connectionEngineOptions } from '../jobs/engine-options';
 import type { JobContext } from './runtime';
 
@@ -18,10 +18,5 @@ export async function withEngine<T>(params: ConnectionParams, job: JobContext, w
     { ...(job.pullSecret !== undefined ? { pullSecret: job.pullSecret } : {}), credentials: params.credentials, caPems: params.caPems, parallel: params.parallel },
     { signal: job.signal, onProgress: (e) => job.onProgress(e), checkpoint: () => job.checkpoint() },
   );
-  const ctx = await createEngineContext(options);
-  try {
-    return await work(ctx);
-  } finally {
-    await ctx.close();
-  }
+  return engineOpener(options)(work);
 }

@@ -1,18 +1,13 @@
-import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
 import { shortenDigests } from '../../shared/format';
-import { RECEIPT_FILE } from '../../shared/transfer/receipt';
-import type { VerifyReport } from '../../shared/transfer/verify-report';
 import { copy } from '../engine/copy/copy';
-import { TransferReader } from '../engine/media/reader';
-import { verifyTransfer } from '../engine/media/verify';
 import { parsePlatform } from '../engine/registry/manifest';
-import { extractFromRegistry, extractFromTransfer } from '../engine/transfer/extract';
+import { extractOperation } from '../engine/transfer/extract';
 import { mirrorToDisk } from '../engine/transfer/mirror-to-disk';
 import { planMirror } from '../engine/transfer/mirror-plan';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
 import { readSince } from '../engine/transfer/since';
-import { verifyAgainst, type MirrorCheck } from '../engine/transfer/verify-against';
+import { mediaReport, verifyOperation } from '../engine/transfer/verify-transfer';
 import { parsePrivateKey } from '../engine/signing/keys';
 import { signTransferWith } from '../engine/signing/transfer-signature';
 import type { TrustPolicy } from '../engine/signing/trust-policy';
@@ -26,20 +21,11 @@ function verifyFailed(what: string, report: { problems: Array<{ message: string 
   return new FerryError('VERIFY_FAILED', `${report.problems.length} problem(s) in ${what}; first: ${shortenDigests(report.problems[0]?.message ?? '')}`, { hint, details: { report } });
 }
 
+const MEDIA_HINT = 'Do not push this transfer: copy the named volumes again from the source media.';
+
 /** The operator's choices as the job carries them; the engine's trust policy decides (the same for push and verify). */
 function trustPolicyOf(params: { trust: string[]; allowUnsigned: boolean; allowUntrusted: boolean }): TrustPolicy {
   return { trust: params.trust, allowUnsigned: params.allowUnsigned, allowUntrusted: params.allowUntrusted };
-}
-
-/** The mirror check in the shape of a media report (what the UI's report table reads), the check itself alongside. */
-function mirrorReport(media: VerifyReport, mirror: MirrorCheck) {
-  return {
-    ok: mirror.ok,
-    problems: mirror.problems.map((p) => ({ code: 'MIRROR_MISSING', message: p.message, ...(p.image ? { image: p.image } : {}), ...(p.blob ? { blob: p.blob } : {}) })),
-    counts: { 'image(s) in the mirror': mirror.images.filter((i) => i.present).length, 'image(s) in the transfer': mirror.images.length, 'blob digest(s) on the media': media.counts.blobsVerified },
-    mirror,
-    media,
-  };
 }
 
 /**
@@ -86,33 +72,24 @@ export const runners: JobRunners = {
   push: (params, job) =>
     withEngine(params, job, async (ctx) => {
       // The engine writes the receipt (even when some images failed) and keeps its resume journal beside it.
-      const receiptPath = params.receipt ?? join(params.fromDir, RECEIPT_FILE);
-      const result = await pushFromDisk(ctx, params.fromDir, params.to, { receiptPath, trust: trustPolicyOf(params) });
+      const result = await pushFromDisk(ctx, params.fromDir, params.to, { ...(params.receipt ? { receiptPath: params.receipt } : {}), trust: trustPolicyOf(params) });
       assertAllPushed(result);
-      return { target: result.target, receiptPath, blobs: result.blobs, images: result.images.map(({ result: _copied, ...image }) => image) };
+      return { target: result.target, receiptPath: result.receiptPath, blobs: result.blobs, images: result.images.map(({ result: _copied, ...image }) => image) };
     }),
 
   verify: async (params, job) => {
-    const media = await verifyTransfer(params.dir, { signature: trustPolicyOf(params), onProgress: job.onProgress });
-    if (!media.ok) {
-      const signatureHint = media.signature && !media.signature.ok ? media.signature.hint : undefined;
-      throw verifyFailed(params.dir, media, signatureHint ?? 'Do not push this transfer: copy the named volumes again from the source media.');
-    }
-    if (!params.against) return media;
-    await job.checkpoint();
-    const mirror = await withEngine(params, job, async (ctx) => verifyAgainst(ctx, await TransferReader.open(params.dir), params.against!));
-    const report = mirrorReport(media, mirror);
-    if (!report.ok) throw verifyFailed(params.against, report, 'Push the transfer (and its parent, for a delta) into this mirror, then check again.');
-    return report;
+    const result = await verifyOperation(
+      { dir: params.dir, signature: trustPolicyOf(params), ...(params.against ? { against: params.against } : {}), onProgress: job.onProgress, checkpoint: () => job.checkpoint() },
+      (work) => withEngine(params, job, work),
+    );
+    if (result.ok) return result;
+    if (result.signature && !result.signature.ok) throw verifyFailed(params.dir, result, result.signature.hint ?? MEDIA_HINT);
+    if (!mediaReport(result).ok) throw verifyFailed(params.dir, result, MEDIA_HINT);
+    throw verifyFailed(params.against ?? params.dir, result, 'Push the transfer (and its parent, for a delta) into this mirror, then check again.');
   },
 
   // openshift-install / oc pinned to the release: from the media (verified as it is read) or from the registry.
-  extract: (params, job) => {
-    const req = { command: params.command, toDir: params.toDir, arch: params.arch, ...(params.commandOs ? { commandOs: params.commandOs } : {}) };
-    return params.fromDir
-      ? extractFromTransfer(params.fromDir, { ...req, ...(params.mirror ? { mirror: params.mirror } : {}) }, job.signal)
-      : withEngine(params, job, (ctx) => extractFromRegistry(ctx, params.release!, req));
-  },
+  extract: (params, job) => extractOperation({ ...params, signal: job.signal }, (work) => withEngine(params, job, work)),
 
   copy: (params, job) =>
     withEngine(params, job, (ctx) => copy(ctx, params.source, params.destination, params.platform ? { platform: parsePlatform(params.platform) } : {})),

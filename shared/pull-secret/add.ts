@@ -1,8 +1,8 @@
 import { FerryError } from '../errors';
 import { utf8ToBase64 } from '../certs/encoding';
 import { AUTH_KEY_FORMAT, parseAuthKey } from './auth-key';
-import { parseJsonDocument, type JsonObjectNode } from './json-document';
-import { findAuths } from './validate';
+import { readAuthDocument } from './auth-file';
+import type { JsonObjectNode } from './json-document';
 
 export interface Credential {
   /** `host[:port]` or `host[:port]/namespace` as it should appear in `auths`. */
@@ -88,18 +88,17 @@ function notAPullSecret(): FerryError {
  */
 export function addCredential(text: string, cred: Credential): { text: string; replaced: boolean } {
   validateCredential(cred);
-  const parsed = parseJsonDocument(text);
-  if (!parsed.ok) {
-    const e = parsed.error;
+  const doc = readAuthDocument(text);
+  if (!doc.ok) {
+    const e = doc.syntaxError;
     throw new FerryError('INVALID_INPUT', `The pull secret is not valid JSON: line ${e.line}, column ${e.column}: ${e.reason}.\n${e.excerpt}`, {
       hint: 'Fix the file at that position (or download a fresh pull secret) and run the command again; nothing was written.',
       details: { line: e.line, column: e.column },
     });
   }
-  const root = parsed.root;
+  const { root, auths } = doc;
   if (root.kind !== 'object') throw notAPullSecret();
   const entry = authEntry(cred);
-  const auths = findAuths(root);
   if (auths === undefined) return { text: insertMember(text, root, 'auths', { [cred.registry]: entry }), replaced: false };
   if (auths.kind !== 'object') throw notAPullSecret();
   const same = auths.members.filter((m) => m.key === cred.registry);

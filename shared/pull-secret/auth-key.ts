@@ -36,3 +36,34 @@ export function parseAuthKey(key: string): AuthKey | undefined {
 }
 
 export const AUTH_KEY_FORMAT = 'host[:port] or host[:port]/namespace, e.g. mirror.example.com:5000 or mirror.example.com:5000/ocp4';
+
+/** Docker Hub's names; Ferry calls the registry docker.io (containers/image normalizeRegistry folds the same three). */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The key lookups match an `auths` key under (containers/image pkg/docker/config normalizeAuthFileKey):
+ * a URL key (`https://index.docker.io/v1/`, as docker login once wrote them) names its host only, and
+ * Docker Hub's aliases are one registry. A trailing `/` (seed 000's `my-registry:5000/my-namespace/`)
+ * is dropped as well, as the kubelet does, so Ferry finds what the cluster would use.
+ */
+export function normalizeAuthKey(key: string): string {
+  let k = key.trim();
+  const hadScheme = /^https?:\/\//.test(k);
+  k = k.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  // A URL-style key names a registry, not a namespace: its path (/v1/, /v2/) is not a repository prefix.
+  if (hadScheme) k = k.split('/')[0]!;
+  return DOCKER_HUB_ALIASES.has(k) ? 'docker.io' : k;
+}
+
+/** `host/a/b/img` → [`host/a/b/img`, `host/a/b`, `host/a`, `host`] (containers/image authKeysForKey). */
+export function authKeyLookupOrder(registry: string, repository: string): string[] {
+  const keys: string[] = [];
+  let key = repository ? `${registry}/${repository}` : registry;
+  for (;;) {
+    keys.push(key);
+    const slash = key.lastIndexOf('/');
+    if (slash < 0) break;
+    key = key.slice(0, slash);
+  }
+  return keys;
+}

@@ -62,11 +62,43 @@ export function positionAt(text: string, offset: number): TextPosition {
 const EXCERPT_BEFORE = 50;
 const EXCERPT_AFTER = 25;
 
-/** The line holding `offset` with a caret under it; long lines are cut around the offset and marked with `…`. */
-export function excerptAt(text: string, offset: number): string {
+/**
+ * `line` with the characters of every string value (a string after ':') replaced by '*', keys kept: an
+ * excerpt of a credentials file then shows where the error is without any `auth`, password or token.
+ * The length is unchanged, so columns and the caret stay where they were.
+ */
+function maskStringValues(line: string): string {
+  let out = '';
+  let lastSignificant = '';
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (c !== '"') {
+      if (c !== ' ' && c !== '\t') lastSignificant = c;
+      out += c;
+      i++;
+      continue;
+    }
+    const isValue = lastSignificant === ':';
+    lastSignificant = '"';
+    let j = i + 1;
+    while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+    const body = line.slice(i + 1, Math.min(j, line.length));
+    out += `"${isValue ? '*'.repeat(body.length) : body}${j < line.length ? '"' : ''}`;
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * The line holding `offset` with a caret under it; long lines are cut around the offset and marked with `…`.
+ * With `maskValues`, string values are starred out (see maskStringValues).
+ */
+export function excerptAt(text: string, offset: number, maskValues = false): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const nl = text.indexOf('\n', offset);
-  const line = text.slice(lineStart, nl < 0 ? text.length : nl).replace(/\r$/, '');
+  const raw = text.slice(lineStart, nl < 0 ? text.length : nl).replace(/\r$/, '');
+  const line = maskValues ? maskStringValues(raw) : raw;
   const col = offset - lineStart;
   const from = Math.max(0, col - EXCERPT_BEFORE);
   const to = Math.min(line.length, col + EXCERPT_AFTER);
@@ -258,11 +290,12 @@ class Reader {
   }
 }
 
-export function parseJsonDocument(text: string): JsonParseResult {
+/** `maskValues`: the text may hold secrets (a pull secret), so the excerpt shows no string value. */
+export function parseJsonDocument(text: string, opts: { maskValues?: boolean } = {}): JsonParseResult {
   try {
     return { ok: true, root: new Reader(text).document() };
   } catch (e) {
     if (!(e instanceof SyntaxFailure)) throw e;
-    return { ok: false, error: { offset: e.offset, reason: e.reason, ...positionAt(text, e.offset), excerpt: excerptAt(text, e.offset) } };
+    return { ok: false, error: { offset: e.offset, reason: e.reason, ...positionAt(text, e.offset), excerpt: excerptAt(text, e.offset, opts.maskValues) } };
   }
 }

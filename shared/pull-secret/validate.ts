@@ -1,6 +1,6 @@
-import { base64ToBytes } from '../certs/encoding';
-import { AUTH_KEY_FORMAT, parseAuthKey } from './auth-key';
-import { parseJsonDocument, positionAt, type JsonNode, type JsonObjectNode, type JsonSyntaxIssue } from './json-document';
+import { AUTH_KEY_FORMAT, normalizeAuthKey, parseAuthKey } from './auth-key';
+import { decodeAuth, entryPath, readAuthDocument, readEntry, type AuthEntry } from './auth-file';
+import { positionAt, type JsonNode, type JsonSyntaxIssue } from './json-document';
 
 /**
  * Validation of a pull secret (`.dockerconfigjson` / auth.json) the way the cluster and containers tools will
@@ -39,23 +39,6 @@ export interface PullSecretReport {
   entries: PullSecretEntry[];
 }
 
-export type DecodedAuth = { ok: true; username: string; passwordLength: number } | { ok: false; reason: string };
-
-/** Decodes an `auth` value; the password itself is never returned, only whether it is empty. */
-export function decodeAuth(auth: string): DecodedAuth {
-  const bytes = base64ToBytes(auth);
-  if (bytes === undefined) return { ok: false, reason: 'is not valid base64 (standard alphabet, with = padding)' };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, reason: 'decodes to bytes that are not text, so not to user:password' };
-  }
-  const colon = text.indexOf(':');
-  if (colon < 0) return { ok: false, reason: "decodes to text without ':', so not to user:password" };
-  return { ok: true, username: text.slice(0, colon), passwordLength: text.length - colon - 1 };
-}
-
 function duplicateFindings(text: string, node: JsonNode, where: string, out: PullSecretFinding[]): void {
   if (node.kind === 'array') for (const item of node.items) duplicateFindings(text, item, where, out);
   if (node.kind !== 'object') return;
@@ -77,8 +60,8 @@ function duplicateFindings(text: string, node: JsonNode, where: string, out: Pul
   }
 }
 
-function checkEntry(text: string, key: string, keyStart: number, value: JsonNode, findings: PullSecretFinding[], entries: PullSecretEntry[]): void {
-  const at = positionAt(text, keyStart);
+function checkEntry(text: string, entry: AuthEntry, findings: PullSecretFinding[], entries: PullSecretEntry[]): void {
+  const { key, keyStart } = entry;
   const finding = (severity: PullSecretFinding['severity'], message: string, offset = keyStart): void => {
     findings.push({ severity, message, ...positionAt(text, offset), key });
   };
@@ -91,67 +74,69 @@ function checkEntry(text: string, key: string, keyStart: number, value: JsonNode
       finding('warning', `"${key}" ends with '/': the kubelet matches it, but podman, skopeo and oc look the credential up as "${parsed.registry}/${parsed.namespace}" without the slash`);
     }
   }
-  if (value.kind !== 'object') {
-    finding('error', `the value of "${key}" must be an object like {"auth":"...","email":"..."}`, value.start);
-    return;
-  }
-  const entry: PullSecretEntry = { key, registry: parsed?.registry ?? key, ...at };
-  if (parsed?.namespace) entry.namespace = parsed.namespace;
-  const last = (name: string): JsonNode | undefined => value.members.filter((m) => m.key === name).at(-1)?.value;
-  const auth = last('auth');
+  const { object, fields, problems } = readEntry(text, entry, ['auth', 'email']);
+  for (const p of problems) finding('error', p.message, p.offset);
+  if (!object) return;
+  const out: PullSecretEntry = { key, registry: parsed?.registry ?? key, ...positionAt(text, keyStart) };
+  if (parsed?.namespace) out.namespace = parsed.namespace;
+  const { auth, email } = fields;
   if (auth === undefined) {
-    finding('error', `the entry "${key}" has no "auth" (base64 of user:password)`, value.start);
-  } else if (auth.kind !== 'string') {
-    finding('error', `"auth" of "${key}" must be a string (base64 of user:password)`, auth.start);
+    if (!problems.some((p) => p.path === entryPath(key, 'auth'))) finding('error', `the entry "${key}" has no "auth" (base64 of user:password)`, entry.value.start);
   } else {
     const decoded = decodeAuth(auth.value);
     if (!decoded.ok) {
       finding('error', `"auth" of "${key}" ${decoded.reason}`, auth.start);
     } else {
-      entry.username = decoded.username;
+      out.username = decoded.username;
       if (decoded.username === '') finding('warning', `"auth" of "${key}" has an empty user name`, auth.start);
-      if (decoded.passwordLength === 0) finding('warning', `"auth" of "${key}" has an empty password`, auth.start);
+      if (decoded.password === '') finding('warning', `"auth" of "${key}" has an empty password`, auth.start);
     }
   }
-  const email = last('email');
-  if (email !== undefined) {
-    if (email.kind !== 'string') finding('error', `"email" of "${key}" must be a string`, email.start);
-    else entry.email = email.value;
+  if (email !== undefined) out.email = email.value;
+  entries.push(out);
+}
+
+/** Different keys that name one registry (`docker.io` and `https://index.docker.io/v1/`): which one a tool uses depends on the tool. */
+function sameRegistryFindings(text: string, entries: readonly AuthEntry[], findings: PullSecretFinding[]): void {
+  const first = new Map<string, AuthEntry>();
+  for (const entry of entries) {
+    const name = normalizeAuthKey(entry.key);
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, entry);
+    else if (earlier.key !== entry.key) {
+      findings.push({
+        severity: 'warning',
+        message: `"${entry.key}" and "${earlier.key}" (line ${positionAt(text, earlier.keyStart).line}) name the same registry ${name}; tools that match keys as written and tools that normalize them may use different ones, keep one`,
+        ...positionAt(text, entry.keyStart),
+        key: entry.key,
+      });
+    }
   }
-  entries.push(entry);
 }
 
 export function checkPullSecret(text: string): PullSecretReport {
-  const parsed = parseJsonDocument(text);
-  if (!parsed.ok) return { valid: false, syntaxError: parsed.error, editable: false, findings: [], entries: [] };
-  const findings: PullSecretFinding[] = [];
+  const doc = readAuthDocument(text);
+  if (!doc.ok) return { valid: false, syntaxError: doc.syntaxError, editable: false, findings: [], entries: [] };
+  const findings: PullSecretFinding[] = doc.problems.map((p) => ({ severity: 'error', message: p.message, line: p.line, column: p.column }));
   const entries: PullSecretEntry[] = [];
-  const root = parsed.root;
-  const report = (editable: boolean): PullSecretReport => ({ valid: !findings.some((f) => f.severity === 'error'), editable, findings, entries });
-  if (root.kind !== 'object') {
-    findings.push({ severity: 'error', message: 'the top level must be a JSON object like {"auths":{...}}', ...positionAt(text, root.start) });
-    return report(false);
-  }
+  const root = doc.root;
+  const report = (editable: boolean): PullSecretReport => {
+    findings.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { valid: !findings.some((f) => f.severity === 'error'), editable, findings, entries };
+  };
+  if (root.kind !== 'object') return report(false);
   duplicateFindings(text, root, 'the top-level object', findings);
-  const auths = findAuths(root);
   for (const m of root.members) {
     if (m.key !== 'auths') findings.push({ severity: 'warning', message: `the top-level key "${m.key}" is ignored: OpenShift reads only "auths"`, ...positionAt(text, m.keySpan.start) });
   }
+  const auths = doc.auths;
   if (auths === undefined) {
     findings.push({ severity: 'error', message: 'there is no "auths" object: a pull secret looks like {"auths":{"host:port":{"auth":"..."}}}', ...positionAt(text, root.start) });
     return report(true); // `add` can still create the auths object
   }
-  if (auths.kind !== 'object') {
-    findings.push({ severity: 'error', message: '"auths" must be an object mapping registries to credentials', ...positionAt(text, auths.start) });
-    return report(false);
-  }
-  if (auths.members.length === 0) findings.push({ severity: 'warning', message: '"auths" is empty: no registry has credentials', ...positionAt(text, auths.start) });
-  for (const m of auths.members) checkEntry(text, m.key, m.keySpan.start, m.value, findings, entries);
-  findings.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (auths.kind !== 'object') return report(false);
+  if (doc.entries.length === 0) findings.push({ severity: 'warning', message: '"auths" is empty: no registry has credentials', ...positionAt(text, auths.start) });
+  for (const entry of doc.entries) checkEntry(text, entry, findings, entries);
+  sameRegistryFindings(text, doc.entries, findings);
   return report(true);
-}
-
-/** The `auths` value readers use (the last one when duplicated). */
-export function findAuths(root: JsonObjectNode): JsonNode | undefined {
-  return root.members.filter((m) => m.key === 'auths').at(-1)?.value;
 }

@@ -78,11 +78,12 @@ const COUNT_WORDS: Record<string, string> = {
   blobsVerified: 'blob digest(s) checked',
   parentBlobs: 'blob(s) in the parent transfer',
   entries: 'tar entries read',
+  imagesInMirror: 'image(s) present in the mirror',
 };
 
 /**
  * A report's counts as one sentence ("3 volume(s), 14 blob digest(s) checked"), never as raw keys. Keys that
- * are already words (the mirror check's) are kept; a count of parent blobs is left out when there are none.
+ * are already words (as older job reports have) are kept; a count of parent blobs is left out when there are none.
  */
 export function describeCounts(counts: Record<string, number>): string {
   return Object.entries(counts)

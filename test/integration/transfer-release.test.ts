@@ -84,6 +84,19 @@ describe('release transfer over removable media', () => {
     assert.match(empty.stdout, /0 of \d+ image\(s\) present/);
   });
 
+  it('verify --against --json prints the one verify report: the media report with the mirror check folded in', async () => {
+    const r = await ferry(['verify', '--dir', transferDir, '--against', `${world.mirror.host}/empty`, '--json', ...worldFlags(world)]);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { ok: boolean; transferId: string; counts: Record<string, number>; problems: Array<{ code: string }>; mirror: { ok: boolean; images: unknown[] } };
+    assert.equal(report.ok, false, 'ok covers the mirror check, as the exit code does');
+    assert.equal(report.transferId, manifest.id);
+    assert.ok((report.counts.blobsVerified ?? 0) > 0, 'the media were checked too');
+    assert.equal(report.counts.imagesInMirror, 0);
+    assert.equal(report.mirror.ok, false);
+    assert.equal(report.mirror.images.length, manifest.images.length);
+    assert.ok(report.problems.length > 0 && report.problems.every((p) => p.code === 'MIRROR_MISSING'), JSON.stringify(report.problems.slice(0, 3)));
+  });
+
   it('extracts with GNU tar into an OCI layout that skopeo copies from', async () => {
     const layout = join(work.path, 'extracted');
     await mkdir(layout);

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
-import { FerryError } from '../../../shared/errors';
-import { createEngineContext, engineOptionsFrom } from '../../engine/context';
-import { extractFromRegistry, extractFromTransfer, type ExtractResult } from '../../engine/transfer/extract';
+import { engineOpener, engineOptionsFrom } from '../../engine/context';
+import { extractOperation } from '../../engine/transfer/extract';
 import { EXTRACTABLE_COMMANDS } from '../../engine/transfer/extract-targets';
 import { formatBytes } from '../format';
 import { printJson } from '../output';
@@ -36,21 +35,20 @@ export function register(program: Command): void {
   ).action(async (opts: ExtractOptions) => {
     const interrupt = interruptSignal();
     try {
-      let result: ExtractResult;
-      const req = { command: opts.command, toDir: opts.to, arch: opts.arch, ...(opts.commandOs ? { commandOs: opts.commandOs } : {}) };
-      if (opts.fromDir) {
-        result = await extractFromTransfer(opts.fromDir, { ...req, ...(opts.mirror ? { mirror: opts.mirror } : {}) }, interrupt.signal);
-      } else {
-        if (opts.mirror) throw new FerryError('USAGE', '--mirror goes with --from-dir.', { hint: 'To pin the binary to the release in a mirror, extract from it: --release HOST:PORT/NS/ocp-release:VERSION-ARCH.' });
-        const release = releaseArgument(opts.release, opts);
-        if (!release) throw new FerryError('USAGE', 'Which release?', { hint: 'Give --release PULLSPEC, --version X.Y.Z, or --from-dir TRANSFER.' });
-        const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal }));
-        try {
-          result = await extractFromRegistry(ctx, release, req);
-        } finally {
-          await ctx.close();
-        }
-      }
+      const release = opts.fromDir ? undefined : releaseArgument(opts.release, opts);
+      const result = await extractOperation(
+        {
+          command: opts.command,
+          toDir: opts.to,
+          arch: opts.arch,
+          ...(opts.commandOs ? { commandOs: opts.commandOs } : {}),
+          ...(release ? { release } : {}),
+          ...(opts.fromDir ? { fromDir: opts.fromDir } : {}),
+          ...(opts.mirror ? { mirror: opts.mirror } : {}),
+          signal: interrupt.signal,
+        },
+        engineOpener(engineOptionsFrom({ ...opts, signal: interrupt.signal })),
+      );
       if (opts.json) printJson(result);
       else {
         const pinned = [result.releaseImage ? `release image ${result.releaseImage}` : '', `version ${result.releaseVersion}`].filter(Boolean).join(', ');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { RECEIPT_FILE } from '../../../shared/transfer/receipt';
 import { renderSignatureCheck } from '../../../shared/transfer/signature';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
@@ -35,9 +34,8 @@ export function register(program: Command): void {
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
-      const receiptPath = opts.receipt ?? join(opts.fromDir, RECEIPT_FILE);
       const result = await pushFromDisk(ctx, opts.fromDir, opts.to, {
-        receiptPath,
+        ...(opts.receipt ? { receiptPath: opts.receipt } : {}),
         trust: { trust: opts.trust, allowUnsigned: opts.allowUnsigned, allowUntrusted: opts.allowUntrusted },
         onResume: (s) => {
           // On stderr even with --json: stdout stays one JSON document.
@@ -60,7 +58,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `Pushed ${ok} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs sent (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already in the mirror${parent}\n` +
             (result.resume.journaled + result.resume.inFlightBlobs > 0 ? resumeLine(result.resume) : '') +
-            `Receipt: ${receiptPath} (carry it back; ferry mirror --since ${RECEIPT_FILE} then writes only what the mirror lacks)\n`,
+            `Receipt: ${result.receiptPath} (carry it back; ferry mirror --since ${RECEIPT_FILE} then writes only what the mirror lacks)\n`,
         );
       }
       assertAllPushed(result);

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { withRates, type ProgressEvent } from '../../../shared/progress';
-import { renderVerifyReport } from '../../../shared/transfer/verify-report';
-import { verifyTransfer } from '../../engine/media/verify';
 import { verifyOperatorReport } from '../../engine/reports/verify';
 import { writeReport } from '../../engine/reports/write';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { addTrustOptions, type TrustCliOptions } from '../trust-options';
-import { createEngineContext, engineOptionsFrom } from '../../engine/context';
-import { TransferReader } from '../../engine/media/reader';
-import { renderMirrorCheck, verifyAgainst, type MirrorCheck } from '../../engine/transfer/verify-against';
+import { engineOpener, engineOptionsFrom } from '../../engine/context';
+import { mediaReport, renderVerifyResult, verifyOperation } from '../../engine/transfer/verify-transfer';
 
 /**
  * `ferry verify --dir DIR [--trust KEY.pub|FINGERPRINT]... [--allow-untrusted] [--require-signature] [--report FILE.json]`:
@@ -40,23 +37,15 @@ async function run(opts: VerifyCliOptions): Promise<void> {
   const onProgress = opts.json ? undefined : progressLine(startedAt.getTime());
   const signatureAsked = opts.requireSignature || opts.trust.length > 0;
   const signature = { trust: opts.trust, allowUnsigned: opts.allowUnsigned || !signatureAsked, allowUntrusted: opts.allowUntrusted };
-  const report = await verifyTransfer(opts.dir, { signature, ...(onProgress ? { onProgress } : {}) });
+  const result = await verifyOperation(
+    { dir: opts.dir, signature, ...(opts.against ? { against: opts.against } : {}), ...(onProgress ? { onProgress } : {}) },
+    engineOpener(engineOptionsFrom(opts)),
+  );
   if (onProgress) process.stderr.write('\n');
-  // The mirror is checked against what transfer.json lists, unless its signature failed (then nothing in it is trusted).
-  const mirror = opts.against && report.signature?.ok !== false ? await checkMirror(opts, opts.against) : undefined;
-  const written = opts.report ? await writeReport(opts.report, verifyOperatorReport(report, { startedAt, finishedAt: new Date() })) : undefined;
-  if (opts.json) printJson({ ...report, ...(mirror ? { mirror } : {}), ...(written ? { reportFiles: written } : {}) });
-  else process.stdout.write(`${renderVerifyReport(report)}${mirror ? renderMirrorCheck(mirror) : ''}${written ? `Report written to ${written.json} and ${written.markdown}\n` : ''}`);
-  if (!report.ok || (mirror && !mirror.ok)) process.exitCode = 1;
-}
-
-async function checkMirror(opts: VerifyCliOptions, against: string): Promise<MirrorCheck> {
-  const ctx = await createEngineContext(engineOptionsFrom(opts));
-  try {
-    return await verifyAgainst(ctx, await TransferReader.open(opts.dir), against);
-  } finally {
-    await ctx.close();
-  }
+  const written = opts.report ? await writeReport(opts.report, verifyOperatorReport(mediaReport(result), { startedAt, finishedAt: new Date() })) : undefined;
+  if (opts.json) printJson({ ...result, ...(written ? { reportFiles: written } : {}) });
+  else process.stdout.write(`${renderVerifyResult(result)}${written ? `Report written to ${written.json} and ${written.markdown}\n` : ''}`);
+  if (!result.ok) process.exitCode = 1;
 }
 
 export function register(program: Command): void {

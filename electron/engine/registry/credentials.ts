@@ -2,13 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
+import { entryCredential, readAuthDocument, type AuthEntry, type AuthProblem, type RegistryCredential } from '../../../shared/pull-secret/auth-file';
+import { authKeyLookupOrder, normalizeAuthKey } from '../../../shared/pull-secret/auth-key';
 
 /**
  * Registry credentials found the way podman, skopeo and buildah find them (containers/image
  * pkg/docker/config): an explicit auth file alone, else the standard files in order; in each file
  * the most specific key wins (`host/a/b/img`, `host/a/b`, `host/a`, `host`).
  */
-export type Credential = { username: string; password: string } | { identityToken: string; username?: string };
+export type Credential = RegistryCredential;
 
 export function credentialUser(c: Credential | undefined): string {
   if (!c) return 'anonymous';
@@ -33,72 +35,19 @@ export function authFilePaths(authfile: string | undefined, env: AuthFileEnv = p
   return paths;
 }
 
-/** Keys as written by docker login (`https://index.docker.io/v1/`) or by hand (`host/ns/`) → `host[/path]`. */
-export function normalizeAuthKey(key: string): string {
-  let k = key.trim();
-  const hadScheme = /^https?:\/\//.test(k);
-  k = k.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  // A URL-style key names a registry, not a namespace: its path (/v1/, /v2/) is not a repository prefix.
-  if (hadScheme) k = k.split('/')[0]!;
-  if (k === 'index.docker.io' || k === 'registry-1.docker.io') k = 'docker.io';
-  return k;
+function invalidJson(file: string, e: { line: number; column: number; reason: string }): FerryError {
+  // No excerpt: the line may hold a credential.
+  return new FerryError('INVALID_INPUT', `The auth file ${file} is not valid JSON at line ${e.line}, column ${e.column}: ${e.reason}.`, {
+    hint: 'Fix the JSON (check ferry pull-secret check FILE), or point --authfile at another file.',
+    details: { file, line: e.line, column: e.column },
+  });
 }
 
-/** `host/a/b/img` → [`host/a/b/img`, `host/a/b`, `host/a`, `host`]. */
-export function authKeyLookupOrder(registry: string, repository: string): string[] {
-  const keys: string[] = [];
-  let key = repository ? `${registry}/${repository}` : registry;
-  for (;;) {
-    keys.push(key);
-    const slash = key.lastIndexOf('/');
-    if (slash < 0) break;
-    key = key.slice(0, slash);
-  }
-  return keys;
-}
-
-/** 1-based line and column of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
-}
-
-function parseJsonFile(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const m = /at position (\d+)/.exec((e as Error).message);
-    const offset = m ? Number(m[1]) : text.length;
-    const { line, column } = lineColumn(text, offset);
-    throw new FerryError('INVALID_INPUT', `The auth file ${file} is not valid JSON at line ${line}, column ${column}.`, {
-      hint: 'Fix the JSON (check ferry pull-secret check FILE), or point --authfile at another file.',
-      details: { file, line, column },
-    });
-  }
-}
-
-function entryCredential(entry: unknown, file: string, key: string): Credential | undefined {
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const e = entry as Record<string, unknown>;
-  if (typeof e.identitytoken === 'string' && e.identitytoken !== '') {
-    const out: Credential = { identityToken: e.identitytoken };
-    if (typeof e.username === 'string') out.username = e.username;
-    return out;
-  }
-  if (typeof e.auth === 'string' && e.auth !== '') {
-    const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) {
-      throw new FerryError('INVALID_INPUT', `The "auth" value for ${key} in ${file} is not base64 of user:password.`, {
-        hint: 'Re-create the entry, e.g. with ferry pull-secret add.',
-        details: { file, key },
-      });
-    }
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  }
-  if (typeof e.username === 'string' && typeof e.password === 'string') return { username: e.username, password: e.password };
-  return undefined;
+function unreadable(file: string, p: AuthProblem): FerryError {
+  return new FerryError('INVALID_INPUT', `The auth file ${file} cannot be used: ${p.message} (line ${p.line}, column ${p.column}, at ${p.path}).`, {
+    hint: 'Re-create the entry, e.g. with ferry pull-secret add, or point --authfile at another file.',
+    details: { file, line: p.line, column: p.column, path: p.path, ...(p.key === undefined ? {} : { key: p.key }) },
+  });
 }
 
 /** An auth.json document held in memory; `source` says where it came from (never the secret). */
@@ -112,21 +61,32 @@ export function authJsonOf(credentials: ReadonlyArray<{ registry: string; userna
   return JSON.stringify({ auths: Object.fromEntries(credentials.map((c) => [c.registry, { username: c.username, password: c.password }])) });
 }
 
-function authsOf(text: string, file: string): { file: string; auths: Map<string, unknown> } {
-  const json = parseJsonFile(text, file);
-  const auths = (json as { auths?: unknown } | null)?.auths;
-  const map = new Map<string, unknown>();
-  if (typeof auths === 'object' && auths !== null) {
-    for (const [key, value] of Object.entries(auths)) {
-      const k = normalizeAuthKey(key);
-      if (!map.has(k)) map.set(k, value);
-    }
+interface AuthSource {
+  file: string;
+  text: string;
+  /** Entries by their key as written (the last of duplicates, as JSON readers keep). */
+  exact: Map<string, AuthEntry>;
+  /** Entries by normalized key (the first in the document), for keys written as URLs or aliases. */
+  normalized: Map<string, AuthEntry>;
+}
+
+/** A malformed document fails as a whole (containers/image refuses to unmarshal it); a bad entry fails when used. */
+function authsOf(text: string, file: string): AuthSource {
+  const doc = readAuthDocument(text);
+  if (!doc.ok) throw invalidJson(file, doc.syntaxError);
+  if (doc.problems[0]) throw unreadable(file, doc.problems[0]);
+  const exact = new Map<string, AuthEntry>();
+  for (const entry of doc.entries) exact.set(entry.key, entry);
+  const normalized = new Map<string, AuthEntry>();
+  for (const entry of exact.values()) {
+    const key = normalizeAuthKey(entry.key);
+    if (!normalized.has(key)) normalized.set(key, entry);
   }
-  return { file, auths: map };
+  return { file, text, exact, normalized };
 }
 
 export class CredentialStore {
-  private constructor(private readonly files: Array<{ file: string; auths: Map<string, unknown> }>) {}
+  private constructor(private readonly files: AuthSource[]) {}
 
   /**
    * Reads the files now (missing ones are skipped) so a malformed file fails before any transfer.
@@ -134,7 +94,7 @@ export class CredentialStore {
    * never be written to disk) are consulted first, in order; `source` names them in errors.
    */
   static async load(paths: string[], inline: ReadonlyArray<InlineAuth> = []): Promise<CredentialStore> {
-    const files: Array<{ file: string; auths: Map<string, unknown> }> = inline.map(({ source, text }) => authsOf(text, source));
+    const files: AuthSource[] = inline.map(({ source, text }) => authsOf(text, source));
     for (const file of paths) {
       let text: string;
       try {
@@ -153,11 +113,14 @@ export class CredentialStore {
 
   lookup(registry: string, repository: string): Credential | undefined {
     const keys = authKeyLookupOrder(registry, repository);
-    for (const { file, auths } of this.files) {
+    for (const source of this.files) {
       for (const key of keys) {
-        if (!auths.has(key)) continue;
-        const cred = entryCredential(auths.get(key), file, key);
-        if (cred) return cred;
+        // containers/image: a key as written first, then keys normalized (URLs, Docker Hub aliases).
+        const entry = source.exact.get(key) ?? source.normalized.get(key);
+        if (!entry) continue;
+        const { credential, problem } = entryCredential(source.text, entry);
+        if (problem) throw unreadable(source.file, problem);
+        if (credential) return credential;
       }
     }
     return undefined;

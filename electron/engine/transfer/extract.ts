@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, parseReference, withDigest } from '../../../shared/reference';
-import type { EngineContext } from '../context';
+import type { EngineContext, OpenEngine } from '../context';
 import { DockerSource } from '../copy/docker';
 import { readSmallBlob } from '../copy/inspect';
 import type { ImageSource } from '../copy/types';
@@ -172,7 +172,7 @@ async function extractFrom(origin: ReleaseOrigin, req: ExtractRequest, signal?: 
   };
 }
 
-export function extractFromRegistry(ctx: EngineContext, pullspec: string, req: ExtractRequest): Promise<ExtractResult> {
+function extractFromRegistry(ctx: EngineContext, pullspec: string, req: ExtractRequest): Promise<ExtractResult> {
   const ref = parseReference(pullspec);
   const origin: ReleaseOrigin = {
     release: new DockerSource(ctx, ref),
@@ -186,7 +186,7 @@ export function extractFromRegistry(ctx: EngineContext, pullspec: string, req: E
  * On the disconnected side: the release image and the component are read from the volumes, verified.
  * `mirror` (HOST:PORT/NAMESPACE the transfer was pushed to) makes the binary name the release there.
  */
-export async function extractFromTransfer(fromDir: string, req: ExtractRequest & { mirror?: string }, signal?: AbortSignal): Promise<ExtractResult> {
+async function extractFromTransfer(fromDir: string, req: ExtractRequest & { mirror?: string }, signal?: AbortSignal): Promise<ExtractResult> {
   const target = req.mirror === undefined ? undefined : parseMirrorTarget(req.mirror);
   const reader = await TransferReader.open(fromDir);
   const images = reader.manifest.images;
@@ -211,4 +211,26 @@ export async function extractFromTransfer(fromDir: string, req: ExtractRequest &
         : formatReference(withDigest(parseReference(release.source), digest)),
   };
   return extractFrom(origin, req, signal);
+}
+
+/** `ferry extract` for every face (the CLI, the app's extract job): where the release is read from, and what to write. */
+export interface ExtractOptions extends ExtractRequest {
+  /** The release pullspec in a registry (the source, or a mirror it was pushed to). */
+  release?: string;
+  /** Or a transfer directory holding the release (the disconnected side). */
+  fromDir?: string;
+  /** With `fromDir`: the mirror HOST:PORT/NAMESPACE the transfer was pushed to; the binary names the release there. */
+  mirror?: string;
+  signal?: AbortSignal;
+}
+
+export async function extractOperation(opts: ExtractOptions, openEngine: OpenEngine): Promise<ExtractResult> {
+  const req: ExtractRequest = { command: opts.command, toDir: opts.toDir, ...(opts.arch ? { arch: opts.arch } : {}), ...(opts.commandOs ? { commandOs: opts.commandOs } : {}) };
+  if (opts.fromDir) return extractFromTransfer(opts.fromDir, { ...req, ...(opts.mirror ? { mirror: opts.mirror } : {}) }, opts.signal);
+  if (opts.mirror) {
+    throw new FerryError('USAGE', '--mirror goes with --from-dir.', { hint: 'To pin the binary to the release in a mirror, extract from it: --release HOST:PORT/NS/ocp-release:VERSION-ARCH.' });
+  }
+  const release = opts.release;
+  if (!release) throw new FerryError('USAGE', 'Which release?', { hint: 'Give --release PULLSPEC, --version X.Y.Z, or --from-dir TRANSFER.' });
+  return openEngine((ctx) => extractFromRegistry(ctx, release, req));
 }

@@ -1,8 +1,8 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, type ImageReference } from '../../../shared/reference';
-import { RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
+import { RECEIPT_FILE, RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
 import type { TransferImage, TransferManifest } from '../../../shared/transfer/manifest';
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { FERRY_VERSION } from '../../../shared/version';
@@ -157,8 +157,8 @@ export interface DiskPushResult extends PushResult {
 }
 
 export interface DiskPushOptions {
-  /** Where receipt.json goes (what arrived, even if an image failed); its directory also holds the push journal. */
-  receiptPath: string;
+  /** Where receipt.json goes (what arrived, even if an image failed; default DIR/receipt.json); its directory also holds the push journal. */
+  receiptPath?: string;
   /** Which signatures to accept; transfer.json is judged by it before anything else happens. */
   trust: TrustPolicy;
   /** Called once the journal of an earlier run has been re-checked, before anything is sent. */
@@ -178,7 +178,8 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
   const reader = await TransferReader.of(fromDir, manifest);
   const release = releaseOf(manifest);
   const parent = await checkParent(ctx, reader, target, to);
-  const session = await PushSession.open(ctx, dirname(opts.receiptPath), manifest.id, target, to);
+  const receiptPath = opts.receiptPath ?? join(fromDir, RECEIPT_FILE);
+  const session = await PushSession.open(ctx, dirname(receiptPath), manifest.id, target, to);
   try {
     opts.onResume?.(session.stats);
     const result = await pushImages(
@@ -204,13 +205,13 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
     result.receipt.blobs = [...new Set([...result.receipt.blobs, ...parent.present])].sort();
     const out: DiskPushResult = {
       ...result,
-      receiptPath: opts.receiptPath,
+      receiptPath,
       signature,
       resume: session.stats,
       ...(manifest.parent ? { parent: { id: manifest.parent.id, blobs: parent.present.size, images: parent.inParent.size } } : {}),
     };
     // The receipt lists what arrived even when an image failed; the journal stays until all did.
-    await replaceConfined(opts.receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);
+    await replaceConfined(receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);
     if (result.images.every((o) => !o.error)) await session.journal.remove();
     return out;
   } finally {

@@ -1,8 +1,9 @@
 import { jobPaths } from '../../../shared/api/job-paths';
-import { verifyTransfer } from '../../engine/media/verify';
+import { verifyOperation } from '../../engine/transfer/verify-transfer';
 import { unavailableMethods, type ApiHandlers } from '../dispatcher';
 import { NO_ENGINE_DEFAULTS } from '../../jobs/engine-options';
 import { appInfo } from './app';
+import { withHandlerEngine } from './engine';
 import { generateConfig } from './config';
 import { testConnection } from './registry';
 import { planExport, releaseInfo, releaseList, releasePath } from './release';
@@ -61,7 +62,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     // Media are read only from a folder chosen in this session, as files are written only into one.
     'transfer.read': async (req) => readTransfer({ ...req, dir: await grants.check(req.dir, 'read') }),
     'transfer.signature': async (req) => transferSignature({ ...req, dir: await grants.check(req.dir, 'read') }),
-    'transfer.verify': async (req) => verifyTransfer(await grants.check(req.dir, 'read'), { signature: req }),
+    'transfer.verify': async (req) => verifyOperation({ dir: await grants.check(req.dir, 'read'), signature: req }, (work) => withHandlerEngine(secrets, engine, { caPems: [] }, work)),
     ...(trustedKeys && {
       'trust.list': () => trustedKeys.list(),
       'trust.remember': (req) => trustedKeys.remember(req.fingerprint),

@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/errors';
 import { writeRegistryKit } from '../../engine/registry-kit/kit';
+import { savedSecret } from '../../jobs/secrets/saved-secret';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 import type { PathGrants } from './path-grants';
 
@@ -17,10 +18,7 @@ export async function registryKit(secrets: SecretStore, grants: PathGrants, req:
   }
   const to = await grants.check(req.to, 'write');
   const fromDir = req.fromDir ? await grants.check(req.fromDir, 'read') : undefined;
-  const password = await secrets.get(req.passwordRef);
-  if (password === undefined) {
-    throw new FerryError('NOT_FOUND', `No saved password named "${req.passwordRef}".`, { hint: 'Enter the registry password again; it is saved before the kit is written.' });
-  }
+  const { value: password } = await savedSecret(secrets, req.passwordRef, { what: 'password', hint: 'Enter the registry password again; it is saved before the kit is written.' });
   const kit = await writeRegistryKit({
     host: req.host,
     ips: req.ips,

@@ -1,7 +1,7 @@
-import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { addCredential } from '../../../shared/pull-secret/add';
 import { checkPullSecret, type PullSecretReport } from '../../../shared/pull-secret/validate';
+import { savedSecret } from '../../jobs/secrets/saved-secret';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 
 function entriesOf(report: PullSecretReport): ResponseOf<'pullSecret.validate'>['entries'] {
@@ -35,11 +35,8 @@ export async function addPullSecretCredential(
     return { entries: entriesOf(checkPullSecret(text)), text };
   }
   const name = req.target.name;
-  const [current, meta] = await Promise.all([store.get(name), store.list().then((all) => all.find((m) => m.name === name))]);
-  if (current === undefined || meta?.kind !== 'pull-secret') {
-    throw new FerryError('NOT_FOUND', `No saved pull secret is named "${name}".`, { hint: 'Save the pull secret first (Credentials step).' });
-  }
-  const { text } = addCredential(current, cred);
+  const current = await savedSecret(store, name, { kind: 'pull-secret', what: 'pull secret', hint: 'Save the pull secret first (Credentials step).' });
+  const { text } = addCredential(current.value, cred);
   await store.save({ name, kind: 'pull-secret' }, text);
   return { entries: entriesOf(checkPullSecret(text)) };
 }

@@ -9,7 +9,7 @@ import { checkRegistryTls } from '../../engine/trust/tls-check';
 import { authJsonOf } from '../../engine/registry/credentials';
 import type { EngineDefaults } from '../../jobs/engine-options';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
-import { storedSecret } from './engine';
+import { savedSecret } from '../../jobs/secrets/saved-secret';
 
 type Request = ParsedRequestOf<'registry.testConnection'>;
 
@@ -25,8 +25,7 @@ async function credentialsFor(store: SecretStore, req: Request): Promise<{ inlin
     return { inline: [{ source: 'the typed credentials', text: authJsonOf([{ registry: req.registry, username: req.username, password: req.password }]) }], useDefaults: false };
   }
   if (req.credentialRef !== undefined) {
-    const meta = (await store.list()).find((m) => m.name === req.credentialRef);
-    const value = await storedSecret(store, req.credentialRef);
+    const { value, meta } = await savedSecret(store, req.credentialRef);
     if (meta?.kind === 'pull-secret') return { inline: [{ source: `the saved pull secret "${req.credentialRef}"`, text: value }], useDefaults: false };
     if (!meta?.username) throw new FerryError('INVALID_INPUT', `The saved secret "${req.credentialRef}" has no user name.`, { hint: 'Save the credentials again with a user name.' });
     return { inline: [{ source: `the saved credentials "${req.credentialRef}"`, text: authJsonOf([{ registry: req.registry, username: meta.username, password: value }]) }], useDefaults: false };

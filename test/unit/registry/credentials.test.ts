@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
-import { authFilePaths, authKeyLookupOrder, CredentialStore, normalizeAuthKey } from '../../../electron/engine/registry/credentials';
+import { authFilePaths, CredentialStore } from '../../../electron/engine/registry/credentials';
+import { authKeyLookupOrder, normalizeAuthKey } from '../../../shared/pull-secret/auth-key';
 import { tempDir } from '../../support/tmp';
 
 const tmp = tempDir('creds');
@@ -84,5 +85,29 @@ describe('CredentialStore', () => {
 
   it('refuses an explicit file that does not exist', async () => {
     await assert.rejects(CredentialStore.load([join(tmp.path, 'nope.json')]), (e: unknown) => e instanceof FerryError && e.code === 'INVALID_INPUT' && /nope\.json/.test(e.message));
+  });
+});
+
+describe('CredentialStore and the one auth document reader', () => {
+  it('prefers a key as written over a normalized one, and names a malformed entry by position and path without its secret', async () => {
+    const file = join(tmp.path, 'mixed.json');
+    await writeFile(file, `{"auths": {\n  "https://index.docker.io/v1/": {"auth": "${b64('legacy:1')}"},\n  "docker.io": {"auth": "${b64('hub:2')}"},\n  "broken.io": {"auth": "${b64('no-colon-secret')}"}\n}}\n`);
+    const store = await CredentialStore.load([file]);
+    assert.deepEqual(store.lookup('docker.io', 'library/busybox'), { username: 'hub', password: '2' });
+    assert.throws(
+      () => store.lookup('broken.io', 'x'),
+      (e: unknown) =>
+        e instanceof FerryError &&
+        e.code === 'INVALID_INPUT' &&
+        /mixed\.json cannot be used: "auth" of "broken\.io" decodes to text without ':'.*line 4, column 25, at auths\["broken\.io"\]\.auth/.test(e.message) &&
+        !JSON.stringify({ m: e.message, d: e.details }).includes('secret') &&
+        !e.message.includes(b64('no-colon-secret')),
+    );
+  });
+
+  it('refuses a document whose auths is not an object, at its position', async () => {
+    const file = join(tmp.path, 'shape.json');
+    await writeFile(file, '{\n  "auths": ["quay.io"]\n}\n');
+    await assert.rejects(CredentialStore.load([file]), (e: unknown) => e instanceof FerryError && /shape\.json cannot be used: "auths" must be an object .*line 2, column 12, at auths\)/.test(e.message));
   });
 });
