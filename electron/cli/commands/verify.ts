@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { withRates, type ProgressEvent } from '../../../shared/progress';
 import { renderVerifyReport } from '../../../shared/transfer/verify-report';
 import { verifyTransfer } from '../../engine/media/verify';
 import { verifyOperatorReport } from '../../engine/reports/verify';
 import { writeReport } from '../../engine/reports/write';
 import { printJson } from '../output';
+import { terminalProgress } from './copy';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { addTrustOptions, type TrustCliOptions } from '../trust-options';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
@@ -25,23 +25,14 @@ interface VerifyCliOptions extends GlobalOptions, TrustCliOptions {
   report?: string;
 }
 
-function progressLine(started: number): ((e: ProgressEvent) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (event) => {
-    const e = withRates(event, started, Date.now());
-    const pct = e.bytesTotal ? Math.floor((100 * e.bytesDone) / e.bytesTotal) : 0;
-    const rate = e.bytesPerSecond ? ` ${(e.bytesPerSecond / (1024 * 1024)).toFixed(1)} MiB/s` : '';
-    process.stderr.write(`\rverify ${e.volume ?? ''} ${pct}%${rate}   `);
-  };
-}
-
 async function run(opts: VerifyCliOptions): Promise<void> {
   const startedAt = new Date();
-  const onProgress = opts.json ? undefined : progressLine(startedAt.getTime());
+  const line = opts.json ? undefined : terminalProgress();
+  const onProgress = line?.listener;
   const signatureAsked = opts.requireSignature || opts.trust.length > 0;
   const signature = { trust: opts.trust, allowUnsigned: opts.allowUnsigned || !signatureAsked, allowUntrusted: opts.allowUntrusted };
   const report = await verifyTransfer(opts.dir, { signature, ...(onProgress ? { onProgress } : {}) });
-  if (onProgress) process.stderr.write('\n');
+  line?.end();
   // The mirror is checked against what transfer.json lists, unless its signature failed (then nothing in it is trusted).
   const mirror = opts.against && report.signature?.ok !== false ? await checkMirror(opts, opts.against) : undefined;
   const written = opts.report ? await writeReport(opts.report, verifyOperatorReport(report, { startedAt, finishedAt: new Date() })) : undefined;
