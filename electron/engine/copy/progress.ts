@@ -85,12 +85,17 @@ export class TransferProgress {
     this.intervalMs = options.intervalMs ?? 250;
     this.expected = options.expectImages ?? options.images?.length ?? 0;
     this.volumes = options.volumes ? new Map(options.volumes.map((name) => [name, { name, bytesDone: 0, bytesTotal: 0 }])) : undefined;
-    for (const image of options.images ?? []) this.declare(image);
+    for (const image of options.images ?? []) this.add(image);
     this.rate.add(this.now(), 0);
   }
 
-  /** An image and what it needs; a unit an earlier image declared stays that image's. */
+  /** An image and what it needs, declared once the run is under way; a unit an earlier image declared stays that image's. */
   declare(image: ImagePlan): void {
+    this.add(image);
+    this.emitIfDue();
+  }
+
+  private add(image: ImagePlan): void {
     const state: ImageState = { source: image.source, own: 0, ownDone: 0, missing: 0, started: false };
     this.images.set(image.source, state);
     for (const plan of image.units) {
@@ -107,7 +112,6 @@ export class TransferProgress {
     }
     this.declared++;
     if (state.missing === 0) this.imagesDone++;
-    this.emitIfDue();
   }
 
   /** An image that will declare nothing: it failed before saying what it needs. */
