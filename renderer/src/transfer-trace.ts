@@ -67,8 +67,16 @@ export interface VolumeRow {
  * the one it writes now is complete, seen by this screen or not (a reload mid-job), and all are once the job succeeded.
  */
 export function volumeRows(trace: TransferTrace, succeeded: boolean, planned?: ReadonlyArray<{ name: string; size: number }>): VolumeRow[] {
-  // The engine's figures: blob bytes in each file of those planned for it, adding up to the overall bar.
-  if (trace.volumeFigures) return trace.volumeFigures.map((v) => ({ name: v.name, bytes: v.bytesDone, size: v.bytesTotal, complete: succeeded || v.bytesDone === v.bytesTotal }));
+  // The engine's figures: blob bytes in each file of those planned for it (they add up to the overall bar).
+  // Against the planned file size when the plan said it: a file is full once its blobs are all in.
+  if (trace.volumeFigures) {
+    const sizes = new Map(planned?.map((f) => [f.name, f.size]));
+    return trace.volumeFigures.map((v) => {
+      const complete = succeeded || (v.bytesTotal > 0 && v.bytesDone === v.bytesTotal);
+      const size = sizes.get(v.name) ?? v.bytesTotal;
+      return { name: v.name, bytes: complete ? size : Math.min(v.bytesDone, size), size, complete };
+    });
+  }
   const seen = [...trace.volumes.keys()].sort();
   const current = seen[seen.length - 1];
   if (current === undefined) return [];

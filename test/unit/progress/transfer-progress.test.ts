@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { progressEventSchema } from '../../../shared/api/jobs';
 import { TransferProgress, type ImagePlan, type UnitPlan } from '../../../electron/engine/copy/progress';
 import { MAX_ACTIVE_IMAGES, RateWindow, etaSeconds, measuring, progressLine, windowRate, type ProgressEvent } from '../../../shared/progress';
 import { assertTruthfulProgress } from '../../support/progress';
@@ -136,6 +137,8 @@ describe('the transfer progress model', () => {
     progress.report('done');
     assert.deepEqual(last().images, { done: 21, total: 21, active: [] });
     assertTruthfulProgress(events, { finished: true });
+    // What crosses to the app is typed in the contract: every event the model makes passes its schema.
+    for (const e of events) progressEventSchema.parse(e);
   });
 });
 

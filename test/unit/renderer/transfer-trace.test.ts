@@ -102,6 +102,13 @@ test("the engine's figures drive the view when an event has them: volume bars, i
     volumeRows(t, false).map((r) => [r.name, r.bytes / MiB, r.size! / MiB, r.complete]),
     [['ferry-000001.tar', 50, 50, true], ['ferry-000002.tar', 10, 50, false]],
   );
+  const files = [50, 60].map((mib, i) => ({ name: `ferry-00000${i + 1}.tar`, size: mib * MiB }));
+  assert.deepEqual(
+    volumeRows(t, false, files).map((r) => [r.name, r.bytes / MiB, r.size! / MiB, r.complete]),
+    [['ferry-000001.tar', 50, 50, true], ['ferry-000002.tar', 10, 60, false]],
+    'against the planned file sizes: a file whose blobs are all in is full',
+  );
+  assert.deepEqual(volumeRows(t, true, files).map((r) => r.bytes / MiB), [50, 60]);
   assert.deepEqual(t.activeImages, model.images!.active);
   assert.deepEqual(shownRate(t, model), { rate: 4 * MiB, eta: 10 });
   assert.deepEqual(shownRate(t, { ...model, bytesPerSecond: undefined, etaSeconds: undefined }), {}, 'the model had measured nothing yet: no rate, no ETA');
