@@ -122,13 +122,14 @@ export class RateWindow {
 
 /**
  * Rate and ETA for events whose engine measured none (verify, extract), from their bytesDone over the same
- * sliding window: one formula for the CLI line and the app. An event that carries its own keeps them.
+ * sliding window: one formula for the CLI line and the app. An event from the engine's model keeps its own.
  */
 export function measuring(now: () => number = Date.now): (raw: ProgressEvent) => ProgressEvent {
   const window = new RateWindow();
   return (raw) => {
     const event = withinTotals(raw);
-    if (event.bytesPerSecond !== undefined) return event;
+    // The engine's model measures what it moves (not what a resume kept or the mirror held): no rate from it is none yet.
+    if (event.bytesPerSecond !== undefined || event.images) return event;
     window.add(now(), event.bytesDone);
     const bytesPerSecond = window.rate();
     if (bytesPerSecond === undefined) return event;

@@ -175,6 +175,7 @@ describe('rates and ETA shared by the CLI line and the app', () => {
     assert.equal(progressLine(e), 'verify: ferry-000001.tar, 4.00 MiB of 10.0 MiB (40%), 2.00 MiB/s, ETA 3s');
     const own = measure({ ...at(5 * MiB), bytesPerSecond: 1 });
     assert.equal(own.bytesPerSecond, 1, 'an engine-measured rate is kept');
+    assert.equal(measure({ ...at(6 * MiB), images: { done: 0, total: 1, active: [] } }).bytesPerSecond, undefined, "the model's event without a rate has none measured yet");
     assert.equal(measure({ ...at(20 * MiB) }).bytesDone, 10 * MiB, 'held within the total');
   });
 });
