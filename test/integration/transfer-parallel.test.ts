@@ -172,19 +172,28 @@ describe('push and direct mirror run in parallel', () => {
     assert.deepEqual(receiptIn(again.receipt, `${proxy.host}/parallel`), receiptIn(pushed, `${world.mirror.host}/parallel`));
   });
 
-  it("the app's push job reports each blob once across images and repositories, and a second push finds everything done, nothing moved", async () => {
+  it("the app's push job, cancelled with blobs in flight then run again twice, reports each blob once across images and repositories, and the last push finds everything done, nothing moved", async () => {
+    const params = jobStartSchema.parse({ kind: 'push', params: { fromDir: dir, to: `${world.mirror.host}/app`, allowUnsigned: true, receipt: join(work.path, 'receipt-app', 'receipt.json') } }).params as JobParams<'push'>;
+    const job = (onProgress: (e: ProgressEvent) => void, signal = new AbortController().signal): JobContext => ({
+      id: 'push-progress',
+      signal,
+      pullSecret: undefined,
+      defaults: { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] },
+      onProgress,
+      checkpoint: async () => undefined,
+    });
+    // Cancelled once a few blobs are in: the blobs in flight fail and count no more.
+    const cancel = new AbortController();
+    const cancelled: ProgressEvent[] = [];
+    const onCancelled = (e: ProgressEvent) => {
+      cancelled.push(e);
+      if (e.itemsDone >= 4) cancel.abort(new Error('cancelled'));
+    };
+    await assert.rejects(runners.push!(params, job(onCancelled, cancel.signal)));
+    assertTruthfulProgress(cancelled);
     const events: ProgressEvent[][] = [[], []];
     for (const run of events) {
-      const job: JobContext = {
-        id: 'push-progress',
-        signal: new AbortController().signal,
-        pullSecret: undefined,
-        defaults: { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] },
-        onProgress: (e) => run.push(e),
-        checkpoint: async () => undefined,
-      };
-      const params = jobStartSchema.parse({ kind: 'push', params: { fromDir: dir, to: `${world.mirror.host}/app`, allowUnsigned: true, receipt: join(work.path, 'receipt-app', 'receipt.json') } }).params as JobParams<'push'>;
-      await runners.push!(params, job);
+      await runners.push!(params, job((e) => run.push(e)));
       assertTruthfulProgress(run, { finished: true });
       assert.equal(run.at(-1)!.bytesTotal, transfer.blobs.reduce((n, b) => n + b.size, 0), 'every blob and manifest of the transfer, once');
       assert.equal(run.at(-1)!.images!.total, transfer.images.length);

@@ -62,7 +62,6 @@ export interface TransferProgressOptions {
 
 export class TransferProgress {
   private readonly units = new Map<string, Unit>();
-  private readonly images = new Map<string, ImageState>();
   private readonly active = new Set<ImageState>();
   private readonly volumes: Map<string, VolumeProgress> | undefined;
   private readonly rate = new RateWindow();
@@ -73,6 +72,8 @@ export class TransferProgress {
   private bytesTotal = 0;
   private bytesDone = 0;
   private unitsDone = 0;
+  /** Images declared (the same name twice is two images: each is complete on its own). */
+  private imageCount = 0;
   private imagesDone = 0;
   private moved = 0;
   private lastEmit = -Infinity;
@@ -97,7 +98,7 @@ export class TransferProgress {
 
   private add(image: ImagePlan): void {
     const state: ImageState = { source: image.source, own: 0, ownDone: 0, missing: 0, started: false };
-    this.images.set(image.source, state);
+    this.imageCount++;
     for (const plan of image.units) {
       let unit = this.units.get(plan.digest);
       if (!unit) {
@@ -171,7 +172,7 @@ export class TransferProgress {
       ...(bytesPerSecond === undefined ? {} : { bytesPerSecond }),
       ...(eta === undefined ? {} : { etaSeconds: eta }),
       ...(this.volumes ? { volumes: [...this.volumes.values()].map((v) => ({ ...v })) } : {}),
-      images: { done: this.imagesDone, total: this.images.size, active },
+      images: { done: this.imagesDone, total: this.imageCount, active },
     };
   }
 
