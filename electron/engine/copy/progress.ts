@@ -72,7 +72,7 @@ export class TransferProgress {
   private bytesTotal = 0;
   private bytesDone = 0;
   private unitsDone = 0;
-  /** Images declared (the same name twice is two images: each is complete on its own). */
+  /** Images of the run so far, failed ones too (the same name twice is two images: each is complete on its own). */
   private imageCount = 0;
   private imagesDone = 0;
   private moved = 0;
@@ -99,7 +99,10 @@ export class TransferProgress {
   private add(image: ImagePlan): void {
     const state: ImageState = { source: image.source, own: 0, ownDone: 0, missing: 0, started: false };
     this.imageCount++;
+    const seen = new Set<string>();
     for (const plan of image.units) {
+      if (seen.has(plan.digest)) continue;
+      seen.add(plan.digest);
       let unit = this.units.get(plan.digest);
       if (!unit) {
         unit = { size: plan.size, parts: this.partsOf(plan), owner: state, needers: [], counted: 0, done: false };
@@ -107,7 +110,6 @@ export class TransferProgress {
         state.own += plan.size;
         this.bytesTotal += plan.size;
       }
-      if (unit.needers.includes(state)) continue;
       unit.needers.push(state);
       if (!unit.done) state.missing++;
     }
@@ -115,8 +117,9 @@ export class TransferProgress {
     if (state.missing === 0) this.imagesDone++;
   }
 
-  /** An image that will declare nothing: it failed before saying what it needs. */
+  /** An image that will declare nothing: it failed before saying what it needs, and is one of the run's images never complete. */
   abandon(): void {
+    this.imageCount++;
     this.declared++;
     this.emitIfDue();
   }
