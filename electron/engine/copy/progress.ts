@@ -1,3 +1,4 @@
+import { FerryError } from '../../../shared/errors';
 import { MAX_ACTIVE_IMAGES, RateWindow, etaSeconds, type ImageProgress, type ProgressEvent, type ProgressListener, type VolumeProgress } from '../../../shared/progress';
 
 /**
@@ -183,7 +184,9 @@ export class TransferProgress {
     if (!this.volumes || !plan.parts) return [];
     return plan.parts.map((p) => {
       const volume = this.volumes!.get(p.volume);
-      if (!volume) throw new Error(`Unit ${plan.digest} is placed in ${p.volume}, which is not a planned volume.`);
+      if (!volume) {
+        throw new FerryError('INTERNAL', `Blob ${plan.digest} is placed in ${p.volume}, which is not one of the planned volumes.`, { hint: 'This is a bug in the caller of the progress model; please report it.' });
+      }
       volume.bytesTotal += p.size;
       return { volume, size: p.size };
     });

@@ -75,10 +75,13 @@ export async function pushImages(
       const destination = formatReference(dstRef);
       // The release's own tag is written by the copy (its name); every other tag after it.
       const tags = mirrorTags(image, meta.release).filter((t) => t.tag !== dstRef.tag);
+      let copying = false;
       try {
         const written = new Map<string, FetchedManifest>();
         const dst = remembering(meta.destination ? meta.destination(dstRef) : new DockerDestination(ctx, dstRef), written);
-        const result = await copyImage(ctx, image.open(), dst, { flights, progress });
+        const src = image.open();
+        copying = true;
+        const result = await copyImage(ctx, src, dst, { flights, progress });
         if (result.digest !== image.digest) {
           throw new FerryError('DIGEST_MISMATCH', `${image.source} arrived in the mirror as ${result.digest}, not ${image.digest}.`, {
             hint: 'The source changed under the transfer; mirror it again.',
@@ -87,6 +90,8 @@ export async function pushImages(
         await tagInMirror(ctx, image, target, tags, written);
         return { source: image.source, destination, digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}), result };
       } catch (e) {
+        // The copy declares its image to the run's progress (or gives it up) itself; one that never started does here.
+        if (!copying) progress.abandon();
         if (ctx.signal?.aborted) throw e;
         const err = e instanceof FerryError ? e : new FerryError('INTERNAL', (e as Error).message);
         return { source: image.source, destination, digest: image.digest, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
