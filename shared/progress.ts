@@ -3,6 +3,8 @@ import { formatBytes, formatDuration } from './format';
 /**
  * Structured progress every engine job emits (mirror, push, verify, copy, extract). The CLI renders it
  * as a status line, the worker forwards it over IPC, the renderer draws bars from it. Plain data only.
+ * Transfers fill it from one model (electron/engine/copy/progress.ts); the rate window, the ETA and the
+ * CLI line below are shared by every face.
  */
 export interface ProgressEvent {
   /** What the job is doing now, e.g. 'plan', 'copy', 'write-volume', 'verify', 'push', 'done'. */
@@ -58,10 +60,10 @@ export const MAX_ACTIVE_IMAGES = 8;
 export type ProgressListener = (event: ProgressEvent) => void;
 
 /**
- * The event with no figure past its total. Engines count what they see, and that can run past the planned
- * total (the media writer counts tar headers and the OCI tail against the sum of blob sizes, which showed a
- * finished mirror as "933.0 KiB / 815.0 KiB"); an operator reads a total as a promise, so a done figure is
- * held at it. An unknown total (0) is raised to what is done: "at least this much", never "5 MiB of 0 B".
+ * The event with no figure past its total. Transfers count from their plan (electron/engine/copy/progress.ts)
+ * and cannot run past it; this is the job layer's guard for any other engine that counts what it sees (a
+ * media writer counting tar headers against blob sizes once showed a finished mirror as "933.0 KiB / 815.0
+ * KiB"). An operator reads a total as a promise, so a done figure is held at it. An unknown total (0) is raised to what is done: "at least this much", never "5 MiB of 0 B".
  */
 export function withinTotals(event: ProgressEvent): ProgressEvent {
   const held = (done: number, total: number) => {
