@@ -12,6 +12,18 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${UNITS[i]}`;
 }
 
+/** A duration for people: `42s`, `3m 05s`, `1h 20m`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(r).padStart(2, '0')}s`;
+  return `${r}s`;
+}
+
 /** `--volume-size 4000M`, `2G`, `512K`, or a plain byte count. Binary multiples, as FAT32 limits are. */
 export function parseSize(input: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?$/i.exec(input.trim());

@@ -1,14 +1,19 @@
 import type { Job } from '../../shared/api/jobs';
-import type { ProgressEvent } from '../../shared/progress';
+import { etaSeconds as etaAt, windowRate, type ImageProgress, type ProgressEvent, type VolumeProgress } from '../../shared/progress';
 
 /**
  * What the live job view remembers of a job's progress events: bytes over time (for the throughput
- * chart and an ETA from the rate actually measured, not the average since start), bytes per volume file,
- * and the images seen last. Pure folds over events, so the view and the tests read the same numbers.
+ * chart), bytes per volume file and the images under way. The figures come from the engine's progress
+ * model (electron/engine/copy/progress.ts: per-volume and per-image figures, the rate over a sliding
+ * window and the ETA from it), the one the CLI line prints; for an event without them (an older job, a
+ * verify pass) the same window formula (shared/progress.ts) runs over the samples here.
+ * Pure folds over events, so the view and the tests read the same numbers.
  */
 export interface RateSample {
   atMs: number;
   bytesDone: number;
+  /** The rate the engine measured when it sent the event, if it did: a chart point that counts moved bytes only. */
+  rate?: number;
 }
 
 export interface TransferTrace {
@@ -18,14 +23,15 @@ export interface TransferTrace {
   volumes: Map<string, number>;
   /** Most recent first, distinct, at most RECENT_IMAGES. */
   recentImages: string[];
+  /** The engine's own figures per volume file and of the images under way, from the last event that had them. */
+  volumeFigures?: VolumeProgress[];
+  activeImages?: ImageProgress[];
   last?: ProgressEvent;
 }
 
 export const SAMPLE_MS = 1000;
 export const MAX_SAMPLES = 120;
 const RECENT_IMAGES = 3;
-/** The rate the ETA uses: bytes over the last this-many milliseconds, so a change of pace shows soon. */
-export const RATE_WINDOW_MS = 10_000;
 
 export function emptyTrace(): TransferTrace {
   return { samples: [], volumes: new Map(), recentImages: [] };
@@ -35,14 +41,16 @@ export function foldTrace(trace: TransferTrace, e: ProgressEvent, atMs: number):
   const prev = trace.last;
   let { samples, volumes, recentImages } = trace;
   const lastSample = samples[samples.length - 1];
-  if (!lastSample || atMs - lastSample.atMs >= SAMPLE_MS) samples = [...samples, { atMs, bytesDone: e.bytesDone }].slice(-MAX_SAMPLES);
+  if (!lastSample || atMs - lastSample.atMs >= SAMPLE_MS) samples = [...samples, { atMs, bytesDone: e.bytesDone, ...(e.bytesPerSecond !== undefined ? { rate: e.bytesPerSecond } : {}) }].slice(-MAX_SAMPLES);
   if (e.volume) {
     // The counters are cumulative over the job; what grew since the last event went into the file named now.
     const grew = prev && prev.phase === e.phase ? Math.max(e.bytesDone - prev.bytesDone, 0) : 0;
     volumes = new Map(volumes).set(e.volume, (volumes.get(e.volume) ?? 0) + grew);
   }
   if (e.image && recentImages[0] !== e.image) recentImages = [e.image, ...recentImages.filter((i) => i !== e.image)].slice(0, RECENT_IMAGES);
-  return { samples, volumes, recentImages, last: e };
+  const volumeFigures = e.volumes ?? trace.volumeFigures;
+  const activeImages = e.images?.active ?? trace.activeImages;
+  return { samples, volumes, recentImages, ...(volumeFigures ? { volumeFigures } : {}), ...(activeImages ? { activeImages } : {}), last: e };
 }
 
 export interface VolumeRow {
@@ -59,6 +67,16 @@ export interface VolumeRow {
  * the one it writes now is complete, seen by this screen or not (a reload mid-job), and all are once the job succeeded.
  */
 export function volumeRows(trace: TransferTrace, succeeded: boolean, planned?: ReadonlyArray<{ name: string; size: number }>): VolumeRow[] {
+  // The engine's figures: blob bytes in each file of those planned for it (they add up to the overall bar).
+  // Against the planned file size when the plan said it: a file is full once its blobs are all in.
+  if (trace.volumeFigures) {
+    const sizes = new Map(planned?.map((f) => [f.name, f.size]));
+    return trace.volumeFigures.map((v) => {
+      const complete = succeeded || (v.bytesTotal > 0 && v.bytesDone === v.bytesTotal);
+      const size = sizes.get(v.name) ?? v.bytesTotal;
+      return { name: v.name, bytes: complete ? size : Math.min(v.bytesDone, size), size, complete };
+    });
+  }
   const seen = [...trace.volumes.keys()].sort();
   const current = seen[seen.length - 1];
   if (current === undefined) return [];
@@ -71,30 +89,35 @@ export function volumeRows(trace: TransferTrace, succeeded: boolean, planned?: R
   });
 }
 
-/** Bytes per second between consecutive samples: the chart's points. */
+/** The chart's points: the rate the engine measured at each sample, else bytes per second between consecutive samples. */
 export function rates(samples: readonly RateSample[]): number[] {
   const out: number[] = [];
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]!;
     const b = samples[i]!;
-    out.push(Math.max(b.bytesDone - a.bytesDone, 0) / Math.max((b.atMs - a.atMs) / 1000, 0.001));
+    out.push(b.rate ?? Math.max(b.bytesDone - a.bytesDone, 0) / Math.max((b.atMs - a.atMs) / 1000, 0.001));
   }
   return out;
 }
 
-/** Bytes per second over the last RATE_WINDOW_MS of samples; undefined before two samples exist. */
+/** Bytes per second over the last RATE_WINDOW_MS of samples (the engine's formula); undefined before it is measured. */
 export function measuredRate(samples: readonly RateSample[]): number | undefined {
-  const last = samples[samples.length - 1];
-  if (!last) return undefined;
-  const first = samples.find((s) => last.atMs - s.atMs <= RATE_WINDOW_MS) ?? last;
-  if (first === last) return undefined;
-  return Math.max(last.bytesDone - first.bytesDone, 0) / ((last.atMs - first.atMs) / 1000);
+  return windowRate(samples.map((s) => ({ atMs: s.atMs, bytes: s.bytesDone })));
 }
 
 /** Seconds left at `rate`; undefined when nothing is moving or the total is unknown. */
 export function etaSeconds(done: number, total: number, rate: number | undefined): number | undefined {
-  if (!rate || rate <= 0 || total <= 0) return undefined;
-  return Math.max(total - done, 0) / rate;
+  return total > 0 ? etaAt(total - done, rate) : undefined;
+}
+
+/** The rate and ETA to show: the engine's, measured over the bytes it moved, else the same formula over what this view saw. */
+export function shownRate(trace: TransferTrace, p: ProgressEvent): { rate?: number; eta?: number } {
+  if (p.bytesPerSecond !== undefined) return { rate: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { eta: p.etaSeconds } : {}) };
+  // The model sent it: no rate yet means none measured yet, so no ETA either.
+  if (p.images || p.volumes) return {};
+  const rate = measuredRate(trace.samples);
+  const eta = etaSeconds(p.bytesDone, p.bytesTotal, rate);
+  return { ...(rate !== undefined ? { rate } : {}), ...(eta !== undefined ? { eta } : {}) };
 }
 
 /** What a figure shows against its total: never more than the total, the true count kept where it came from. */

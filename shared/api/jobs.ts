@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProgressEvent } from '../progress';
+import { MAX_ACTIVE_IMAGES, type ProgressEvent } from '../progress';
 import { errorEnvelopeSchema } from './envelope';
 import { catalogRequestSchema } from '../transfer/manifest';
 
@@ -21,6 +21,14 @@ export const progressEventSchema = z.object({
   bytesPerSecond: z.number().optional(),
   etaSeconds: z.number().optional(),
   message: z.string().optional(),
+  volumes: z.array(z.object({ name: z.string(), bytesDone: z.number(), bytesTotal: z.number() })).optional(),
+  images: z
+    .object({
+      done: z.number(),
+      total: z.number(),
+      active: z.array(z.object({ source: z.string(), bytesDone: z.number(), bytesTotal: z.number() })).max(MAX_ACTIVE_IMAGES),
+    })
+    .optional(),
 }) satisfies z.ZodType<ProgressEvent>;
 
 /** A registry credential for one job. The password is sent once and never returned or persisted. */

@@ -13,6 +13,7 @@ import { jobStartSchema, type Job } from '../../shared/api/jobs';
 import type { ProgressEvent } from '../../shared/progress';
 import { ferry } from '../support/cli';
 import { pushFixtures, type Fixtures } from '../support/images';
+import { assertTruthfulProgress } from '../support/progress';
 import { tempDir } from '../support/tmp';
 import { startTestWorld, type TestWorld } from '../support/world';
 
@@ -28,7 +29,8 @@ describe('app exports are signed with the key in the secret store', () => {
   let manager: JobManager;
   const store = new MemorySecretStore();
   const work = tempDir('app-signing');
-  const progress: ProgressEvent[] = [];
+  /** Every progress event the manager handed out, by job: what crossed from the worker process. */
+  const progress = new Map<string, ProgressEvent[]>();
   const jobs: Job[] = [];
 
   const exportTo = async (name: string): Promise<Job> => {
@@ -49,7 +51,7 @@ describe('app exports are signed with the key in the secret store', () => {
       resolveSecrets: secretResolver(store),
       engineDefaults: { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] },
     });
-    manager.onProgress((e) => progress.push(e.progress));
+    manager.onProgress((e) => progress.set(e.id, [...(progress.get(e.id) ?? []), e.progress]));
     jobs.push(await exportTo('first'), await exportTo('second'));
     await manager.flush();
   });
@@ -92,11 +94,13 @@ describe('app exports are signed with the key in the secret store', () => {
     }
   });
 
-  it('hands out no progress figure past its total', () => {
-    assert.ok(progress.some((p) => p.bytesTotal > 0 && p.bytesDone === p.bytesTotal), 'a finished mirror reports all of its bytes');
-    for (const p of progress) {
-      assert.ok(p.bytesDone <= p.bytesTotal, `bytes ${p.bytesDone} > ${p.bytesTotal} (${p.phase})`);
-      assert.ok(p.itemsDone <= p.itemsTotal, `items ${p.itemsDone} > ${p.itemsTotal} (${p.phase})`);
+  it('hands out no progress figure past its total, per image and per volume too, and ends each export at its total', () => {
+    assert.equal(progress.size, jobs.length);
+    for (const job of jobs) {
+      const events = progress.get(job.id)!;
+      assertTruthfulProgress(events, { finished: true });
+      assert.equal(events.at(-1)!.volumes!.length, (job.report as { volumes: unknown[] }).volumes.length, 'a figure for every volume written');
+      assert.deepEqual(job.progress, events.at(-1), 'the job keeps the last event');
     }
   });
 });

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
 import { mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
-import { planTransfer } from '../../electron/engine/transfer/plan';
+import { planTransfer, type TransferPlan } from '../../electron/engine/transfer/plan';
 import type { ProgressEvent } from '../../shared/progress';
 import { isParentLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import { ferry, worldFlags } from '../support/cli';
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy';
 import { journalLines, killWhen } from '../support/kill';
 import { pushRelease, type FixtureRelease } from '../support/release';
+import { assertTruthfulProgress } from '../support/progress';
 import { tempDir } from '../support/tmp';
 import { authfileFor, registryLog, startTestWorld, type TestWorld } from '../support/world';
 
@@ -67,6 +68,8 @@ describe('parallel mirror to disk into the planned layout', () => {
   let serialGets: Map<string, number>;
   let proxied: string[];
   let proxyAuth: string;
+  /** Planned by the first parallel run, through the proxy; the stopped-and-resumed run writes the same plan. */
+  let plan: TransferPlan;
 
   before(async () => {
     world = await startTestWorld();
@@ -107,7 +110,7 @@ describe('parallel mirror to disk into the planned layout', () => {
     );
     const dir = join(work.path, 'parallel');
     try {
-      const plan = await planTransfer(ctx, { release: RELEASE });
+      plan = await planTransfer(ctx, { release: RELEASE });
       events.length = 0;
       await mirrorToDisk(ctx, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] } });
     } finally {
@@ -138,6 +141,40 @@ describe('parallel mirror to disk into the planned layout', () => {
     }
     assert.equal(events.at(-1)!.phase, 'done');
     assert.equal(events.at(-1)!.bytesDone, written);
+    // Overall, per image and per volume within their totals at every event, the volumes adding up, the ETA the rate's.
+    assertTruthfulProgress(events, { finished: true });
+    assert.deepEqual(events.at(-1)!.volumes!.map((v) => v.name), serial.volumes.map((v) => v.name));
+    assert.equal(events.at(-1)!.images!.total, plan.images.length);
+  });
+
+  it('a run stopped with blobs in flight, then resumed: kept blobs count as done from the first event, nothing twice', async () => {
+    const dir = join(work.path, 'stopped');
+    const options = { authfile: proxyAuth, caFile: [world.ca.certPath], sourceMirror: [`quay.io/openshift-release-dev=${proxy.host}/openshift-release-dev`], parallel: PARALLEL };
+    const stop = new AbortController();
+    const first: ProgressEvent[] = [];
+    const ctx = await createEngineContext(engineOptionsFrom({ ...options, signal: stop.signal, onProgress: (e) => (first.push(e), e.itemsDone >= 4 && stop.abort(new Error('stopped'))) }));
+    try {
+      await assert.rejects(mirrorToDisk(ctx, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] } }));
+    } finally {
+      await ctx.close();
+    }
+    assertTruthfulProgress(first);
+    const second: ProgressEvent[] = [];
+    const again = await createEngineContext(engineOptionsFrom({ ...options, onProgress: (e) => second.push(e) }));
+    let resumed: number;
+    try {
+      resumed = (await mirrorToDisk(again, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] } })).resumedBlobs;
+    } finally {
+      await again.close();
+    }
+    assert.ok(resumed >= 4, `${resumed} blobs kept`);
+    const kept = second[0]!;
+    assert.equal(kept.phase, 'resume');
+    assert.equal(kept.itemsDone, resumed, 'what the resume kept is done from the start');
+    assert.ok(kept.bytesDone > 0 && kept.bytesDone < kept.bytesTotal);
+    assert.equal(kept.bytesPerSecond, undefined, 'kept bytes are not a rate');
+    assertTruthfulProgress(second, { finished: true });
+    assert.deepEqual(await volumeHashes(dir), await volumeHashes(serialDir));
   });
 
   it('kill -9 at three points with blobs in flight: the reruns end with the same bytes and fetch again at most the blobs in flight', async () => {

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runners } from '../../electron/worker/runners';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
+import type { ProgressEvent } from '../../shared/progress';
+import type { TransferManifest } from '../../shared/transfer/manifest';
 import { ferry, worldFlags } from '../support/cli';
 import { pushBigImage } from '../support/images';
+import { assertTruthfulProgress } from '../support/progress';
 import { tempDir, type TempDir } from '../support/tmp';
 import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
@@ -52,5 +57,27 @@ describe('a blob shared by images pushed at the same moment', () => {
     assert.equal(uploads.length, 1, `the shared layer was uploaded ${uploads.length} times: ${uploads.join(', ')}`);
     assert.equal(mounts.length, 1, 'the other repository got it by mount');
     assert.notEqual(uploads[0], mounts[0]);
+  });
+
+  it("counts the shared layer once in the app's push progress, for the image that needs it first", async () => {
+    const dir = join(work.path, 'transfer');
+    const transfer = JSON.parse(await readFile(join(dir, 'transfer.json'), 'utf8')) as TransferManifest;
+    const events: ProgressEvent[] = [];
+    const params = jobStartSchema.parse({ kind: 'push', params: { fromDir: dir, to: `${world.mirror.host}/shared-app`, allowUnsigned: true, parallel: 4, receipt: join(work.path, 'receipt-app', 'receipt.json') } }).params as JobParams<'push'>;
+    await runners.push!(params, {
+      id: 'push-shared',
+      signal: new AbortController().signal,
+      pullSecret: undefined,
+      defaults: { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] },
+      onProgress: (e) => events.push(e),
+      checkpoint: async () => undefined,
+    });
+    assertTruthfulProgress(events, { finished: true });
+    assert.equal(events.at(-1)!.bytesTotal, transfer.blobs.reduce((n, b) => n + b.size, 0), 'every blob once, the 16 MiB layer too');
+    const layer = transfer.blobs.find((b) => b.digest === big.layerDigest)!;
+    // The image that owns the layer carries its bytes; the other's own bytes are only its config and manifest.
+    const owners = events.flatMap((e) => e.images?.active ?? []).filter((i) => i.bytesTotal >= layer.size);
+    assert.ok(owners.length > 0, 'the layer was seen under way');
+    assert.equal(new Set(owners.map((i) => i.source)).size, 1, 'one image owns the shared layer');
   });
 });

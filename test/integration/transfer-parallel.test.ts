@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
+import type { ProgressEvent } from '../../shared/progress';
 import type { TransferManifest } from '../../shared/transfer/manifest';
+import { runners } from '../../electron/worker/runners';
+import type { JobContext } from '../../electron/worker/runtime';
 import type { Receipt } from '../../shared/transfer/receipt';
 import { ferry, worldFlags } from '../support/cli';
 import { journalLines, killWhen } from '../support/kill';
+import { assertTruthfulProgress } from '../support/progress';
 import { pushRelease } from '../support/release';
 import { startShapingProxy, type ShapingProxy } from '../support/shaping-proxy';
 import { tempDir, type TempDir } from '../support/tmp';
@@ -165,6 +170,36 @@ describe('push and direct mirror run in parallel', () => {
     assert.ok(checks.largest >= 8, `blob checks are sent together (at most ${checks.largest} arrived within one delay)`);
     assert.ok(all.waves <= 16, `${requests.length} requests took ${all.waves} sequential round trips`);
     assert.deepEqual(receiptIn(again.receipt, `${proxy.host}/parallel`), receiptIn(pushed, `${world.mirror.host}/parallel`));
+  });
+
+  it("the app's push job, cancelled with blobs in flight then run again twice, reports each blob once across images and repositories, and the last push finds everything done, nothing moved", async () => {
+    const params = jobStartSchema.parse({ kind: 'push', params: { fromDir: dir, to: `${world.mirror.host}/app`, allowUnsigned: true, receipt: join(work.path, 'receipt-app', 'receipt.json') } }).params as JobParams<'push'>;
+    const job = (onProgress: (e: ProgressEvent) => void, signal = new AbortController().signal): JobContext => ({
+      id: 'push-progress',
+      signal,
+      pullSecret: undefined,
+      defaults: { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] },
+      onProgress,
+      checkpoint: async () => undefined,
+    });
+    // Cancelled once a few blobs are in: the blobs in flight fail and count no more.
+    const cancel = new AbortController();
+    const cancelled: ProgressEvent[] = [];
+    const onCancelled = (e: ProgressEvent) => {
+      cancelled.push(e);
+      if (e.itemsDone >= 4) cancel.abort(new Error('cancelled'));
+    };
+    await assert.rejects(runners.push!(params, job(onCancelled, cancel.signal)));
+    assertTruthfulProgress(cancelled);
+    const events: ProgressEvent[][] = [[], []];
+    for (const run of events) {
+      await runners.push!(params, job((e) => run.push(e)));
+      assertTruthfulProgress(run, { finished: true });
+      assert.equal(run.at(-1)!.bytesTotal, transfer.blobs.reduce((n, b) => n + b.size, 0), 'every blob and manifest of the transfer, once');
+      assert.equal(run.at(-1)!.images!.total, transfer.images.length);
+    }
+    assert.ok(events[0]!.some((e) => e.phase === 'push' && e.bytesDone < e.bytesTotal), 'progress while pushing');
+    assert.ok(events[1]!.every((e) => !e.bytesPerSecond && e.etaSeconds === undefined), 'what the mirror holds is done, not a rate');
   });
 
   it('killed with several blobs in flight at --parallel 8, the rerun sends again only blobs that were in flight', async () => {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { Option, type Command } from 'commander';
-import { withRates, type ProgressListener } from '../../../shared/progress';
+import { measuring, progressLine, type ProgressListener } from '../../../shared/progress';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { copy } from '../../engine/copy/copy';
 import { parsePlatform } from '../../engine/registry/manifest';
@@ -14,13 +14,11 @@ function mib(n: number): string {
 /** A one-line status on a terminal's stderr; nothing when stderr is not a terminal (scripts, CI). */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): { listener: ProgressListener | undefined; end(): void } {
   if (!stream.isTTY) return { listener: undefined, end: () => undefined };
-  const started = Date.now();
+  const measure = measuring();
   let drawn = false;
   return {
     listener: (event) => {
-      const e = withRates(event, started, Date.now());
-      const rate = e.bytesPerSecond ? `, ${mib(e.bytesPerSecond)}/s` : '';
-      const line = `${e.phase} ${e.image ?? ''}: ${e.itemsDone}/${e.itemsTotal} blobs, ${mib(e.bytesDone)} of ${mib(e.bytesTotal)}${rate}`;
+      const line = progressLine(measure(event));
       stream.write(`\r\x1b[K${line.slice(0, (stream.columns || 120) - 1)}`);
       drawn = true;
     },

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { withRates, type ProgressEvent } from '../../../shared/progress';
 import { verifyOperatorReport } from '../../engine/reports/verify';
 import { writeReport } from '../../engine/reports/write';
 import { printJson } from '../output';
+import { terminalProgress } from './copy';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { addTrustOptions, type TrustCliOptions } from '../trust-options';
 import { engineOpener, engineOptionsFrom } from '../../engine/context';
@@ -22,26 +22,17 @@ interface VerifyCliOptions extends GlobalOptions, TrustCliOptions {
   report?: string;
 }
 
-function progressLine(started: number): ((e: ProgressEvent) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (event) => {
-    const e = withRates(event, started, Date.now());
-    const pct = e.bytesTotal ? Math.floor((100 * e.bytesDone) / e.bytesTotal) : 0;
-    const rate = e.bytesPerSecond ? ` ${(e.bytesPerSecond / (1024 * 1024)).toFixed(1)} MiB/s` : '';
-    process.stderr.write(`\rverify ${e.volume ?? ''} ${pct}%${rate}   `);
-  };
-}
-
 async function run(opts: VerifyCliOptions): Promise<void> {
   const startedAt = new Date();
-  const onProgress = opts.json ? undefined : progressLine(startedAt.getTime());
+  const line = opts.json ? undefined : terminalProgress();
+  const onProgress = line?.listener;
   const signatureAsked = opts.requireSignature || opts.trust.length > 0;
   const signature = { trust: opts.trust, allowUnsigned: opts.allowUnsigned || !signatureAsked, allowUntrusted: opts.allowUntrusted };
   const result = await verifyOperation(
     { dir: opts.dir, signature, ...(opts.against ? { against: opts.against } : {}), ...(onProgress ? { onProgress } : {}) },
     engineOpener(engineOptionsFrom(opts)),
   );
-  if (onProgress) process.stderr.write('\n');
+  line?.end();
   const written = opts.report ? await writeReport(opts.report, verifyOperatorReport(mediaReport(result), { startedAt, finishedAt: new Date() })) : undefined;
   if (opts.json) printJson({ ...result, ...(written ? { reportFiles: written } : {}) });
   else process.stdout.write(`${renderVerifyResult(result)}${written ? `Report written to ${written.json} and ${written.markdown}\n` : ''}`);

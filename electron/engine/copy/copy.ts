@@ -4,7 +4,7 @@ import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, platformMatches, type Descriptor, type Platform } from '../registry/manifest';
 import type { BlobFlights, BlobOutcome } from './blob-flights';
 import { openDestination, openSource, parseEndpoint } from './endpoints';
-import { ProgressTracker } from './progress';
+import { TransferProgress } from './progress';
 import type { ImageDestination, ImageSource } from './types';
 
 /**
@@ -21,6 +21,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Blob work shared with the other copies of the run into the same registry (a push, a direct mirror). */
   flights?: BlobFlights;
+  /** The progress of the run this copy is part of; the image declares itself there. Without it, the copy reports on its own. */
+  progress?: TransferProgress;
 }
 
 export interface CopiedManifest {
@@ -97,6 +99,20 @@ async function planImage(src: ImageSource, manifest: FetchedManifest, signal: Ab
 export async function copyImage(ctx: EngineContext, src: ImageSource, dst: ImageDestination, opts: CopyOptions = {}): Promise<CopyResult> {
   const controller = linkSignals(ctx.signal, opts.signal);
   const signal = controller.signal;
+  const run = opts.progress;
+  const progress = run ?? new TransferProgress(ctx.progress, { phase: 'copy', expectImages: 1 });
+  let declared = false;
+  try {
+    const result = await copyPlanned(ctx, src, dst, opts, signal, controller, progress, () => (declared = true));
+    if (!run) progress.report('done');
+    return result;
+  } finally {
+    // An image that failed before saying what it needs still counts as declared: the run's events go on.
+    if (!declared) progress.abandon();
+  }
+}
+
+async function copyPlanned(ctx: EngineContext, src: ImageSource, dst: ImageDestination, opts: CopyOptions, signal: AbortSignal, controller: AbortController, progress: TransferProgress, declared: () => void): Promise<CopyResult> {
   const fetched = await src.getManifest(undefined, signal);
   const root = parseManifest(fetched.bytes, fetched.mediaType, src.name);
   if (root.kind === 'schema1') throw unsupported(src, root.mediaType);
@@ -128,7 +144,13 @@ export async function copyImage(ctx: EngineContext, src: ImageSource, dst: Image
 
   const unique = new Map<string, Descriptor>();
   for (const img of images) for (const b of img.blobs) unique.set(b.digest, b);
-  const progress = new ProgressTracker(ctx.progress, src.name, unique.size, [...unique.values()].reduce((n, b) => n + b.size, 0));
+  // Blobs first, then the children of an index, the name last: the image is complete once its name is written.
+  const children = named === rootManifest && root.kind === 'index' ? images.map((i) => i.manifest) : [];
+  progress.declare({
+    source: src.name,
+    units: [...[...unique.values()].map((b) => ({ digest: b.digest, size: b.size })), ...[...children, named].map((m) => ({ digest: m.digest, size: m.bytes.length }))],
+  });
+  declared();
   const counts = { copied: 0, mounted: 0, skipped: 0, bytesCopied: 0 };
 
   // Checks wait on the request limiter and uploads on the transfer limiter, never one inside the other; an
@@ -139,7 +161,7 @@ export async function copyImage(ctx: EngineContext, src: ImageSource, dst: Image
     if (await ctx.checks(() => dst.hasBlob(blob, signal))) return 'skipped';
     const onBytes = (n: number) => {
       streamed.bytes += n;
-      progress.bytes(n, blob.digest);
+      progress.bytes(blob.digest, n);
     };
     const put = () => ctx.limit(() => dst.putBlob(blob, () => src.openBlob(blob, { signal, image: src.name, onBytes }), { signal, image: src.name, ...(src.location ? { from: src.location } : {}) }));
     const where = dst.location;
@@ -150,19 +172,29 @@ export async function copyImage(ctx: EngineContext, src: ImageSource, dst: Image
     [...unique.values()].map((blob) => async () => {
       const streamed = { bytes: 0 };
       const where = dst.location;
-      const how = await (opts.flights && where ? opts.flights.once(where, blob.digest, () => store(blob, streamed)) : store(blob, streamed));
+      let how: BlobOutcome;
+      try {
+        how = await (opts.flights && where ? opts.flights.once(where, blob.digest, () => store(blob, streamed)) : store(blob, streamed));
+      } catch (e) {
+        if (streamed.bytes > 0) progress.failed(blob.digest);
+        throw e;
+      }
       counts[how === 'uploaded' ? 'copied' : how]++;
       if (how === 'uploaded') counts.bytesCopied += blob.size;
-      progress.blobDone(blob, blob.size - streamed.bytes);
+      progress.done(blob.digest);
     }),
   );
 
   // Only now, with every blob confirmed, do manifests go out: children by digest, then the name.
-  if (named === rootManifest && root.kind === 'index') {
-    await allOrNothing(controller, images.map((img) => () => ctx.checks(() => dst.putManifest(img.manifest, 'child', signal))));
-  }
+  await allOrNothing(
+    controller,
+    children.map((m) => async () => {
+      await ctx.checks(() => dst.putManifest(m, 'child', signal));
+      progress.done(m.digest);
+    }),
+  );
   await ctx.checks(() => dst.putManifest(named, 'root', signal));
-  progress.finish();
+  progress.done(named.digest);
 
   return {
     source: src.name,

@@ -25,6 +25,8 @@ export interface VolumePlan {
   blobCount: number;
   /** Digests of blobs that will be split into parts. */
   splitBlobs: string[];
+  /** Each blob's data, in order: the volume of each of its parts and how many bytes go there (for progress per volume). */
+  parts: Map<string, Array<{ volume: string; size: number }>>;
   /** What to check free space against: volumes rounded to file-system blocks, plus transfer.json and the journal. */
   diskBytes: number;
 }
@@ -41,6 +43,7 @@ export function planVolumes(blobs: ReadonlyArray<PlannedBlob>, images: ReadonlyA
   const ends = new Map<number, number>();
   const seen = new Set<string>();
   const splitBlobs: string[] = [];
+  const parts = new Map<string, Array<{ volume: string; size: number }>>();
   const owned = new Map<number, Map<number, number>>();
   let blobBytes = 0;
   const record = (volume: number, headerOffset: number, size: number): void => {
@@ -52,6 +55,7 @@ export function planVolumes(blobs: ReadonlyArray<PlannedBlob>, images: ReadonlyA
     blobBytes += b.size;
     const placements = allocator.place(b.size, `Blob ${b.digest}`);
     if (placements.length > 1) splitBlobs.push(b.digest);
+    parts.set(b.digest, placements.map((p) => ({ volume: volumeName(p.volume), size: p.size })));
     for (const p of placements) {
       record(p.volume, p.headerOffset, p.size);
       if (b.owner !== undefined) {
@@ -77,6 +81,7 @@ export function planVolumes(blobs: ReadonlyArray<PlannedBlob>, images: ReadonlyA
     blobBytes,
     blobCount: seen.size,
     splitBlobs,
+    parts,
     diskBytes: rounded + METADATA_BASE + seen.size * METADATA_PER_BLOB + recordedImages * METADATA_PER_IMAGE + TAR_END,
   };
 }

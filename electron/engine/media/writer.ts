@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { repositoryName, parseReference } from '../../../shared/reference';
-import type { ProgressListener } from '../../../shared/progress';
 import {
   TRANSFER_FILE,
   TRANSFER_FORMAT_VERSION,
@@ -61,9 +60,6 @@ export interface WriterOptions {
   volumeSize?: number;
   /** Continue a transfer whose writing was interrupted (no-op start when there is nothing to resume). */
   resume?: boolean;
-  onProgress?: ProgressListener;
-  /** Totals for progress events, from the plan. */
-  expected?: { bytes: number; blobs: number };
   /** What this run was asked to write (release, images…), journaled: a resume asked for anything else is refused. */
   plan?: PlanIdentity;
   /** Who holds the directory's lock while writing, as a second run is told: "ferry mirror". */
@@ -117,8 +113,6 @@ export interface FinishMeta {
 
 export type ImageInput = Omit<TransferImage, 'manifests'> & { manifests?: string[] };
 
-const PROGRESS_STEP = 8 * 1024 * 1024;
-
 export class TransferWriter {
   private readonly blobs = new Map<string, TransferBlob>();
   private readonly images = new Map<string, TransferImage>();
@@ -127,8 +121,6 @@ export class TransferWriter {
   private commits: Promise<void> = Promise.resolve();
   private broken: unknown;
   private committed: number;
-  private bytesWritten = 0;
-  private lastProgress = 0;
   private finished = false;
   /** Set for a planned writer. */
   private layout: PlannedLayout | undefined;
@@ -241,10 +233,8 @@ export class TransferWriter {
     for (const r of check.kept) {
       writer.blobs.set(r.blob.digest, r.blob);
       const placements = layout.placements.get(r.blob.digest) ?? [];
-      if (placements.length > 0) writer.bytesWritten += r.blob.size;
       for (const p of placements) if (!volumes.closed.has(p.volume)) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
     }
-    writer.lastProgress = writer.bytesWritten;
     return writer;
   }
 
@@ -371,7 +361,6 @@ export class TransferWriter {
     await this.journal.close();
     await Journal.remove(this.dir);
     await this.lock.release();
-    this.emit({ phase: 'done', message: `wrote ${manifest.volumes.length} volume(s)` });
     return manifest;
   }
 
@@ -432,16 +421,7 @@ export class TransferWriter {
   private async writePlanned(desc: BlobDescriptor, placements: Placement[], source: BlobSource): Promise<boolean> {
     const volumes = this.volumes as PlacedVolumes;
     const split = placements.length > 1;
-    let counted = 0;
     let cursor: ByteCursor | undefined;
-    const counting = async function* (writer: TransferWriter, volume: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-      for await (const chunk of chunks) {
-        yield chunk;
-        counted += chunk.length;
-        writer.bytesWritten += chunk.length;
-        if (writer.bytesWritten - writer.lastProgress >= PROGRESS_STEP) writer.emit({ phase: 'write-volume', volume, blob: desc.digest });
-      }
-    };
     try {
       cursor = new ByteCursor(verified(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
       const parts = [];
@@ -449,7 +429,7 @@ export class TransferWriter {
         const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
         const partHash = split ? createHash('sha256') : undefined;
         const volume = volumeName(p.volume);
-        await volumes.writeEntry(p, { name: path, size: p.size, mode: BLOB_MODE }, counting(this, volume, cursor.take(p.size, partHash)));
+        await volumes.writeEntry(p, { name: path, size: p.size, mode: BLOB_MODE }, cursor.take(p.size, partHash));
         parts.push({ volume, path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
       }
       await cursor.end();
@@ -462,12 +442,9 @@ export class TransferWriter {
       for (const v of volumes.claimFull(touched)) closed.push(await volumes.close(v));
       await this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed }, desc, first.volume);
       this.blobs.set(desc.digest, blob);
-      this.emit({ phase: 'write-volume', blob: desc.digest, volume: first.volume });
       return true;
     } catch (e) {
       await cursor?.cancel();
-      // Its bytes no longer count: its place is a hole.
-      this.bytesWritten -= counted;
       throw await noSpaceError(e, volumeName(placements[0]!.volume), this.dir, `blob ${desc.digest}`, desc.size);
     }
   }
@@ -498,7 +475,7 @@ export class TransferWriter {
         // Only the parts of a split blob need a hash of their own (a whole blob has its digest): one
         // sha256 pass fewer over every byte of the transfer.
         const partHash = split ? createHash('sha256') : undefined;
-        await this.writeEntry(p, path, BLOB_MODE, cursor.take(p.size, partHash), desc.digest);
+        await this.writeEntry(p, path, BLOB_MODE, cursor.take(p.size, partHash));
         parts.push({ volume: volumeName(p.volume), path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
       }
       await cursor.end();
@@ -507,7 +484,6 @@ export class TransferWriter {
       const blob = toBlob(desc, location);
       const committed = this.commit(volumes.durable(), { t: 'blob', blob, state: this.allocator.state, closed: volumes.closed.slice(snap.closedCount) }, desc, volumes.current);
       this.blobs.set(desc.digest, blob);
-      this.emit({ phase: 'write-volume', blob: desc.digest, volume: volumes.current });
       return { committed };
     } catch (e) {
       await cursor?.cancel();
@@ -517,28 +493,13 @@ export class TransferWriter {
     }
   }
 
-  private async writeEntry(p: Placement, name: string, mode: number, data: Chunks, blob?: string): Promise<void> {
+  private async writeEntry(p: Placement, name: string, mode: number, data: Chunks): Promise<void> {
     const volumes = this.volumes as VolumeSet;
     await volumes.ensure(p.volume);
     let position = p.headerOffset;
     await writeTarEntry({ name, size: p.size, mode }, data, async (chunk) => {
       await volumes.write(position, chunk);
       position += chunk.length;
-      this.bytesWritten += chunk.length;
-      if (this.bytesWritten - this.lastProgress >= PROGRESS_STEP) this.emit({ phase: 'write-volume', volume: volumeName(p.volume), ...(blob ? { blob } : {}) });
-    });
-  }
-
-  private emit(partial: { phase: string; blob?: string; volume?: string; message?: string }): void {
-    const listener = this.options.onProgress;
-    if (!listener) return;
-    this.lastProgress = this.bytesWritten;
-    listener({
-      ...partial,
-      bytesDone: this.bytesWritten,
-      bytesTotal: this.options.expected?.bytes ?? 0,
-      itemsDone: this.blobs.size,
-      itemsTotal: this.options.expected?.blobs ?? 0,
     });
   }
 

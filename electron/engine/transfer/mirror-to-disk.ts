@@ -1,8 +1,8 @@
-import type { ProgressListener } from '../../../shared/progress';
 import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import type { ImageSource } from '../copy/types';
+import { TransferProgress } from '../copy/progress';
 import { planVolumes, type VolumePlan } from '../media/volume-plan';
 import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal, type PlanIdentity } from '../media/journal';
@@ -90,13 +90,17 @@ async function layoutOf(plan: TransferPlan, steps: readonly WriteStep[], toDir: 
   return { volumes, space };
 }
 
-/** The writer names the blob it writes; the operator follows images, so each event also names the image the blob is written for. */
-function withImage(listener: ProgressListener, steps: readonly WriteStep[]): ProgressListener {
-  const imageOf = new Map(steps.map((s) => [s.desc.digest, s.image.source]));
-  return (e) => {
-    const image = e.blob && !e.image ? imageOf.get(e.blob) : undefined;
-    listener(image ? { ...e, image } : e);
-  };
+/**
+ * The run's progress from the plan: every written blob and manifest once, owned by the first image needing
+ * it, placed in the volumes as the layout puts it. Each image needs all of its blobs and manifests.
+ */
+function progressOf(ctx: EngineContext, plan: TransferPlan, written: readonly WriteStep[], layout: DiskLayout): TransferProgress {
+  const units = new Map(written.map((s) => [s.desc.digest, { digest: s.desc.digest, size: s.desc.size, parts: layout.volumes.parts.get(s.desc.digest) ?? [] }]));
+  const images = plan.images.map((image) => {
+    const needs = [...image.images.flatMap((m) => [...m.blobs.map((b) => b.digest), m.manifest.digest]), image.digest];
+    return { source: image.source, units: needs.flatMap((d) => units.get(d) ?? []) };
+  });
+  return new TransferProgress(ctx.progress, { phase: 'write-volume', images, volumes: layout.volumes.volumes.map((v) => v.name) });
 }
 
 function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
@@ -146,8 +150,6 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     resume: true,
     plan: planIdentity(plan, opts.since),
     holder: 'ferry mirror',
-    onProgress: withImage(ctx.progress, steps),
-    expected: { bytes: written.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
     planned: steps.map((s) => (s.inParent ? { ...s.desc, parent: true } : s.desc)),
   });
   // A resumed run needs room only for what is still to be written.
@@ -156,9 +158,9 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     await writer.close();
     throw refuse(remaining + metadataBytes);
   }
-  if (writer.resumedBlobs > 0) {
-    ctx.progress({ phase: 'resume', bytesDone: 0, bytesTotal: 0, itemsDone: writer.resumedBlobs, itemsTotal: steps.length, message: `resuming: ${writer.resumedBlobs} blob(s) already on disk are kept` });
-  }
+  const progress = progressOf(ctx, plan, written, layout);
+  for (const s of written) if (writer.has(s.desc.digest)) progress.kept(s.desc.digest);
+  if (writer.resumedBlobs > 0) progress.report('resume', `resuming: ${writer.resumedBlobs} blob(s) already on disk are kept`);
 
   const sources = new Map<PlannedImage, ImageSource>();
   const sourceOf = (image: PlannedImage) => {
@@ -177,12 +179,17 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
         try {
           if (step.inParent) return await writer.addParentBlob(step.desc);
           if (writer.has(step.desc.digest)) return false;
-          return await ctx.limit(async () => {
+          const digest = step.desc.digest;
+          const added = await ctx.limit(async () => {
             signal.throwIfAborted();
-            const bytes = step.bytes ? [step.bytes] : await sourceOf(step.image).openBlob({ digest: step.desc.digest, size: step.desc.size } satisfies Descriptor, { image: step.image.source, signal });
+            const onBytes = (n: number) => progress.bytes(digest, n);
+            const bytes = step.bytes ? [step.bytes] : await sourceOf(step.image).openBlob({ digest, size: step.desc.size } satisfies Descriptor, { image: step.image.source, signal, onBytes });
             return writer.addBlob(step.desc, bytes);
           });
+          if (added) progress.done(digest);
+          return added;
         } catch (e) {
+          progress.failed(step.desc.digest);
           failure ??= { error: e };
           stop.abort(e);
           throw e;
@@ -212,6 +219,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
       ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
     });
+    progress.report('done', `wrote ${manifest.volumes.length} volume(s)`);
     return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };
   } catch (e) {
     // The journal keeps every complete blob: the same command resumes from there.

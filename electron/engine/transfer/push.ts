@@ -9,6 +9,7 @@ import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { BlobFlights } from '../copy/blob-flights';
 import { copyImage, type CopyResult } from '../copy/copy';
+import { TransferProgress } from '../copy/progress';
 import { DockerDestination } from '../copy/docker';
 import type { ImageDestination, ImageSource } from '../copy/types';
 import type { FetchedManifest } from '../registry/client';
@@ -66,16 +67,21 @@ export async function pushImages(
   meta: PushMeta,
 ): Promise<PushResult> {
   const flights = new BlobFlights();
+  // One model for the run: a blob several images (or repositories) need counts once, present ones as done.
+  const progress = new TransferProgress(ctx.progress, { phase: 'push', expectImages: images.length });
   const outcomes = await Promise.all(
     images.map(async (image): Promise<ImageOutcome> => {
       const dstRef = mirrorReference(image, target, meta.release);
       const destination = formatReference(dstRef);
       // The release's own tag is written by the copy (its name); every other tag after it.
       const tags = mirrorTags(image, meta.release).filter((t) => t.tag !== dstRef.tag);
+      let copying = false;
       try {
         const written = new Map<string, FetchedManifest>();
         const dst = remembering(meta.destination ? meta.destination(dstRef) : new DockerDestination(ctx, dstRef), written);
-        const result = await copyImage(ctx, image.open(), dst, { flights });
+        const src = image.open();
+        copying = true;
+        const result = await copyImage(ctx, src, dst, { flights, progress });
         if (result.digest !== image.digest) {
           throw new FerryError('DIGEST_MISMATCH', `${image.source} arrived in the mirror as ${result.digest}, not ${image.digest}.`, {
             hint: 'The source changed under the transfer; mirror it again.',
@@ -84,6 +90,8 @@ export async function pushImages(
         await tagInMirror(ctx, image, target, tags, written);
         return { source: image.source, destination, digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}), result };
       } catch (e) {
+        // The copy declares its image to the run's progress (or gives it up) itself; one that never started does here.
+        if (!copying) progress.abandon();
         if (ctx.signal?.aborted) throw e;
         const err = e instanceof FerryError ? e : new FerryError('INTERNAL', (e as Error).message);
         return { source: image.source, destination, digest: image.digest, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
@@ -91,6 +99,7 @@ export async function pushImages(
     }),
   );
   const done = outcomes.filter((o) => o.result);
+  progress.report(done.length === outcomes.length ? 'done' : 'stopped');
   const blobs = { total: 0, copied: 0, mounted: 0, skipped: 0, bytesCopied: 0 };
   const held = new Set<string>();
   for (const o of done) {

@@ -4,7 +4,8 @@ import { toEnvelope, type FerryErrorEnvelope } from '../../../shared/errors';
 import { getApi } from '../api';
 import { formatBytes, formatDuration, formatTime } from '../format';
 import { shortReference } from '../plan-groups';
-import { etaSeconds, jobSummary, measuredRate, volumeRows, type TransferTrace } from '../transfer-trace';
+import type { ImageProgress } from '../../../shared/progress';
+import { jobSummary, shownRate, volumeRows, type TransferTrace } from '../transfer-trace';
 import { useJob } from '../jobs';
 import { ActionError } from './ActionError';
 import { Button } from './Button';
@@ -34,7 +35,7 @@ export type PlannedFiles = ReadonlyArray<{ name: string; size: number }>;
 function VolumeFill({ trace, planned, succeeded }: { trace: TransferTrace; planned?: PlannedFiles; succeeded: boolean }) {
   const rows = volumeRows(trace, succeeded, planned);
   if (rows.length === 0) return null;
-  if (!planned) {
+  if (!planned && !trace.volumeFigures) {
     return (
       <Table
         caption="Volumes"
@@ -57,8 +58,18 @@ function VolumeFill({ trace, planned, succeeded }: { trace: TransferTrace; plann
   );
 }
 
-/** The images the writer (or copier) touched last: the first is the one in flight now. */
-function InFlight({ images }: { images: readonly string[] }) {
+/** The images under way, each with its own bytes (the engine's figures), or else the images named last. */
+function InFlight({ images, active }: { images: readonly string[]; active?: readonly ImageProgress[] }) {
+  if (active) {
+    if (active.length === 0) return null;
+    return (
+      <div role="group" aria-label="Images in flight">
+        {active.map((i) => (
+          <ProgressBar key={i.source} label={shortReference(i.source)} done={i.bytesDone} total={i.bytesTotal} />
+        ))}
+      </div>
+    );
+  }
   if (images.length === 0) return null;
   return (
     <ul className="in-flight" aria-label="Images in flight">
@@ -104,7 +115,7 @@ export function JobPanel({ id, onFinished, render, plannedFiles }: { id: string;
   };
   const p = job.progress;
   const active = job.state === 'running' || job.state === 'queued';
-  const rate = measuredRate(trace.samples) ?? p?.bytesPerSecond;
+  const { rate, eta } = p ? shownRate(trace, p) : {};
   return (
     <div className="job" aria-label={`Job ${job.title}`} role="group">
       <p>
@@ -122,9 +133,9 @@ export function JobPanel({ id, onFinished, render, plannedFiles }: { id: string;
             done={p.bytesDone}
             total={p.bytesTotal}
             bytesPerSecond={active ? rate : undefined}
-            etaSeconds={active ? etaSeconds(p.bytesDone, p.bytesTotal, rate) : undefined}
+            etaSeconds={active ? eta : undefined}
           />
-          {p.itemsTotal > 0 ? <ProgressBar label="Items" unit="items" done={p.itemsDone} total={p.itemsTotal} /> : null}
+          {p.images ? <ProgressBar label="Images" unit="items" done={p.images.done} total={p.images.total} /> : p.itemsTotal > 0 ? <ProgressBar label="Items" unit="items" done={p.itemsDone} total={p.itemsTotal} /> : null}
           {p.message ? <p className="muted">{p.message}</p> : null}
         </>
       ) : active ? (
@@ -132,7 +143,7 @@ export function JobPanel({ id, onFinished, render, plannedFiles }: { id: string;
       ) : null}
       <Throughput samples={trace.samples} />
       <VolumeFill trace={trace} succeeded={job.state === 'succeeded'} planned={plannedFiles} />
-      {active ? <InFlight images={trace.recentImages} /> : null}
+      {active ? <InFlight images={trace.recentImages} active={trace.activeImages} /> : null}
       {job.state === 'failed' && job.error ? <ActionError error={job.error} /> : null}
       {job.state === 'cancelled' ? <Callout tone="warn" title="Cancelled" hint="Start it again to continue: finished work is kept and not repeated." /> : null}
       <ActionError error={controlError} />

@@ -182,6 +182,17 @@ describe('JobManager with real worker processes', () => {
     await reopened.dispose();
   });
 
+  it('hands the UI a few events of an engine that reports every chunk, the last of them the final figures', async () => {
+    const job = manager.start({ ...countJob(1, 'dest-burst'), params: { ...countJob(1, 'dest-burst').params, source: 'burst:20000' } } as JobStart);
+    const events: ProgressEvent[] = [];
+    const off = manager.onProgress((e) => e.id === job.id && events.push(e.progress));
+    const done = await manager.whenSettled(job.id);
+    off();
+    assert.equal(done.state, 'succeeded');
+    assert.ok(events.length >= 1 && events.length <= 50, `${events.length} of 20000 events crossed`);
+    assert.equal(done.progress?.itemsDone, 20000, 'the final figures are not throttled away');
+  });
+
   // Last: every event of every job above, the overshooting one included.
   it('never hands out a progress figure past its total', () => {
     assert.ok(seen.length > 0);

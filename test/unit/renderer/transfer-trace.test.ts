@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { ProgressEvent } from '../../../shared/progress';
 import { ProgressBar } from '../../../renderer/src/components/ProgressBar';
 import { Throughput } from '../../../renderer/src/components/Throughput';
-import { emptyTrace, etaSeconds, foldTrace, jobSummary, measuredRate, rates, shownDone, volumeRows, MAX_SAMPLES, SAMPLE_MS } from '../../../renderer/src/transfer-trace';
+import { emptyTrace, etaSeconds, foldTrace, jobSummary, measuredRate, rates, shownDone, shownRate, volumeRows, MAX_SAMPLES, SAMPLE_MS } from '../../../renderer/src/transfer-trace';
 
 const MiB = 1024 * 1024;
 const write = (bytesDone: number, volume: string, image?: string): ProgressEvent => ({ phase: 'write-volume', bytesDone, bytesTotal: 100 * MiB, itemsDone: 0, itemsTotal: 10, volume, ...(image ? { image } : {}) });
@@ -78,4 +78,39 @@ test('volume files fill in order: those before the one being written are complet
   assert.deepEqual(volumeRows(t, true, planned).map((r) => r.bytes / MiB), [40, 40, 40]);
   assert.deepEqual(volumeRows(t, false).map((r) => [r.name, r.bytes / MiB, r.size]), [['ferry-000002.tar', 5, undefined]], 'without a plan: what was seen');
   assert.deepEqual(volumeRows(emptyTrace(), false, planned), [], 'nothing written yet: no volume rows');
+});
+
+test("the engine's figures drive the view when an event has them: volume bars, images under way, its rate and ETA", () => {
+  const model: ProgressEvent = {
+    phase: 'write-volume',
+    bytesDone: 60 * MiB,
+    bytesTotal: 100 * MiB,
+    itemsDone: 3,
+    itemsTotal: 9,
+    bytesPerSecond: 4 * MiB,
+    etaSeconds: 10,
+    volumes: [
+      { name: 'ferry-000001.tar', bytesDone: 50 * MiB, bytesTotal: 50 * MiB },
+      { name: 'ferry-000002.tar', bytesDone: 10 * MiB, bytesTotal: 50 * MiB },
+    ],
+    images: { done: 1, total: 3, active: [{ source: 'quay.io/a/b:1', bytesDone: 10 * MiB, bytesTotal: 30 * MiB }] },
+  };
+  let t = foldTrace(emptyTrace(), model, 0);
+  // A later event without figures (another phase) keeps the last ones.
+  t = foldTrace(t, { phase: 'sign', bytesDone: 0, bytesTotal: 0, itemsDone: 0, itemsTotal: 0 }, 100);
+  assert.deepEqual(
+    volumeRows(t, false).map((r) => [r.name, r.bytes / MiB, r.size! / MiB, r.complete]),
+    [['ferry-000001.tar', 50, 50, true], ['ferry-000002.tar', 10, 50, false]],
+  );
+  const files = [50, 60].map((mib, i) => ({ name: `ferry-00000${i + 1}.tar`, size: mib * MiB }));
+  assert.deepEqual(
+    volumeRows(t, false, files).map((r) => [r.name, r.bytes / MiB, r.size! / MiB, r.complete]),
+    [['ferry-000001.tar', 50, 50, true], ['ferry-000002.tar', 10, 60, false]],
+    'against the planned file sizes: a file whose blobs are all in is full',
+  );
+  assert.deepEqual(volumeRows(t, true, files).map((r) => r.bytes / MiB), [50, 60]);
+  assert.deepEqual(t.activeImages, model.images!.active);
+  assert.deepEqual(shownRate(t, model), { rate: 4 * MiB, eta: 10 });
+  assert.deepEqual(shownRate(t, { ...model, bytesPerSecond: undefined, etaSeconds: undefined }), {}, 'the model had measured nothing yet: no rate, no ETA');
+  assert.equal(rates([{ atMs: 0, bytesDone: 0 }, { atMs: 1000, bytesDone: 90 * MiB, rate: 2 * MiB }])[0], 2 * MiB, "the chart plots the engine's rate of moved bytes, not a jump of skipped ones");
 });
