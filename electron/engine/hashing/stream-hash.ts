@@ -25,9 +25,12 @@ export const OFF_THREAD_MIN = 1024 * 1024;
 const BATCH = 1024 * 1024;
 const IN_FLIGHT = 4;
 
-/** A hash of `algorithm` (a node:crypto name) for a stream of `expectedSize` bytes. */
-export function streamHash(algorithm: string, expectedSize: number): StreamHash {
-  return expectedSize < OFF_THREAD_MIN ? new InPlaceHash(algorithm) : hashThread().open(algorithm);
+/**
+ * A hash of `algorithm` (a node:crypto name) for a stream of `expectedSize` bytes: on the hashing thread
+ * when `offThread` and the stream is large enough for the round trips to pay, else in place.
+ */
+export function streamHash(algorithm: string, expectedSize: number, offThread = true): StreamHash {
+  return !offThread || expectedSize < OFF_THREAD_MIN ? new InPlaceHash(algorithm) : hashThread().open(algorithm);
 }
 
 class InPlaceHash implements StreamHash {

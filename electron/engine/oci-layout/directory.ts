@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { FerryError } from '../../../shared/errors';
 import { MAX_MANIFEST_BYTES } from '../registry/client';
 import { MediaType, type Descriptor } from '../registry/manifest';
-import { digestAlgorithm, verifiesAlready, VerifyingStream, type BlobIdentity } from '../registry/verify';
+import { digestAlgorithm, verifiesAlready, VerifyingStream, type BlobIdentity } from '../hashing/verified-stream';
 
 /**
  * An OCI image layout directory that skopeo, podman and oc read. Written safely (regclient's
