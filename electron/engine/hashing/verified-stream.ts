@@ -105,6 +105,17 @@ export class BlobVerifier {
   }
 }
 
+/** For a check that reports rather than throws: the mismatch `step` (an update() or end()) failed with, or undefined. */
+export async function mismatchOf(step: Promise<void> | undefined): Promise<FerryError | undefined> {
+  try {
+    await step;
+    return undefined;
+  } catch (e) {
+    if (e instanceof FerryError && (e.code === 'SIZE_MISMATCH' || e.code === 'DIGEST_MISMATCH')) return e;
+    throw e;
+  }
+}
+
 /**
  * The source's chunks, verified: the iterator throws instead of ending on bad bytes. A source that already
  * verifies this very descriptor (a registry or layout stream) is returned as it is, not hashed twice.

@@ -12,7 +12,7 @@ import { TAR_BLOCK } from './layout';
 import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
 import { tailFiles } from './tail';
-import { BlobVerifier, digestOf, type BlobIdentity } from '../hashing/verified-stream';
+import { BlobVerifier, digestOf, mismatchOf, type BlobIdentity } from '../hashing/verified-stream';
 import { listVolumeFiles, openVolume, readVolume } from './volumes';
 
 /**
@@ -154,7 +154,7 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
       }
       continue;
     }
-    const failure = await verified(s.whole, s.whole.end());
+    const failure = await mismatchOf(s.whole.end());
     if (failure) {
       blobOk.set(digest, false);
       problems.push({ code: 'BLOB_DIGEST', blob: digest, message: `split blob ${digest}: its joined parts hash to ${failure.details?.actual}` });
@@ -266,18 +266,6 @@ function splitOf(splits: Map<string, SplitState>, blob: TransferBlob): SplitStat
   return s;
 }
 
-/** The verifier's failure (a FerryError naming what is wrong), or undefined when `step` passed. */
-async function verified(verifier: BlobVerifier, step: Promise<void> | undefined): Promise<FerryError | undefined> {
-  try {
-    await step;
-    return undefined;
-  } catch (e) {
-    verifier.dispose();
-    if (e instanceof FerryError && (e.code === 'SIZE_MISMATCH' || e.code === 'DIGEST_MISMATCH')) return e;
-    throw e;
-  }
-}
-
 function unsafeReason(header: tar.Header): string | undefined {
   const name = header.name;
   if (header.type === 'symlink' || header.type === 'link') return `a ${header.type === 'link' ? 'hard link' : 'symbolic link'} (to ${header.linkname ?? '?'})`;
@@ -333,13 +321,13 @@ async function checkEntry(
   try {
     for await (const chunk of entry) {
       // A failed split stays failed: its whole is not checked again below.
-      if (inOrder && split.intact && (await verified(split.whole, split.whole.update(chunk)))) split.intact = false;
+      if (inOrder && split.intact && (await mismatchOf(split.whole.update(chunk)))) split.intact = false;
       keep?.push(chunk);
       size += chunk.length;
       // Past a failure the rest of the entry is only read: tar-stream needs it consumed.
-      failure ??= await verified(verifier, verifier.update(chunk));
+      failure ??= await mismatchOf(verifier.update(chunk));
     }
-    failure ??= await verified(verifier, verifier.end());
+    failure ??= await mismatchOf(verifier.end());
   } finally {
     verifier.dispose();
   }
