@@ -12,7 +12,7 @@ import type { Generated } from '../../../shared/config/yaml';
 import { readCaBundle } from '../../engine/config/ca-bundle';
 import { readInputFile } from '../../engine/config/input-file';
 import { mirrorScope, resolveMirrorInput, type MirrorInput } from '../../engine/config/mirror-input';
-import { writeOutputFile } from '../../engine/config/output-file';
+import { writeFileAtomic } from '../../engine/trust/secret-file';
 import { addCommonOptions } from '../program';
 import { printJson } from '../output';
 import { registerConfigTrustCommands } from './ca';
@@ -112,7 +112,7 @@ function toImageConfigLists(sources: RegistrySources): { allowed?: string[]; blo
 }
 
 async function emit(kind: string, generated: Generated<unknown>, opts: ConfigOptions, extra: { findings?: LintFinding[]; mode?: number } = {}): Promise<void> {
-  if (opts.out !== undefined) await writeOutputFile(opts.out, generated.text, extra.mode);
+  if (opts.out !== undefined) await writeFileAtomic(opts.out, generated.text, extra.mode ?? 0o644);
   if (opts.json) {
     printJson({ kind, ...(opts.out !== undefined ? { path: opts.out } : {}), text: generated.text, object: generated.object, findings: extra.findings ?? [] });
   } else if (opts.out !== undefined) {
