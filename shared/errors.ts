@@ -15,8 +15,8 @@ export type FerryErrorCode =
   | 'TLS_NAME_MISMATCH'
   | 'UNREACHABLE' // DNS, refused, timeout
   | 'REGISTRY_ERROR' // registry answered with an unexpected error
-  | 'DIGEST_MISMATCH'
-  | 'SIZE_MISMATCH'
+  | 'DIGEST_MISMATCH' // bytes whose hash is not the digest that names them (hashing/verified-stream.ts)
+  | 'SIZE_MISMATCH' // more or fewer bytes than the descriptor's size
   | 'UNSUPPORTED'
   | 'NO_SPACE'
   | 'MEDIA_CORRUPT'

@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jobSchema, type Job } from '../../shared/api/jobs';
+import { writeFileAtomic } from '../engine/trust/secret-file';
 
 /**
  * Past and current jobs as one JSON file each under the app's data dir, so history and reports
- * survive a restart. Only redacted DTOs reach this class. Written via temp + rename: a crash
+ * survive a restart. Only redacted DTOs reach this class. Written atomically (writeFileAtomic): a crash
  * leaves the previous version, never half a file.
  */
 export class JobHistory {
@@ -26,9 +27,6 @@ export class JobHistory {
   }
 
   async save(job: Job): Promise<void> {
-    const file = join(this.dir, `${job.id}.json`);
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(job, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, file);
+    await writeFileAtomic(join(this.dir, `${job.id}.json`), `${JSON.stringify(job, null, 2)}\n`, 0o600);
   }
 }

@@ -126,6 +126,43 @@ describe('verify catches damaged media', () => {
     assert.ok(report.problems.some((p) => (p.code === 'TAR_MALFORMED' || p.code === 'ENTRY_MISSING' || p.code === 'BLOB_DIGEST') && p.volume === victim.name));
   });
 
+  /** The error reading a blob whole through TransferReader (the push's source) ends with, or undefined if it ended cleanly. */
+  async function readError(dir: string, digest: string): Promise<unknown> {
+    const reader = await TransferReader.open(dir);
+    try {
+      for await (const _ of reader.openBlob(digest)) {
+        // consume: the stream must error instead of ending
+      }
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  }
+
+  it('the reader fails a blob cut short by a truncated volume with SIZE_MISMATCH naming blob, volume and images', async () => {
+    const dir = await copy();
+    const victim = manifest.volumes[0]!;
+    const blob = manifest.blobs.find((b) => 'volume' in b.location && b.location.volume === victim.name && b.size > 2);
+    assert.ok(blob && 'volume' in blob.location, 'the fixture has a whole blob in the first volume');
+    await truncate(join(dir, victim.name), blob.location.offset + Math.floor(blob.size / 2));
+    const e = await readError(dir, blob.digest);
+    assert.ok(e instanceof FerryError && e.code === 'SIZE_MISMATCH', String(e));
+    assert.equal(e.details?.volume, victim.name);
+    assert.match(e.message, new RegExp(`Blob ${blob.digest} \\(used by .+\\) in volume ${victim.name} failed verification: only \\d+ of ${blob.size} bytes arrived`));
+  });
+
+  it('the reader fails a split blob at its damaged part, naming part, blob and volume', async () => {
+    const dir = await copy();
+    const blob = manifest.blobs.find((b) => 'parts' in b.location)!;
+    assert.ok(blob && 'parts' in blob.location, 'the fixture splits a blob');
+    const part = blob.location.parts[1]!;
+    await flipByte(join(dir, part.volume), part.offset + 10);
+    const e = await readError(dir, blob.digest);
+    assert.ok(e instanceof FerryError && e.code === 'DIGEST_MISMATCH', String(e));
+    assert.equal(e.details?.volume, part.volume);
+    assert.match(e.message, new RegExp(`^Part 2 of blob ${blob.digest} .*in volume ${part.volume} failed verification`));
+  });
+
   for (const [label, header, pattern] of [
     ['a "../evil" entry', { name: '../evil', size: 4, type: 'file' }, /climbs out/],
     ['an absolute path', { name: '/etc/cron.d/evil', size: 4, type: 'file' }, /absolute path/],

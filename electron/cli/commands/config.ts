@@ -9,7 +9,7 @@ import { readCaBundle } from '../../engine/config/ca-bundle';
 import { mirroredCatalogsFromDir } from '../../engine/config/catalog-input';
 import { readInputFile } from '../../engine/config/input-file';
 import { resolveMirrorInput, type MirrorInput } from '../../engine/config/mirror-input';
-import { writeOutputFile } from '../../engine/config/output-file';
+import { writeFileAtomic } from '../../engine/trust/secret-file';
 import { addCommonOptions } from '../program';
 import { printJson } from '../output';
 import { registerConfigTrustCommands } from './ca';
@@ -113,7 +113,7 @@ async function configInput(kind: ConfigKind, opts: ConfigOptions): Promise<Confi
 
 async function generateKind(kind: ConfigKind, opts: ConfigOptions): Promise<void> {
   const generated = generateConfig(kind, await configInput(kind, opts), (findings) => printFindings(findings, opts.json));
-  if (opts.out !== undefined) await writeOutputFile(opts.out, generated.text, generated.secret ? 0o600 : 0o644);
+  if (opts.out !== undefined) await writeFileAtomic(opts.out, generated.text, generated.secret ? 0o600 : 0o644);
   if (opts.json) {
     printJson({ kind: kind.label, ...(opts.out !== undefined ? { path: opts.out } : {}), text: generated.text, object: generated.object, findings: generated.findings });
   } else if (opts.out !== undefined) {

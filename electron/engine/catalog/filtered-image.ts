@@ -8,7 +8,7 @@ import { buildLayer, type BuiltLayer, type LayerEntry } from '../image-files/bui
 import { walkFilesFromLayers } from '../image-files/layers';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, MediaType, parseManifest, type Descriptor } from '../registry/manifest';
-import { digestOf } from '../registry/verify';
+import { digestOf } from '../hashing/verified-stream';
 import type { PlannedImage, PlannedManifest } from '../transfer/plan';
 import { fbcObjects } from './fbc-stream';
 import { IndexIgnore } from './index-ignore';

@@ -26,7 +26,7 @@ export interface ImageSource {
   readonly location?: BlobLocation;
   /** The manifest the reference names (no digest), or one by digest; exact bytes, digest checked. */
   getManifest(digest?: string, signal?: AbortSignal): Promise<FetchedManifest>;
-  /** The blob's bytes; the stream errors (DIGEST_MISMATCH) rather than end on bad data. */
+  /** The blob's bytes through hashing/verified-stream.ts; the stream errors (SIZE_MISMATCH, DIGEST_MISMATCH) rather than end on bad data. */
   openBlob(blob: Descriptor, opts?: BlobReadOptions): Promise<Readable>;
 }
 

@@ -8,6 +8,9 @@ import { Worker } from 'node:worker_threads';
  * Blob downloads, uploads and transfer reads hash in place: there the thread gained no wall time on the
  * 2-core bench, cost CPU, and its ~10 MiB pushed a 256 MiB copy past its 150 MiB peak-RSS bound.
  *
+ * The same thread reads back and hashes the volumes a transfer writer is writing (media/volume-hasher.ts):
+ * one hashing thread per process.
+ *
  * Bytes are copied into BATCH-sized buffers whose memory moves to the worker and comes back to be reused;
  * at most IN_FLIGHT of them per hash are out, so a slow hasher slows the stream instead of growing memory.
  */
@@ -25,9 +28,12 @@ export const OFF_THREAD_MIN = 1024 * 1024;
 const BATCH = 1024 * 1024;
 const IN_FLIGHT = 4;
 
-/** A hash of `algorithm` (a node:crypto name) for a stream of `expectedSize` bytes. */
-export function streamHash(algorithm: string, expectedSize: number): StreamHash {
-  return expectedSize < OFF_THREAD_MIN ? new InPlaceHash(algorithm) : hashThread().open(algorithm);
+/**
+ * A hash of `algorithm` (a node:crypto name) for a stream of `expectedSize` bytes: on the hashing thread
+ * when `offThread` and the stream is large enough for the round trips to pay, else in place.
+ */
+export function streamHash(algorithm: string, expectedSize: number, offThread = true): StreamHash {
+  return !offThread || expectedSize < OFF_THREAD_MIN ? new InPlaceHash(algorithm) : hashThread().open(algorithm);
 }
 
 class InPlaceHash implements StreamHash {
@@ -48,7 +54,45 @@ class InPlaceHash implements StreamHash {
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+const { openSync, readSync, closeSync, constants } = require('node:fs');
 const hashes = new Map();
+
+// Files being written, hashed by reading back what has reached them (media/volume-hasher.ts). The writer
+// created each one itself (confined-file.ts); a link swapped in meanwhile is not followed.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW || 0);
+const readBuffer = Buffer.allocUnsafe(1024 * 1024);
+const files = new Map();
+
+function fileState(key) {
+  let s = files.get(key);
+  if (!s) {
+    s = { fd: undefined, hash: createHash('sha256'), pos: 0, error: undefined };
+    files.set(key, s);
+  }
+  return s;
+}
+
+function advance(path, s, end) {
+  if (s.error || s.pos >= end) return;
+  try {
+    if (s.fd === undefined) s.fd = openSync(path, READ_FLAGS);
+    while (s.pos < end) {
+      const n = readSync(s.fd, readBuffer, 0, Math.min(readBuffer.length, end - s.pos), s.pos);
+      if (n === 0) throw new Error(path + ' ends at byte ' + s.pos + ', before ' + end);
+      s.hash.update(readBuffer.subarray(0, n));
+      s.pos += n;
+    }
+  } catch (e) {
+    s.error = e instanceof Error ? e.message : String(e);
+  }
+}
+
+function forget(key) {
+  const s = files.get(key);
+  if (s && s.fd !== undefined) closeSync(s.fd);
+  files.delete(key);
+}
+
 parentPort.on('message', (m) => {
   if (m.op === 'open') {
     hashes.set(m.id, createHash(m.algorithm));
@@ -62,25 +106,50 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ op: 'digest', id: m.id, hex: h ? h.digest('hex') : undefined });
   } else if (m.op === 'dispose') {
     hashes.delete(m.id);
+  } else if (m.op === 'file-advance') {
+    advance(m.path, fileState(m.key), m.end);
+  } else if (m.op === 'file-reset') {
+    // Cut back, or deleted (and perhaps created again): start over, reading from a fresh descriptor.
+    // A read that raced the cut and ran into the new end failed, but what it read before stands.
+    const s = files.get(m.key);
+    if (s && (s.pos > m.end || m.end === 0)) forget(m.key);
+    else if (s) s.error = undefined;
+  } else if (m.op === 'file-digest') {
+    const s = fileState(m.key);
+    advance(m.path, s, m.end);
+    forget(m.key);
+    parentPort.postMessage(s.error ? { op: 'file-digest', id: m.id, error: s.error } : { op: 'file-digest', id: m.id, hex: s.hash.digest('hex') });
+  } else if (m.op === 'file-forget') {
+    forget(m.key);
   }
 });
 `;
 
-type Reply = { op: 'returned'; id: number; buffer: ArrayBuffer } | { op: 'digest'; id: number; hex?: string };
+type Reply =
+  | { op: 'returned'; id: number; buffer: ArrayBuffer }
+  | { op: 'digest'; id: number; hex?: string }
+  | { op: 'file-digest'; id: number; hex?: string; error?: string };
+
+/** What a file being written asks of the hashing thread (media/volume-hasher.ts); `key` names one hash of one file. */
+export type FileHashMessage =
+  | { op: 'file-advance'; key: string; path: string; end: number }
+  | { op: 'file-reset'; key: string; end: number }
+  | { op: 'file-forget'; key: string };
 
 let shared: HashThread | undefined;
 
 /** The process's hash thread, started on first use and again after a failure. */
-function hashThread(): HashThread {
+export function hashThread(): HashThread {
   if (!shared || shared.failed) shared = new HashThread();
   return shared;
 }
 
-class HashThread {
+export class HashThread {
   failed: Error | undefined;
   private readonly worker: Worker;
   private nextId = 0;
   private readonly hashes = new Map<number, ThreadedHash>();
+  private readonly fileDigests = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
   private readonly spare: ArrayBuffer[] = [];
   /** Replies still to come (a returned buffer per batch, a digest per digest()): only these keep the process alive. */
   private awaited = 0;
@@ -103,6 +172,21 @@ class HashThread {
     return hash;
   }
 
+  /** Tells the thread how a file being hashed changed; nothing is answered. */
+  file(message: FileHashMessage): void {
+    if (!this.failed) this.worker.postMessage(message);
+  }
+
+  /** The sha256 (hex) of the first `end` bytes of the file hashed as `key`, once read; the thread then forgets it. */
+  fileDigest(key: string, path: string, end: number): Promise<string> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    const result = new Promise<string>((resolve, reject) => this.fileDigests.set(id, { resolve, reject }));
+    if (this.awaited++ === 0) this.worker.ref();
+    this.worker.postMessage({ op: 'file-digest', key, path, end, id });
+    return result;
+  }
+
   buffer(): ArrayBuffer {
     return this.spare.pop() ?? new ArrayBuffer(BATCH);
   }
@@ -121,6 +205,13 @@ class HashThread {
 
   private receive(reply: Reply): void {
     if (--this.awaited === 0) this.worker.unref();
+    if (reply.op === 'file-digest') {
+      const waiter = this.fileDigests.get(reply.id);
+      this.fileDigests.delete(reply.id);
+      if (reply.hex === undefined) waiter?.reject(new Error(`Could not hash the volume: ${reply.error ?? 'no digest'}`));
+      else waiter?.resolve(reply.hex);
+      return;
+    }
     if (reply.op === 'returned' && this.spare.length < IN_FLIGHT * 2) this.spare.push(reply.buffer);
     this.hashes.get(reply.id)?.receive(reply);
   }
@@ -130,6 +221,8 @@ class HashThread {
     this.awaited = 0;
     for (const hash of this.hashes.values()) hash.fail(e);
     this.hashes.clear();
+    for (const waiter of this.fileDigests.values()) waiter.reject(e);
+    this.fileDigests.clear();
   }
 }
 
@@ -174,7 +267,7 @@ class ThreadedHash implements StreamHash {
     this.thread.close(this.id, true);
   }
 
-  receive(reply: Reply): void {
+  receive(reply: Extract<Reply, { op: 'returned' | 'digest' }>): void {
     if (reply.op === 'returned') {
       this.out--;
       if (this.out < IN_FLIGHT) {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { digestOf } from '../registry/verify';
+import { digestOf } from '../hashing/verified-stream';
 
 /**
  * A small image layer Ferry makes itself (the filtered catalog's), built so that the same entries always

@@ -82,9 +82,11 @@ export async function regularFileAt(path: string): Promise<Stats | undefined> {
 /**
  * Replaces `dir/name` with `data` atomically: a new temp file (O_EXCL, random name) written and fsynced,
  * renamed over the target (rename replaces a link itself, never what it points at), then the directory
- * fsynced so the rename survives a crash. A target that is not a regular file is refused.
+ * fsynced so the rename survives a crash. A target that is not a regular file is refused. `data` may be a
+ * stream of chunks (a blob through its verifier): when it fails, the temp file goes and the target stays.
+ * The one atomic writer of every file Ferry commits.
  */
-export async function replaceConfined(path: string, data: string | Uint8Array, fileMode = 0o644): Promise<void> {
+export async function replaceConfined(path: string, data: string | Uint8Array | AsyncIterable<Uint8Array>, fileMode = 0o644): Promise<void> {
   await regularFileAt(path);
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -92,7 +94,8 @@ export async function replaceConfined(path: string, data: string | Uint8Array, f
     try {
       // open() applies the umask to the mode; the file must end up exactly as asked (0600 for a secret).
       await fh.chmod(fileMode);
-      await fh.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+      else for await (const chunk of data) await writeAll(fh, chunk);
       await fh.sync();
     } finally {
       await fh.close();
@@ -103,6 +106,10 @@ export async function replaceConfined(path: string, data: string | Uint8Array, f
     throw e;
   }
   await syncDir(dirname(path));
+}
+
+async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let done = 0; done < chunk.length; ) done += (await fh.write(chunk, done, chunk.length - done)).bytesWritten;
 }
 
 export async function syncDir(dir: string): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import { isParentLocation, isPartsLocation, type TransferVolume } from '../../../shared/transfer/manifest';
+import { BlobVerifier, mismatchOf } from '../hashing/verified-stream';
 import { ByteCursor } from './byte-cursor';
 import { regularFileAt } from './confined-file';
 import { JOURNAL_FILE, type JournalBlob } from './journal';
@@ -214,18 +215,15 @@ async function checkVolume(
 /** Why the entry at the cursor is not what the writer wrote ('short': the volume ended inside it), or undefined. */
 async function checkEntry(cursor: ByteCursor, entry: KeptEntry, whole: Hash | undefined): Promise<string | undefined> {
   const header = await collect(cursor.take(TAR_BLOCK, whole));
-  const data = createHash('sha256');
-  let got = 0;
-  for await (const chunk of cursor.take(entry.size, whole)) {
-    data.update(chunk);
-    got += chunk.length;
-  }
+  const verifier = new BlobVerifier({ digest: `sha256:${entry.sha256}`, size: entry.size });
+  // take() stops at the entry's size: the verifier can only find it short or of the wrong content.
+  for await (const chunk of cursor.take(entry.size, whole)) await verifier.update(chunk);
+  const failure = await mismatchOf(verifier.end());
   const padSize = tarEntrySize(entry.size) - TAR_BLOCK - entry.size;
   const padding = await collect(cursor.take(padSize, whole));
-  if (header.length < TAR_BLOCK || got < entry.size || padding.length < padSize) return 'short';
+  if (header.length < TAR_BLOCK || failure?.code === 'SIZE_MISMATCH' || padding.length < padSize) return 'short';
   if (!header.equals(await tarHeader({ name: entry.name, size: entry.size, mode: BLOB_MODE }))) return 'its tar header changed';
-  const hex = data.digest('hex');
-  if (hex !== entry.sha256) return `its bytes hash to sha256:${hex}, not what was written`;
+  if (failure) return `its bytes hash to ${String(failure.details?.actual)}, not what was written`;
   if (padding.some((b) => b !== 0)) return 'the padding after it changed';
   return undefined;
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
-import { openConfined } from './confined-file';
+import { openConfined, replaceConfined } from './confined-file';
 
 /**
  * One writer per transfer (mirror to disk) and per push journal: an exclusive lock file holding who
@@ -14,7 +13,7 @@ import { openConfined } from './confined-file';
  *
  * The lock is created with O_EXCL (on every file system, FAT32 included); a run that finds one still
  * being written (empty or partial) looks again for a moment before calling it unreadable. A stale lock is
- * replaced by rename() of a complete temp file and read back: of two runs taking over at once, the one
+ * replaced atomically (replaceConfined: a complete temp file renamed over it) and read back: of two runs taking over at once, the one
  * whose token is not in the file backs off.
  */
 const MAX_LOCK_BYTES = 4096;
@@ -56,13 +55,7 @@ export class TransferLock {
       // Gone between the create and the read: its holder released it; try again.
       if (current === undefined) continue;
       if (!isStale(current)) throw held(path, current);
-      const temp = join(dirname(path), `.${basename(path)}.${holder.token}.tmp`);
-      try {
-        await writeNew(temp, text);
-        await rename(temp, path);
-      } finally {
-        await rm(temp, { force: true });
-      }
+      await replaceConfined(path, text);
       const now = await settledHolder(path);
       if (now?.token !== holder.token) throw held(path, now);
       return new TransferLock(path, holder, current);

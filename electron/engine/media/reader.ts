@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
 import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, type TransferImage, type TransferManifest } from '../../../shared/transfer/manifest';
 import { parseTransferManifest } from '../../../shared/transfer/parse';
+import { verifiedChunks } from '../hashing/verified-stream';
 import { manifestRefs } from './manifest-refs';
 import { readConfined, regularFileAt } from './confined-file';
 import { openVolume, readVolume } from './volumes';
@@ -14,6 +14,16 @@ import { openVolume, readVolume } from './volumes';
  * stream that fails verification errors instead of ending, naming blob, volume and the images using it.
  */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Where a blob's bytes (or one part of them) are in the volumes; `sha256` only for a part of a split blob. */
+interface PartPlace {
+  volume: string;
+  offset: number;
+  size: number;
+  sha256: string | undefined;
+}
+
+const MEDIA_HINT = 'The media is damaged: run `ferry verify --dir` for the full list, then copy the transfer again from the original.';
 
 export async function readTransferManifest(dir: string): Promise<TransferManifest> {
   const path = join(dir, TRANSFER_FILE);
@@ -64,7 +74,7 @@ export class TransferReader {
     return this.byDigest.get(digest);
   }
 
-  /** The blob's bytes, verified as they stream; the stream errors (DIGEST_MISMATCH, MEDIA_CORRUPT…) rather than end on bad data. */
+  /** The blob's bytes, verified as they stream; the stream errors (SIZE_MISMATCH, DIGEST_MISMATCH, MEDIA_CORRUPT) rather than end on bad data. */
   openBlob(digest: string): Readable {
     return Readable.from(this.verifiedBytes(digest, true), { objectMode: false });
   }
@@ -86,7 +96,7 @@ export class TransferReader {
         hint: 'The transfer is damaged or not a Ferry transfer; write it again.',
       });
     }
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     for await (const c of this.verifiedBytes(digest, nameImages)) chunks.push(c);
     return Buffer.concat(chunks);
   }
@@ -101,7 +111,7 @@ export class TransferReader {
     return blob;
   }
 
-  private async *verifiedBytes(digest: string, nameImages: boolean): AsyncGenerator<Buffer> {
+  private async *verifiedBytes(digest: string, nameImages: boolean): AsyncGenerator<Uint8Array> {
     const blob = this.require(digest);
     const loc = blob.location;
     if (isParentLocation(loc)) {
@@ -109,52 +119,48 @@ export class TransferReader {
         hint: 'Push the parent transfer first; the mirror then already holds this blob.',
       });
     }
+    const images = nameImages ? () => this.imagesUsing(digest) : undefined;
     const parts = isPartsLocation(loc) ? loc.parts : [{ volume: loc.volume, offset: loc.offset, size: blob.size, sha256: undefined }];
-    const whole = createHash('sha256');
-    for (const part of parts) {
+    const volume = [...new Set(parts.map((p) => p.volume))].join(', ');
+    yield* verifiedChunks({ digest, size: blob.size, volume, ...(images ? { images } : {}), hint: MEDIA_HINT }, this.joinedParts(digest, parts, images, nameImages));
+  }
+
+  /** A blob's parts, one after another, each checked by its own hash when it has one (the parts of a split blob). */
+  private async *joinedParts(digest: string, parts: ReadonlyArray<PartPlace>, images: (() => Promise<string[]>) | undefined, nameImages: boolean): AsyncGenerator<Uint8Array> {
+    for (const [i, part] of parts.entries()) {
+      const bytes = this.partBytes(digest, part, nameImages);
       // A whole blob is checked by its digest alone; only the parts of a split one carry a hash each.
-      const partHash = part.sha256 === undefined ? undefined : createHash('sha256');
-      let seen = 0;
-      const recorded = this.volumeSizes.get(part.volume);
-      if (recorded === undefined || part.offset + part.size > recorded) {
-        throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `transfer.json places it past the end of volume ${part.volume}`, nameImages);
-      }
-      let fh;
-      try {
-        fh = await openVolume(join(this.dir, part.volume));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is missing`, nameImages);
-        throw e;
-      }
-      try {
-        if (part.size > 0) {
-          for await (const chunk of readVolume(fh, { start: part.offset, end: part.offset + part.size - 1 })) {
-            seen += chunk.length;
-            partHash?.update(chunk);
-            whole.update(chunk);
-            yield chunk;
-          }
-        }
-      } finally {
-        await fh.close();
-      }
-      if (seen !== part.size) throw await this.bad('MEDIA_CORRUPT', digest, part.volume, `volume ${part.volume} is truncated (only ${seen} of ${part.size} bytes at offset ${part.offset})`, nameImages);
-      if (partHash && partHash.digest('hex') !== part.sha256) {
-        throw await this.bad('DIGEST_MISMATCH', digest, part.volume, `its part in volume ${part.volume} at offset ${part.offset} has the wrong content`, nameImages);
-      }
-    }
-    const got = `sha256:${whole.digest('hex')}`;
-    if (got !== digest) {
-      const volumes = [...new Set(parts.map((p) => p.volume))];
-      throw await this.bad('DIGEST_MISMATCH', digest, volumes.join(', '), `its bytes in ${volumes.join(', ')} hash to ${got}`, nameImages);
+      yield* part.sha256 === undefined
+        ? bytes
+        : verifiedChunks({ digest: `sha256:${part.sha256}`, size: part.size, part: { blob: digest, number: i + 1 }, volume: part.volume, ...(images ? { images } : {}), hint: MEDIA_HINT }, bytes);
     }
   }
 
-  private async bad(code: 'DIGEST_MISMATCH' | 'MEDIA_CORRUPT', digest: string, volume: string, why: string, nameImages: boolean): Promise<FerryError> {
+  /** The bytes transfer.json places in a volume, never read past the volume's recorded size; unchecked (the caller verifies). */
+  private async *partBytes(digest: string, part: PartPlace, nameImages: boolean): AsyncGenerator<Buffer> {
+    const recorded = this.volumeSizes.get(part.volume);
+    if (recorded === undefined || part.offset + part.size > recorded) {
+      throw await this.corrupt(digest, part.volume, `transfer.json places it past the end of volume ${part.volume}`, nameImages);
+    }
+    let fh;
+    try {
+      fh = await openVolume(join(this.dir, part.volume));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await this.corrupt(digest, part.volume, `volume ${part.volume} is missing`, nameImages);
+      throw e;
+    }
+    try {
+      if (part.size > 0) yield* readVolume(fh, { start: part.offset, end: part.offset + part.size - 1 });
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async corrupt(digest: string, volume: string, why: string, nameImages: boolean): Promise<FerryError> {
     const images = nameImages ? await this.imagesUsing(digest) : [];
     const used = images.length ? ` (used by ${images.join(', ')})` : '';
-    return new FerryError(code, `Blob ${digest}${used} cannot be read from the transfer: ${why}.`, {
-      hint: 'The media is damaged: run `ferry verify --dir` for the full list, then copy the transfer again from the original.',
+    return new FerryError('MEDIA_CORRUPT', `Blob ${digest}${used} cannot be read from the transfer: ${why}.`, {
+      hint: MEDIA_HINT,
       details: { blob: digest, volume, images },
     });
   }

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { FerryError } from '../../../shared/errors';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { TAR_BLOCK } from './layout';
 import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
 import { tailFiles } from './tail';
-import { streamHash } from '../hashing/stream-hash';
+import { BlobVerifier, digestOf, mismatchOf, type BlobIdentity } from '../hashing/verified-stream';
 import { listVolumeFiles, openVolume, readVolume } from './volumes';
 
 /**
@@ -33,7 +33,8 @@ type Expected =
   | { kind: 'tail'; data: Buffer };
 
 interface SplitState {
-  hash: Hash;
+  /** The whole blob, fed its parts as they come in order. */
+  whole: BlobVerifier;
   next: number;
   intact: boolean;
 }
@@ -117,7 +118,7 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
         problems.push({ code: 'ENTRY_MISSING', volume: volume.name, message: `volume ${volume.name} lacks ${name}` });
       } else {
         blobOk.set(exp.blob.digest, false);
-        if (exp.kind === 'part') splitOf(splits, exp.blob.digest).intact = false;
+        if (exp.kind === 'part') splitOf(splits, exp.blob).intact = false;
         problems.push({ code: 'ENTRY_MISSING', volume: volume.name, blob: exp.blob.digest, message: `blob ${exp.blob.digest} (${name}) cannot be read from volume ${volume.name}` });
       }
     }
@@ -153,12 +154,13 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
       }
       continue;
     }
-    const whole = `sha256:${s.hash.digest('hex')}`;
-    if (whole !== digest) {
+    const failure = await mismatchOf(s.whole.end());
+    if (failure) {
       blobOk.set(digest, false);
-      problems.push({ code: 'BLOB_DIGEST', blob: digest, message: `split blob ${digest}: its joined parts hash to ${whole}` });
+      problems.push({ code: 'BLOB_DIGEST', blob: digest, message: `split blob ${digest}: its joined parts hash to ${failure.details?.actual}` });
     } else blobOk.set(digest, true);
   }
+  for (const s of splits.values()) s.whole.dispose();
 
   await checkUnlistedVolumes(dir, manifest, problems);
   const users = checkImages(manifest, manifestData, blobOk, problems);
@@ -258,9 +260,9 @@ function writable(extract: tar.Extract): Promise<void> {
   });
 }
 
-function splitOf(splits: Map<string, SplitState>, digest: string): SplitState {
-  let s = splits.get(digest);
-  if (!s) splits.set(digest, (s = { hash: createHash('sha256'), next: 0, intact: true }));
+function splitOf(splits: Map<string, SplitState>, blob: TransferBlob): SplitState {
+  let s = splits.get(blob.digest);
+  if (!s) splits.set(blob.digest, (s = { whole: new BlobVerifier(blob), next: 0, intact: true }));
   return s;
 }
 
@@ -309,51 +311,58 @@ async function checkEntry(
     return drain(entry);
   }
   seen.add(name);
-  // Entries are hashed on the hashing thread while this one hashes the whole volume: the two passes overlap.
-  const hash = streamHash('sha256', header.size ?? 0);
-  const keep: Buffer[] | undefined = exp.kind === 'tail' || (exp.kind === 'blob' && exp.blob.kind === 'manifest' && exp.size <= MAX_MANIFEST_BYTES) ? [] : undefined;
-  const split = exp.kind === 'part' ? splitOf(splits, exp.blob.digest) : undefined;
+  // Entries are verified on the hashing thread while this one hashes the whole volume: the two passes overlap.
+  const verifier = new BlobVerifier(entryIdentity(exp), { offThread: true });
+  const keep: Buffer[] | undefined = exp.kind === 'blob' && exp.blob.kind === 'manifest' && exp.size <= MAX_MANIFEST_BYTES ? [] : undefined;
+  const split = exp.kind === 'part' ? splitOf(splits, exp.blob) : undefined;
   const inOrder = split !== undefined && exp.kind === 'part' && split.next === exp.part;
   let size = 0;
-  let hex: string;
+  let failure: FerryError | undefined;
   try {
     for await (const chunk of entry) {
-      if (inOrder) split.hash.update(chunk);
+      // A failed split stays failed: its whole is not checked again below.
+      if (inOrder && split.intact && (await mismatchOf(split.whole.update(chunk)))) split.intact = false;
       keep?.push(chunk);
       size += chunk.length;
-      await hash.update(chunk);
+      // Past a failure the rest of the entry is only read: tar-stream needs it consumed.
+      failure ??= await mismatchOf(verifier.update(chunk));
     }
-    hex = await hash.digest();
+    failure ??= await mismatchOf(verifier.end());
   } finally {
-    hash.dispose();
+    verifier.dispose();
   }
   if (exp.kind === 'tail') {
-    if (!Buffer.concat(keep ?? []).equals(exp.data)) {
-      problems.push({ code: 'LAYOUT_MISMATCH', volume, message: `${name} in volume ${volume} does not match the images transfer.json lists` });
-    }
+    if (failure) problems.push({ code: 'LAYOUT_MISMATCH', volume, message: `${name} in volume ${volume} does not match the images transfer.json lists` });
     return;
   }
   const digest = exp.blob.digest;
   if (entry.offset + TAR_BLOCK !== exp.offset || size !== exp.size) {
     problems.push({ code: 'ENTRY_MISPLACED', volume, blob: digest, message: `blob ${digest} (${name}) is at offset ${entry.offset + TAR_BLOCK} with ${size} bytes in volume ${volume}; transfer.json says offset ${exp.offset} with ${exp.size} bytes` });
   }
+  const wrong = failure && (failure.code === 'DIGEST_MISMATCH' ? String(failure.details?.actual) : `${size} bytes, not ${exp.size}`);
   if (exp.kind === 'part') {
     if (!inOrder) split!.intact = false;
     else split!.next++;
-    if (hex !== exp.sha256) {
+    if (wrong) {
       split!.intact = false;
       blobOk.set(digest, false);
-      problems.push({ code: 'BLOB_DIGEST', volume, blob: digest, message: `part ${exp.part + 1} of blob ${digest} in volume ${volume} has the wrong content (sha256 ${hex})` });
+      problems.push({ code: 'BLOB_DIGEST', volume, blob: digest, message: `part ${exp.part + 1} of blob ${digest} in volume ${volume} has the wrong content (${wrong})` });
     }
     return;
   }
-  const ok = `sha256:${hex}` === digest;
-  blobOk.set(digest, ok && blobOk.get(digest) !== false);
-  if (!ok) {
-    problems.push({ code: 'BLOB_DIGEST', volume, blob: digest, message: `blob ${digest} in volume ${volume} has the wrong content (sha256:${hex})` });
+  blobOk.set(digest, !wrong && blobOk.get(digest) !== false);
+  if (wrong) {
+    problems.push({ code: 'BLOB_DIGEST', volume, blob: digest, message: `blob ${digest} in volume ${volume} has the wrong content (${wrong})` });
   } else if (keep) {
     manifestData.set(digest, Buffer.concat(keep));
   }
+}
+
+/** What an entry must hold: a blob, one part of a split blob, or a file of the OCI layout tail. */
+function entryIdentity(exp: Expected): BlobIdentity {
+  if (exp.kind === 'tail') return { digest: digestOf(exp.data), size: exp.data.length };
+  if (exp.kind === 'part') return { digest: `sha256:${exp.sha256}`, size: exp.size, part: { blob: exp.blob.digest, number: exp.part + 1 } };
+  return { digest: exp.blob.digest, size: exp.size };
 }
 
 async function checkUnlistedVolumes(dir: string, manifest: TransferManifest, problems: VerifyProblem[]): Promise<void> {

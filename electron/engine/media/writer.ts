@@ -20,7 +20,7 @@ import {
   type TransferVolume,
   type TransferManifest,
 } from '../../../shared/transfer/manifest';
-import { verifiesAlready } from '../registry/verify';
+import { verifiedChunks } from '../hashing/verified-stream';
 import { ByteCursor } from './byte-cursor';
 import { regularFileAt, replaceConfined } from './confined-file';
 import { Journal, planDifferences, type JournalBegin, type JournalBlob, type PlanIdentity } from './journal';
@@ -423,7 +423,7 @@ export class TransferWriter {
     const split = placements.length > 1;
     let cursor: ByteCursor | undefined;
     try {
-      cursor = new ByteCursor(verified(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
+      cursor = new ByteCursor(verifiedChunks(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
       const parts = [];
       for (const [i, p] of placements.entries()) {
         const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
@@ -468,7 +468,7 @@ export class TransferWriter {
     const split = placements.length > 1;
     let cursor: ByteCursor | undefined;
     try {
-      cursor = new ByteCursor(verified(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
+      cursor = new ByteCursor(verifiedChunks(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
       const parts = [];
       for (const [i, p] of placements.entries()) {
         const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
@@ -547,44 +547,6 @@ function checkDescriptor(desc: BlobDescriptor): void {
 
 function toBlob(desc: BlobDescriptor, location: BlobLocation): TransferBlob {
   return { digest: desc.digest, size: desc.size, ...(desc.mediaType ? { mediaType: desc.mediaType } : {}), kind: desc.kind, location };
-}
-
-/**
- * The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it
- * ends. A registry or layout stream that already verifies this very descriptor is not hashed twice.
- */
-function verified(desc: BlobDescriptor, source: Chunks): AsyncIterable<Uint8Array> {
-  return verifiesAlready(source, desc) ? source : verifiedChunks(desc, source);
-}
-
-/** The source's bytes, failing on more or fewer than the descriptor's size or a digest mismatch before it ends. */
-async function* verifiedChunks(desc: BlobDescriptor, source: Chunks): AsyncGenerator<Uint8Array> {
-  const hash = createHash('sha256');
-  let seen = 0;
-  for await (const chunk of source) {
-    seen += chunk.length;
-    if (seen > desc.size) {
-      throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} is larger than its descriptor says (${desc.size} bytes); nothing of it was kept.`, {
-        hint: 'The source served different content than its manifest names; check the source registry or mirror.',
-        details: { blob: desc.digest },
-      });
-    }
-    hash.update(chunk);
-    yield chunk;
-  }
-  if (seen !== desc.size) {
-    throw new FerryError('SIZE_MISMATCH', `Blob ${desc.digest} ended after ${seen} of ${desc.size} bytes; nothing of it was kept.`, {
-      hint: 'The source stream was cut short; retry.',
-      details: { blob: desc.digest },
-    });
-  }
-  const got = `sha256:${hash.digest('hex')}`;
-  if (got !== desc.digest) {
-    throw new FerryError('DIGEST_MISMATCH', `Blob ${desc.digest} has the wrong content (its bytes hash to ${got}); nothing of it was kept.`, {
-      hint: 'The source served corrupted or different content; check the source registry or mirror and retry.',
-      details: { blob: desc.digest, actual: got },
-    });
-  }
 }
 
 function mirrorSources(images: TransferImage[]): TransferManifest['mirror']['sources'] {

@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { FerryError } from '../../../shared/errors';
 import { MAX_MANIFEST_BYTES } from '../registry/client';
 import { MediaType, type Descriptor } from '../registry/manifest';
-import { digestAlgorithm, verifiesAlready, VerifyingStream, type BlobIdentity } from '../registry/verify';
+import { digestAlgorithm, verifiedChunks, VerifyingStream, type BlobIdentity } from '../hashing/verified-stream';
+import { replaceConfined } from '../media/confined-file';
 
 /**
  * An OCI image layout directory that skopeo, podman and oc read. Written safely (regclient's
@@ -39,15 +38,6 @@ function corrupt(dir: string, what: string, hint = 'The directory is not an inta
 
 /** Serialises index.json updates per directory within this process. */
 const indexLocks = new Map<string, Promise<unknown>>();
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 export class OciLayout {
   private constructor(readonly dir: string) {}
@@ -121,20 +111,11 @@ export class OciLayout {
 
   /**
    * Streams into a temp file through a verifier (the source's own, when it already verifies this very
-   * descriptor, as a registry or layout source does); only verified, fsynced bytes get the blob's name.
+   * descriptor, as a registry or layout source does); only verified, fsynced bytes get the blob's name
+   * (confined-file.ts: the same atomic write as every file Ferry commits).
    */
   async writeBlob(blob: BlobIdentity, source: Readable): Promise<void> {
-    const final = this.blobPath(blob.digest);
-    const temp = join(this.dir, 'blobs', digestAlgorithm(blob.digest), `.tmp-${randomBytes(8).toString('hex')}`);
-    try {
-      const verified = verifiesAlready(source, blob) ? [source] : [source, new VerifyingStream(blob)];
-      // `flush` fsyncs before close: the rename below never names bytes that are not on disk.
-      await pipeline([...verified, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 256 * 1024 })]);
-      await rename(temp, final);
-    } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
-    }
+    await replaceConfined(this.blobPath(blob.digest), verifiedChunks(blob, source));
   }
 
   async writeBytes(blob: BlobIdentity, bytes: Buffer): Promise<void> {
@@ -203,15 +184,7 @@ export class OciLayout {
   }
 
   private async atomicWrite(name: string, bytes: Buffer): Promise<void> {
-    const temp = join(this.dir, `.${name}.tmp-${randomBytes(8).toString('hex')}`);
-    try {
-      await writeFile(temp, bytes, { flag: 'wx', mode: 0o644, flush: true });
-      await rename(temp, join(this.dir, name));
-      await fsyncDir(this.dir);
-    } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
-    }
+    await replaceConfined(join(this.dir, name), bytes);
   }
 }
 

@@ -5,7 +5,7 @@ import { transportError } from './errors';
 import { discard, failFor, header, type RegistryTransport, type TransportResponse } from './http';
 import { COPY_ACCEPT, MediaType } from './manifest';
 import { backoffDelay, DEFAULT_RETRY, isRetryableError, isRetryableStatus, sleep } from './retry';
-import { digestAlgorithm, digestOf, VerifyingStream, type BlobIdentity } from './verify';
+import { digestAlgorithm, digestOf, VerifyingStream, type BlobIdentity } from '../hashing/verified-stream';
 
 /**
  * The OCI distribution API of one registry: manifests byte for byte, blobs streamed through the

@@ -1,4 +1,4 @@
-import { writeOutputFile } from '../config/output-file';
+import { writeFileAtomic } from '../trust/secret-file';
 import { renderReportMarkdown, type OperatorReport } from './model';
 
 /** FILE.json → FILE.md; any other name gets `.md` appended. */
@@ -12,7 +12,7 @@ export function markdownPathFor(path: string): string {
  */
 export async function writeReport(path: string, report: OperatorReport): Promise<{ json: string; markdown: string }> {
   const markdown = markdownPathFor(path);
-  await writeOutputFile(path, `${JSON.stringify(report, null, 2)}\n`);
-  await writeOutputFile(markdown, renderReportMarkdown(report));
+  await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`, 0o644);
+  await writeFileAtomic(markdown, renderReportMarkdown(report), 0o644);
   return { json: path, markdown };
 }

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { FerryError } from '../../../shared/errors';
 import type { ParentRef } from '../../../shared/transfer/manifest';
 import { parseReceipt, parseTransferManifest } from '../../../shared/transfer/parse';
+import { digestOf } from '../hashing/verified-stream';
 
 /**
  * `ferry mirror --since FILE`: what the disconnected mirror already holds, read from the receipt a push
@@ -24,7 +24,7 @@ export async function readSince(path: string): Promise<SinceParent> {
       hint: 'Give the receipt.json that ferry push wrote on the disconnected side, or the transfer.json of the transfer that was pushed.',
     });
   }
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const digest = digestOf(bytes);
   const text = bytes.toString('utf8');
   let kind: unknown;
   try {

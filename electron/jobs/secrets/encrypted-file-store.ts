@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError } from '../../../shared/errors';
+import { writeFileAtomic } from '../../engine/trust/secret-file';
 import type { SecretMeta, SecretRecord, SecretStore } from './secret-store';
 import { stamp } from './secret-store';
 
@@ -70,9 +71,7 @@ export class EncryptedFileSecretStore implements SecretStore {
       const all = await this.read();
       change(all);
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(all), { mode: 0o600 });
-      await rename(temp, this.file);
+      await writeFileAtomic(this.file, JSON.stringify(all), 0o600);
     });
     this.queue = run.catch(() => undefined);
     return run;

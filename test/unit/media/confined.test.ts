@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { link, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,24 @@ describe('files of a transfer directory', () => {
     await assert.rejects(openConfined(join(tmp.path, 'absent'), 'read'), { code: 'ENOENT' });
     await replaceConfined(path, '{"a":1}\n');
     assert.equal(await readFile(path, 'utf8'), '{"a":1}\n');
+  });
+
+  it('replace a file from a stream of chunks, and leave the old one (and no temp file) when the stream fails', async () => {
+    const dir = join(tmp.path, 'streamed');
+    await mkdir(dir);
+    const path = join(dir, 'blob');
+    await replaceConfined(path, (async function* () {
+      yield Buffer.from('first ');
+      yield Buffer.from('second');
+    })());
+    assert.equal(await readFile(path, 'utf8'), 'first second');
+    const failing = (async function* () {
+      yield Buffer.from('half of a new ');
+      throw new Error('the source broke');
+    })();
+    await assert.rejects(replaceConfined(path, failing), /the source broke/);
+    assert.equal(await readFile(path, 'utf8'), 'first second');
+    assert.deepEqual(await readdir(dir), ['blob']);
   });
 });
 
