@@ -10,7 +10,8 @@ import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
 import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
-import type { ReleaseSignatures } from '../../../shared/transfer/manifest';
+import type { FailedImage, ReleaseSignatures } from '../../../shared/transfer/manifest';
+import { imageFailure, type FailurePolicy } from './keep-going';
 
 /**
  * The image set of a transfer and everything known about it before a byte of layer data moves: every
@@ -57,6 +58,8 @@ export interface TransferPlan {
   uniqueBlobs: number;
   /** With `signatures` asked for: the release's verified signatures and any warning about them. */
   releaseSignatures?: ReleaseSignatures;
+  /** Images asked for that could not be planned and were left out (keep going), in the order asked. */
+  failed?: FailedImage[];
 }
 
 /** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
@@ -148,10 +151,10 @@ async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedM
   };
 }
 
-/** The signature artifacts beside the planned images, planned as images of their own (each once). */
-async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[]): Promise<PlannedImage[]> {
+/** The signature artifacts beside the planned images, planned as images of their own (each once, none of `known`). */
+async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[], known: readonly PlannedImage[]): Promise<PlannedImage[]> {
   const found = await Promise.all(images.map((img) => ctx.limit(() => signatureArtifacts(ctx, { ref: img.ref, role: img.role, digest: img.digest }))));
-  const seen = new Set(images.map((i) => i.source));
+  const seen = new Set(known.map((i) => i.source));
   const out: PlannedImage[] = [];
   for (const req of found.flat()) {
     const image = await ctx.limit(() => planImage(ctx, req, req.root));
@@ -180,16 +183,54 @@ export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSou
   };
 }
 
-/** Manifests are small; fetching them all first gives exact totals before any layer moves. */
-export async function planTransfer(ctx: EngineContext, input: { release?: string; arch?: string; images?: readonly string[]; signatures?: SignatureOptions }): Promise<TransferPlan> {
+export interface PlanInput extends FailurePolicy {
+  release?: string;
+  arch?: string;
+  images?: readonly string[];
+  signatures?: SignatureOptions;
+  /**
+   * References (as `formatReference` writes them) that failed in the partial transfer a rerun completes: they
+   * are planned after every other image, so the images already carried keep their places on the media.
+   */
+  retried?: readonly string[];
+}
+
+/**
+ * Manifests are small; fetching them all first gives exact totals before any layer moves. An image that may
+ * fail alone (keep-going.ts) and cannot be planned is left out and listed in `failed`.
+ */
+export async function planTransfer(ctx: EngineContext, input: PlanInput): Promise<TransferPlan> {
   const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
   const requests = imageRequests(release, input.images ?? []);
   if (requests.length === 0) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
-  const [planned, signatures] = await Promise.all([
-    Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req)))),
-    release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined,
-  ]);
-  const images = [...planned, ...(await planArtifacts(ctx, planned))];
+  const failures = new Map<ImageRequest, FailedImage>();
+  const errors: unknown[] = [];
+  const plan = async (req: ImageRequest): Promise<PlannedImage[]> => {
+    try {
+      return [await ctx.limit(() => planImage(ctx, req))];
+    } catch (e) {
+      const failed = imageFailure(formatReference(req.ref), req.role, e, input);
+      if (!failed) throw e;
+      failures.set(req, failed);
+      errors.push(e);
+      return [];
+    }
+  };
+  const retried = new Set(input.retried ?? []);
+  const groups = [requests.filter((r) => !retried.has(formatReference(r.ref))), requests.filter((r) => retried.has(formatReference(r.ref)))];
+  const planGroups = async () => {
+    const images: PlannedImage[] = [];
+    for (const group of groups) {
+      const planned = (await Promise.all(group.map(plan))).flat();
+      images.push(...planned);
+      images.push(...(await planArtifacts(ctx, planned, images)));
+    }
+    return images;
+  };
+  const [images, signatures] = await Promise.all([planGroups(), release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined]);
+  const failed = requests.flatMap((r) => failures.get(r) ?? []);
+  // Every image failed: an empty transfer would carry nothing, so the run fails as one image alone would.
+  if (images.length === 0) throw failed.length === 1 ? errors[0] : nothingPlanned(failed);
   const unique = new Map<string, number>();
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
@@ -199,5 +240,14 @@ export async function planTransfer(ctx: EngineContext, input: { release?: string
     uniqueBytes: [...unique.values()].reduce((n, s) => n + s, 0),
     uniqueBlobs: unique.size,
     ...(signatures ? { releaseSignatures: signatures } : {}),
+    ...(failed.length ? { failed } : {}),
   };
+}
+
+function nothingPlanned(failed: readonly FailedImage[]): FerryError {
+  const first = failed[0]!;
+  return new FerryError(first.code as FerryError['code'], `None of the ${failed.length} images could be fetched:\n${failed.map((f) => `  ${f.ref}: ${f.message}`).join('\n')}`, {
+    hint: 'Check the references and the credentials for their registries.',
+    details: { failed: failed.map((f) => ({ ref: f.ref, code: f.code })) },
+  });
 }
