@@ -60,6 +60,8 @@ export const runners: JobRunners = {
         ...(params.registryPlatform ? { registryPlatform: params.registryPlatform } : {}),
         ...(params.since ? { since: params.since } : {}),
         ...(signatures ? { signatures } : {}),
+        ...(params.failFast ? { failFast: true } : {}),
+        toDir: params.toDir,
       });
       await job.checkpoint();
       const result = await mirrorToDisk(ctx, plan, {
@@ -67,6 +69,7 @@ export const runners: JobRunners = {
         volumeSize,
         requested,
         ...(since ? { since } : {}),
+        ...(params.failFast ? { failFast: true } : {}),
       });
       // Signed after the writer's final rename, exactly as `ferry mirror --sign-key` does.
       const signed = job.signingKey ? await signTransferWith(params.toDir, parsePrivateKey(Buffer.from(job.signingKey), "the app's signing key")) : undefined;
@@ -79,6 +82,8 @@ export const runners: JobRunners = {
         volumes: m.volumes,
         resumedBlobs: result.resumedBlobs,
         ...(signed ? { fingerprint: signed.fingerprint } : {}),
+        // A partial transfer is a finished job: the summary lists what was left out.
+        ...(m.failed?.length ? { failed: m.failed } : {}),
       };
     }),
 
@@ -88,7 +93,13 @@ export const runners: JobRunners = {
       const receiptPath = params.receipt ?? join(params.fromDir, RECEIPT_FILE);
       const result = await pushFromDisk(ctx, params.fromDir, params.to, { receiptPath, trust: trustPolicyOf(params) });
       assertAllPushed(result);
-      return { target: result.target, receiptPath, blobs: result.blobs, images: result.images.map(({ result: _copied, ...image }) => image) };
+      return {
+        target: result.target,
+        receiptPath,
+        blobs: result.blobs,
+        images: result.images.map(({ result: _copied, ...image }) => image),
+        ...(result.notCarried ? { notCarried: result.notCarried } : {}),
+      };
     }),
 
   verify: async (params, job) => {

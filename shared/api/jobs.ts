@@ -53,6 +53,8 @@ export const mirrorParamsSchema = z.object({
   withRegistry: z.boolean().optional(),
   /** The registry node's platform, e.g. linux/arm64 (default: the release architecture's). */
   registryPlatform: z.string().optional(),
+  /** Stop at the first image that fails (default: a failing extra image is left out and listed in the report's `failed`). */
+  failFast: z.boolean().optional(),
   ...connection,
 });
 

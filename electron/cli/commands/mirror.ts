@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
-import { isParentLocation, type ReleaseSignatures } from '../../../shared/transfer/manifest';
+import { isParentLocation, type FailedImage, type ReleaseSignatures } from '../../../shared/transfer/manifest';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
@@ -41,6 +41,7 @@ interface MirrorOptions extends GlobalOptions {
   signatureStore: string[];
   signatureKeyring?: string;
   releaseSignatures: boolean;
+  failFast: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -91,6 +92,18 @@ function signatureLines(plan: TransferPlan): string[] {
   return [head, ...s.warnings.map((w) => `WARNING: ${w}`)];
 }
 
+/** The images a partial transfer left out, and how to complete it. */
+function failedLines(failed: readonly FailedImage[] = [], where: 'media' | 'mirror' = 'media'): string[] {
+  if (failed.length === 0) return [];
+  return [
+    `NOT CARRIED: ${failed.length} image(s) failed and were left out; everything else is ${where === 'media' ? 'on the media' : 'in the mirror'}:`,
+    ...failed.map((f) => `  ${f.ref}  ${f.code}: ${f.message}`),
+    where === 'media'
+      ? 'Run the same command again to fetch only these (transfer.json lists them as failed until they are carried).'
+      : 'Run the same command again once they are available: what the mirror holds is not sent twice.',
+  ];
+}
+
 export function register(program: Command): void {
   addCommonOptions(
     program
@@ -112,7 +125,8 @@ export function register(program: Command): void {
       .option('--registry-platform <os/arch>', 'with --with-registry: the registry node’s platform (default: the release architecture’s, linux/amd64)')
       .option('--signature-store <url>', 'with --to-dir: release signature store (default: the public ones); repeatable, tried in order', collect, [])
       .option('--signature-keyring <file>', "with --to-dir: OpenPGP keys the release signatures must verify with (default: Red Hat's release keys)")
-      .option('--no-release-signatures', 'with --to-dir: do not fetch the release signatures (the release then travels without them)'),
+      .option('--no-release-signatures', 'with --to-dir: do not fetch the release signatures (the release then travels without them)')
+      .option('--fail-fast', 'stop at the first image that fails (default: only release content stops the run; a failing extra image is left out, listed, and the rest are carried)', false),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
@@ -137,6 +151,8 @@ export function register(program: Command): void {
         ...(opts.registryPlatform ? { registryPlatform: opts.registryPlatform } : {}),
         ...(opts.since ? { since: opts.since } : {}),
         ...(signatures ? { signatures } : {}),
+        ...(opts.failFast ? { failFast: true } : {}),
+        ...(opts.toDir && !opts.dryRun ? { toDir: opts.toDir } : {}),
       });
       const summary = planSummary(plan);
       const out: string[] = [];
@@ -172,11 +188,14 @@ export function register(program: Command): void {
           volumeSize: opts.volumeSize,
           requested,
           ...(since ? { since } : {}),
+          ...(opts.failFast ? { failFast: true } : {}),
         });
         progress.end();
         const signed = opts.signKey ? await signTransfer(opts.toDir, opts.signKey) : undefined;
         const m = result.manifest;
         const parentBlobs = m.blobs.filter((b) => isParentLocation(b.location));
+        // Written and usable, but not all that was asked: a script must notice (exit 1), and the rerun completes it.
+        if (m.failed?.length) process.exitCode = 1;
         if (opts.json) {
           return printJson({
             dir: opts.toDir,
@@ -191,6 +210,7 @@ export function register(program: Command): void {
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
             ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
+            ...(m.failed?.length ? { failed: m.failed } : {}),
           });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
@@ -201,6 +221,7 @@ export function register(program: Command): void {
         if (result.tookOverLock) out.push(`Took over the lock of an earlier run that is no longer running: ${describeHolder(result.tookOverLock)}`);
         for (const p of result.repaired) out.push(`Resume check: ${p.blob ? `blob ${p.blob} in ${p.volume}` : `volume ${p.volume}`} failed (${p.why}); everything from there on was written again`);
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
+        out.push(...failedLines(m.failed));
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         out.push(...signatureLines(plan));
         if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);
@@ -226,11 +247,13 @@ export function register(program: Command): void {
         { targetSpec: opts.to!, transferId: crypto.randomUUID(), ...(plan.release ? { release: { version: plan.release.version, architecture: plan.release.architecture } } : {}) },
       );
       progress.end();
-      if (opts.json) printJson(result);
+      if (plan.failed) process.exitCode = 1;
+      if (opts.json) printJson({ ...result, ...(plan.failed ? { failed: plan.failed } : {}) });
       else {
         const b = result.blobs;
         process.stdout.write(
-          `Mirrored ${result.images.filter((i) => i.result).length} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs copied (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already present\n`,
+          `Mirrored ${result.images.filter((i) => i.result).length} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs copied (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already present\n` +
+            failedLines(plan.failed, 'mirror').map((l) => `${l}\n`).join(''),
         );
       }
       assertAllPushed(result);

@@ -1,6 +1,10 @@
+import { join } from 'node:path';
 import { FerryError, type FerryErrorCode } from '../../../shared/errors';
 import type { ImageRole } from '../../../shared/mirror-mapping';
-import type { FailedImage } from '../../../shared/transfer/manifest';
+import { TRANSFER_FILE, type FailedImage } from '../../../shared/transfer/manifest';
+import { regularFileAt } from '../media/confined-file';
+import { Journal } from '../media/journal';
+import { readTransferManifest } from '../media/reader';
 
 /**
  * Keep going (oc-mirror v2's behaviour, DESIGN §3): with many images, one that cannot be fetched is recorded
@@ -40,4 +44,18 @@ const IMAGE_FAILURES: ReadonlySet<FerryErrorCode> = new Set([
 export function imageFailure(ref: string, role: ImageRole, error: unknown, policy: FailurePolicy): FailedImage | undefined {
   if (!mayFailAlone(role, policy) || !(error instanceof FerryError) || !IMAGE_FAILURES.has(error.code)) return undefined;
   return { ref, role, code: error.code, message: error.message };
+}
+
+/** Labels the plan identity (journal.ts) lists the retried images under: a resume after a crash plans them last again. */
+export const RETRIED_LAST = 'retried last';
+
+/**
+ * What a rerun into `dir` retries: the failed images of the finished transfer there, or of the interrupted
+ * rerun that was retrying them. Empty for an empty directory or a transfer that carried everything.
+ */
+export async function retriedIn(dir: string): Promise<string[]> {
+  if (await regularFileAt(join(dir, TRANSFER_FILE))) return ((await readTransferManifest(dir)).failed ?? []).map((f) => f.ref);
+  const journaled = await Journal.read(dir);
+  const retried = journaled?.begin.plan?.[RETRIED_LAST];
+  return Array.isArray(retried) ? retried : [];
 }

@@ -2,6 +2,7 @@ import type { RequestedContent } from '../../../shared/transfer/manifest';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
+import { retriedIn } from './keep-going';
 import { planTransfer, type TransferPlan } from './plan';
 
 /**
@@ -22,6 +23,10 @@ export interface MirrorRequest {
   since?: string;
   /** Fetch and carry the release's signatures with these settings. */
   signatures?: SignatureOptions;
+  /** Stop at the first image that fails, whatever its kind (default: only release content stops the run). */
+  failFast?: boolean;
+  /** The transfer directory: a rerun into a partial transfer there plans the images it failed last (keep-going.ts). */
+  toDir?: string;
 }
 
 export interface MirrorPlan {
@@ -40,6 +45,8 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
     ...(req.arch ? { arch: req.arch } : {}),
     images: registry ? [...req.images, registry.source] : req.images,
     ...(req.signatures ? { signatures: req.signatures } : {}),
+    ...(req.failFast ? { failFast: true } : {}),
+    ...(req.toDir ? { retried: await retriedIn(req.toDir) } : {}),
   });
   return {
     plan,

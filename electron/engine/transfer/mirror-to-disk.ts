@@ -1,5 +1,6 @@
 import type { ProgressListener } from '../../../shared/progress';
-import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
+import { FerryError } from '../../../shared/errors';
+import { requestedSchema, type FailedImage, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
@@ -11,6 +12,7 @@ import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import type { PlannedImage, TransferPlan } from './plan';
+import { RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
 
 /**
@@ -27,6 +29,8 @@ export interface MirrorToDiskOptions {
   requested: RequestedContent;
   /** A delta: blobs the parent put into the mirror are recorded, not written. */
   since?: SinceParent;
+  /** Stop at the first image that fails, whatever its kind (keep-going.ts). */
+  failFast?: boolean;
 }
 
 export interface DiskLayout {
@@ -65,6 +69,23 @@ function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): 
     }
   }
   return steps;
+}
+
+/** Every image whose manifests name each blob: a failing blob fails them all. */
+function blobUsers(plan: TransferPlan): Map<string, PlannedImage[]> {
+  const users = new Map<string, PlannedImage[]>();
+  const use = (digest: string, image: PlannedImage) => {
+    const list = users.get(digest) ?? [];
+    if (!list.includes(image)) users.set(digest, [...list, image]);
+  };
+  for (const image of plan.images) {
+    use(image.digest, image);
+    for (const m of image.images) {
+      use(m.manifest.digest, image);
+      for (const b of m.blobs) use(b.digest, image);
+    }
+  }
+  return users;
 }
 
 export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
@@ -119,7 +140,26 @@ function planIdentity(plan: TransferPlan, since: SinceParent | undefined): PlanI
     ...(r ? { release: `${r.version} ${r.architecture} (${r.digest})` } : {}),
     images: plan.images.filter((i) => i.role === 'extra').map((i) => (i.source.includes('@') ? i.source : `${i.source}@${i.digest}`)),
     ...(since ? { since: `${since.ref.kind} of transfer ${since.ref.id} (${since.ref.digest})` } : {}),
+    ...(plan.retried ? { [RETRIED_LAST]: plan.retried } : {}),
   };
+}
+
+/** A finished transfer this run completes: it lists failed images and was asked for exactly what this run is. */
+function completes(opts: MirrorToDiskOptions): (finished: TransferManifest) => boolean {
+  const asked = JSON.stringify(requestedSchema.parse(opts.requested));
+  return (finished) => (finished.failed?.length ?? 0) > 0 && JSON.stringify(requestedSchema.parse(finished.requested)) === asked;
+}
+
+/**
+ * Images whose blobs failed while others were written: the planned volumes have holes where their blobs go,
+ * so the transfer cannot be finished without them. Everything else is on the media; the same command
+ * fetches only what is missing.
+ */
+function blobFailures(failed: readonly FailedImage[]): FerryError {
+  return new FerryError(failed[0]!.code as FerryError['code'], `${failed.length} image(s) failed while their blobs were fetched; every other blob is written, but the transfer is not finished:\n${failed.map((f) => `  ${f.ref}: ${f.message}`).join('\n')}`, {
+    hint: 'Run the same command again: it fetches only the missing blobs. If a source keeps serving wrong bytes, fix it first, or write the transfer without that image to another directory.',
+    details: { failed: failed.map((f) => ({ ref: f.ref, code: f.code })) },
+  });
 }
 
 export interface MirrorToDiskResult {
@@ -149,6 +189,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     onProgress: withImage(ctx.progress, steps),
     expected: { bytes: written.reduce((n, s) => n + s.desc.size, 0), blobs: steps.length },
     planned: steps.map((s) => (s.inParent ? { ...s.desc, parent: true } : s.desc)),
+    reopen: completes(opts),
   });
   // A resumed run needs room only for what is still to be written.
   const remaining = written.filter((s) => !writer.has(s.desc.digest)).reduce((n, s) => n + s.desc.size, 0);
@@ -170,6 +211,15 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
   let failure: { error: unknown } | undefined;
+  // Images that may fail alone (keep going) and did: the other blobs are still written.
+  const failedImages = new Map<string, FailedImage>();
+  const usersOf = blobUsers(plan);
+  const failAlone = (digest: string, e: unknown): boolean => {
+    const failures = (usersOf.get(digest) ?? []).map((image) => imageFailure(image.source, image.role, e, opts));
+    if (failures.length === 0 || failures.some((f) => f === undefined)) return false;
+    for (const f of failures) if (!failedImages.has(f!.ref)) failedImages.set(f!.ref, f!);
+    return true;
+  };
   try {
     // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs.
     await Promise.allSettled(
@@ -183,6 +233,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
             return writer.addBlob(step.desc, bytes);
           });
         } catch (e) {
+          if (!signal.aborted && failAlone(step.desc.digest, e)) throw e;
           failure ??= { error: e };
           stop.abort(e);
           throw e;
@@ -190,6 +241,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       }),
     );
     if (failure) throw failure.error;
+    if (failedImages.size > 0) throw blobFailures([...failedImages.values()]);
     for (const image of plan.images) {
       const platforms = image.images.flatMap((m) => (m.platform ? [m.platform] : []));
       writer.addImage({
@@ -210,6 +262,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
+      ...(plan.failed ? { failed: plan.failed } : {}),
     });
     return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };
   } catch (e) {

@@ -60,6 +60,8 @@ export interface TransferPlan {
   releaseSignatures?: ReleaseSignatures;
   /** Images asked for that could not be planned and were left out (keep going), in the order asked. */
   failed?: FailedImage[];
+  /** The `retried` references asked for (PlanInput): planned after the others. */
+  retried?: string[];
 }
 
 /** Reads `--image-list FILE`: one reference per line; blank lines and `#` comments ignored. */
@@ -217,7 +219,8 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
     }
   };
   const retried = new Set(input.retried ?? []);
-  const groups = [requests.filter((r) => !retried.has(formatReference(r.ref))), requests.filter((r) => retried.has(formatReference(r.ref)))];
+  const last = requests.filter((r) => retried.has(formatReference(r.ref)));
+  const groups = [requests.filter((r) => !last.includes(r)), last];
   const planGroups = async () => {
     const images: PlannedImage[] = [];
     for (const group of groups) {
@@ -241,6 +244,7 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
     uniqueBlobs: unique.size,
     ...(signatures ? { releaseSignatures: signatures } : {}),
     ...(failed.length ? { failed } : {}),
+    ...(last.length ? { retried: last.map((r) => formatReference(r.ref)) } : {}),
   };
 }
 
