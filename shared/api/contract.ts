@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
+import { failedImageSchema } from '../transfer/manifest';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -323,6 +324,8 @@ export const apiMethods = {
       totalBytes: z.number(),
       /** SHA-256 of transfer.json: the fingerprint to compare on both sides of the gap. */
       fingerprint: z.string(),
+      /** A partial transfer: images asked for that it does not carry (keep going). */
+      failed: z.array(failedImageSchema).optional(),
     }),
   ),
   /**
