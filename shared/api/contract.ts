@@ -243,6 +243,8 @@ export const apiMethods = {
       fits: z.boolean(),
       /** The release's signatures found and verified in the signature store, and why any are missing. */
       releaseSignatures: z.object({ verified: z.number(), store: z.string().optional(), warnings: z.array(z.string()) }).optional(),
+      /** Images that cannot be planned now and that the export will leave out (keep going). */
+      failed: z.array(failedImageSchema).optional(),
     }),
   ),
 

@@ -91,6 +91,13 @@ describe('keep going: one failing extra image does not lose the others', () => {
     assert.equal(json.failed.length, 1);
   });
 
+  it('--dry-run says which image a real run would leave out', async () => {
+    const dry = await ferry(['mirror', ...images(), '--to-dir', join(work.path, 'dry'), '--dry-run', ...flags]);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /Plan: 2 images/);
+    assert.ok(dry.stdout.includes(`WILL NOT BE CARRIED: ${later()}  NOT_FOUND`));
+  });
+
   it('push pushes the two carried images, says the third was not carried, and the mirror lacks it', async () => {
     const p = await ferry(['push', '--from-dir', dir(), '--to', mirror(), '--allow-unsigned', ...flags]);
     assert.equal(p.code, 0, p.stdout + p.stderr);

@@ -166,10 +166,13 @@ export function register(program: Command): void {
             ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
+            ...(plan.failed ? { failed: plan.failed } : {}),
           });
         }
         if (summary.release) out.push(releaseHeadline(summary.release));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
+        // A dry run shows what a real run would leave out, before hours of writing.
+        for (const f of plan.failed ?? []) out.push(`WILL NOT BE CARRIED: ${f.ref}  ${f.code}: ${f.message}`);
         if (layout) {
           const v = layout.volumes;
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);

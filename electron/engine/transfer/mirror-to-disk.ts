@@ -1,9 +1,11 @@
 import type { ProgressListener } from '../../../shared/progress';
+import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
-import { requestedSchema, type FailedImage, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
+import { TRANSFER_FILE, requestedSchema, type FailedImage, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
+import { regularFileAt } from '../media/confined-file';
 import { planVolumes, type VolumePlan } from '../media/volume-plan';
 import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal, type PlanIdentity } from '../media/journal';
@@ -72,11 +74,11 @@ function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): 
 }
 
 /** Every image whose manifests name each blob: a failing blob fails them all. */
-function blobUsers(plan: TransferPlan): Map<string, PlannedImage[]> {
-  const users = new Map<string, PlannedImage[]>();
+function blobUsers(plan: TransferPlan): Map<string, Set<PlannedImage>> {
+  const users = new Map<string, Set<PlannedImage>>();
   const use = (digest: string, image: PlannedImage) => {
-    const list = users.get(digest) ?? [];
-    if (!list.includes(image)) users.set(digest, [...list, image]);
+    const set = users.get(digest) ?? new Set<PlannedImage>();
+    users.set(digest, set.add(image));
   };
   for (const image of plan.images) {
     use(image.digest, image);
@@ -178,8 +180,9 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const written = steps.filter((s) => !s.inParent);
   const metadataBytes = layout.volumes.diskBytes - layout.volumes.blobBytes;
   const refuse = (needed: number) => notEnoughSpace(opts.toDir, needed, layout.space.free, { volumes: layout.volumes.volumes.length });
-  // A fresh transfer is refused before anything (even the directory) is created.
-  const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined;
+  // A fresh transfer is refused before anything (even the directory) is created; a partial one being
+  // completed (or a finished one the writer refuses) needs room only for what is missing.
+  const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined || (await regularFileAt(join(opts.toDir, TRANSFER_FILE)).catch(() => false));
   if (!resuming && !layout.space.enough) throw refuse(layout.volumes.diskBytes);
   const writer = await TransferWriter.open(opts.toDir, {
     volumeSize: opts.volumeSize,
@@ -215,7 +218,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const failedImages = new Map<string, FailedImage>();
   const usersOf = blobUsers(plan);
   const failAlone = (digest: string, e: unknown): boolean => {
-    const failures = (usersOf.get(digest) ?? []).map((image) => imageFailure(image.source, image.role, e, opts));
+    const failures = [...(usersOf.get(digest) ?? [])].map((image) => imageFailure(image.source, image.role, e, opts));
     if (failures.length === 0 || failures.some((f) => f === undefined)) return false;
     for (const f of failures) if (!failedImages.has(f!.ref)) failedImages.set(f!.ref, f!);
     return true;

@@ -3,7 +3,7 @@ import { getApi, useUnavailable } from '../api';
 import { formatBytes, formatTime, shortDigest } from '../format';
 import { useAction } from '../use-action';
 import { ActionError, NotAvailable } from './ActionError';
-import { Callout } from './Callout';
+import { NotCarried } from './NotCarried';
 import { Spinner } from './Spinner';
 import { Table } from './Table';
 
@@ -57,17 +57,11 @@ export function TransferSummary({ dir, onLoaded, manifestHash = true }: { dir: s
           </>
         ) : null}
       </dl>
-      {t.failed?.length ? (
-        <Callout tone="warn" title={`Partial transfer: ${t.failed.length} image(s) asked for could not be fetched and are not carried`} hint="On the connected side, the same export (or ferry mirror command) into this folder again fetches only these.">
-          <ul data-testid="transfer-failed">
-            {t.failed.map((f) => (
-              <li key={f.ref}>
-                <span className="mono">{f.ref}</span>: {f.message} <span className="muted mono">{f.code}</span>
-              </li>
-            ))}
-          </ul>
-        </Callout>
-      ) : null}
+      <NotCarried
+        failed={t.failed}
+        title={`Partial transfer: ${t.failed?.length ?? 0} image(s) asked for could not be fetched and are not carried`}
+        hint="On the connected side, the same export (or ferry mirror command) into this folder again fetches only these."
+      />
       <Table
         caption="Files to carry: transfer.json and these volumes"
         rows={t.volumes}
