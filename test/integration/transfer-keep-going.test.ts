@@ -109,6 +109,14 @@ describe('keep going: one failing extra image does not lose the others', () => {
     await assert.rejects(skopeo(world, ['inspect', '--raw', `docker://${mirror()}/ferry/big:s${BIG}`]));
   });
 
+  it('another command into the partial transfer is refused and changes nothing', async () => {
+    const before = await readFile(join(dir(), 'transfer.json'), 'utf8');
+    const other = await ferry(['mirror', '--image', fx.schema2.ref, '--to-dir', dir(), ...flags]);
+    assert.equal(other.code, 2, other.stdout + other.stderr);
+    assert.match(other.stderr, /partial \(1 image\(s\) failed\), and written for another request/);
+    assert.equal(await readFile(join(dir(), 'transfer.json'), 'utf8'), before);
+  });
+
   it('the same command, once the image exists, fetches only it: three images, no failures', async () => {
     const big = await pushBigImage(world, BIG);
     const logFrom = (await registryLog(world.source)).length;

@@ -185,8 +185,11 @@ export class TransferWriter {
     if (await regularFileAt(join(dir, TRANSFER_FILE))) {
       const finished = layout && options.reopen && options.resume ? await readTransferManifest(dir) : undefined;
       if (!finished || finished.volumeSize !== volumeSize || !options.reopen!(finished)) {
-        throw new FerryError('USAGE', `${dir} already holds a finished transfer (${TRANSFER_FILE} exists).`, {
-          hint: 'Write to an empty directory, or verify and use the transfer that is there.',
+        const partial = finished?.failed?.length ? `, partial (${finished.failed.length} image(s) failed), and written for another request or volume size` : '';
+        throw new FerryError('USAGE', `${dir} already holds a finished transfer (${TRANSFER_FILE} exists${partial}).`, {
+          hint: partial
+            ? 'Only the command that wrote it (same release, images, --since and volume size) completes it; or write this transfer to an empty directory.'
+            : 'Write to an empty directory, or verify and use the transfer that is there.',
         });
       }
       await reopenFinished(dir, finished, { t: 'begin', id: randomUUID(), createdAt: new Date().toISOString(), volumeSize, plan }, layout!);
