@@ -170,6 +170,35 @@ describe('keep going: one failing extra image does not lose the others', () => {
     assert.equal((await ferry(['verify', '--dir', lying])).code, 0);
   });
 
+  it('the resume of an interrupted run leaves out again what it left out, even once it exists; the rerun after it fetches it', async () => {
+    const interrupted = join(work.path, 'interrupted');
+    const smaller = `${world.source.host}/ferry/big:s${BIG / 2}`;
+    const asked = ['--image', fx.schema2.ref, '--image', smaller, '--image', later(), '--to-dir', interrupted, ...flags];
+    const big = await pushBigImage(world, BIG);
+    await corruptBlob(world.source, big.layerDigest);
+    const cut = await ferry(['mirror', ...asked]);
+    await corruptBlob(world.source, big.layerDigest);
+    assert.equal(cut.code, 1, cut.stdout + cut.stderr);
+    assert.equal(await exists(join(interrupted, 'transfer.json')), false);
+
+    const appeared = await pushBigImage(world, BIG / 2);
+    const resumed = await ferry(['mirror', ...asked]);
+    assert.equal(resumed.code, 1, resumed.stdout + resumed.stderr);
+    const partialAgain = await readManifest(interrupted);
+    assert.deepEqual(partialAgain.failed?.map((f) => [f.ref, f.code]), [[smaller, 'NOT_FOUND']]);
+    assert.equal(partialAgain.images.length, 2);
+
+    const logFrom = (await registryLog(world.source)).length;
+    const completed = await ferry(['mirror', ...asked]);
+    assert.equal(completed.code, 0, completed.stdout + completed.stderr);
+    const fetched = blobGets(await registryLog(world.source), logFrom);
+    assert.ok(fetched.includes(`ferry/big@${appeared.layerDigest}`));
+    assert.ok(!fetched.includes(`ferry/big@${big.layerDigest}`), 'what the resumed run wrote is not fetched again');
+    const done = await readManifest(interrupted);
+    assert.equal(done.failed, undefined);
+    assert.equal(done.images.length, 3);
+  });
+
   it('--fail-fast stops at the missing image and writes no transfer', async () => {
     const ff = join(work.path, 'fail-fast');
     const r = await ferry(['mirror', '--image', fx.schema2.ref, '--image', `${world.source.host}/ferry/absent:v1`, '--to-dir', ff, '--fail-fast', ...flags]);

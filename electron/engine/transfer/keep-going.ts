@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FerryError, type FerryErrorCode } from '../../../shared/errors';
 import type { ImageRole } from '../../../shared/mirror-mapping';
-import { TRANSFER_FILE, type FailedImage } from '../../../shared/transfer/manifest';
+import { TRANSFER_FILE, failedImageSchema, type FailedImage } from '../../../shared/transfer/manifest';
 import { regularFileAt } from '../media/confined-file';
 import { Journal } from '../media/journal';
 import { readTransferManifest } from '../media/reader';
@@ -50,6 +50,13 @@ export function imageFailure(ref: string, role: ImageRole, error: unknown, polic
 export const RETRIED_LAST = 'retried last';
 
 /**
+ * Labels the plan identity lists the images a run left out under (each a FailedImage as JSON): the resume of
+ * that run leaves them out again, unasked, so it finishes what was started even if one has appeared since;
+ * the rerun after it retries them.
+ */
+export const LEFT_OUT = 'left out';
+
+/**
  * What a rerun into `dir` retries: the failed images of the finished transfer there, or of the interrupted
  * rerun that was retrying them. Empty for an empty directory or a transfer that carried everything.
  */
@@ -58,4 +65,23 @@ export async function retriedIn(dir: string): Promise<string[]> {
   const journaled = await Journal.read(dir);
   const retried = journaled?.begin.plan?.[RETRIED_LAST];
   return Array.isArray(retried) ? retried : [];
+}
+
+/** The images the interrupted run in `dir` left out (LEFT_OUT); empty when there is none. */
+export async function leftOutIn(dir: string): Promise<FailedImage[]> {
+  if (await regularFileAt(join(dir, TRANSFER_FILE))) return [];
+  const recorded = (await Journal.read(dir))?.begin.plan?.[LEFT_OUT];
+  if (!Array.isArray(recorded)) return [];
+  return recorded.flatMap((text) => {
+    const parsed = failedImageSchema.safeParse(parseOrUndefined(text));
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

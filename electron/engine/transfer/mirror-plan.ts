@@ -2,7 +2,7 @@ import type { RequestedContent } from '../../../shared/transfer/manifest';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
-import { retriedIn } from './keep-going';
+import { leftOutIn, retriedIn } from './keep-going';
 import { planTransfer, type TransferPlan } from './plan';
 
 /**
@@ -46,7 +46,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
     images: registry ? [...req.images, registry.source] : req.images,
     ...(req.signatures ? { signatures: req.signatures } : {}),
     ...(req.failFast ? { failFast: true } : {}),
-    ...(req.toDir ? { retried: await retriedIn(req.toDir) } : {}),
+    ...(req.toDir ? { retried: await retriedIn(req.toDir), leftOut: await leftOutIn(req.toDir) } : {}),
   });
   return {
     plan,

@@ -14,7 +14,7 @@ import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import type { PlannedImage, TransferPlan } from './plan';
-import { RETRIED_LAST, imageFailure } from './keep-going';
+import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
 
 /**
@@ -143,6 +143,7 @@ function planIdentity(plan: TransferPlan, since: SinceParent | undefined): PlanI
     images: plan.images.filter((i) => i.role === 'extra').map((i) => (i.source.includes('@') ? i.source : `${i.source}@${i.digest}`)),
     ...(since ? { since: `${since.ref.kind} of transfer ${since.ref.id} (${since.ref.digest})` } : {}),
     ...(plan.retried ? { [RETRIED_LAST]: plan.retried } : {}),
+    ...(plan.failed ? { [LEFT_OUT]: plan.failed.map((f) => JSON.stringify(f)) } : {}),
   };
 }
 

@@ -195,6 +195,8 @@ export interface PlanInput extends FailurePolicy {
    * are planned after every other image, so the images already carried keep their places on the media.
    */
   retried?: readonly string[];
+  /** Images the interrupted run this one resumes left out: left out again with the same failure, not asked for. */
+  leftOut?: readonly FailedImage[];
 }
 
 /**
@@ -207,7 +209,14 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
   if (requests.length === 0) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
   const failures = new Map<ImageRequest, FailedImage>();
   const errors: unknown[] = [];
+  const leftOut = new Map((input.leftOut ?? []).map((f) => [f.ref, f]));
   const plan = async (req: ImageRequest): Promise<PlannedImage[]> => {
+    const before = leftOut.get(formatReference(req.ref));
+    if (before?.role === req.role) {
+      failures.set(req, before);
+      errors.push(new FerryError(before.code as FerryError['code'], before.message));
+      return [];
+    }
     try {
       return [await ctx.limit(() => planImage(ctx, req))];
     } catch (e) {
