@@ -218,6 +218,31 @@ describe('keep going: one failing extra image does not lose the others', () => {
     assert.deepEqual(report.failed?.map((f) => [f.ref, f.code]), [[absent, 'NOT_FOUND']]);
   });
 
+  it('a rerun in which an image carried before fails too leaves no volume of it behind', async () => {
+    const shrink = join(work.path, 'shrink');
+    const absent = `${world.source.host}/ferry/absent:v1`;
+    const asked = ['--image', fx.schema2.ref, '--image', absent, '--image', later(), '--to-dir', shrink, '--volume-size', '64K', ...flags];
+    const big = await pushBigImage(world, BIG);
+    const first = await ferry(['mirror', ...asked]);
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    const before = await readManifest(shrink);
+    assert.ok(before.volumes.length > 3, 'the big image fills volumes of its own');
+    const stored = blobPath(world.source, big.digest);
+    await rename(stored, `${stored}.gone`);
+    try {
+      const again = await ferry(['mirror', ...asked]);
+      assert.equal(again.code, 1, again.stdout + again.stderr);
+      const after = await readManifest(shrink);
+      assert.deepEqual(after.failed?.map((f) => f.ref).sort(), [absent, later()].sort());
+      assert.ok(after.volumes.length < before.volumes.length);
+      for (const v of before.volumes.slice(after.volumes.length)) assert.equal(await exists(join(shrink, v.name)), false, `${v.name} was removed`);
+      const v = await ferry(['verify', '--dir', shrink]);
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+    } finally {
+      await rename(`${stored}.gone`, stored);
+    }
+  });
+
   it('release content with a missing component still stops at the first failure', async () => {
     const rel = await pushRelease(world, '4.15.3');
     const component = rel.components.find((c) => c.name !== 'installer')!;

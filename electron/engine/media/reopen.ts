@@ -4,6 +4,7 @@ import { TRANSFER_FILE, isParentLocation, isPartsLocation, type TransferBlob, ty
 import { SIGNATURE_FILE } from '../../../shared/transfer/signature';
 import { Journal, type JournalBegin, type JournalBlob } from './journal';
 import { tarEntrySize, volumeName, type Placement } from './layout';
+import { listVolumeFiles } from './volumes';
 
 /**
  * A finished transfer that lists failed images is reopened by the rerun that retries them (keep going):
@@ -20,7 +21,7 @@ export interface PlannedPlaces {
   placements: ReadonlyMap<string, Placement[]>;
 }
 
-export async function reopenFinished(dir: string, finished: TransferManifest, begin: JournalBegin, plan: PlannedPlaces): Promise<number> {
+export async function reopenFinished(dir: string, finished: TransferManifest, begin: JournalBegin, plan: PlannedPlaces): Promise<void> {
   const kept = finished.blobs.flatMap((blob) => {
     const record = keptRecord(blob, plan);
     return record ? [record] : [];
@@ -28,7 +29,10 @@ export async function reopenFinished(dir: string, finished: TransferManifest, be
   await Journal.rewrite(dir, begin, kept);
   await rm(join(dir, SIGNATURE_FILE), { force: true });
   await rm(join(dir, TRANSFER_FILE), { force: true });
-  return kept.length;
+  // Volumes past the last kept blob hold nothing kept: the new plan writes those it needs afresh, and one it
+  // no longer needs (an image carried before failed this time) must not stay beside the transfer unlisted.
+  const lastKept = Math.max(0, ...kept.map((r) => (isParentLocation(r.blob.location) ? 0 : r.state.volume)));
+  for (const [index, name] of await listVolumeFiles(dir)) if (index > lastKept) await rm(join(dir, name), { force: true });
 }
 
 /** The journal line of a carried blob the new plan keeps at the same place; undefined when it moved or left. */
