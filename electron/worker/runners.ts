@@ -47,6 +47,8 @@ export const runners: JobRunners = {
         ...(params.catalogs?.length ? { catalogs: params.catalogs } : {}),
         ...(params.since ? { since: params.since } : {}),
         ...(signatures ? { signatures } : {}),
+        ...(params.failFast ? { failFast: true } : {}),
+        toDir: params.toDir,
       });
       await job.checkpoint();
       const result = await mirrorToDisk(ctx, plan, {
@@ -54,6 +56,7 @@ export const runners: JobRunners = {
         volumeSize,
         requested,
         ...(since ? { since } : {}),
+        ...(params.failFast ? { failFast: true } : {}),
       });
       // Signed after the writer's final rename, exactly as `ferry mirror --sign-key` does.
       const signed = job.signingKey ? await signTransferWith(params.toDir, parsePrivateKey(Buffer.from(job.signingKey), "the app's signing key")) : undefined;
@@ -66,6 +69,8 @@ export const runners: JobRunners = {
         volumes: m.volumes,
         resumedBlobs: result.resumedBlobs,
         ...(signed ? { fingerprint: signed.fingerprint } : {}),
+        // A partial transfer is a finished job: the summary lists what was left out.
+        ...(m.failed?.length ? { failed: m.failed } : {}),
       };
     }),
 
@@ -74,7 +79,13 @@ export const runners: JobRunners = {
       // The engine writes the receipt (even when some images failed) and keeps its resume journal beside it.
       const result = await pushFromDisk(ctx, params.fromDir, params.to, { ...(params.receipt ? { receiptPath: params.receipt } : {}), trust: trustPolicyOf(params) });
       assertAllPushed(result);
-      return { target: result.target, receiptPath: result.receiptPath, blobs: result.blobs, images: result.images.map(({ result: _copied, ...image }) => image) };
+      return {
+        target: result.target,
+        receiptPath: result.receiptPath,
+        blobs: result.blobs,
+        images: result.images.map(({ result: _copied, ...image }) => image),
+        ...(result.notCarried ? { notCarried: result.notCarried } : {}),
+      };
     }),
 
   verify: async (params, job) => {

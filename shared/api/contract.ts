@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CONFIG_KIND_IDS } from '../config/kind-ids';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 import { settingsSchema } from './settings';
-import { catalogRequestSchema } from '../transfer/manifest';
+import { catalogRequestSchema, failedImageSchema } from '../transfer/manifest';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -258,6 +258,8 @@ export const apiMethods = {
       fits: z.boolean(),
       /** The release's signatures found and verified in the signature store, and why any are missing. */
       releaseSignatures: z.object({ verified: z.number(), store: z.string().optional(), warnings: z.array(z.string()) }).optional(),
+      /** Images that cannot be planned now and that the export will leave out (keep going). */
+      failed: z.array(failedImageSchema).optional(),
     }),
   ),
 
@@ -341,6 +343,8 @@ export const apiMethods = {
       totalBytes: z.number(),
       /** SHA-256 of transfer.json: the fingerprint to compare on both sides of the gap. */
       fingerprint: z.string(),
+      /** A partial transfer: images asked for that it does not carry (keep going). */
+      failed: z.array(failedImageSchema).optional(),
     }),
   ),
   /**

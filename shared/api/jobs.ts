@@ -64,6 +64,8 @@ export const mirrorParamsSchema = z.object({
   registryPlatform: z.string().optional(),
   /** Operator catalog selections: bundles, related images and a filtered catalog each. */
   catalogs: z.array(catalogRequestSchema).optional(),
+  /** Stop at the first image that fails (default: a failing extra image is left out and listed in the report's `failed`). */
+  failFast: z.boolean().optional(),
   ...connection,
 });
 

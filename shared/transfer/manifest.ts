@@ -187,6 +187,21 @@ export const mirrorInfoSchema = z.object({
   sources: z.array(z.object({ repository: z.string().min(1), role: imageRoleSchema })),
 });
 
+/**
+ * An image the run was asked for but could not carry (a missing manifest, a refused repository, bytes that
+ * did not match their digest): the run kept going without it. Added in format 1 as an optional field: an
+ * older reader ignores it. Rerunning the same `ferry mirror` into the directory fetches these only and
+ * drops the entries that then succeed. Release content never fails alone: a release must be whole.
+ */
+export const failedImageSchema = z.object({
+  /** The reference as it was asked for. */
+  ref: z.string().min(1),
+  role: imageRoleSchema,
+  /** The FerryError code of the failure (NOT_FOUND, AUTH_DENIED, DIGEST_MISMATCH…). */
+  code: z.string().min(1),
+  message: z.string().min(1),
+});
+
 export const transferManifestSchema = z.object({
   formatVersion: z.literal(TRANSFER_FORMAT_VERSION),
   id: z.uuid(),
@@ -203,6 +218,8 @@ export const transferManifestSchema = z.object({
   mirror: mirrorInfoSchema,
   releaseSignatures: releaseSignaturesSchema.optional(),
   catalogs: z.array(transferCatalogSchema).optional(),
+  /** Absent or empty: every image asked for is carried. */
+  failed: z.array(failedImageSchema).optional(),
 });
 
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
@@ -217,6 +234,7 @@ export type ParentRef = z.infer<typeof parentRefSchema>;
 export type MirrorInfo = z.infer<typeof mirrorInfoSchema>;
 export type ReleaseSignature = z.infer<typeof releaseSignatureSchema>;
 export type ReleaseSignatures = z.infer<typeof releaseSignaturesSchema>;
+export type FailedImage = z.infer<typeof failedImageSchema>;
 export type TransferManifest = z.infer<typeof transferManifestSchema>;
 export type CatalogRequest = z.infer<typeof catalogRequestSchema>;
 export type TransferCatalog = z.infer<typeof transferCatalogSchema>;

@@ -1,4 +1,5 @@
 import { formatBytes } from '../format';
+import type { FailedImage } from './manifest';
 import { renderSignatureCheck, type SignatureCheck } from './signature';
 
 /**
@@ -46,6 +47,20 @@ export interface VerifyReport {
   counts: { volumes: number; images: number; blobs: number; blobsVerified: number; parentBlobs: number; entries: number };
   bytes: { volumes: number; blobs: number; read: number };
   durationsMs: { total: number; volumes: Record<string, number> };
+  /**
+   * Images the transfer was asked for but could not carry (transfer.json's `failed`): a partial transfer. Not a
+   * problem of the media, so `ok` holds for what is carried; these are not on the media and will not be pushed.
+   */
+  failed?: FailedImage[];
+}
+
+/** The lines that say a transfer is partial, wherever it is shown (verify, push). */
+export function renderNotCarried(failed: readonly FailedImage[] = []): string[] {
+  if (failed.length === 0) return [];
+  return [
+    `PARTIAL: ${failed.length} image(s) asked for failed on the connected side and are not on these media:`,
+    ...failed.map((f) => `  - ${f.ref} (${f.role}) ${f.code}: ${f.message}`),
+  ];
 }
 
 
@@ -59,7 +74,7 @@ export function renderVerifyReport(r: VerifyReport): string {
     `  ${r.counts.blobsVerified} blob digest(s) checked, ${r.counts.entries} tar entries read in ${(r.durationsMs.total / 1000).toFixed(1)} s`,
   ];
   if (r.ok) {
-    lines.push('OK: every volume, blob and image verified.');
+    lines.push(`OK: every volume, blob and ${r.failed?.length ? 'carried ' : ''}image verified.`);
   } else {
     lines.push(`FAILED: ${r.problems.length} problem(s):`);
     for (const p of r.problems) {
@@ -67,6 +82,7 @@ export function renderVerifyReport(r: VerifyReport): string {
       lines.push(`  - ${p.code}: ${p.message}${used}`);
     }
   }
+  lines.push(...renderNotCarried(r.failed));
   return `${lines.join('\n')}\n`;
 }
 

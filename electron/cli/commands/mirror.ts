@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { FerryError } from '../../../shared/errors';
 import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
-import { isParentLocation, type CatalogRequest, type ReleaseSignatures } from '../../../shared/transfer/manifest';
+import { isParentLocation, type CatalogRequest, type FailedImage, type ReleaseSignatures } from '../../../shared/transfer/manifest';
 import { parsePackageSpec } from '../../../shared/catalog/resolve';
 import { imageDigestMirrorSet } from '../../../shared/config/mirror-sets';
 import { installConfigSnippet } from '../../../shared/config/install-config';
@@ -46,6 +46,7 @@ interface MirrorOptions extends GlobalOptions {
   package: string[];
   packagesFile?: string;
   withDependencies: boolean;
+  failFast: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -116,6 +117,18 @@ function catalogLines(plan: TransferPlan): string[] {
   });
 }
 
+/** The images a partial transfer left out, and how to complete it. */
+function failedLines(failed: readonly FailedImage[] = [], where: 'media' | 'mirror' = 'media'): string[] {
+  if (failed.length === 0) return [];
+  return [
+    `NOT CARRIED: ${failed.length} image(s) failed and were left out; everything else is ${where === 'media' ? 'on the media' : 'in the mirror'}:`,
+    ...failed.map((f) => `  ${f.ref}  ${f.code}: ${f.message}`),
+    where === 'media'
+      ? 'Run the same command again to fetch only these (transfer.json lists them as failed until they are carried).'
+      : 'Run the same command again once they are available: what the mirror holds is not sent twice.',
+  ];
+}
+
 export function register(program: Command): void {
   addCommonOptions(
     program
@@ -141,7 +154,8 @@ export function register(program: Command): void {
       .option('--catalog <ref>', 'an operator catalog image: carry the selected bundles, their related images and a filtered catalog')
       .option('--package <spec>', 'with --catalog: NAME[:CHANNEL][@MIN..MAX]; repeatable', collect, [])
       .option('--packages-file <file>', 'with --catalog: a file with one NAME[:CHANNEL][@MIN..MAX] per line')
-      .option('--with-dependencies', 'with --catalog: add bundles that provide the packages and APIs the selection requires', false),
+      .option('--with-dependencies', 'with --catalog: add bundles that provide the packages and APIs the selection requires', false)
+      .option('--fail-fast', 'stop at the first image that fails (default: only release content stops the run; a failing extra image is left out, listed, and the rest are carried)', false),
   ).action(async (opts: MirrorOptions) => {
     const release = releaseArgument(opts.release, opts);
     const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
@@ -168,6 +182,8 @@ export function register(program: Command): void {
         ...(opts.since ? { since: opts.since } : {}),
         ...(signatures ? { signatures } : {}),
         ...(catalogs.length ? { catalogs } : {}),
+        ...(opts.failFast ? { failFast: true } : {}),
+        ...(opts.toDir && !opts.dryRun ? { toDir: opts.toDir } : {}),
       });
       const summary = planSummary(plan);
       const out: string[] = [];
@@ -182,11 +198,14 @@ export function register(program: Command): void {
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
             ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
+            ...(plan.failed ? { failed: plan.failed } : {}),
           });
         }
         if (summary.release) out.push(releaseHeadline(summary.release));
         out.push(...catalogLines(plan));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
+        // A dry run shows what a real run would leave out, before hours of writing.
+        for (const f of plan.failed ?? []) out.push(`WILL NOT BE CARRIED: ${f.ref}  ${f.code}: ${f.message}`);
         if (layout) {
           const v = layout.volumes;
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);
@@ -205,11 +224,14 @@ export function register(program: Command): void {
           volumeSize: opts.volumeSize,
           requested,
           ...(since ? { since } : {}),
+          ...(opts.failFast ? { failFast: true } : {}),
         });
         progress.end();
         const signed = opts.signKey ? await signTransfer(opts.toDir, opts.signKey) : undefined;
         const m = result.manifest;
         const parentBlobs = m.blobs.filter((b) => isParentLocation(b.location));
+        // Written and usable, but not all that was asked: a script must notice (exit 1), and the rerun completes it.
+        if (m.failed?.length) process.exitCode = 1;
         if (opts.json) {
           return printJson({
             dir: opts.toDir,
@@ -225,6 +247,7 @@ export function register(program: Command): void {
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
             ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
             ...(m.catalogs ? { catalogs: m.catalogs.map((c) => ({ source: c.source, digest: c.digest, bundles: c.bundles.length, images: c.images.length, filtered: c.filtered })) } : {}),
+            ...(m.failed?.length ? { failed: m.failed } : {}),
           });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
@@ -235,6 +258,7 @@ export function register(program: Command): void {
         if (result.tookOverLock) out.push(`Took over the lock of an earlier run that is no longer running: ${describeHolder(result.tookOverLock)}`);
         for (const p of result.repaired) out.push(`Resume check: ${p.blob ? `blob ${p.blob} in ${p.volume}` : `volume ${p.volume}`} failed (${p.why}); everything from there on was written again`);
         if (result.resumedBlobs > 0) out.push(`Resumed: ${result.resumedBlobs} blob(s) already on the media were kept, not fetched again`);
+        out.push(...failedLines(m.failed));
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         out.push(...signatureLines(plan));
         out.push(...catalogLines(plan));
@@ -261,11 +285,13 @@ export function register(program: Command): void {
         { targetSpec: opts.to!, transferId: crypto.randomUUID(), ...(plan.release ? { release: { version: plan.release.version, architecture: plan.release.architecture } } : {}) },
       );
       progress.end();
-      if (opts.json) printJson(result);
+      if (plan.failed) process.exitCode = 1;
+      if (opts.json) printJson({ ...result, ...(plan.failed ? { failed: plan.failed } : {}) });
       else {
         const b = result.blobs;
         process.stdout.write(
-          `Mirrored ${result.images.filter((i) => i.result).length} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs copied (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already present\n`,
+          `Mirrored ${result.images.filter((i) => i.result).length} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs copied (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already present\n` +
+            failedLines(plan.failed, 'mirror').map((l) => `${l}\n`).join(''),
         );
       }
       assertAllPushed(result);

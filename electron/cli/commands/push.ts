@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { RECEIPT_FILE } from '../../../shared/transfer/receipt';
 import { renderSignatureCheck } from '../../../shared/transfer/signature';
+import { renderNotCarried } from '../../../shared/transfer/verify-report';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { describeHolder } from '../../engine/media/lock';
 import { writeReport } from '../../engine/reports/write';
@@ -58,7 +59,8 @@ export function register(program: Command): void {
         process.stdout.write(
           `Pushed ${ok} of ${result.images.length} images to ${opts.to}: ${b.copied} blobs sent (${formatBytes(b.bytesCopied)}), ${b.mounted} mounted, ${b.skipped} already in the mirror${parent}\n` +
             (result.resume.journaled + result.resume.inFlightBlobs > 0 ? resumeLine(result.resume) : '') +
-            `Receipt: ${result.receiptPath} (carry it back; ferry mirror --since ${RECEIPT_FILE} then writes only what the mirror lacks)\n`,
+            `Receipt: ${result.receiptPath} (carry it back; ferry mirror --since ${RECEIPT_FILE} then writes only what the mirror lacks)\n` +
+            renderNotCarried(result.notCarried).map((l) => `${l}\n`).join(''),
         );
       }
       assertAllPushed(result);

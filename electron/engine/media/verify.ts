@@ -189,6 +189,8 @@ export async function verifyTransfer(dir: string, options: VerifyOptions = {}): 
     },
     bytes: { volumes: totalBytes, blobs: manifest.blobs.reduce((n, b) => n + b.size, 0), read },
     durationsMs: { total: Date.now() - started, volumes: durations },
+    // Not a problem of the media: images the writing run could not fetch, which are not on it.
+    ...(manifest.failed?.length ? { failed: manifest.failed } : {}),
   };
 }
 

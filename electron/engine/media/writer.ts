@@ -11,6 +11,7 @@ import {
   type BlobKind,
   type BlobLocation,
   type ParentRef,
+  type FailedImage,
   type ReleaseSignatures,
   type TransferCatalog,
   type ReleaseInfo,
@@ -28,6 +29,8 @@ import { checkKept, checkPlanned, type KeptProblem } from './kept';
 import { TransferLock, type LockHolder } from './lock';
 import { BLOB_MODE, VolumeAllocator, blobPath, partPath, tarEntrySize, validateVolumeSize, volumeName, DEFAULT_VOLUME_SIZE, TAR_END, type AllocatorState, type Placement } from './layout';
 import { PlacedVolumes } from './placed-volumes';
+import { readTransferManifest } from './reader';
+import { reopenFinished } from './reopen';
 import { README_FILE, README_TEXT, tailFiles, type IndexedImage } from './tail';
 import { writeTarEntry } from './tar-entry';
 import { VolumeSet, listVolumeFiles } from './volumes';
@@ -70,6 +73,11 @@ export interface WriterOptions {
    * volumes are then the same bytes whatever order blobs complete in, and a resume fills the holes.
    */
   planned?: ReadonlyArray<BlobDescriptor & { parent?: boolean }>;
+  /**
+   * For a planned writer: whether a finished transfer already in the directory is one this run completes
+   * (a rerun retrying the images it lists as failed). It is then reopened (reopen.ts) and resumed.
+   */
+  reopen?: (finished: TransferManifest) => boolean;
 }
 
 /** Where every planned blob goes, fixed before a byte is written. */
@@ -109,6 +117,8 @@ export interface FinishMeta {
   parent?: ParentRef;
   releaseSignatures?: ReleaseSignatures;
   catalogs?: TransferCatalog[];
+  /** Images asked for that the run could not carry (keep going). */
+  failed?: FailedImage[];
 }
 
 export type ImageInput = Omit<TransferImage, 'manifests'> & { manifests?: string[] };
@@ -164,10 +174,19 @@ export class TransferWriter {
   }
 
   private static async openLocked(dir: string, volumeSize: number, options: WriterOptions, lock: TransferLock): Promise<TransferWriter> {
+    const plan: PlanIdentity = { 'volume size': volumeSize, ...options.plan };
+    const layout = options.planned ? planLayout(volumeSize, options.planned) : undefined;
     if (await regularFileAt(join(dir, TRANSFER_FILE))) {
-      throw new FerryError('USAGE', `${dir} already holds a finished transfer (${TRANSFER_FILE} exists).`, {
-        hint: 'Write to an empty directory, or verify and use the transfer that is there.',
-      });
+      const finished = layout && options.reopen && options.resume ? await readTransferManifest(dir) : undefined;
+      if (!finished || finished.volumeSize !== volumeSize || !options.reopen!(finished)) {
+        const partial = finished?.failed?.length ? `, partial (${finished.failed.length} image(s) failed), and written for another request or volume size` : '';
+        throw new FerryError('USAGE', `${dir} already holds a finished transfer (${TRANSFER_FILE} exists${partial}).`, {
+          hint: partial
+            ? 'Only the command that wrote it (same release, images, --since and volume size) completes it; or write this transfer to an empty directory.'
+            : 'Write to an empty directory, or verify and use the transfer that is there.',
+        });
+      }
+      await reopenFinished(dir, finished, { t: 'begin', id: randomUUID(), createdAt: new Date().toISOString(), volumeSize, plan }, layout!);
     }
     const journaled = await Journal.read(dir);
     if (journaled && !options.resume) {
@@ -175,8 +194,6 @@ export class TransferWriter {
         hint: 'Resume it (same command with resume), or write to an empty directory.',
       });
     }
-    const plan: PlanIdentity = { 'volume size': volumeSize, ...options.plan };
-    const layout = options.planned ? planLayout(volumeSize, options.planned) : undefined;
     if (journaled) {
       const { begin } = journaled;
       const differences = planDifferences({ 'volume size': begin.volumeSize, ...(begin.plan ?? {}) }, begin.plan ? plan : { 'volume size': volumeSize });
@@ -353,6 +370,7 @@ export class TransferWriter {
       mirror: { sources: mirrorSources(images) },
       ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
       ...(meta.catalogs?.length ? { catalogs: meta.catalogs } : {}),
+      ...(meta.failed?.length ? { failed: meta.failed } : {}),
     } satisfies TransferManifest);
     await replaceConfined(join(this.dir, README_FILE), README_TEXT);
     await replaceConfined(join(this.dir, TRANSFER_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

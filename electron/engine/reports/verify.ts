@@ -1,5 +1,6 @@
 import type { VerifyProblemCode, VerifyReport } from '../../../shared/transfer/verify-report';
 import type { CheckStatus, OperatorReport, ReportCheck } from './model';
+import { notCarriedCheck } from './not-carried';
 
 /** The operator report of `ferry verify --dir`: each problem code counts against exactly one check. */
 type CheckName = 'transfer.json signature' | 'volume sizes and sha256' | 'tar entries safe and where listed' | 'blob digests' | 'OCI layout index' | 'image completeness';
@@ -51,6 +52,7 @@ export function verifyOperatorReport(r: VerifyReport, times: { startedAt: Date; 
       check('blob digests', `${r.counts.blobsVerified} of ${ownBlobs} blob(s) verified${r.counts.parentBlobs ? `; ${r.counts.parentBlobs} held by the parent transfer` : ''}`),
       check('OCI layout index', 'oci-layout and index.json match the images listed'),
       check('image completeness', `${r.counts.images} image(s)`),
+      ...(r.failed?.length ? [notCarriedCheck(r.failed)] : []),
     ],
     counts: r.counts,
     bytes: r.bytes,

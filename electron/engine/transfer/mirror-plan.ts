@@ -5,6 +5,7 @@ import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
+import { leftOutIn, retriedIn } from './keep-going';
 import { planTransfer, type TransferPlan } from './plan';
 
 /**
@@ -27,6 +28,10 @@ export interface MirrorRequest {
   signatures?: SignatureOptions;
   /** Operator catalog selections: their bundle and related images and a filtered catalog each. */
   catalogs?: CatalogRequest[];
+  /** Stop at the first image that fails, whatever its kind (default: only release content stops the run). */
+  failFast?: boolean;
+  /** The transfer directory: a rerun into a partial transfer there plans the images it failed last (keep-going.ts). */
+  toDir?: string;
 }
 
 export interface MirrorPlan {
@@ -66,6 +71,8 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
     images: [...req.images, ...(registry ? [registry.source] : []), ...catalogs.flatMap((c) => c.images)],
     ...(req.signatures ? { signatures: req.signatures } : {}),
     ...(catalogs.length ? { generated: catalogs.map((c) => c.filtered) } : {}),
+    ...(req.failFast ? { failFast: true } : {}),
+    ...(req.toDir ? { retried: await retriedIn(req.toDir), leftOut: await leftOutIn(req.toDir) } : {}),
   });
   if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
   return {

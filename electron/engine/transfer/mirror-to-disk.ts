@@ -1,8 +1,11 @@
-import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
+import { join } from 'node:path';
+import { FerryError } from '../../../shared/errors';
+import { TRANSFER_FILE, requestedSchema, type FailedImage, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import type { ImageSource } from '../copy/types';
 import { TransferProgress } from '../copy/progress';
+import { regularFileAt } from '../media/confined-file';
 import { planVolumes, type VolumePlan } from '../media/volume-plan';
 import { checkSpace, notEnoughSpace, requireVolumesFit, type SpaceCheck } from '../media/space';
 import { Journal, type PlanIdentity } from '../media/journal';
@@ -11,6 +14,7 @@ import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
 import { plannedSource, type PlannedImage, type TransferPlan } from './plan';
+import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
 
 /**
@@ -27,6 +31,8 @@ export interface MirrorToDiskOptions {
   requested: RequestedContent;
   /** A delta: blobs the parent put into the mirror are recorded, not written. */
   since?: SinceParent;
+  /** Stop at the first image that fails, whatever its kind (keep-going.ts). */
+  failFast?: boolean;
 }
 
 export interface DiskLayout {
@@ -65,6 +71,23 @@ function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): 
     }
   }
   return steps;
+}
+
+/** Every image whose manifests name each blob: a failing blob fails them all. */
+function blobUsers(plan: TransferPlan): Map<string, Set<PlannedImage>> {
+  const users = new Map<string, Set<PlannedImage>>();
+  const use = (digest: string, image: PlannedImage) => {
+    const set = users.get(digest) ?? new Set<PlannedImage>();
+    users.set(digest, set.add(image));
+  };
+  for (const image of plan.images) {
+    use(image.digest, image);
+    for (const m of image.images) {
+      use(m.manifest.digest, image);
+      for (const b of m.blobs) use(b.digest, image);
+    }
+  }
+  return users;
 }
 
 export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
@@ -123,7 +146,27 @@ function planIdentity(plan: TransferPlan, since: SinceParent | undefined): PlanI
     ...(r ? { release: `${r.version} ${r.architecture} (${r.digest})` } : {}),
     images: plan.images.filter((i) => i.role === 'extra').map((i) => (i.source.includes('@') ? i.source : `${i.source}@${i.digest}`)),
     ...(since ? { since: `${since.ref.kind} of transfer ${since.ref.id} (${since.ref.digest})` } : {}),
+    ...(plan.retried ? { [RETRIED_LAST]: plan.retried } : {}),
+    ...(plan.failed ? { [LEFT_OUT]: plan.failed.map((f) => JSON.stringify(f)) } : {}),
   };
+}
+
+/** A finished transfer this run completes: it lists failed images and was asked for exactly what this run is. */
+function completes(opts: MirrorToDiskOptions): (finished: TransferManifest) => boolean {
+  const asked = JSON.stringify(requestedSchema.parse(opts.requested));
+  return (finished) => (finished.failed?.length ?? 0) > 0 && JSON.stringify(requestedSchema.parse(finished.requested)) === asked;
+}
+
+/**
+ * Images whose blobs failed while others were written: the planned volumes have holes where their blobs go,
+ * so the transfer cannot be finished without them. Everything else is on the media; the same command
+ * fetches only what is missing.
+ */
+function blobFailures(failed: readonly FailedImage[]): FerryError {
+  return new FerryError(failed[0]!.code as FerryError['code'], `${failed.length} image(s) failed while their blobs were fetched; every other blob is written, but the transfer is not finished:\n${failed.map((f) => `  ${f.ref}: ${f.message}`).join('\n')}`, {
+    hint: 'Run the same command again: it fetches only the missing blobs. If a source keeps serving wrong bytes, fix it first, or write the transfer without that image to another directory.',
+    details: { failed: failed.map((f) => ({ ref: f.ref, code: f.code })) },
+  });
 }
 
 export interface MirrorToDiskResult {
@@ -142,8 +185,9 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const written = steps.filter((s) => !s.inParent);
   const metadataBytes = layout.volumes.diskBytes - layout.volumes.blobBytes;
   const refuse = (needed: number) => notEnoughSpace(opts.toDir, needed, layout.space.free, { volumes: layout.volumes.volumes.length });
-  // A fresh transfer is refused before anything (even the directory) is created.
-  const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined;
+  // A fresh transfer is refused before anything (even the directory) is created; a partial one being
+  // completed (or a finished one the writer refuses) needs room only for what is missing.
+  const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined || (await regularFileAt(join(opts.toDir, TRANSFER_FILE)).catch(() => false));
   if (!resuming && !layout.space.enough) throw refuse(layout.volumes.diskBytes);
   const writer = await TransferWriter.open(opts.toDir, {
     volumeSize: opts.volumeSize,
@@ -151,6 +195,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     plan: planIdentity(plan, opts.since),
     holder: 'ferry mirror',
     planned: steps.map((s) => (s.inParent ? { ...s.desc, parent: true } : s.desc)),
+    reopen: completes(opts),
   });
   // A resumed run needs room only for what is still to be written.
   const remaining = written.filter((s) => !writer.has(s.desc.digest)).reduce((n, s) => n + s.desc.size, 0);
@@ -172,6 +217,15 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
   let failure: { error: unknown } | undefined;
+  // Images that may fail alone (keep going) and did: the other blobs are still written.
+  const failedImages = new Map<string, FailedImage>();
+  const usersOf = blobUsers(plan);
+  const failAlone = (digest: string, e: unknown): boolean => {
+    const failures = [...(usersOf.get(digest) ?? [])].map((image) => imageFailure(image.source, image.role, e, opts));
+    if (failures.length === 0 || failures.some((f) => f === undefined)) return false;
+    for (const f of failures) if (!failedImages.has(f!.ref)) failedImages.set(f!.ref, f!);
+    return true;
+  };
   try {
     // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs.
     await Promise.allSettled(
@@ -190,6 +244,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
           return added;
         } catch (e) {
           progress.failed(step.desc.digest);
+          if (!signal.aborted && failAlone(step.desc.digest, e)) throw e;
           failure ??= { error: e };
           stop.abort(e);
           throw e;
@@ -197,6 +252,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       }),
     );
     if (failure) throw failure.error;
+    if (failedImages.size > 0) throw blobFailures([...failedImages.values()]);
     for (const image of plan.images) {
       const platforms = image.images.flatMap((m) => (m.platform ? [m.platform] : []));
       writer.addImage({
@@ -218,6 +274,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(opts.since ? { parent: opts.since.ref } : {}),
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
       ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
+      ...(plan.failed ? { failed: plan.failed } : {}),
     });
     progress.report('done', `wrote ${manifest.volumes.length} volume(s)`);
     return { manifest, layout, resumedBlobs: writer.resumedBlobs, repaired: writer.repaired, ...(writer.tookOverLock ? { tookOverLock: writer.tookOverLock } : {}) };

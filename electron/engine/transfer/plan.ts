@@ -11,7 +11,8 @@ import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
 import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
-import type { ReleaseSignatures, TransferCatalog } from '../../../shared/transfer/manifest';
+import type { FailedImage, ReleaseSignatures, TransferCatalog } from '../../../shared/transfer/manifest';
+import { imageFailure, type FailurePolicy } from './keep-going';
 
 /**
  * The image set of a transfer and everything known about it before a byte of layer data moves: every
@@ -62,6 +63,10 @@ export interface TransferPlan {
   releaseSignatures?: ReleaseSignatures;
   /** Operator catalogs: what was selected and the filtered catalog image (one of `images`). */
   catalogs?: TransferCatalog[];
+  /** Images asked for that could not be planned and were left out (keep going), in the order asked. */
+  failed?: FailedImage[];
+  /** The `retried` references asked for (PlanInput): planned after the others. */
+  retried?: string[];
 }
 
 /**
@@ -161,10 +166,10 @@ async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedM
   };
 }
 
-/** The signature artifacts beside the planned images, planned as images of their own (each once). */
-async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[]): Promise<PlannedImage[]> {
+/** The signature artifacts beside the planned images, planned as images of their own (each once, none of `known`). */
+async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[], known: readonly PlannedImage[]): Promise<PlannedImage[]> {
   const found = await Promise.all(images.map((img) => ctx.limit(() => signatureArtifacts(ctx, { ref: img.ref, role: img.role, digest: img.digest }))));
-  const seen = new Set(images.map((i) => i.source));
+  const seen = new Set(known.map((i) => i.source));
   const out: PlannedImage[] = [];
   for (const req of found.flat()) {
     const image = await ctx.limit(() => planImage(ctx, req, req.root));
@@ -196,19 +201,67 @@ export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSou
   };
 }
 
-/** Manifests are small; fetching them all first gives exact totals before any layer moves. */
-export async function planTransfer(
-  ctx: EngineContext,
-  input: { release?: string; arch?: string; images?: readonly string[]; signatures?: SignatureOptions; generated?: readonly PlannedImage[] },
-): Promise<TransferPlan> {
+export interface PlanInput extends FailurePolicy {
+  release?: string;
+  arch?: string;
+  images?: readonly string[];
+  signatures?: SignatureOptions;
+  /** Images Ferry made itself (filtered catalogs): carried after the images asked for. */
+  generated?: readonly PlannedImage[];
+  /**
+   * References (as `formatReference` writes them) that failed in the partial transfer a rerun completes: they
+   * are planned after every other image, so the images already carried keep their places on the media.
+   */
+  retried?: readonly string[];
+  /** Images the interrupted run this one resumes left out: left out again with the same failure, not asked for. */
+  leftOut?: readonly FailedImage[];
+}
+
+/**
+ * Manifests are small; fetching them all first gives exact totals before any layer moves. An image that may
+ * fail alone (keep-going.ts) and cannot be planned is left out and listed in `failed`.
+ */
+export async function planTransfer(ctx: EngineContext, input: PlanInput): Promise<TransferPlan> {
   const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
   const requests = imageRequests(release, input.images ?? []);
   if (requests.length === 0 && !input.generated?.length) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
-  const [planned, signatures] = await Promise.all([
-    Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req)))),
-    release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined,
-  ]);
-  const images = [...planned, ...(input.generated ?? []), ...(await planArtifacts(ctx, planned))];
+  const failures = new Map<ImageRequest, FailedImage>();
+  const errors: unknown[] = [];
+  const leftOut = new Map((input.leftOut ?? []).map((f) => [f.ref, f]));
+  const plan = async (req: ImageRequest): Promise<PlannedImage[]> => {
+    const before = leftOut.get(formatReference(req.ref));
+    if (before?.role === req.role) {
+      failures.set(req, before);
+      errors.push(new FerryError(before.code as FerryError['code'], before.message));
+      return [];
+    }
+    try {
+      return [await ctx.limit(() => planImage(ctx, req))];
+    } catch (e) {
+      const failed = imageFailure(formatReference(req.ref), req.role, e, input);
+      if (!failed) throw e;
+      failures.set(req, failed);
+      errors.push(e);
+      return [];
+    }
+  };
+  const retried = new Set(input.retried ?? []);
+  const last = requests.filter((r) => retried.has(formatReference(r.ref)));
+  const groups = [requests.filter((r) => !last.includes(r)), last];
+  const planGroups = async () => {
+    const images: PlannedImage[] = [];
+    for (const group of groups) {
+      const planned = (await Promise.all(group.map(plan))).flat();
+      images.push(...planned);
+      images.push(...(await planArtifacts(ctx, planned, images)));
+    }
+    return images;
+  };
+  const [asked, signatures] = await Promise.all([planGroups(), release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined]);
+  const images = [...asked, ...(input.generated ?? [])];
+  const failed = requests.flatMap((r) => failures.get(r) ?? []);
+  // Every image failed: an empty transfer would carry nothing, so the run fails as one image alone would.
+  if (images.length === 0) throw failed.length === 1 ? errors[0] : nothingPlanned(failed);
   const unique = new Map<string, number>();
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
@@ -218,5 +271,15 @@ export async function planTransfer(
     uniqueBytes: [...unique.values()].reduce((n, s) => n + s, 0),
     uniqueBlobs: unique.size,
     ...(signatures ? { releaseSignatures: signatures } : {}),
+    ...(failed.length ? { failed } : {}),
+    ...(last.length ? { retried: last.map((r) => formatReference(r.ref)) } : {}),
   };
+}
+
+function nothingPlanned(failed: readonly FailedImage[]): FerryError {
+  const first = failed[0]!;
+  return new FerryError(first.code as FerryError['code'], `None of the ${failed.length} images could be fetched:\n${failed.map((f) => `  ${f.ref}: ${f.message}`).join('\n')}`, {
+    hint: 'Check the references and the credentials for their registries.',
+    details: { failed: failed.map((f) => ({ ref: f.ref, code: f.code })) },
+  });
 }

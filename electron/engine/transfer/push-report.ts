@@ -1,4 +1,5 @@
 import type { SignatureCheck } from '../../../shared/transfer/signature';
+import { notCarriedCheck } from '../reports/not-carried';
 import type { OperatorReport, ReportCheck } from '../reports/model';
 import type { DiskPushResult } from './push';
 
@@ -21,6 +22,7 @@ export function pushOperatorReport(
       detail: `${arrived} of ${r.images.length} image(s) copied${r.parent ? `; ${r.parent.images} already in the mirror from the parent transfer` : ''}`,
     },
   ];
+  if (r.notCarried) checks.push(notCarriedCheck(r.notCarried));
   if (r.parent) checks.push({ name: 'parent transfer in the mirror', status: 'passed', detail: `${r.parent.blobs} blob(s) of parent transfer ${r.parent.id} confirmed by HEAD` });
   if (r.resume.journaled || r.resume.inFlightBlobs) {
     checks.push({

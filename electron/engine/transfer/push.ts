@@ -3,7 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, type ImageReference } from '../../../shared/reference';
 import { RECEIPT_FILE, RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
-import type { TransferImage, TransferManifest } from '../../../shared/transfer/manifest';
+import type { FailedImage, TransferImage, TransferManifest } from '../../../shared/transfer/manifest';
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
@@ -163,6 +163,8 @@ export interface DiskPushResult extends PushResult {
   resume: ResumeStats;
   /** For a delta: blobs taken from the parent (all confirmed in the mirror) and images already there whole. */
   parent?: { id: string; blobs: number; images: number };
+  /** A partial transfer: images it was asked for but could not carry, so not pushed (transfer.json's `failed`). */
+  notCarried?: FailedImage[];
 }
 
 export interface DiskPushOptions {
@@ -218,6 +220,7 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
       signature,
       resume: session.stats,
       ...(manifest.parent ? { parent: { id: manifest.parent.id, blobs: parent.present.size, images: parent.inParent.size } } : {}),
+      ...(manifest.failed?.length ? { notCarried: manifest.failed } : {}),
     };
     // The receipt lists what arrived even when an image failed; the journal stays until all did.
     await replaceConfined(receiptPath, `${JSON.stringify(result.receipt, null, 2)}\n`);

@@ -84,6 +84,8 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
       ...(req.registryPlatform ? { registryPlatform: req.registryPlatform } : {}),
       ...(req.catalogs?.length ? { catalogs: req.catalogs } : {}),
       ...(signatures ? { signatures } : {}),
+      // As the job will: a rerun into a partial transfer plans its failed images last.
+      toDir: req.toDir,
     });
     const sigs = plan.releaseSignatures;
     // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
@@ -109,6 +111,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
       freeBytes: layout.space.free,
       fits: layout.space.enough,
       ...(sigs ? { releaseSignatures: { verified: sigs.signatures.length, ...(sigs.store ? { store: sigs.store } : {}), warnings: sigs.warnings } } : {}),
+      ...(plan.failed ? { failed: plan.failed } : {}),
     };
   });
 }

@@ -27,6 +27,7 @@ export async function readTransfer(req: ParsedRequestOf<'transfer.read'>): Promi
     volumes: m.volumes.map((v) => ({ name: v.name, size: v.size, sha256: v.sha256 })),
     totalBytes: m.volumes.reduce((n, v) => n + v.size, 0),
     fingerprint: colonHex(createHash('sha256').update(bytes).digest('hex')),
+    ...(m.failed?.length ? { failed: m.failed } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { getApi, useUnavailable } from '../api';
 import { formatBytes, formatTime, shortDigest } from '../format';
 import { useAction } from '../use-action';
 import { ActionError, NotAvailable } from './ActionError';
+import { NotCarried } from './NotCarried';
 import { Spinner } from './Spinner';
 import { Table } from './Table';
 
@@ -56,6 +57,11 @@ export function TransferSummary({ dir, onLoaded, manifestHash = true }: { dir: s
           </>
         ) : null}
       </dl>
+      <NotCarried
+        failed={t.failed}
+        title={`Partial transfer: ${t.failed?.length ?? 0} image(s) asked for could not be fetched and are not carried`}
+        hint="On the connected side, the same export (or ferry mirror command) into this folder again fetches only these."
+      />
       <Table
         caption="Files to carry: transfer.json and these volumes"
         rows={t.volumes}

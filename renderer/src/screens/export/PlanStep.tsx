@@ -3,6 +3,7 @@ import { getApi, useUnavailable } from '../../api';
 import { ActionError, NotAvailable } from '../../components/ActionError';
 import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
+import { NotCarried } from '../../components/NotCarried';
 import { Card } from '../../components/Card';
 import { Field } from '../../components/Field';
 import { PathField } from '../../components/PathField';
@@ -113,6 +114,11 @@ export function PlanStep() {
             />
           )}
           <ReleaseSignatures signatures={planned.result.releaseSignatures} />
+          <NotCarried
+            failed={planned.result.failed}
+            title={`${planned.result.failed?.length ?? 0} image(s) cannot be fetched now and will be left out; the rest will be carried`}
+            hint="Check each reference and its registry's credentials, or go on: running the same export into this folder again fetches only these."
+          />
           {planned.result.registry ? (
             <Callout tone="ok" title={`Carries the mirror registry ${planned.result.registry.ref} for ${planned.result.registry.platform}, pinned as ${shortDigest(planned.result.registry.source.split('@')[1] ?? '')}.`} />
           ) : null}
