@@ -1,5 +1,5 @@
 import type { ProgressListener } from '../../../shared/progress';
-import type { ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
+import type { ParentRef, ReleaseInfo, RequestedContent, TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import type { ImageSource } from '../copy/types';
@@ -32,6 +32,16 @@ export interface MirrorToDiskOptions {
 export interface DiskLayout {
   volumes: VolumePlan;
   space: SpaceCheck;
+  /** With --since: how much of the plan the mirror holds already, and how much is new. */
+  delta?: DeltaSummary;
+}
+
+/** A delta's plan in figures, blobs counted once (manifests included) as the writer counts them. */
+export interface DeltaSummary {
+  parent: ParentRef;
+  images: { held: number; new: number };
+  blobs: { held: number; new: number };
+  bytes: { held: number; new: number };
 }
 
 interface WriteStep {
@@ -67,8 +77,23 @@ function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): 
   return steps;
 }
 
-export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
-  return layoutOf(plan, writeSteps(plan, since?.held), toDir, volumeSize);
+export async function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
+  const steps = writeSteps(plan, since?.held);
+  const layout = await layoutOf(plan, steps, toDir, volumeSize);
+  return since ? { ...layout, delta: deltaSummary(plan, steps, since) } : layout;
+}
+
+function deltaSummary(plan: TransferPlan, steps: readonly WriteStep[], since: SinceParent): DeltaSummary {
+  const held = steps.filter((s) => s.inParent);
+  const fresh = steps.filter((s) => !s.inParent);
+  const bytes = (list: readonly WriteStep[]) => list.reduce((n, s) => n + s.desc.size, 0);
+  const heldImages = plan.images.filter((i) => since.held.has(i.digest)).length;
+  return {
+    parent: since.ref,
+    images: { held: heldImages, new: plan.images.length - heldImages },
+    blobs: { held: held.length, new: fresh.length },
+    bytes: { held: bytes(held), new: bytes(fresh) },
+  };
 }
 
 /**
