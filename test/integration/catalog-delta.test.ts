@@ -89,7 +89,6 @@ describe('operator catalog updates: catalog v2 --since the receipt of v1 carries
     const newBytes = newBlobs.reduce((n, b) => n + b.size, 0);
     const written = delta.volumes.reduce((n, v) => n + v.size, 0);
     assert.ok(newBytes >= 2 * OPERATOR_BYTES, `the two new operator images are new: ${newBytes}`);
-    console.log(`catalog delta: wrote ${written} bytes for ${newBytes} new-blob bytes (ratio ${(written / newBytes).toFixed(3)}); full v2 selection ${full.volumes.reduce((n, v) => n + v.size, 0)} bytes`);
     assert.ok(written <= 1.05 * newBytes, `wrote ${written} bytes for ${newBytes} new-blob bytes (ratio ${(written / newBytes).toFixed(3)})`);
     // Every blob of the v2 selection is accounted for: the new ones on the media, the rest taken from the parent.
     const onMedia = new Set(delta.blobs.filter((b) => !isParentLocation(b.location)).map((b) => b.digest));
