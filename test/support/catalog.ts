@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { fillerText } from './bytes';
+import { fillerText, keystream } from './bytes';
 import { addImage, addIndex, addLayer, type BuiltLayer } from './layers';
 import { OciLayoutWriter, type Descriptor } from './oci-layout';
 import { inBatches, pushFromLayout } from './push';
@@ -285,9 +285,10 @@ function shortName(pkg: string): string {
 
 /**
  * Builds catalog `version` and everything it names into the source registry (skopeo, digests preserved).
- * Pushing v2 after v1 re-pushes the unchanged images under the same digests.
+ * Pushing v2 after v1 re-pushes the unchanged images under the same digests. `operatorBytes` adds an
+ * incompressible file of that size to each operator image, so byte counts are not swamped by per-blob overhead.
  */
-export async function pushCatalog(world: TestWorld, version: CatalogVersion): Promise<PushedCatalog> {
+export async function pushCatalog(world: TestWorld, version: CatalogVersion, opts: { operatorBytes?: number } = {}): Promise<PushedCatalog> {
   const host = world.source.host;
   const layout = await new OciLayoutWriter(join(world.dir, `catalog-${version}`)).init();
   const pushes: Array<{ name: string; dest: string; all?: boolean }> = [];
@@ -312,7 +313,9 @@ export async function pushCatalog(world: TestWorld, version: CatalogVersion): Pr
     for (const pkg of CATALOG_PACKAGES) {
       for (const v of bundleVersions(pkg, version)) {
         const repo = `ferry-operators/${shortName(pkg.name)}-operator`;
-        const d = await image([base, await addLayer(layout, [{ path: 'manager', content: fillerText(`${pkg.name}-${v}`, 4096) }])]);
+        const size = opts.operatorBytes;
+        const payload = size ? [{ path: 'payload', content: { size, stream: () => keystream(`${pkg.name}-${v}`, size) } }] : [];
+        const d = await image([base, await addLayer(layout, [{ path: 'manager', content: fillerText(`${pkg.name}-${v}`, 4096) }, ...payload])]);
         layout.tag(`operator-${pkg.name}-${v}`, d);
         pushes.push({ name: `operator-${pkg.name}-${v}`, dest: `${host}/${repo}:v${v}` });
         operators.set(`${pkg.name}@${v}`, refOf(repo, d));

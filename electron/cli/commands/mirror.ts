@@ -195,6 +195,7 @@ export function register(program: Command): void {
             dryRun: true,
             ...summary,
             ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
+            ...(layout?.delta ? { delta: layout.delta } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
             ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
@@ -206,6 +207,12 @@ export function register(program: Command): void {
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
         // A dry run shows what a real run would leave out, before hours of writing.
         for (const f of plan.failed ?? []) out.push(`WILL NOT BE CARRIED: ${f.ref}  ${f.code}: ${f.message}`);
+        if (layout?.delta) {
+          const d = layout.delta;
+          out.push(
+            `Delta since transfer ${d.parent.id}: ${d.images.new} new image(s), ${d.images.held} already in the mirror; ${d.blobs.new} new blob(s) (${formatBytes(d.bytes.new)}) to write, ${d.blobs.held} held (${formatBytes(d.bytes.held)}) recorded, not written`,
+          );
+        }
         if (layout) {
           const v = layout.volumes;
           out.push(`Volumes: ${v.volumes.length} of at most ${formatBytes(v.volumeSize)} (${v.volumes.map((x) => `${x.name} ${formatBytes(x.size)}`).join(', ')})`);

@@ -65,3 +65,13 @@ export function mirrorTags(image: MirroredImage, release?: { version: string; ar
   const children = (image.manifests ?? []).filter((d) => d !== image.digest);
   return own.flatMap((tag) => [{ tag, digest: image.digest }, ...children.map((d) => ({ tag: `${tag}-${d.slice(d.indexOf(':') + 1, d.indexOf(':') + 13)}`, digest: d }))]);
 }
+
+/**
+ * Every tag an image has in the mirror once pushed: the tag of the name it is pushed by (an extra image's own tag,
+ * a filtered catalog's catalog tag, the release's) and the tags above. What verify --against checks, and what push
+ * writes for an image a delta takes from its parent, which no copy names.
+ */
+export function allMirrorTags(image: MirroredImage, target: MirrorTarget, release?: { version: string; architecture: string }): MirrorTag[] {
+  const named = mirrorReference(image, target, release);
+  return [...(named.tag ? [{ tag: named.tag, digest: image.digest }] : []), ...mirrorTags(image, release).filter((t) => t.tag !== named.tag)];
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
-import { TRANSFER_FILE, requestedSchema, type FailedImage, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
+import { TRANSFER_FILE, requestedSchema, type FailedImage, type ParentRef, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import type { ImageSource } from '../copy/types';
@@ -38,6 +38,16 @@ export interface MirrorToDiskOptions {
 export interface DiskLayout {
   volumes: VolumePlan;
   space: SpaceCheck;
+  /** With --since: how much of the plan the mirror holds already, and how much is new. */
+  delta?: DeltaSummary;
+}
+
+/** A delta's plan in figures, blobs counted once (manifests included) as the writer counts them. */
+export interface DeltaSummary {
+  parent: ParentRef;
+  images: { held: number; new: number };
+  blobs: { held: number; new: number };
+  bytes: { held: number; new: number };
 }
 
 interface WriteStep {
@@ -90,8 +100,23 @@ function blobUsers(plan: TransferPlan): Map<string, Set<PlannedImage>> {
   return users;
 }
 
-export function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
-  return layoutOf(plan, writeSteps(plan, since?.held), toDir, volumeSize);
+export async function planDisk(plan: TransferPlan, toDir: string, volumeSize: number, since?: SinceParent): Promise<DiskLayout> {
+  const steps = writeSteps(plan, since?.held);
+  const layout = await layoutOf(plan, steps, toDir, volumeSize);
+  return since ? { ...layout, delta: deltaSummary(plan, steps, since) } : layout;
+}
+
+function deltaSummary(plan: TransferPlan, steps: readonly WriteStep[], since: SinceParent): DeltaSummary {
+  const held = steps.filter((s) => s.inParent);
+  const fresh = steps.filter((s) => !s.inParent);
+  const bytes = (list: readonly WriteStep[]) => list.reduce((n, s) => n + s.desc.size, 0);
+  const heldImages = plan.images.filter((i) => since.held.has(i.digest)).length;
+  return {
+    parent: since.ref,
+    images: { held: heldImages, new: plan.images.length - heldImages },
+    blobs: { held: held.length, new: fresh.length },
+    bytes: { held: bytes(held), new: bytes(fresh) },
+  };
 }
 
 /**

@@ -16,7 +16,7 @@ import type { FetchedManifest } from '../registry/client';
 import { replaceConfined } from '../media/confined-file';
 import { TransferReader } from '../media/reader';
 import { openTrustedTransfer, type TrustPolicy } from '../signing/trust-policy';
-import { mirrorLocationByDigest, mirrorReference, mirrorTags, type MirroredImage } from './destination';
+import { allMirrorTags, mirrorLocationByDigest, mirrorReference, mirrorTags, type MirroredImage } from './destination';
 import { tagInMirror } from './mirror-tags';
 import { MediaSource } from './media-source';
 import { checkParent } from './parent-check';
@@ -202,12 +202,12 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
       { targetSpec: to, transferId: manifest.id, ...(release ? { release } : {}), destination: (ref) => session.destination(ref) },
     );
     // Images the parent already put there are in the mirror too (their manifests were confirmed by HEAD);
-    // this release's tags name them as well.
+    // this transfer's names for them are written as well: the release's tags, an extra image's or a catalog's own.
     const held = await Promise.all(
       manifest.images
         .filter((i) => parent.inParent.has(i.source))
         .map(async (image) => {
-          const tags = mirrorTags(mirroredImage(image), release);
+          const tags = allMirrorTags(mirroredImage(image), target, release);
           await tagInMirror(ctx, mirroredImage(image), target, tags);
           return { source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}) };
         }),

@@ -2,7 +2,7 @@ import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import type { TransferReader } from '../media/reader';
-import { mirrorReference, mirrorTags } from './destination';
+import { allMirrorTags, mirrorReference } from './destination';
 import { locateParentBlobs } from './parent-check';
 import { releaseOf } from './push';
 
@@ -45,7 +45,7 @@ export async function verifyAgainst(ctx: EngineContext, reader: TransferReader, 
             problems.push({ image: image.source, message: `${image.source}: manifest ${digest} is not in ${target.registry}/${repo}.` });
           }
         }
-        const tags = [...(named.tag ? [{ tag: named.tag, digest: image.digest }] : []), ...mirrorTags(image, release).filter((t) => t.tag !== named.tag)];
+        const tags = allMirrorTags(image, target, release);
         for (const { tag, digest } of present ? tags : []) {
           const tagged = await client.headManifest(repo, tag, ctx.signal ? { signal: ctx.signal } : {});
           if (tagged?.digest !== digest) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { componentTags, mirrorTags } from '../../../electron/engine/transfer/destination';
+import { allMirrorTags, componentTags, mirrorTags } from '../../../electron/engine/transfer/destination';
+import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { imageRequests } from '../../../electron/engine/transfer/plan';
 import type { ResolvedRelease } from '../../../electron/engine/release/resolve';
 import { parseReference } from '../../../shared/reference';
@@ -34,6 +35,15 @@ describe('component tags (oc adm release mirror)', () => {
       { tag: '4.16.0-multi', digest: D2 },
     ]);
     assert.deepEqual(mirrorTags({ ...index, role: 'extra' }, rel), []);
+  });
+
+  it('all the names an image has in the mirror: its own tag first (a filtered catalog, an extra image), the release tags without repeating it', () => {
+    const target = parseMirrorTarget('mirror.example:5000/ocp4');
+    const rel = { version: '4.15.3', architecture: 'x86_64' };
+    const catalog = { source: `registry.example/ferry-catalogs/operator-index:v2@${D1}`, role: 'extra' as const, digest: D1, manifests: [D1, D2] };
+    assert.deepEqual(allMirrorTags(catalog, target, rel), [{ tag: 'v2', digest: D1 }]);
+    assert.deepEqual(allMirrorTags({ ...catalog, source: `registry.example/ferry-operators/x@${D1}` }, target, rel), []);
+    assert.deepEqual(allMirrorTags({ source: 'quay.io/openshift-release-dev/ocp-release:x', role: 'release', digest: D2, manifests: [D2] }, target, rel), [{ tag: '4.15.3-x86_64', digest: D2 }]);
   });
 
   it('a payload naming one image twice gives that image both names', () => {
