@@ -21,8 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
 import { exec, Runs, skopeoCache, type ToolRun } from './runs';
+import { sourceToken } from './source-token';
 import { reportFigures, transferFigures } from './transfer-figures';
-import { LINK_PROFILES, overWan, reportWan, type WanFigures } from './wan';
+import { LINK_PROFILES, overWan, proxyAlone, reportProxy, reportWan, type ProxyFigure, type WanFigures } from './wan';
 import { addImage, addLayer, type BuiltLayer } from '../test/support/layers';
 import { OciLayoutWriter } from '../test/support/oci-layout';
 import { inBatches, pushFromLayout } from '../test/support/push';
@@ -128,19 +129,6 @@ async function registryToRegistry(bench: Bench, name: string, shared: boolean, r
   ];
 }
 
-/** The source's token for pulling both release repositories, from the harness issuer (as quay.io hands out). */
-async function sourceToken(world: TestWorld): Promise<string> {
-  const url = new URL(world.source.realm);
-  url.searchParams.set('service', world.source.service);
-  url.searchParams.append('scope', `repository:${RELEASE_REPOSITORY}:pull`);
-  url.searchParams.append('scope', `repository:${COMPONENT_REPOSITORY}:pull`);
-  const out = await exec('curl', ['-sS', '--fail', '--cacert', world.ca.certPath, '-u', `${world.source.username}:${world.source.password}`, url.href]);
-  const json = JSON.parse(out) as { token?: string; access_token?: string };
-  const token = json.token ?? json.access_token;
-  if (!token) throw new Error('the token issuer gave no token');
-  return token;
-}
-
 /** (b) Every unique blob once, with curl, AT_ONCE transfers at a time, to /dev/null; checks the byte count. */
 async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<() => Promise<void>> {
   const { world } = bench;
@@ -226,11 +214,19 @@ async function main(): Promise<void> {
       for (const r of await registryToRegistry(bench, 'no-sharing', false, run)) record(r);
     }
     const wan: WanFigures[] = [];
-    if (!only || only === 'release' || only === 'wan') {
+    const proxy: ProxyFigure[] = [];
+    if (!only || only === 'release' || only === 'wan' || only === 'proxy') {
       console.log(`pushing release 4.15.3 with ${RELEASE_LAYER_MIB} MiB layers …`);
       const rel = await pushRelease(world, '4.15.3', { layerBytes: RELEASE_LAYER_MIB * MiB });
-      if (only !== 'wan') for (const r of await release(bench, rel, run)) record(r);
+      if (!only || only === 'release') for (const r of await release(bench, rel, run)) record(r);
       for (const profile of LINK_PROFILES) {
+        if (!only || only === 'wan' || only === 'proxy') {
+          for (const p of await proxyAlone(world, bench.work, rel, profile, [1, 4, 8, 16])) {
+            proxy.push(p);
+            console.log(reportProxy(p));
+          }
+        }
+        if (only === 'proxy') continue;
         const w = await overWan({ world, work: bench.work, release: rel, bytes: uniqueBytes(rel), ferry: bench.ferry, repeat: REPEAT, atOnce: AT_ONCE }, profile);
         wan.push(w);
         console.log(reportWan(w));
@@ -239,7 +235,7 @@ async function main(): Promise<void> {
     const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
     if (figures) console.log(reportFigures(figures));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, ...(figures ? { figures } : {}) }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, proxy, ...(figures ? { figures } : {}) }, null, 2)}\n`);
   } finally {
     await skopeoCache.restore();
     await world.stop();

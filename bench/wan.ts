@@ -2,13 +2,14 @@
 // source registry (test/support/shaping-proxy.ts), by Ferry and by skopeo four images at a time
 // (`copy --all` to dir:, as operators script it). What an operator feels is the fraction of the link
 // a tool fills: link limit (unique bytes / total rate) over the tool's time.
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inBatches } from '../test/support/push';
 import { COMPONENT_REPOSITORY, RELEASE_REPOSITORY, type FixtureRelease } from '../test/support/release';
 import { startShapingProxy, type LinkProfile } from '../test/support/shaping-proxy';
 import { authfileFor, skopeo, type TestWorld } from '../test/support/world';
-import { Runs, skopeoCache, type ToolRun } from './runs';
+import { exec, Runs, skopeoCache, timed, type ToolRun } from './runs';
+import { sourceToken } from './source-token';
 
 const MB = 1e6;
 
@@ -94,4 +95,61 @@ export function reportWan(w: WanFigures): string {
     `ferry ${w.ferry.seconds.toFixed(2)} s (${w.ferry.linkFraction.toFixed(2)} of the link, peak RSS ${w.ferry.peakRssMiB?.toFixed(0)} MiB), ` +
     `skopeo ${w.skopeo.seconds.toFixed(2)} s (${w.skopeo.linkFraction.toFixed(2)} of the link), skopeo/ferry ${w.ratio.toFixed(2)}x`
   );
+}
+
+/** curl alone through the modelled link: what the proxy delivers against what its model promises. */
+export interface ProxyFigure {
+  profile: string;
+  connections: number;
+  bytes: number;
+  /** Bytes per second through the proxy, and straight to the registry over loopback. */
+  proxied: number;
+  direct: number;
+  /** min(connections × per-connection cap, total cap). */
+  model: number;
+}
+
+const DOWNLOADS_PER_CONNECTION = 4;
+
+/**
+ * The proxy measured on its own: N parallel curl downloads (DOWNLOADS_PER_CONNECTION each, so the TLS
+ * handshakes and the first round trips weigh little) of the release's largest blob, through the proxy
+ * and direct. If curl cannot fill the model, no tool's figure over this link says anything about the tool.
+ */
+export async function proxyAlone(world: TestWorld, work: string, release: FixtureRelease, profile: LinkProfile, counts: number[]): Promise<ProxyFigure[]> {
+  const [digest, size] = [...release.blobs].reduce((a, b) => (b[1] > a[1] ? b : a));
+  const token = await sourceToken(world);
+  const link = await startShapingProxy(world.source, profile);
+  const curl = async (host: string, n: number): Promise<number> => {
+    const config = join(work, `proxy-alone-${n}.cfg`);
+    const line = `url = "https://${host}/v2/${COMPONENT_REPOSITORY}/blobs/${digest}"\noutput = "/dev/null"\n`;
+    await writeFile(config, line.repeat(n * DOWNLOADS_PER_CONNECTION));
+    const { seconds, value } = await timed(() =>
+      exec('curl', ['-sS', '--fail', '--http1.1', '--parallel', '--parallel-immediate', '--parallel-max', String(n), '--cacert', world.ca.certPath, '-H', `Authorization: Bearer ${token}`, '-w', '%{size_download}\n', '-K', config]),
+    );
+    const got = value.trim().split('\n').reduce((t, s) => t + Number(s), 0);
+    if (got !== size * n * DOWNLOADS_PER_CONNECTION) throw new Error(`curl fetched ${got} bytes, expected ${size * n * DOWNLOADS_PER_CONNECTION}`);
+    return got / seconds;
+  };
+  try {
+    const figures: ProxyFigure[] = [];
+    for (const n of counts) {
+      figures.push({
+        profile: profile.name,
+        connections: n,
+        bytes: size * n * DOWNLOADS_PER_CONNECTION,
+        proxied: await curl(link.host, n),
+        direct: await curl(world.source.host, n),
+        model: Math.min(n * profile.perConnection, profile.total),
+      });
+    }
+    return figures;
+  } finally {
+    await link.close();
+  }
+}
+
+export function reportProxy(p: ProxyFigure): string {
+  const mbs = (r: number) => `${(r / MB).toFixed(1)} MB/s`;
+  return `proxy alone (${p.profile}), curl × ${p.connections}: ${mbs(p.proxied)} through the proxy = ${(p.proxied / p.model).toFixed(2)} of its model ${mbs(p.model)}; direct ${mbs(p.direct)}`;
 }
