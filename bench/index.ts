@@ -21,8 +21,10 @@ import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
 import { exec, Runs, skopeoCache, type ToolRun } from './runs';
-import { sourceToken } from './source-token';
+import { DEFAULT_PARALLEL } from '../electron/engine/context';
+import { curlBlobs } from './curl';
 import { reportFigures, transferFigures } from './transfer-figures';
+import { releaseRss, reportRss, type ReleaseRss } from './release-rss';
 import { LINK_PROFILES, overWan, proxyAlone, reportProxy, reportWan, type ProxyFigure, type WanFigures } from './wan';
 import { addImage, addLayer, type BuiltLayer } from '../test/support/layers';
 import { OciLayoutWriter } from '../test/support/oci-layout';
@@ -36,6 +38,8 @@ const IMAGES = Number(process.env.BENCH_IMAGES ?? 6);
 const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 16);
 const RELEASE_LAYER_MIB = Number(process.env.BENCH_RELEASE_LAYER_MIB ?? 16);
 const AT_ONCE = 4;
+/** Ferry's --parallel over the WAN: its default unless BENCH_PARALLEL says otherwise. */
+const WAN_PARALLEL = Number(process.env.BENCH_PARALLEL ?? DEFAULT_PARALLEL);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 interface Comparison {
@@ -129,30 +133,13 @@ async function registryToRegistry(bench: Bench, name: string, shared: boolean, r
   ];
 }
 
-/** (b) Every unique blob once, with curl, AT_ONCE transfers at a time, to /dev/null; checks the byte count. */
-async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<() => Promise<void>> {
-  const { world } = bench;
-  const releaseManifest = JSON.parse((await skopeo(world, ['inspect', '--raw', `docker://${rel.pullspec}`])).stdout) as { config: { digest: string }; layers: Array<{ digest: string }> };
-  const inRelease = new Set([releaseManifest.config.digest, ...releaseManifest.layers.map((l) => l.digest)]);
-  const config = join(bench.work, 'curl-blobs.cfg');
-  const lines = [...rel.blobs.keys()].map((d) => `url = "${world.source.url}/v2/${inRelease.has(d) ? RELEASE_REPOSITORY : COMPONENT_REPOSITORY}/blobs/${d}"\noutput = "/dev/null"\n`);
-  await writeFile(config, lines.join(''));
-  const token = await sourceToken(world);
-  const expected = [...rel.blobs.values()].reduce((a, b) => a + b, 0);
-  return async () => {
-    const out = await exec('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(AT_ONCE), '--cacert', world.ca.certPath, '-H', `Authorization: Bearer ${token}`, '-w', '%{size_download}\n', '-K', config]);
-    const got = out.trim().split('\n').reduce((n, s) => n + Number(s), 0);
-    if (got !== expected) throw new Error(`curl fetched ${got} bytes, the release's unique blobs are ${expected}`);
-  };
-}
-
 const uniqueBytes = (rel: FixtureRelease) => [...rel.blobs.values()].reduce((a, b) => a + b, 0);
 
 async function release(bench: Bench, rel: FixtureRelease, run: string): Promise<Comparison[]> {
   const { world } = bench;
   const bytes = uniqueBytes(rel);
   const images = [rel.pullspec, ...rel.components.map((c) => `${world.source.host}/${COMPONENT_REPOSITORY}@${c.digest}`)];
-  const fetchAll = await wireLimit(bench, rel);
+  const fetchAll = await curlBlobs(world, bench.work, rel, { host: world.source.host, atOnce: AT_ONCE, name: 'loopback' });
   const flags = ['--authfile', world.authfile, '--ca-file', world.ca.certPath];
   const toDir = join(bench.work, 'ferry-transfer');
   const dirs = images.map((_, i) => join(bench.work, `skopeo-${i}`));
@@ -227,15 +214,21 @@ async function main(): Promise<void> {
           }
         }
         if (only === 'proxy') continue;
-        const w = await overWan({ world, work: bench.work, release: rel, bytes: uniqueBytes(rel), ferry: bench.ferry, repeat: REPEAT, atOnce: AT_ONCE }, profile);
+        const w = await overWan({ world, work: bench.work, release: rel, bytes: uniqueBytes(rel), ferry: bench.ferry, repeat: REPEAT, atOnce: AT_ONCE, parallel: WAN_PARALLEL }, profile);
         wan.push(w);
         console.log(reportWan(w));
       }
     }
+    let rss: ReleaseRss | undefined;
+    if (!only || only === 'wan' || only === 'rss') {
+      console.log('pushing the full-size (faithful) release …');
+      rss = await releaseRss(world, bench.work, bench.ferry, REPEAT);
+      console.log(reportRss(rss));
+    }
     const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
     if (figures) console.log(reportFigures(figures));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, proxy, ...(figures ? { figures } : {}) }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, proxy, ...(rss ? { rss } : {}), ...(figures ? { figures } : {}) }, null, 2)}\n`);
   } finally {
     await skopeoCache.restore();
     await world.stop();
