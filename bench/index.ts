@@ -13,8 +13,11 @@
 //       with a token from the harness issuer, four at a time, to /dev/null; (c) ferry mirror --to-dir
 //       and ferry push --from-dir.
 // - WAN (issue 16, bench/wan.ts): the same release mirrored to disk through a modelled link (per-connection
-//   cap, total cap, one-way delay) by Ferry and by skopeo four images at a time; the fraction of the link
-//   each fills. BENCH_ONLY=wan runs only this one.
+//   cap, total cap, one-way delay) by Ferry (--parallel BENCH_PARALLEL, default its own), by skopeo four
+//   images at a time and by curl (every unique blob as many at a time as Ferry); the fraction of the link
+//   each fills. Before it, the link alone: N parallel curl downloads through it against its model
+//   (BENCH_ONLY=proxy runs only that). After it, Ferry's peak RSS mirroring a full-size release (183
+//   components) with --parallel 16 (bench/release-rss.ts; BENCH_ONLY=rss). BENCH_ONLY=wan runs all three.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
