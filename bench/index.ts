@@ -13,16 +13,22 @@
 //       with a token from the harness issuer, four at a time, to /dev/null; (c) ferry mirror --to-dir
 //       and ferry push --from-dir.
 // - WAN (issue 16, bench/wan.ts): the same release mirrored to disk through a modelled link (per-connection
-//   cap, total cap, one-way delay) by Ferry and by skopeo four images at a time; the fraction of the link
-//   each fills. BENCH_ONLY=wan runs only this one.
+//   cap, total cap, one-way delay) by Ferry (--parallel BENCH_PARALLEL, default its own), by skopeo four
+//   images at a time and by curl (every unique blob as many at a time as Ferry); the fraction of the link
+//   each fills. Before it, the link alone: N parallel curl downloads through it against its model
+//   (BENCH_ONLY=proxy runs only that). After it, Ferry's peak RSS mirroring a full-size release (183
+//   components) with --parallel 16 (bench/release-rss.ts; BENCH_ONLY=rss). BENCH_ONLY=wan runs all three.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
 import { exec, Runs, skopeoCache, type ToolRun } from './runs';
+import { DEFAULT_PARALLEL } from '../electron/engine/context';
+import { curlBlobs } from './curl';
 import { reportFigures, transferFigures } from './transfer-figures';
-import { LINK_PROFILES, overWan, reportWan, type WanFigures } from './wan';
+import { releaseRss, reportRss, type ReleaseRss } from './release-rss';
+import { LINK_PROFILES, overWan, proxyAlone, reportProxy, reportWan, type ProxyFigure, type WanFigures } from './wan';
 import { addImage, addLayer, type BuiltLayer } from '../test/support/layers';
 import { OciLayoutWriter } from '../test/support/oci-layout';
 import { inBatches, pushFromLayout } from '../test/support/push';
@@ -35,6 +41,8 @@ const IMAGES = Number(process.env.BENCH_IMAGES ?? 6);
 const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 16);
 const RELEASE_LAYER_MIB = Number(process.env.BENCH_RELEASE_LAYER_MIB ?? 16);
 const AT_ONCE = 4;
+/** Ferry's --parallel over the WAN: its default unless BENCH_PARALLEL says otherwise. */
+const WAN_PARALLEL = Number(process.env.BENCH_PARALLEL ?? DEFAULT_PARALLEL);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 interface Comparison {
@@ -128,43 +136,13 @@ async function registryToRegistry(bench: Bench, name: string, shared: boolean, r
   ];
 }
 
-/** The source's token for pulling both release repositories, from the harness issuer (as quay.io hands out). */
-async function sourceToken(world: TestWorld): Promise<string> {
-  const url = new URL(world.source.realm);
-  url.searchParams.set('service', world.source.service);
-  url.searchParams.append('scope', `repository:${RELEASE_REPOSITORY}:pull`);
-  url.searchParams.append('scope', `repository:${COMPONENT_REPOSITORY}:pull`);
-  const out = await exec('curl', ['-sS', '--fail', '--cacert', world.ca.certPath, '-u', `${world.source.username}:${world.source.password}`, url.href]);
-  const json = JSON.parse(out) as { token?: string; access_token?: string };
-  const token = json.token ?? json.access_token;
-  if (!token) throw new Error('the token issuer gave no token');
-  return token;
-}
-
-/** (b) Every unique blob once, with curl, AT_ONCE transfers at a time, to /dev/null; checks the byte count. */
-async function wireLimit(bench: Bench, rel: FixtureRelease): Promise<() => Promise<void>> {
-  const { world } = bench;
-  const releaseManifest = JSON.parse((await skopeo(world, ['inspect', '--raw', `docker://${rel.pullspec}`])).stdout) as { config: { digest: string }; layers: Array<{ digest: string }> };
-  const inRelease = new Set([releaseManifest.config.digest, ...releaseManifest.layers.map((l) => l.digest)]);
-  const config = join(bench.work, 'curl-blobs.cfg');
-  const lines = [...rel.blobs.keys()].map((d) => `url = "${world.source.url}/v2/${inRelease.has(d) ? RELEASE_REPOSITORY : COMPONENT_REPOSITORY}/blobs/${d}"\noutput = "/dev/null"\n`);
-  await writeFile(config, lines.join(''));
-  const token = await sourceToken(world);
-  const expected = [...rel.blobs.values()].reduce((a, b) => a + b, 0);
-  return async () => {
-    const out = await exec('curl', ['-sS', '--fail', '--parallel', '--parallel-max', String(AT_ONCE), '--cacert', world.ca.certPath, '-H', `Authorization: Bearer ${token}`, '-w', '%{size_download}\n', '-K', config]);
-    const got = out.trim().split('\n').reduce((n, s) => n + Number(s), 0);
-    if (got !== expected) throw new Error(`curl fetched ${got} bytes, the release's unique blobs are ${expected}`);
-  };
-}
-
 const uniqueBytes = (rel: FixtureRelease) => [...rel.blobs.values()].reduce((a, b) => a + b, 0);
 
 async function release(bench: Bench, rel: FixtureRelease, run: string): Promise<Comparison[]> {
   const { world } = bench;
   const bytes = uniqueBytes(rel);
   const images = [rel.pullspec, ...rel.components.map((c) => `${world.source.host}/${COMPONENT_REPOSITORY}@${c.digest}`)];
-  const fetchAll = await wireLimit(bench, rel);
+  const fetchAll = await curlBlobs(world, bench.work, rel, { host: world.source.host, atOnce: AT_ONCE, name: 'loopback' });
   const flags = ['--authfile', world.authfile, '--ca-file', world.ca.certPath];
   const toDir = join(bench.work, 'ferry-transfer');
   const dirs = images.map((_, i) => join(bench.work, `skopeo-${i}`));
@@ -226,20 +204,34 @@ async function main(): Promise<void> {
       for (const r of await registryToRegistry(bench, 'no-sharing', false, run)) record(r);
     }
     const wan: WanFigures[] = [];
-    if (!only || only === 'release' || only === 'wan') {
+    const proxy: ProxyFigure[] = [];
+    if (!only || only === 'release' || only === 'wan' || only === 'proxy') {
       console.log(`pushing release 4.15.3 with ${RELEASE_LAYER_MIB} MiB layers …`);
       const rel = await pushRelease(world, '4.15.3', { layerBytes: RELEASE_LAYER_MIB * MiB });
-      if (only !== 'wan') for (const r of await release(bench, rel, run)) record(r);
+      if (!only || only === 'release') for (const r of await release(bench, rel, run)) record(r);
       for (const profile of LINK_PROFILES) {
-        const w = await overWan({ world, work: bench.work, release: rel, bytes: uniqueBytes(rel), ferry: bench.ferry, repeat: REPEAT, atOnce: AT_ONCE }, profile);
+        if (!only || only === 'wan' || only === 'proxy') {
+          for (const p of await proxyAlone(world, bench.work, rel, profile, [1, 4, 8, 16])) {
+            proxy.push(p);
+            console.log(reportProxy(p));
+          }
+        }
+        if (only === 'proxy') continue;
+        const w = await overWan({ world, work: bench.work, release: rel, bytes: uniqueBytes(rel), ferry: bench.ferry, repeat: REPEAT, atOnce: AT_ONCE, parallel: WAN_PARALLEL }, profile);
         wan.push(w);
         console.log(reportWan(w));
       }
     }
+    let rss: ReleaseRss | undefined;
+    if (!only || only === 'wan' || only === 'rss') {
+      console.log('pushing the full-size (faithful) release …');
+      rss = await releaseRss(world, bench.work, bench.ferry, REPEAT);
+      console.log(reportRss(rss));
+    }
     const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
     if (figures) console.log(reportFigures(figures));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, ...(figures ? { figures } : {}) }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, proxy, ...(rss ? { rss } : {}), ...(figures ? { figures } : {}) }, null, 2)}\n`);
   } finally {
     await skopeoCache.restore();
     await world.stop();

@@ -53,8 +53,13 @@ export class Journal {
     return new Journal(await openConfined(join(dir, JOURNAL_FILE), 'append'));
   }
 
-  async append(record: JournalBegin | JournalBlob): Promise<void> {
-    await this.fh.write(`${JSON.stringify(record)}\n`);
+  append(record: JournalBegin | JournalBlob): Promise<void> {
+    return this.appendAll([record]);
+  }
+
+  /** Several records made durable by one write and one fsync. */
+  async appendAll(records: ReadonlyArray<JournalBegin | JournalBlob>): Promise<void> {
+    await this.fh.write(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
     await this.fh.datasync();
   }
 

@@ -77,6 +77,13 @@ function nextPage(res: TransportResponse, current: URL): URL | undefined {
   const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header(res, 'link') ?? '');
   return m ? new URL(m[1]!, current) : undefined;
 }
+/**
+ * Downloaded bytes are passed on in pieces of this size. TLS hands them over ~16 KiB at a time, and each
+ * piece crosses several stream stages (verify, progress, the writer) on the way to the disk: a 450 MB
+ * mirror to disk made 27,000 such trips, at a CPU cost that bound it on a loaded machine. A quarter MiB
+ * per piece cuts the trips sixteenfold for one copy, and holds at most that much more per blob in flight.
+ */
+const DOWNLOAD_CHUNK = 256 * 1024;
 
 /** `bytes START-END/TOTAL` must continue exactly where we stopped. */
 export function contentRangeMatches(value: string | undefined, offset: number, size: number): boolean {
@@ -243,7 +250,8 @@ export class RegistryClient {
       const before = offset;
       let failure: unknown;
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        // Only bytes passed on count: a cut drops the part gathered so far and the Range request re-fetches it.
+        for await (const chunk of chunksOf(res.body as AsyncIterable<Buffer>, DOWNLOAD_CHUNK)) {
           offset += chunk.length;
           yield chunk;
         }
