@@ -5,6 +5,7 @@ import { NO_ENGINE_DEFAULTS } from '../../jobs/engine-options';
 import { appInfo } from './app';
 import { generateConfig } from './config';
 import { testConnection } from './registry';
+import { catalogList } from './catalog';
 import { planExport, releaseInfo, releaseList } from './release';
 import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
@@ -42,6 +43,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     'release.info': (req) => releaseInfo(secrets, engine, req),
     'release.list': (req) => releaseList(engine, req),
+    'catalog.list': (req) => catalogList(secrets, engine, req),
     'plan.export': (req) => planExport(secrets, engine, req),
 
     'config.generate': async (req) => generateConfig(req.fromDir ? { ...req, fromDir: await grants.check(req.fromDir, 'read') } : req),
