@@ -77,7 +77,7 @@ export function OperatorsStep() {
   const choice = state.catalog;
   const caPems = state.cas.map((c) => c.pem);
   const listFn = useCallback((ref: string) => getApi().catalog.list({ ref, pullSecretRef: state.pullSecretRef, caPems }), [state.pullSecretRef, caPems.join()]);
-  const [load, loaded] = useAction(listFn);
+  const [load, loaded, forget] = useAction(listFn);
   // Sizes fetch every manifest a package names: asked per picked package, not for the whole catalog.
   const [sized, setSized] = useState<Record<string, ListedPackage>>({});
   const [query, setQuery] = useState('');
@@ -125,7 +125,12 @@ export function OperatorsStep() {
           <input
             type="text"
             value={choice.ref}
-            onChange={(e) => setCatalog(() => ({ ref: e.target.value, packages: [] }))}
+            onChange={(e) => {
+              // Picks, the package list and sizes belong to the catalog they came from.
+              setCatalog(() => ({ ref: e.target.value, packages: [] }));
+              setSized({});
+              forget();
+            }}
             spellCheck={false}
             autoComplete="off"
           />
