@@ -14,12 +14,28 @@ export const EXPORT_STEPS = [
   { key: 'credentials', label: 'Credentials' },
   { key: 'trust', label: 'CA trust' },
   { key: 'release', label: 'Release' },
+  { key: 'operators', label: 'Operators' },
   { key: 'plan', label: 'Plan' },
   { key: 'transfer', label: 'Transfer' },
   { key: 'verify', label: 'Verify' },
   { key: 'done', label: 'Done' },
 ] as const;
 export type ExportStep = (typeof EXPORT_STEPS)[number]['key'];
+
+/** One package picked in the operators step; empty `min`/`max` leave that end of the range open. */
+export interface OperatorChoice {
+  package: string;
+  channel: string;
+  min: string;
+  max: string;
+}
+
+/** The operators step's catalog and what is picked from it (one catalog per export in the app). */
+export interface CatalogChoice {
+  ref: string;
+  packages: OperatorChoice[];
+  withDependencies: boolean;
+}
 
 export interface ExportState {
   step: ExportStep;
@@ -32,6 +48,7 @@ export interface ExportState {
   arch: string;
   release: string;
   images: string[];
+  catalog: CatalogChoice;
   toDir: string;
   volumeSize: string;
   /** receipt.json (or an earlier transfer.json) from the other side: write only what is missing. */
@@ -46,9 +63,20 @@ export interface ExportState {
   plannedVolumes?: { key: string; volumeSize: number; files: Array<{ name: string; size: number }> };
 }
 
+/** `NAME[:CHANNEL][@MIN..MAX]`, as `ferry mirror --package` takes it. */
+export function packageSpec(c: OperatorChoice): string {
+  const range = c.min || c.max ? `@${c.min}..${c.max}` : '';
+  return `${c.package}${c.channel ? `:${c.channel}` : ''}${range}`;
+}
+
+/** The operators step's choice as plan.export and the mirror job take it; none when nothing is picked. */
+export function catalogRequests(c: CatalogChoice): Array<{ catalog: string; packages: string[]; withDependencies: boolean }> {
+  return c.ref.trim() && c.packages.length > 0 ? [{ catalog: c.ref.trim(), packages: c.packages.map(packageSpec), withDependencies: c.withDependencies }] : [];
+}
+
 /** What a plan depends on: a plan made for other choices says nothing about the files the transfer writes. */
-export function planKey(s: Pick<ExportState, 'release' | 'images' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
-  return JSON.stringify([s.release.trim(), s.images, s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
+export function planKey(s: Pick<ExportState, 'release' | 'images' | 'catalog' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
+  return JSON.stringify([s.release.trim(), s.images, catalogRequests(s.catalog), s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
 }
 
 /** Why neither journey goes on from media that failed verification. */
@@ -63,6 +91,7 @@ export const exportStore = createJourneyStore<ExportState>('ferry.journey.export
   arch: 'amd64',
   release: '',
   images: [],
+  catalog: { ref: '', packages: [], withDependencies: false },
   toDir: '',
   volumeSize: '4000MiB',
   since: '',

@@ -2,7 +2,7 @@ import type { ResponseOf } from '../../shared/api/contract';
 
 /**
  * The export plan as an operator reads it: images in groups (the release with its components, signature
- * artifacts, extra images; later catalogs and their packages), each with its totals, and where each
+ * artifacts, operator catalogs with their bundles, related images and filtered catalog; extra images), each with its totals, and where each
  * group's bytes land in the volume files. Pure data, shared by the plan table and its picture.
  */
 export type Plan = ResponseOf<'plan.export'>;
@@ -22,6 +22,7 @@ export interface GroupKind {
 export const GROUP_KINDS: readonly GroupKind[] = [
   { id: 'signatures', title: 'Signature artifacts', color: '--chart-3', collapsed: true, matches: (i) => i.signatureArtifact === true },
   { id: 'release', title: 'Release', color: '--chart-1', collapsed: true, matches: (i) => i.role === 'release' || i.role === 'component' },
+  { id: 'catalog', title: 'Operator catalogs', color: '--chart-4', collapsed: false, matches: (i) => i.catalog !== undefined },
   { id: 'extra', title: 'Extra images', color: '--chart-2', collapsed: false, matches: (i) => i.role === 'extra' },
 ];
 

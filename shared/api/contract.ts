@@ -42,6 +42,9 @@ const certificate = z.object({
 /** The generated kinds (shared/config/kinds.ts), and the pull secret, which the app refuses to send back. */
 const configKind = z.enum([...CONFIG_KIND_IDS, 'pull-secret']);
 
+/** Bytes of distinct blobs; `known` false when some manifest could not be read (then a lower bound). */
+const catalogSize = z.object({ bytes: z.number(), known: z.boolean() });
+
 /** Fingerprints in their printed form (shared/fingerprint.ts), with when each was first trusted. */
 const rememberedKeys = z.object({ keys: z.array(z.object({ fingerprint: z.string(), addedAt: z.string() })) });
 
@@ -219,6 +222,28 @@ export const apiMethods = {
     }),
   ),
 
+  /**
+   * An operator catalog's packages, as `ferry catalog list` gives them (engine: catalog/browse.ts): default
+   * channel, channels with their versions head first; with `package`, that package alone with its sizes.
+   */
+  'catalog.list': method(
+    z.object({ ref: z.string().min(1), package: z.string().min(1).optional(), platform: z.string().min(1).optional(), pullSecretRef: z.string().optional(), caPems: z.array(z.string()).default([]) }),
+    z.object({
+      catalog: z.object({ reference: z.string(), digest: z.string(), platform: z.string() }),
+      packages: z.array(
+        z.object({
+          name: z.string(),
+          defaultChannel: z.string(),
+          deprecated: z.string().optional(),
+          channels: z.array(z.object({ name: z.string(), head: z.string(), versions: z.array(z.string()), deprecated: z.string().optional() })),
+          /** Every bundle and related image of the package, each blob once. */
+          size: catalogSize.optional(),
+          bundles: z.array(z.object({ name: z.string(), version: z.string(), bundleImage: catalogSize, withRelatedImages: catalogSize })).optional(),
+        }),
+      ),
+    }),
+  ),
+
   'plan.export': method(
     z.object({
       release: z.string().optional(),
@@ -244,6 +269,8 @@ export const apiMethods = {
           components: z.array(z.string()).optional(),
           /** A cosign signature or referrers index travelling beside its image. */
           signatureArtifact: z.boolean().optional(),
+          /** The operator catalog (as requested) whose bundle, related image or filtered catalog this is. */
+          catalog: z.string().optional(),
           /** Bytes of blobs no earlier image carries, per volume file they land in: where this image's share of the disk goes. */
           written: z.array(z.object({ volume: z.string(), bytes: z.number() })),
         }),

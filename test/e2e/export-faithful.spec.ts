@@ -71,6 +71,7 @@ test('a real-size release: grouped plan and its picture, live transfer, verify, 
   await page.getByRole('button', { name: 'Look up release' }).click();
   await expect(page.getByText(release.digest)).toBeVisible({ timeout: 120_000 });
   await inBothThemes(app, page, '01-release');
+  await page.getByRole('button', { name: /Next: Operators/ }).click();
   await page.getByRole('button', { name: /Next: Plan/ }).click();
 
   // First with the default volume size, to learn the transfer's size; then with volumes of about a third.

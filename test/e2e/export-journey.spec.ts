@@ -25,6 +25,7 @@ test('full export journey: pull secret, CA, release, plan, transfer to a directo
   await page.getByRole('button', { name: 'Look up release' }).click();
   await expect(page.getByText(release.digest)).toBeVisible();
   await app.checkpoint('journey-02-release');
+  await page.getByRole('button', { name: /Next: Operators/ }).click();
   await page.getByRole('button', { name: /Next: Plan/ }).click();
 
   await page.getByRole('textbox', { name: 'Target directory' }).fill(toDir);

@@ -8,7 +8,7 @@ import { test, expect } from './support/fixtures';
 const NEEDS: Record<string, string> = { 'export/release': 'release.list', 'export/plan': 'plan.export', 'import/config': 'config.generate' };
 
 const JOURNEYS = {
-  export: ['credentials', 'trust', 'release', 'plan', 'transfer', 'verify', 'done'],
+  export: ['credentials', 'trust', 'release', 'operators', 'plan', 'transfer', 'verify', 'done'],
   import: ['media', 'verify', 'node', 'target', 'push', 'check', 'config', 'receipt'],
 } as const;
 

@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { catalogList } from '../../electron/host/handlers/catalog';
+import { planExport } from '../../electron/host/handlers/release';
+import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
 import { bundleName, CONFIGS_LABEL, pushCatalog, type PushedCatalog } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { corruptBlob } from '../support/images';
@@ -195,6 +198,33 @@ describe('operator catalogs: browse and resolve', () => {
     const channel = await ferry(['catalog', 'resolve', v1.ref, '--package', 'ferry-database:beta', '--json', ...flags]);
     assert.equal(channel.code, 2);
     assert.match((JSON.parse(channel.stdout) as { error: { message: string; hint: string } }).error.hint, /fast, stable/);
+  });
+
+  test("the app's catalog.list answers what ferry catalog list prints (one engine), and plan.export names each image's catalog", async () => {
+    // What the app's handlers get from their host (ferry serve --authfile --ca-file).
+    const defaults = { caFiles: [world.ca.certPath], authfile: world.authfile, sourceMirrors: [] };
+    const cli = JSON.parse((await ferry(['catalog', 'list', v1.ref, '--json', ...flags])).stdout) as Listed;
+    const app = await catalogList(new MemorySecretStore(), defaults, { ref: v1.ref, caPems: [] });
+    assert.deepEqual(app.catalog, { reference: cli.catalog.reference, digest: v1.digest, platform: 'linux/amd64' });
+    assert.deepEqual(app.packages, cli.packages);
+    const cliDb = JSON.parse((await ferry(['catalog', 'list', v1.ref, '--package', 'ferry-database', '--json', ...flags])).stdout) as Listed;
+    const appDb = await catalogList(new MemorySecretStore(), defaults, { ref: v1.ref, package: 'ferry-database', caPems: [] });
+    assert.deepEqual(appDb.packages[0]!.size, cliDb.packages[0]!.size);
+    assert.deepEqual(appDb.packages[0]!.bundles, cliDb.packages[0]!.bundles!.map((b) => ({ name: b.name, version: b.version, bundleImage: b.bundleImage, withRelatedImages: b.withRelatedImages })));
+
+    const toDir = tempDir('ferry-catalog-plan-');
+    try {
+      const catalogs = [{ catalog: v1.ref, packages: ['ferry-storage'], withDependencies: false }];
+      const plan = await planExport(new MemorySecretStore(), defaults, { images: [v1.bundles['ferry-backup.v2.1.0']!.image], toDir: toDir.path, catalogs, caPems: [] });
+      const storage = v1.bundles['ferry-storage.v0.9.0']!;
+      const byCatalog = plan.images.filter((i) => i.catalog === v1.ref).map((i) => i.source);
+      assert.deepEqual(byCatalog.slice(0, -1).sort(), [...new Set(storage.relatedImages)].sort());
+      assert.match(byCatalog.at(-1)!, /\/ferry-catalogs\/operator-index:v1@sha256:[0-9a-f]{64}$/, 'the filtered catalog');
+      // An extra image the selection does not need stays an extra image.
+      assert.equal(plan.images.find((i) => i.source === v1.bundles['ferry-backup.v2.1.0']!.image)?.catalog, undefined);
+    } finally {
+      await toDir.cleanup();
+    }
   });
 
   // Last: it breaks v1's catalog layer in the registry.

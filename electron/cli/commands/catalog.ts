@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { channelBundles, channelHead, deprecationsFor, type Catalog, type CatalogPackage } from '../../../shared/catalog/model';
 import { formatRequirement, parsePackageSpec, resolveSelection, type Resolution } from '../../../shared/catalog/resolve';
 import { FerryError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
+import { browseCatalog, describeImage } from '../../engine/catalog/browse';
 import { readCatalogImage, type CatalogImage } from '../../engine/catalog/read';
-import { imageBlobs, totalSize } from '../../engine/catalog/sizes';
-import { createEngineContext, engineOptionsFrom, type EngineContext } from '../../engine/context';
-import { parsePlatform } from '../../engine/registry/manifest';
+import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 
@@ -27,61 +25,6 @@ interface ResolveOptions extends CatalogOptions {
   withDependencies: boolean;
 }
 
-function describeImage(img: CatalogImage) {
-  return {
-    reference: img.reference,
-    digest: img.digest,
-    mediaType: img.mediaType,
-    platforms: img.platforms,
-    platform: img.platform,
-    imageDigest: img.imageDigest,
-    configsDir: img.configsDir,
-  };
-}
-
-function packageSummary(pkg: CatalogPackage) {
-  const deprecated = deprecationsFor(pkg)[0]?.message;
-  return {
-    name: pkg.name,
-    defaultChannel: pkg.defaultChannel,
-    ...(deprecated !== undefined ? { deprecated } : {}),
-    channels: Object.values(pkg.channels).map((ch) => {
-      const channelDeprecation = pkg.deprecations.find((d) => d.schema === 'olm.channel' && d.name === ch.name)?.message;
-      return {
-        name: ch.name,
-        head: channelHead(pkg.name, ch),
-        versions: channelBundles(pkg, ch.name).map((b) => b.version),
-        ...(channelDeprecation !== undefined ? { deprecated: channelDeprecation } : {}),
-      };
-    }),
-  };
-}
-
-function onePackage(catalog: Catalog, name: string): CatalogPackage {
-  const pkg = catalog.packages[name];
-  if (!pkg) {
-    throw new FerryError('NOT_FOUND', `The catalog has no package "${name}".`, { hint: `It has ${Object.keys(catalog.packages).length} package(s); list them without --package.` });
-  }
-  return pkg;
-}
-
-/** Per bundle (newest first) and for the whole package: the distinct blobs of its bundle image and related images. */
-async function packageSizes(ctx: EngineContext, pkg: CatalogPackage, platform: string) {
-  const bundles = Object.values(pkg.bundles);
-  const imagesOf = (b: (typeof bundles)[number]): string[] => [b.image, ...b.relatedImages.map((r) => r.image)];
-  const blobs = await imageBlobs(ctx, bundles.flatMap(imagesOf), parsePlatform(platform));
-  const bundleSizes = bundles
-    .map((b) => ({ name: b.name, version: b.version, image: b.image, relatedImages: b.relatedImages.length, bundleImage: totalSize([b.image], blobs), withRelatedImages: totalSize(imagesOf(b), blobs) }))
-    .sort((a, b) => channelOrder(pkg, a.name) - channelOrder(pkg, b.name));
-  return { bundles: bundleSizes, total: totalSize(bundles.flatMap(imagesOf), blobs) };
-}
-
-/** Bundles in the order the default channel lists them (head first), the rest after. */
-function channelOrder(pkg: CatalogPackage, bundle: string): number {
-  const i = channelBundles(pkg, pkg.defaultChannel).findIndex((b) => b.name === bundle);
-  return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-}
-
 function sizeText(s: { bytes: number; known: boolean }): string {
   return `${s.known ? '' : '≥ '}${formatBytes(s.bytes)}`;
 }
@@ -89,10 +32,10 @@ function sizeText(s: { bytes: number; known: boolean }): string {
 async function list(reference: string, opts: ListOptions): Promise<void> {
   const ctx = await createEngineContext(engineOptionsFrom(opts));
   try {
-    const img = await readCatalogImage(ctx, reference, opts.platform !== undefined ? { platform: opts.platform } : {});
-    const pkgs = opts.package !== undefined ? [onePackage(img.catalog, opts.package)] : Object.values(img.catalog.packages);
-    const sizes = opts.package !== undefined ? await packageSizes(ctx, pkgs[0]!, img.platform) : undefined;
-    const summaries = pkgs.map(packageSummary);
+    const { image: img, packages: summaries, sizes } = await browseCatalog(ctx, reference, {
+      ...(opts.package !== undefined ? { package: opts.package } : {}),
+      ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+    });
     if (opts.json) {
       printJson({ catalog: describeImage(img), packages: summaries.map((s) => (sizes ? { ...s, size: sizes.total, bundles: sizes.bundles } : s)) });
       return;

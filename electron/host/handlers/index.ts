@@ -6,6 +6,7 @@ import { appInfo } from './app';
 import { withHandlerEngine } from './engine';
 import { generateConfig } from './config';
 import { testConnection } from './registry';
+import { catalogList } from './catalog';
 import { planExport, releaseInfo, releaseList, releasePath } from './release';
 import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
@@ -44,6 +45,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'release.info': (req) => releaseInfo(secrets, engine, req),
     'release.list': (req) => releaseList(engine, req),
     'release.path': (req) => releasePath(engine, req),
+    'catalog.list': (req) => catalogList(secrets, engine, req),
     'plan.export': (req) => planExport(secrets, engine, req),
 
     'config.generate': async (req) => generateConfig(req.fromDir ? { ...req, fromDir: await grants.check(req.fromDir, 'read') } : req),

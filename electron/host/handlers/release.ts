@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { formatReference } from '../../../shared/reference';
+import type { TransferCatalog } from '../../../shared/transfer/manifest';
 import { listReleases } from '../../../shared/update-graph';
 import { updatePath } from '../../../shared/update-path';
 import { planMirror } from '../../engine/transfer/mirror-plan';
@@ -69,6 +70,18 @@ export async function releasePath(defaults: EngineDefaults, req: ParsedRequestOf
   };
 }
 
+/** Top manifest digest → the catalog (as requested) that brings it: its bundles, related images and filtered catalog. */
+function catalogByDigest(catalogs: readonly TransferCatalog[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of catalogs) {
+    for (const image of [...c.images, `${c.filtered.source}@${c.filtered.digest}`]) {
+      const digest = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+      if (digest && !out.has(digest)) out.set(digest, c.source);
+    }
+  }
+  return out;
+}
+
 /** What an export would write: images, bytes before and after dedupe, volumes against the free space. */
 export async function planExport(store: SecretStore, defaults: EngineDefaults, req: ParsedRequestOf<'plan.export'>): Promise<ResponseOf<'plan.export'>> {
   if (!isAbsolute(req.toDir)) throw new FerryError('INVALID_INPUT', `"${req.toDir}" is not an absolute path.`, { hint: 'Give the full path of the target directory.' });
@@ -88,6 +101,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
       toDir: req.toDir,
     });
     const sigs = plan.releaseSignatures;
+    const catalogOf = catalogByDigest(plan.catalogs ?? []);
     // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
     const layout = await planDisk(plan, req.toDir, volumeSize, since);
     const { volumes: files, ownerBytes } = layout.volumes;
@@ -99,6 +113,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
         bytes: i.bytes,
         ...(i.components ? { components: i.components } : {}),
         ...(isSignatureArtifactTag(i.ref.tag) ? { signatureArtifact: true } : {}),
+        ...(catalogOf.has(i.digest) ? { catalog: catalogOf.get(i.digest) } : {}),
         written: files.flatMap((f, v) => {
           const bytes = ownerBytes[v]!.get(n);
           return bytes ? [{ volume: f.name, bytes }] : [];

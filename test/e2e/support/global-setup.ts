@@ -11,6 +11,7 @@ import { pushFixtures } from '../../support/images';
 import { tempDir } from '../../support/tmp';
 import { startTestWorld } from '../../support/world';
 import { startServe } from './serve';
+import { pushCatalog } from '../../support/catalog';
 import { pushFaithfulRelease } from '../../support/faithful-release';
 import { pushRelease, RELEASE_REPOSITORY } from '../../support/release';
 import { E2E_ENV, FULL_JOURNEYS_READY, type E2eWorld } from './world-info';
@@ -30,6 +31,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const release = FULL_JOURNEYS_READY ? await pushRelease(world, '4.15.3') : undefined;
     // A release the size of a real one (183 components, about 15 s to build): the screens at scale.
     const faithful = FULL_JOURNEYS_READY ? await pushFaithfulRelease(world) : undefined;
+    // The operator catalog (test/support/catalog.ts: four packages, small images) for the operators step.
+    const catalog = FULL_JOURNEYS_READY ? await pushCatalog(world, 'v1') : undefined;
     await mkdir(join(home.path, 'run'), { recursive: true, mode: 0o700 });
     // The synthetic release names its components on quay.io; serve fetches them from the test source instead.
     // Credentials and the CA are not given here: the journeys hand them over in the UI.
@@ -49,6 +52,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       ...(release && {
         release: { pullspec: `quay.io/${RELEASE_REPOSITORY}:${release.version}-x86_64`, version: release.version, digest: release.digest, componentCount: release.components.length },
       }),
+      ...(catalog && { catalog: { ref: catalog.ref } }),
       ...(faithful && {
         faithful: { pullspec: faithful.quayTagged, version: faithful.version, digest: faithful.digest, componentCount: faithful.components.length },
       }),

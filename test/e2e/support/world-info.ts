@@ -24,6 +24,8 @@ export interface E2eWorld {
   release?: { pullspec: string; version: string; digest: string; componentCount: number };
   /** The faithful release (test/support/faithful-release.ts: 183 components, as a real payload), pushed the same way. */
   faithful?: { pullspec: string; version: string; digest: string; componentCount: number };
+  /** The operator catalog (test/support/catalog.ts, version v1) in the source, HOST/ferry-catalogs/operator-index:v1. */
+  catalog?: { ref: string };
 }
 
 /**

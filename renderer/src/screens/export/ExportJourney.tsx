@@ -3,6 +3,7 @@ import { Journey } from '../../components/Journey';
 import { EXPORT_STEPS, exportStore, FAILED_MEDIA, type ExportState, type ExportStep } from '../../journeys';
 import { CredentialsStep } from './CredentialsStep';
 import { DoneStep } from './DoneStep';
+import { OperatorsStep } from './OperatorsStep';
 import { PlanStep } from './PlanStep';
 import { ReleaseStep } from './ReleaseStep';
 import { TransferStep } from './TransferStep';
@@ -13,6 +14,7 @@ const SCREENS: Record<ExportStep, () => JSX.Element> = {
   credentials: CredentialsStep,
   trust: TrustStep,
   release: ReleaseStep,
+  operators: OperatorsStep,
   plan: PlanStep,
   transfer: TransferStep,
   verify: VerifyStep,

@@ -5,13 +5,14 @@ import { Button } from '../../components/Button';
 import { Callout } from '../../components/Callout';
 import { NotCarried } from '../../components/NotCarried';
 import { Card } from '../../components/Card';
+import { DependencyMissing } from '../../components/DependencyMissing';
 import { Field } from '../../components/Field';
 import { PathField } from '../../components/PathField';
 import { PlanGroups } from '../../components/PlanGroups';
 import { PlanPicture } from '../../components/PlanPicture';
 import { formatBytes, shortDigest } from '../../format';
 import { groupPlan } from '../../plan-groups';
-import { exportStore, planKey, withDone } from '../../journeys';
+import { catalogRequests, exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { remember, useSettings } from '../../settings';
 import { useAction } from '../../use-action';
@@ -60,10 +61,11 @@ export function PlanStep() {
         volumeSize: state.volumeSize.trim() || undefined,
         ...(state.since.trim() ? { since: state.since.trim() } : {}),
         ...(state.withRegistry ? { withRegistry: true } : {}),
+        ...(catalogRequests(state.catalog).length ? { catalogs: catalogRequests(state.catalog) } : {}),
         pullSecretRef: state.pullSecretRef,
         caPems: state.cas.map((c) => c.pem),
       }),
-    [state.release, state.images, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
+    [state.release, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
   const settings = useSettings();
@@ -74,7 +76,7 @@ export function PlanStep() {
     void remember({ mediaFolder: state.toDir.trim() });
   };
   const noPlan = useUnavailable('plan.export');
-  const nothing = !state.release.trim() && state.images.length === 0;
+  const nothing = !state.release.trim() && state.images.length === 0 && catalogRequests(state.catalog).length === 0;
   return (
     <>
       <Card title="Where to write" subtitle="The removable disk, or a folder on it. Ferry checks the free space before writing.">
@@ -97,10 +99,17 @@ export function PlanStep() {
           <Button variant="primary" onClick={() => void onPlan()} disabled={nothing || !state.toDir.trim() || !!noPlan} busy={planned.busy}>
             Make the plan
           </Button>
-          {nothing ? <span className="muted">Choose a release or extra images first.</span> : null}
+          {nothing ? <span className="muted">Choose a release, operators or extra images first.</span> : null}
         </div>
         {noPlan ? <NotAvailable what={noPlan} /> : null}
-        <ActionError error={planned.error} />
+        {planned.error?.code === 'DEPENDENCY_MISSING' ? (
+          <DependencyMissing
+            error={planned.error}
+            onAddDependencies={() => exportStore.update((s) => ({ catalog: { ...s.catalog, withDependencies: true } }))}
+          />
+        ) : (
+          <ActionError error={planned.error} />
+        )}
       </Card>
       {planned.result ? (
         <Card title="Plan">
