@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { z } from 'zod';
 import { FerryError } from '../errors';
 
 /**
@@ -11,41 +12,43 @@ import { FerryError } from '../errors';
 export const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
 export const IMAGESET_KIND = 'ImageSetConfiguration';
 
-export interface ReleaseChannelSpec {
-  name: string;
-  minVersion?: string;
-  maxVersion?: string;
-  shortestPath: boolean;
-  /** oc-mirror: every release of the channel (from minVersion), not only the head. */
-  full: boolean;
-}
+const versionRange = { minVersion: z.string().min(1).optional(), maxVersion: z.string().min(1).optional() };
 
-export interface OperatorBundleRange {
-  minVersion?: string;
-  maxVersion?: string;
-}
-
-export interface OperatorPackageSpec extends OperatorBundleRange {
-  name: string;
-  defaultChannel?: string;
-  channels: Array<OperatorBundleRange & { name: string }>;
-}
-
-export interface OperatorCatalogSpec {
-  catalog: string;
-  packages: OperatorPackageSpec[];
-  full: boolean;
-  skipDependencies: boolean;
-}
-
-export interface ImageSetConfig {
+/** What Ferry read from the file: recorded in transfer.json as the effective configuration. */
+export const imageSetConfigSchema = z.object({
   /** oc-mirror's archiveSize: the largest archive, in GiB (Ferry's volume size). */
-  archiveSizeGiB?: number;
-  platform?: { channels: ReleaseChannelSpec[]; architectures: string[]; graph: boolean; release?: string };
-  operators: OperatorCatalogSpec[];
-  additionalImages: string[];
-  blockedImages: string[];
-}
+  archiveSizeGiB: z.number().int().positive().optional(),
+  platform: z
+    .object({
+      channels: z.array(
+        z.object({
+          name: z.string().min(1),
+          ...versionRange,
+          shortestPath: z.boolean(),
+          /** oc-mirror: every release of the channel (from minVersion), not only the head. */
+          full: z.boolean(),
+        }),
+      ),
+      architectures: z.array(z.string().min(1)),
+      release: z.string().min(1).optional(),
+    })
+    .optional(),
+  operators: z.array(
+    z.object({
+      catalog: z.string().min(1),
+      packages: z.array(z.object({ name: z.string().min(1), ...versionRange, channels: z.array(z.object({ name: z.string().min(1), ...versionRange })) })),
+      /** oc-mirror adds the bundles the selection depends on unless this is set. */
+      skipDependencies: z.boolean(),
+    }),
+  ),
+  additionalImages: z.array(z.string().min(1)),
+  blockedImages: z.array(z.string().min(1)),
+});
+
+export type ImageSetConfig = z.infer<typeof imageSetConfigSchema>;
+export type ReleaseChannelSpec = NonNullable<ImageSetConfig['platform']>['channels'][number];
+export type OperatorPackageSpec = ImageSetConfig['operators'][number]['packages'][number];
+type OperatorBundleRange = { minVersion?: string; maxVersion?: string };
 
 /** What each mapping may hold: a field Ferry carries out, or `refused` with why (unknown keys are refused too). */
 type Field = { kind: 'string' | 'bool' | 'int' } | { kind: 'map'; fields: Fields } | { kind: 'list'; of: Field } | { kind: 'refused'; why: string };
@@ -84,10 +87,11 @@ const SCHEMA: Fields = {
           fields: {
             catalog: { ...str, required: true },
             packages: {
+              required: true,
               kind: 'list',
-              of: { kind: 'map', fields: { name: { ...str, required: true }, defaultChannel: str, ...bundleRange, channels: { kind: 'list', of: { kind: 'map', fields: { name: { ...str, required: true }, ...bundleRange } } } } },
+              of: { kind: 'map', fields: { name: { ...str, required: true }, defaultChannel: refused('defaultChannel is not supported: the filtered catalog keeps the package\'s default channel when it is selected, else the kept channel with the newest head'), ...bundleRange, channels: { kind: 'list', of: { kind: 'map', fields: { name: { ...str, required: true }, ...bundleRange } } } } },
             },
-            full: bool,
+            full: refused('full is not supported: Ferry carries the packages selected under packages, never a whole catalog'),
             skipDependencies: bool,
             targetCatalog: refused('targetCatalog is not supported: the filtered catalog keeps the source repository under the mirror namespace'),
             targetTag: refused('targetTag is not supported: the filtered catalog keeps the source tag'),
@@ -193,6 +197,17 @@ export function parseImageSetConfig(text: string, source: string): ImageSetConfi
       at.fail(node, `mirror.platform.channels[${i}].type`, `type ${String(ch.type)} is not supported: Ferry carries OpenShift (ocp) releases.`, SUPPORTED_HINT);
     }
   }
+  if (platform?.graph === true) {
+    at.fail(doc.getIn(['mirror', 'platform', 'graph'], true) as Node, 'mirror.platform.graph', 'graph: true (the graph-data image for the OpenShift Update Service) is not carried yet.', SUPPORTED_HINT);
+  }
+  for (const [i, o] of ((mirror.operators ?? []) as Raw[]).entries()) {
+    if (((o.packages ?? []) as Raw[]).length === 0) {
+      at.fail(doc.getIn(['mirror', 'operators', i, 'packages'], true) as Node, `mirror.operators[${i}].packages`, 'list at least one package: Ferry carries the packages selected, never a whole catalog.', 'Add the operators the cluster needs under packages.');
+    }
+  }
+  if ((mirror.blockedImages as Raw[] | undefined)?.length && (mirror.operators as Raw[] | undefined)?.length) {
+    at.fail(doc.getIn(['mirror', 'blockedImages'], true) as Node, 'mirror.blockedImages', 'blockedImages together with operators is not supported: a bundle whose related image is blocked could not be installed.', 'Leave the image out of the operator selection instead, or remove blockedImages.');
+  }
   // oc-mirror matches blocked images as (unanchored) regular expressions against each image's name.
   for (const [i, b] of ((mirror.blockedImages ?? []) as Raw[]).entries()) {
     try {
@@ -209,7 +224,6 @@ export function parseImageSetConfig(text: string, source: string): ImageSetConfi
           platform: {
             channels: ((platform.channels ?? []) as Raw[]).map((c) => ({ name: c.name as string, ...range(c), shortestPath: c.shortestPath === true, full: c.full === true })),
             architectures: (platform.architectures ?? []) as string[],
-            graph: platform.graph === true,
             ...(platform.release ? { release: platform.release as string } : {}),
           },
         }
@@ -218,11 +232,9 @@ export function parseImageSetConfig(text: string, source: string): ImageSetConfi
       catalog: o.catalog as string,
       packages: ((o.packages ?? []) as Raw[]).map((p) => ({
         name: p.name as string,
-        ...(p.defaultChannel ? { defaultChannel: p.defaultChannel as string } : {}),
         ...range(p),
         channels: ((p.channels ?? []) as Raw[]).map((c) => ({ name: c.name as string, ...range(c) })),
       })),
-      full: o.full === true,
       skipDependencies: o.skipDependencies === true,
     })),
     additionalImages: ((mirror.additionalImages ?? []) as Raw[]).map((i) => i.name as string),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageSetConfigSchema } from '../imageset/config';
 import type { ImageRole } from '../mirror-mapping';
 
 /**
@@ -50,6 +51,8 @@ export const requestedSchema = z.object({
   registry: z.object({ ref: z.string().min(1), platform: z.string().min(1), source: z.string().min(1) }).optional(),
   /** Added in format 1 as an optional field: operator catalog selections. */
   catalogs: z.array(catalogRequestSchema).optional(),
+  /** The oc-mirror ImageSetConfiguration the run was given (`--config`): its file's sha256 and what Ferry read from it. */
+  imageSet: z.object({ digest: digestSchema, config: imageSetConfigSchema }).optional(),
 });
 
 export const transferImageSchema = z.object({
@@ -237,6 +240,7 @@ export type ReleaseSignatures = z.infer<typeof releaseSignaturesSchema>;
 export type FailedImage = z.infer<typeof failedImageSchema>;
 export type TransferManifest = z.infer<typeof transferManifestSchema>;
 export type CatalogRequest = z.infer<typeof catalogRequestSchema>;
+export type ImageSetRecord = NonNullable<RequestedContent['imageSet']>;
 export type TransferCatalog = z.infer<typeof transferCatalogSchema>;
 
 export function isPartsLocation(loc: BlobLocation): loc is Extract<BlobLocation, { parts: BlobPart[] }> {

@@ -19,6 +19,8 @@ import { plannedSource, readImageList, readListFile, type TransferPlan } from '.
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
+import { imageSetRequest } from '../imageset-request';
+import { DEFAULT_GRAPH_URL } from '../../../shared/update-graph';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { interruptSignal, terminalProgress } from './copy';
@@ -47,6 +49,8 @@ interface MirrorOptions extends GlobalOptions {
   packagesFile?: string;
   withDependencies: boolean;
   failFast: boolean;
+  config?: string;
+  graphUrl?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -155,11 +159,18 @@ export function register(program: Command): void {
       .option('--package <spec>', 'with --catalog: NAME[:CHANNEL][@MIN..MAX]; repeatable', collect, [])
       .option('--packages-file <file>', 'with --catalog: a file with one NAME[:CHANNEL][@MIN..MAX] per line')
       .option('--with-dependencies', 'with --catalog: add bundles that provide the packages and APIs the selection requires', false)
+      .option('--config <imageset.yaml>', "what to carry, from an oc-mirror ImageSetConfiguration (v2alpha1): platform channels, operators, additionalImages, blockedImages; fields Ferry does not carry out are refused with their line")
+      .option('--graph-url <url>', 'with --config: update service graph endpoint for the platform channels', DEFAULT_GRAPH_URL)
       .option('--fail-fast', 'stop at the first image that fails (default: only release content stops the run; a failing extra image is left out, listed, and the rest are carried)', false),
   ).action(async (opts: MirrorOptions) => {
-    const release = releaseArgument(opts.release, opts);
-    const images = [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
-    const catalogs = await catalogRequests(opts);
+    const imageSet = opts.config ? await imageSetRequest({ ...opts, config: opts.config }) : undefined;
+    if (imageSet && opts.volumeSize !== DEFAULT_VOLUME_SIZE && imageSet.volumeSize !== undefined) {
+      throw new FerryError('USAGE', `--volume-size and the archiveSize of ${opts.config} both set the volume size.`, { hint: 'Keep one of them.' });
+    }
+    const release = imageSet ? imageSet.release : releaseArgument(opts.release, opts);
+    const images = imageSet ? imageSet.images : [...opts.image, ...(opts.imageList ? await readImageList(opts.imageList) : [])];
+    const catalogs = imageSet ? imageSet.catalogs : await catalogRequests(opts);
+    const volumeSize = imageSet?.volumeSize ?? opts.volumeSize;
     if (!opts.toDir && !opts.to) throw new FerryError('USAGE', 'Where to?', { hint: 'Give --to-dir DIR (removable media) or --to HOST:PORT/NAMESPACE (a registry).' });
     if (opts.to) parseMirrorTarget(opts.to);
     if (opts.mirror) parseMirrorTarget(opts.mirror);
@@ -184,11 +195,12 @@ export function register(program: Command): void {
         ...(catalogs.length ? { catalogs } : {}),
         ...(opts.failFast ? { failFast: true } : {}),
         ...(opts.toDir && !opts.dryRun ? { toDir: opts.toDir } : {}),
+        ...(imageSet ? { imageSet: imageSet.record } : {}),
       });
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
-        const layout = opts.toDir ? await planDisk(plan, opts.toDir, opts.volumeSize, since) : undefined;
+        const layout = opts.toDir ? await planDisk(plan, opts.toDir, volumeSize, since) : undefined;
         const mirror = opts.to ?? opts.mirror;
         if (opts.json) {
           return printJson({
@@ -228,7 +240,7 @@ export function register(program: Command): void {
       if (opts.toDir) {
         const result = await mirrorToDisk(ctx, plan, {
           toDir: opts.toDir,
-          volumeSize: opts.volumeSize,
+          volumeSize,
           requested,
           ...(since ? { since } : {}),
           ...(opts.failFast ? { failFast: true } : {}),

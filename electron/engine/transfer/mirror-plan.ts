@@ -1,6 +1,6 @@
 import { FerryError } from '../../../shared/errors';
 import { parseReference, repositoryName, type ImageReference } from '../../../shared/reference';
-import type { CatalogRequest, RequestedContent } from '../../../shared/transfer/manifest';
+import type { CatalogRequest, ImageSetRecord, RequestedContent } from '../../../shared/transfer/manifest';
 import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
@@ -32,6 +32,8 @@ export interface MirrorRequest {
   failFast?: boolean;
   /** The transfer directory: a rerun into a partial transfer there plans the images it failed last (keep-going.ts). */
   toDir?: string;
+  /** The ImageSetConfiguration these came from (`--config`), recorded with the request. */
+  imageSet?: ImageSetRecord;
 }
 
 export interface MirrorPlan {
@@ -84,6 +86,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
       ...(req.since ? { since: req.since } : {}),
       ...(registry ? { registry } : {}),
       ...(req.catalogs?.length ? { catalogs: req.catalogs } : {}),
+      ...(req.imageSet ? { imageSet: req.imageSet } : {}),
     },
   };
 }
