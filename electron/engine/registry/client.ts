@@ -92,23 +92,32 @@ export function contentRangeMatches(value: string | undefined, offset: number, s
   return Number(m[1]) === offset && Number(m[2]) === size - 1 && (m[3] === '*' || Number(m[3]) === size);
 }
 
-/** Splits a stream into Buffers of `size` bytes (the last one shorter), copying only at chunk borders. */
-export async function* chunksOf(stream: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+/**
+ * Splits a stream into Buffers of `size` bytes (the last one shorter), copying only at chunk borders. With
+ * `flushOnError`, bytes gathered when the stream fails are passed on before the error: a download cut mid-piece
+ * then resumes with Range from the last byte received, not from the start of the piece.
+ */
+export async function* chunksOf(stream: AsyncIterable<Buffer>, size: number, opts: { flushOnError?: boolean } = {}): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let have = 0;
-  for await (let chunk of stream) {
-    while (have + chunk.length >= size) {
-      const take = size - have;
-      parts.push(chunk.subarray(0, take));
-      yield Buffer.concat(parts, size);
-      chunk = chunk.subarray(take);
-      parts = [];
-      have = 0;
+  try {
+    for await (let chunk of stream) {
+      while (have + chunk.length >= size) {
+        const take = size - have;
+        parts.push(chunk.subarray(0, take));
+        yield Buffer.concat(parts, size);
+        chunk = chunk.subarray(take);
+        parts = [];
+        have = 0;
+      }
+      if (chunk.length) {
+        parts.push(chunk);
+        have += chunk.length;
+      }
     }
-    if (chunk.length) {
-      parts.push(chunk);
-      have += chunk.length;
-    }
+  } catch (e) {
+    if (opts.flushOnError && have) yield Buffer.concat(parts, have);
+    throw e;
   }
   if (have) yield Buffer.concat(parts, have);
 }
@@ -250,8 +259,8 @@ export class RegistryClient {
       const before = offset;
       let failure: unknown;
       try {
-        // Only bytes passed on count: a cut drops the part gathered so far and the Range request re-fetches it.
-        for await (const chunk of chunksOf(res.body as AsyncIterable<Buffer>, DOWNLOAD_CHUNK)) {
+        // Bytes received before a cut are passed on, so the Range request asks only for the rest.
+        for await (const chunk of chunksOf(res.body as AsyncIterable<Buffer>, DOWNLOAD_CHUNK, { flushOnError: true })) {
           offset += chunk.length;
           yield chunk;
         }

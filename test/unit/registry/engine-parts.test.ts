@@ -87,6 +87,22 @@ describe('transfer helpers', () => {
     assert.deepEqual(out, ['abcd', 'efgh', 'ij']);
   });
 
+  it('passes on what it gathered before a failing stream fails only when asked (a cut download resumes from there)', async () => {
+    async function* cut() {
+      yield Buffer.from('abcdef');
+      throw new Error('connection reset');
+    }
+    const read = async (flushOnError: boolean) => {
+      const out: string[] = [];
+      await assert.rejects(async () => {
+        for await (const c of chunksOf(cut(), 4, { flushOnError })) out.push(c.toString());
+      }, /connection reset/);
+      return out;
+    };
+    assert.deepEqual(await read(true), ['abcd', 'ef']);
+    assert.deepEqual(await read(false), ['abcd']);
+  });
+
   it('runs at most n tasks at once, in order', async () => {
     const limit = createLimiter(2);
     let running = 0;
