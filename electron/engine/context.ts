@@ -108,7 +108,7 @@ export function sourceLocation(ref: ImageReference, mirrors: SourceMirror[]): Im
 }
 
 /** Which repositories of a registry are known to hold a blob: candidates for a cross-repository mount. */
-export class BlobLocations {
+class BlobLocations {
   private readonly byKey = new Map<string, Set<string>>();
 
   add(registry: string, repository: string, digest: string): void {
@@ -148,7 +148,7 @@ export interface EngineContext {
  * answers its push with nothing but HEADs and manifest writes: with a round trip each, their number in
  * flight, not bandwidth, sets how long that takes.
  */
-export function checksFor(parallel: number): number {
+function checksFor(parallel: number): number {
   // 16 at most: with the default --parallel 16 that is 32 connections to one registry (public ones hand
   // blob bytes to a CDN); more adds little once HEADs are no longer one round trip each in a row.
   return Math.min(4 * parallel, 16);

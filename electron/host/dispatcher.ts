@@ -21,7 +21,7 @@ function describeIssues(issues: z.core.$ZodIssue[]): Array<{ path: string; messa
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(request)', message: i.message }));
 }
 
-export function notAvailable(method: string): FerryError {
+function notAvailable(method: string): FerryError {
   return new FerryError('UNSUPPORTED', `${method} is not yet available in this build.`, {
     hint: 'This build of Ferry cannot do this from the app yet; the `ferry` CLI may offer it.',
     details: { method },

@@ -6,7 +6,7 @@
 
 /** The renderer is served from this privileged scheme (with the headers below), never from file://. */
 export const APP_SCHEME = 'ferry';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
+const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
 /** Strict CSP: nothing remote, no inline script or style, no eval. `connect` adds the serve WebSocket. */

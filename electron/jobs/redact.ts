@@ -4,11 +4,11 @@
  * (an engine error message that quotes a password must not reach the history file either), and so are
  * credentials written into any URL (`http://user:pass@proxy:3128`).
  */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 const SECRET_KEY = /^(password|passwd|token|auth|identitytoken|registrytoken|secret|value|pullsecret)$/i;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 

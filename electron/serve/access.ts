@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** Pure access rules of serve mode, kept apart from the server so they read (and test) as policy. */
 
-export const SESSION_COOKIE = 'ferry_session';
+const SESSION_COOKIE = 'ferry_session';
 
 export function tokenMatches(given: string | undefined | null, token: string): boolean {
   if (!given) return false;

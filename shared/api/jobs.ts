@@ -32,7 +32,7 @@ export const progressEventSchema = z.object({
 }) satisfies z.ZodType<ProgressEvent>;
 
 /** A registry credential for one job. The password is sent once and never returned or persisted. */
-export const jobCredentialSchema = z.object({
+const jobCredentialSchema = z.object({
   registry: z.string().min(1),
   username: z.string().min(1),
   /** Either the secret itself… */
@@ -51,7 +51,7 @@ const connection = {
   parallel: z.number().int().min(1).max(64).optional(),
 };
 
-export const mirrorParamsSchema = z.object({
+const mirrorParamsSchema = z.object({
   release: z.string().optional(),
   images: z.array(z.string()).default([]),
   toDir: z.string().min(1),
@@ -80,7 +80,7 @@ export const trustChoices = {
   allowUntrusted: z.boolean().default(false),
 };
 
-export const pushParamsSchema = z.object({
+const pushParamsSchema = z.object({
   fromDir: z.string().min(1),
   /** HOST:PORT/NAMESPACE */
   to: z.string().min(1),
@@ -89,7 +89,7 @@ export const pushParamsSchema = z.object({
   ...connection,
 });
 
-export const verifyParamsSchema = z.object({
+const verifyParamsSchema = z.object({
   dir: z.string().min(1),
   /** HOST:PORT/NAMESPACE to also check the mirror. */
   against: z.string().optional(),
@@ -98,7 +98,7 @@ export const verifyParamsSchema = z.object({
 });
 
 /** A command out of the release's component image: from the registries (connected side) or from a transfer on media. */
-export const extractParamsSchema = z
+const extractParamsSchema = z
   .object({
     release: z.string().min(1).optional(),
     /** A transfer directory holding the release: the disconnected side, where the installer is needed. */
@@ -115,7 +115,7 @@ export const extractParamsSchema = z
   .refine((p) => (p.release === undefined) !== (p.fromDir === undefined), { message: 'give either release or fromDir, not both', path: ['fromDir'] })
   .refine((p) => p.mirror === undefined || p.fromDir !== undefined, { message: 'mirror goes with fromDir', path: ['mirror'] });
 
-export const copyParamsSchema = z.object({
+const copyParamsSchema = z.object({
   source: z.string().min(1),
   destination: z.string().min(1),
   /** `os/arch`; absent = every platform of an index. */
@@ -134,9 +134,9 @@ export const jobStartSchema = z.discriminatedUnion('kind', [
 export type JobStart = z.output<typeof jobStartSchema>;
 export type JobKind = JobStart['kind'];
 export type JobParams<K extends JobKind> = Extract<JobStart, { kind: K }>['params'];
-export const jobKinds = ['mirror', 'push', 'verify', 'extract', 'copy'] as const satisfies readonly JobKind[];
+const jobKinds = ['mirror', 'push', 'verify', 'extract', 'copy'] as const satisfies readonly JobKind[];
 
-export const jobStates = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
+const jobStates = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
 
 export const jobSchema = z.object({

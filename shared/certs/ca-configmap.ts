@@ -8,7 +8,7 @@ import { shellQuote } from './shell';
  * namespace `openshift-config`, one data key per registry, the value the PEM CA it is trusted with.
  */
 
-export const CA_CONFIGMAP_NAMESPACE = 'openshift-config';
+const CA_CONFIGMAP_NAMESPACE = 'openshift-config';
 export const DEFAULT_CA_CONFIGMAP_NAME = 'registry-config';
 
 const HOST_PORT_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::\d{1,5})?$/;

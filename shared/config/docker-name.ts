@@ -19,7 +19,7 @@ const ANCHORED_DOMAIN = new RegExp(`^${DOMAIN}$`);
 const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 
 /** `NameTotalLengthMax` in docker/reference. */
-export const NAME_TOTAL_LENGTH_MAX = 255;
+const NAME_TOTAL_LENGTH_MAX = 255;
 
 export interface DockerName {
   /** The name without tag or digest, as written. */

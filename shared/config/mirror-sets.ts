@@ -14,7 +14,7 @@ import { toYaml, type Generated } from './yaml';
 /** `NeverContactSource` makes the node refuse the source once every mirror failed (MCO sets `blocked`). */
 export type MirrorSourcePolicy = 'AllowContactingSource' | 'NeverContactSource';
 
-export const DEFAULT_MIRROR_SET_NAME = 'mirror-ocp';
+const DEFAULT_MIRROR_SET_NAME = 'mirror-ocp';
 
 export interface MirrorEntry {
   mirrors: string[];

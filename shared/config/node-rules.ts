@@ -11,8 +11,8 @@ import type { Violation } from './rules';
  * so they follow its grammar: a host first, no IPv6 literals, at most 255 characters.
  */
 
-export const REGISTRIES_CONF = 'containers-registries.conf(5)';
-export const POLICY_JSON = 'containers-policy.json(5)';
+const REGISTRIES_CONF = 'containers-registries.conf(5)';
+const POLICY_JSON = 'containers-policy.json(5)';
 
 /** A `*.example.com` prefix/scope: leading wildcard over whole DNS labels, no port, path or digest. */
 function wildcardProblem(value: string): string | undefined {
@@ -24,7 +24,7 @@ function wildcardProblem(value: string): string | undefined {
  * A registries.conf `prefix`/`location` or policy.json docker scope: `host[:port]`,
  * `host[:port]/namespace…/repo`, optionally with `:tag` or `@digest`, or (where allowed) `*.host`.
  */
-export function locationProblem(value: string, opts: { wildcard: boolean }): string | undefined {
+function locationProblem(value: string, opts: { wildcard: boolean }): string | undefined {
   if (value.startsWith('*')) return opts.wildcard ? wildcardProblem(value) : 'wildcards are not accepted here; name a host';
   if (/^https?:\/\//.test(value)) return 'URI schemes are not supported; write host[:port][/path] without http:// or https://';
   if (!value.includes('/')) {

@@ -26,7 +26,7 @@ function scopes(list: readonly string[], requirement: PolicyRequirement): Record
   return out;
 }
 
-export function nodePolicyJson(sources: RegistrySources = {}): PolicyJson {
+function nodePolicyJson(sources: RegistrySources = {}): PolicyJson {
   const allowed = sources.allowedRegistries ?? [];
   const blocked = sources.blockedRegistries ?? [];
   const transports: PolicyJson['transports'] = {};

@@ -38,7 +38,7 @@ export interface RegistriesConf {
 }
 
 /** What the MCO's base template ships; containerRuntimeSearchRegistries replaces it (via a drop-in). */
-export const DEFAULT_SEARCH_REGISTRIES = ['registry.access.redhat.com', 'docker.io'];
+const DEFAULT_SEARCH_REGISTRIES = ['registry.access.redhat.com', 'docker.io'];
 
 export interface NodeViewInput {
   /** ImageDigestMirrorSet entries. */

@@ -9,8 +9,8 @@ import { FerryError } from '../errors';
  * and line, never ignored: a mirror that silently lacks what the file asked for is found out at the
  * disconnected site, too late.
  */
-export const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
-export const IMAGESET_KIND = 'ImageSetConfiguration';
+const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
+const IMAGESET_KIND = 'ImageSetConfiguration';
 
 const versionRange = { minVersion: z.string().min(1).optional(), maxVersion: z.string().min(1).optional() };
 

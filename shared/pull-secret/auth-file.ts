@@ -53,7 +53,7 @@ function problem(text: string, offset: number, path: string, message: string, ke
 }
 
 /** The `auths` value readers use (the last one when duplicated). */
-export function findAuths(root: JsonObjectNode): JsonNode | undefined {
+function findAuths(root: JsonObjectNode): JsonNode | undefined {
   return root.members.filter((m) => m.key === 'auths').at(-1)?.value;
 }
 

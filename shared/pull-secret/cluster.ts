@@ -19,7 +19,7 @@ export interface DockerConfigSecretInput extends Credential {
 
 const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export function validateSecretName(name: string): void {
+function validateSecretName(name: string): void {
   if (name.length > 253 || !DNS_SUBDOMAIN_RE.test(name)) {
     throw new FerryError('USAGE', `"${name}" is not a valid Kubernetes object name.`, { hint: "Use lowercase letters, digits, '-' and '.', at most 253 characters, e.g. my-registry." });
   }

@@ -94,7 +94,7 @@ function maskStringValues(line: string): string {
  * The line holding `offset` with a caret under it; long lines are cut around the offset and marked with `…`.
  * With `maskValues`, string values are starred out (see maskStringValues).
  */
-export function excerptAt(text: string, offset: number, maskValues = false): string {
+function excerptAt(text: string, offset: number, maskValues = false): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const nl = text.indexOf('\n', offset);
   const raw = text.slice(lineStart, nl < 0 ? text.length : nl).replace(/\r$/, '');

@@ -7,7 +7,7 @@ import { FerryError } from '../errors';
  * fixed struct with DisallowUnknownFields, so field names match case-insensitively, a field the struct
  * lacks is refused, a JSON null leaves the zero value and a value of the wrong type is refused.
  */
-export const ATOMIC_SIGNATURE_TYPE = 'atomic container signature';
+const ATOMIC_SIGNATURE_TYPE = 'atomic container signature';
 
 export interface AtomicSignatureClaims {
   /** `critical.image.docker-manifest-digest` */

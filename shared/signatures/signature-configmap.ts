@@ -8,8 +8,8 @@ import { isDigest } from '../reference';
  * namespace `openshift-config-managed`, label `release.openshift.io/verification-signatures`, one
  * `binaryData` key `sha256-<hex>-N` per signature (N from 1), the value the signature bytes.
  */
-export const SIGNATURE_NAMESPACE = 'openshift-config-managed';
-export const SIGNATURE_LABEL = 'release.openshift.io/verification-signatures';
+const SIGNATURE_NAMESPACE = 'openshift-config-managed';
+const SIGNATURE_LABEL = 'release.openshift.io/verification-signatures';
 
 export function signatureConfigMap(digest: string, signatures: Uint8Array[], name?: string): { object: Record<string, unknown>; yaml: string } {
   if (!isDigest(digest)) {

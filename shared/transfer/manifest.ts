@@ -13,7 +13,7 @@ export const TRANSFER_FILE = 'transfer.json';
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const SHA256_HEX = /^[a-f0-9]{64}$/;
 /** Volume file names are fixed so a reader never has to trust a path from the manifest. */
-export const VOLUME_NAME = /^ferry-\d{6}\.tar$/;
+const VOLUME_NAME = /^ferry-\d{6}\.tar$/;
 
 export const digestSchema = z.string().regex(SHA256_DIGEST, 'expected sha256: followed by 64 lowercase hex digits');
 const sha256HexSchema = z.string().regex(SHA256_HEX, 'expected 64 lowercase hex digits');
@@ -22,7 +22,7 @@ const sizeSchema = z.number().int().nonnegative();
 
 export const imageRoleSchema = z.enum(['release', 'component', 'extra'] as const satisfies readonly ImageRole[]);
 
-export const releaseInfoSchema = z.object({
+const releaseInfoSchema = z.object({
   version: z.string().min(1),
   architecture: z.string().min(1),
   digest: digestSchema,
@@ -55,7 +55,7 @@ export const requestedSchema = z.object({
   imageSet: z.object({ digest: digestSchema, config: imageSetConfigSchema }).optional(),
 });
 
-export const transferImageSchema = z.object({
+const transferImageSchema = z.object({
   /** Reference the cluster knows (tag or digest form); also the OCI `org.opencontainers.image.ref.name`. */
   source: z.string().min(1),
   role: imageRoleSchema,
@@ -73,7 +73,7 @@ export const transferImageSchema = z.object({
   components: z.array(z.string().min(1)).optional(),
 });
 
-export const blobPartSchema = z.object({
+const blobPartSchema = z.object({
   volume: volumeNameSchema,
   path: z.string().min(1),
   /** Byte offset of the part's data inside the volume file. */
@@ -83,15 +83,15 @@ export const blobPartSchema = z.object({
 });
 
 /** Where a blob's bytes are: one tar entry, a list of parts across volumes, or the parent transfer (delta). */
-export const blobLocationSchema = z.union([
+const blobLocationSchema = z.union([
   z.strictObject({ volume: volumeNameSchema, path: z.string().min(1), offset: sizeSchema }),
   z.strictObject({ parts: z.array(blobPartSchema).min(2) }),
   z.strictObject({ parent: z.literal(true) }),
 ]);
 
-export const blobKindSchema = z.enum(['manifest', 'config', 'layer']);
+const blobKindSchema = z.enum(['manifest', 'config', 'layer']);
 
-export const transferBlobSchema = z.object({
+const transferBlobSchema = z.object({
   digest: digestSchema,
   size: sizeSchema,
   mediaType: z.string().min(1).optional(),
@@ -99,13 +99,13 @@ export const transferBlobSchema = z.object({
   location: blobLocationSchema,
 });
 
-export const transferVolumeSchema = z.object({
+const transferVolumeSchema = z.object({
   name: volumeNameSchema,
   size: sizeSchema,
   sha256: sha256HexSchema,
 });
 
-export const parentRefSchema = z.object({
+const parentRefSchema = z.object({
   id: z.string().min(1),
   kind: z.enum(['transfer', 'receipt']),
   /** sha256 of the parent's transfer.json / receipt.json file as carried. */
@@ -113,7 +113,7 @@ export const parentRefSchema = z.object({
 });
 
 /** One release signature as the signature store served it (`signature-<index>`), verified before it was carried. */
-export const releaseSignatureSchema = z.object({
+const releaseSignatureSchema = z.object({
   index: z.number().int().positive(),
   /** The signature file's bytes, base64: a few hundred bytes, so transfer.json (and its signature) covers them. */
   data: z.base64(),
@@ -129,7 +129,7 @@ export const releaseSignatureSchema = z.object({
  * Added in format 1 as an optional field: an older reader ignores it. `warnings` say why a release travels
  * without (some of) its signatures; they are shown wherever the transfer is.
  */
-export const releaseSignaturesSchema = z.object({
+const releaseSignaturesSchema = z.object({
   digest: digestSchema,
   /** The signature store they were read from. */
   store: z.string().min(1).optional(),
@@ -142,7 +142,7 @@ export const releaseSignaturesSchema = z.object({
  * selected and resolved, and the filtered catalog image built from it, which is one of `images` (role `extra`,
  * named after the catalog's repository and tag). Every bundle image and related image is in `images` by digest.
  */
-export const transferCatalogSchema = z.object({
+const transferCatalogSchema = z.object({
   /** The catalog reference as given. */
   source: z.string().min(1),
   /** Digest of what it named when read (the index of a multi-arch catalog). */
@@ -186,7 +186,7 @@ export const transferCatalogSchema = z.object({
 });
 
 /** Source repositories and their roles: push maps them to HOST:PORT/NS with `mirrorMappings`. */
-export const mirrorInfoSchema = z.object({
+const mirrorInfoSchema = z.object({
   sources: z.array(z.object({ repository: z.string().min(1), role: imageRoleSchema })),
 });
 
@@ -234,7 +234,6 @@ export type BlobKind = z.infer<typeof blobKindSchema>;
 export type TransferBlob = z.infer<typeof transferBlobSchema>;
 export type TransferVolume = z.infer<typeof transferVolumeSchema>;
 export type ParentRef = z.infer<typeof parentRefSchema>;
-export type MirrorInfo = z.infer<typeof mirrorInfoSchema>;
 export type ReleaseSignature = z.infer<typeof releaseSignatureSchema>;
 export type ReleaseSignatures = z.infer<typeof releaseSignaturesSchema>;
 export type FailedImage = z.infer<typeof failedImageSchema>;

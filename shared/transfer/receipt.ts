@@ -8,7 +8,7 @@ import { digestSchema, imageRoleSchema } from './manifest';
 export const RECEIPT_FORMAT_VERSION = 1;
 export const RECEIPT_FILE = 'receipt.json';
 
-export const receiptImageSchema = z.object({
+const receiptImageSchema = z.object({
   source: z.string().min(1),
   role: imageRoleSchema,
   /** Where the image now is in the mirror, by digest (HOST:PORT/NS/REPO@sha256:…). */
@@ -32,5 +32,4 @@ export const receiptSchema = z.object({
   blobs: z.array(digestSchema),
 });
 
-export type ReceiptImage = z.infer<typeof receiptImageSchema>;
 export type Receipt = z.infer<typeof receiptSchema>;

@@ -72,7 +72,7 @@ function conditionalSources(sources: ConditionalSource[]): string {
 }
 
 /** Adds `list` under an existing `release` command (the one `ferry release info` lives in). */
-export function registerReleaseListCommand(release: Command): void {
+function registerReleaseListCommand(release: Command): void {
   addCommonOptions(
     release
       .command('list')

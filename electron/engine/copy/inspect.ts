@@ -47,7 +47,7 @@ function describe(d: Descriptor) {
   return { digest: d.digest, ...(d.mediaType ? { mediaType: d.mediaType } : {}), size: d.size };
 }
 
-export async function inspectSource(src: ImageSource, signal?: AbortSignal): Promise<InspectResult> {
+async function inspectSource(src: ImageSource, signal?: AbortSignal): Promise<InspectResult> {
   const fetched = await src.getManifest(undefined, signal);
   const parsed = parseManifest(fetched.bytes, fetched.mediaType, src.name);
   const base = { reference: src.name, digest: fetched.digest, mediaType: parsed.mediaType, kind: parsed.kind };

@@ -171,6 +171,6 @@ export class VerifyingStream extends Transform {
 }
 
 /** Whether `source` already verifies exactly this descriptor: a second verifier would only hash every byte again. */
-export function verifiesAlready(source: unknown, blob: { digest: string; size: number }): source is VerifyingStream {
+function verifiesAlready(source: unknown, blob: { digest: string; size: number }): source is VerifyingStream {
   return source instanceof VerifyingStream && source.blob.digest === blob.digest && source.blob.size === blob.size;
 }

@@ -25,7 +25,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 /** Uncompressed tar bytes of a layer, whatever its compression; decided by magic bytes, not media type. */
-export async function decompressLayer(layer: Readable, digest: string): Promise<Readable> {
+async function decompressLayer(layer: Readable, digest: string): Promise<Readable> {
   const chunks = layer[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let headLength = 0;
@@ -61,7 +61,7 @@ export async function decompressLayer(layer: Readable, digest: string): Promise<
 }
 
 /** Tar names may be `./usr/bin/x`, `/usr/bin/x` or `usr/bin/x`; compare them in one form. */
-export function normalizeEntryPath(name: string): string {
+function normalizeEntryPath(name: string): string {
   return name.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
 }
 

@@ -112,7 +112,7 @@ async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
   for (let done = 0; done < chunk.length; ) done += (await fh.write(chunk, done, chunk.length - done)).bytesWritten;
 }
 
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const d = await open(dir, constants.O_RDONLY);
   try {
     await d.sync();

@@ -10,9 +10,9 @@ export const TAR_END = 2 * TAR_BLOCK;
 /** FAT32 keeps files below 4 GiB; 4000 MiB leaves room. */
 export const DEFAULT_VOLUME_SIZE = 4000 * 1024 * 1024;
 /** Smallest volume that still holds a header, some data and the index of a modest transfer. */
-export const MIN_VOLUME_SIZE = 64 * 1024;
+const MIN_VOLUME_SIZE = 64 * 1024;
 /** Parts are named `.001`…`.999` so a shell glob lists them in order. */
-export const MAX_PARTS = 999;
+const MAX_PARTS = 999;
 
 /** Mode of every blob and part entry: resume regenerates their headers to check them. */
 export const BLOB_MODE = 0o644;

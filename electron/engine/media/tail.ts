@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
  * valid OCI image layout (`oci-layout`, `index.json`) usable without Ferry, plus the script that joins
  * split blobs after a plain `tar -x`. The README at the transfer root says how.
  */
-export const OCI_LAYOUT_FILE = 'oci-layout';
-export const OCI_INDEX_FILE = 'index.json';
-export const JOIN_SCRIPT_FILE = 'JOIN-PARTS.sh';
+const OCI_LAYOUT_FILE = 'oci-layout';
+const OCI_INDEX_FILE = 'index.json';
+const JOIN_SCRIPT_FILE = 'JOIN-PARTS.sh';
 export const README_FILE = 'README.txt';
-export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 
 export interface TailFile {
   name: string;

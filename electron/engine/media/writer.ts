@@ -108,7 +108,7 @@ function planLayout(volumeSize: number, planned: NonNullable<WriterOptions['plan
 }
 
 /** Held while a transfer is written: one writer per directory. */
-export const WRITER_LOCK_FILE = '.ferry-writer.lock';
+const WRITER_LOCK_FILE = '.ferry-writer.lock';
 
 export interface FinishMeta {
   toolVersion: string;

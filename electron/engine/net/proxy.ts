@@ -24,7 +24,7 @@ function firstSet(env: NodeJS.ProcessEnv, names: string[]): { name: string; valu
 }
 
 /** A proxy URL; `origin` says where it came from (`--proxy`, `HTTPS_PROXY`…). The value is never quoted back: it may hold a password. */
-export function parseProxyUrl(value: string, origin: string): URL {
+function parseProxyUrl(value: string, origin: string): URL {
   const hint = 'Give the proxy as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, or https:// for a TLS proxy).';
   let url: URL;
   try {

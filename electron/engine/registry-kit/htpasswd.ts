@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import { FerryError } from '../../../shared/errors';
 
 /** bcrypt cost: distribution checks the hash on every request, so higher costs slow every pull. */
-export const DEFAULT_BCRYPT_COST = 10;
+const DEFAULT_BCRYPT_COST = 10;
 
 /**
  * One htpasswd line `user:$2y$...` for distribution's htpasswd auth. bcryptjs writes `$2b$`; `$2y$` is what

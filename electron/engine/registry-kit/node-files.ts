@@ -17,11 +17,11 @@ export interface NodeKitParams {
   carried?: { archive: string; ref: string; platform: string; digest: string; fromDir: string };
 }
 
-export const REGISTRY_ROOT = '/opt/registry';
+const REGISTRY_ROOT = '/opt/registry';
 export const CONTAINER_NAME = 'mirror-registry';
 
 /** `podman run` arguments, as in seed 001's registry node: data, auth and certs from /opt/registry. */
-export function podmanRunArgs(p: NodeKitParams, detach: boolean): string[] {
+function podmanRunArgs(p: NodeKitParams, detach: boolean): string[] {
   return [
     'podman', 'run', ...(detach ? ['-d'] : ['--rm']),
     '--name', CONTAINER_NAME,
@@ -102,7 +102,7 @@ export function trustCommands(p: NodeKitParams): string[] {
 }
 
 /** podman loads the carried archive under the name the transfer recorded; the unit runs it by digest. */
-export function loadCommand(p: NodeKitParams): string | undefined {
+function loadCommand(p: NodeKitParams): string | undefined {
   return p.carried ? `sudo podman load -i ${shellQuote(p.carried.archive)}` : undefined;
 }
 

@@ -6,7 +6,7 @@ import { FerryError, type FerryErrorCode } from '../../../shared/errors';
  * classified by its socket/TLS code. Response bodies are read bounded: a hostile or broken
  * registry cannot make us buffer more than MAX_ERROR_BODY.
  */
-export const MAX_ERROR_BODY = 64 * 1024;
+const MAX_ERROR_BODY = 64 * 1024;
 
 export interface DistributionError {
   code: string;

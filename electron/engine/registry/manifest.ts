@@ -15,7 +15,7 @@ export const MediaType = {
 export const COPY_ACCEPT = [MediaType.ociIndex, MediaType.dockerList, MediaType.ociManifest, MediaType.dockerManifest];
 export const INSPECT_ACCEPT = [...COPY_ACCEPT, MediaType.dockerSchema1Signed, MediaType.dockerSchema1];
 
-export function isIndexType(mediaType: string): boolean {
+function isIndexType(mediaType: string): boolean {
   return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerList;
 }
 

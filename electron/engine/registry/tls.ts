@@ -39,7 +39,7 @@ export function certificatesToPem(bytes: Buffer, file: string): string[] {
   });
 }
 
-export function defaultCertDirs(home = homedir()): string[] {
+function defaultCertDirs(home = homedir()): string[] {
   return ['/etc/containers/certs.d', join(home, '.config/containers/certs.d'), '/etc/docker/certs.d'];
 }
 

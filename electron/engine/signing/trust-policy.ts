@@ -47,14 +47,14 @@ async function trustedKey(spec: string): Promise<TrustedKey> {
   return { hex: sha256, fingerprint: formatFingerprint(sha256) };
 }
 
-export async function resolveTrustedKeys(trust: readonly string[] = []): Promise<TrustedKey[]> {
+async function resolveTrustedKeys(trust: readonly string[] = []): Promise<TrustedKey[]> {
   return Promise.all(trust.map(trustedKey));
 }
 
 const RECOPY_HINT = `Do not use these media: copy ${TRANSFER_FILE} and ${SIGNATURE_FILE} again from the original, or write the transfer again on the connected side.`;
 
 /** The verdict for one transfer directory's signature evidence under a policy. Pure: same inputs, same words. */
-export function judgeSignature(dir: string, evidence: SignatureEvidence, keys: readonly TrustedKey[], policy: TrustPolicy): SignatureCheck {
+function judgeSignature(dir: string, evidence: SignatureEvidence, keys: readonly TrustedKey[], policy: TrustPolicy): SignatureCheck {
   const trustedFingerprints = keys.length ? { trustedFingerprints: [...new Set(keys.map((k) => k.fingerprint))] } : {};
   switch (evidence.kind) {
     case 'garbled':

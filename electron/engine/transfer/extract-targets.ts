@@ -21,7 +21,7 @@ export interface ExtractTarget {
   inject: PlaceholderKind[];
 }
 
-export const RELEASE_ARCH = 'release-arch';
+const RELEASE_ARCH = 'release-arch';
 
 const CLIENT: PlaceholderKind[] = ['releaseVersion'];
 const INSTALLER: PlaceholderKind[] = ['releaseImage', 'releaseVersion', 'releaseArchitecture'];
@@ -44,7 +44,7 @@ const installer = (os: ExtractTarget['os'], arch: string, image: string, path: s
   inject: INSTALLER,
 });
 
-export const EXTRACT_TARGETS: readonly ExtractTarget[] = [
+const EXTRACT_TARGETS: readonly ExtractTarget[] = [
   oc('darwin', 'amd64', 'cli-artifacts', 'usr/share/openshift/mac/oc'),
   oc('darwin', 'arm64', 'cli-artifacts', 'usr/share/openshift/mac_arm64/oc'),
   oc('linux', RELEASE_ARCH, 'cli', 'usr/bin/oc'),

@@ -41,7 +41,7 @@ export function pushJournalPath(dir: string, transferId: string, target: string)
   return join(dir, `.ferry-push-${journalHash(transferId, target)}.jsonl`);
 }
 
-export function pushLockPath(dir: string, transferId: string, target: string): string {
+function pushLockPath(dir: string, transferId: string, target: string): string {
   return join(dir, `.ferry-pushing-${journalHash(transferId, target)}.lock`);
 }
 

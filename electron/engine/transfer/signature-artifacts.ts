@@ -25,7 +25,7 @@ export interface ArtifactRequest {
   root?: FetchedManifest;
 }
 
-export const COSIGN_SIGNATURE_SUFFIX = '.sig';
+const COSIGN_SIGNATURE_SUFFIX = '.sig';
 
 /** `sha256-<hex>`: the referrers tag of a digest, and the stem of cosign's tags. */
 export function digestTag(digest: string): string {

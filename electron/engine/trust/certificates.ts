@@ -4,7 +4,7 @@ import { pemBlocks } from '../../../shared/certs/encoding';
 import { readBoundedFile } from './input-file';
 
 /** Below this many days left, a certificate gets a warning (an expired one is an error in checks). */
-export const EXPIRY_WARNING_DAYS = 30;
+const EXPIRY_WARNING_DAYS = 30;
 // A CA bundle is kilobytes; anything far larger is not a certificate file and is not read into memory.
 const MAX_CERT_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -78,7 +78,7 @@ function looksLikePem(bytes: Uint8Array): boolean {
  * Reads one or several PEM certificates, or one DER certificate (seed 000: operators have either).
  * `source` names the file in error messages.
  */
-export function parseCertificates(bytes: Uint8Array, source: string): X509Certificate[] {
+function parseCertificates(bytes: Uint8Array, source: string): X509Certificate[] {
   if (looksLikePem(bytes)) {
     let blocks;
     try {
