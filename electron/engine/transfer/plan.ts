@@ -161,18 +161,10 @@ async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedM
   };
 }
 
-/** The signature artifacts beside the planned images, planned as images of their own (each once). */
-async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[]): Promise<PlannedImage[]> {
-  const found = await Promise.all(images.map((img) => ctx.limit(() => signatureArtifacts(ctx, { ref: img.ref, role: img.role, digest: img.digest }))));
-  const seen = new Set(images.map((i) => i.source));
-  const out: PlannedImage[] = [];
-  for (const req of found.flat()) {
-    const image = await ctx.limit(() => planImage(ctx, req, req.root));
-    if (seen.has(image.source)) continue;
-    seen.add(image.source);
-    out.push(image);
-  }
-  return out;
+/** The signature artifacts beside a planned image, planned as images of their own. */
+async function planArtifacts(ctx: EngineContext, image: PlannedImage): Promise<PlannedImage[]> {
+  const found = await ctx.checks(() => signatureArtifacts(ctx, { ref: image.ref, role: image.role, digest: image.digest }));
+  return Promise.all(found.map((req) => ctx.checks(() => planImage(ctx, req, req.root))));
 }
 
 /**
@@ -204,11 +196,26 @@ export async function planTransfer(
   const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
   const requests = imageRequests(release, input.images ?? []);
   if (requests.length === 0 && !input.generated?.length) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
+  // Planning is small requests only (manifests, tag checks), bound by round trips, not bandwidth: it takes the
+  // request limiter, and each image's artifact checks follow its manifest at once rather than after every image's.
   const [planned, signatures] = await Promise.all([
-    Promise.all(requests.map((req) => ctx.limit(() => planImage(ctx, req)))),
+    Promise.all(
+      requests.map(async (req) => {
+        const image = await ctx.checks(() => planImage(ctx, req));
+        return { image, artifacts: await planArtifacts(ctx, image) };
+      }),
+    ),
     release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined,
   ]);
-  const images = [...planned, ...(input.generated ?? []), ...(await planArtifacts(ctx, planned))];
+  // Each artifact once, in the order of the images beside which it was found.
+  const seen = new Set(planned.map((p) => p.image.source));
+  const artifacts: PlannedImage[] = [];
+  for (const a of planned.flatMap((p) => p.artifacts)) {
+    if (seen.has(a.source)) continue;
+    seen.add(a.source);
+    artifacts.push(a);
+  }
+  const images = [...planned.map((p) => p.image), ...(input.generated ?? []), ...artifacts];
   const unique = new Map<string, number>();
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
