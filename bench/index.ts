@@ -15,11 +15,14 @@
 // - WAN (issue 16, bench/wan.ts): the same release mirrored to disk through a modelled link (per-connection
 //   cap, total cap, one-way delay) by Ferry and by skopeo four images at a time; the fraction of the link
 //   each fills. BENCH_ONLY=wan runs only this one.
+// - catalog (issue 18, bench/catalog.ts): `ferry mirror --catalog` over a synthetic catalog of hundreds of packages
+//   and thousands of images: planning and mirror-to-disk times, bytes and peak RSS. BENCH_ONLY=catalog.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
+import { catalogFigures, reportCatalog } from './catalog';
 import { exec, Runs, skopeoCache, type ToolRun } from './runs';
 import { reportFigures, transferFigures } from './transfer-figures';
 import { LINK_PROFILES, overWan, reportWan, type WanFigures } from './wan';
@@ -238,8 +241,10 @@ async function main(): Promise<void> {
     }
     const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
     if (figures) console.log(reportFigures(figures));
+    const catalog = !only || only === 'catalog' ? await catalogFigures({ world, work: bench.work, ferry: bench.ferry, repeat: REPEAT }) : undefined;
+    if (catalog) console.log(reportCatalog(catalog));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, ...(figures ? { figures } : {}) }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, ...(figures ? { figures } : {}), ...(catalog ? { catalog } : {}) }, null, 2)}\n`);
   } finally {
     await skopeoCache.restore();
     await world.stop();

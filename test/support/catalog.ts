@@ -46,7 +46,7 @@ interface Gvk {
   kind: string;
 }
 
-interface PackageSpec {
+export interface PackageSpec {
   name: string;
   defaultChannel: string;
   description: string;
