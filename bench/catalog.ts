@@ -1,7 +1,8 @@
 // Issue 18 (scale): a synthetic catalog of BENCH_CATALOG_PACKAGES packages (default 300; 10 images each) in the
 // source registry, and the built CLI's `ferry mirror --catalog` on it: planning (`--dry-run`) and mirror-to-disk
 // of every package's default-channel head (4 images a package), and planning of the whole catalog (every bundle
-// of every channel). Prints image counts, times, bytes written and Ferry's peak RSS.
+// of every channel). Every CSV carries a BENCH_CATALOG_ICON_KIB icon (default 32), so the FBC weighs what real ones
+// do per bundle. Prints image counts, times, bytes written and Ferry's peak RSS.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pushSyntheticCatalog } from '../test/support/big-catalog';
@@ -10,10 +11,13 @@ import type { TransferManifest } from '../shared/transfer/manifest';
 import { Runs, type ToolRun } from './runs';
 
 const PACKAGES = Number(process.env.BENCH_CATALOG_PACKAGES ?? 300);
+/** Each CSV's icon: real bundle objects are tens of KiB, mostly that. */
+const ICON_KIB = Number(process.env.BENCH_CATALOG_ICON_KIB ?? 32);
 
 export interface CatalogFigures {
   packages: number;
   catalogImages: number;
+  fbcBytes: number;
   /** The default-channel heads of every package. */
   heads: { images: number; plan: ToolRun; mirror: ToolRun; bytes: number };
   /** Every bundle of every channel. */
@@ -31,8 +35,8 @@ interface CatalogBench {
 export async function catalogFigures(bench: CatalogBench): Promise<CatalogFigures> {
   const { world } = bench;
   const t = Date.now();
-  const catalog = await pushSyntheticCatalog(world, PACKAGES);
-  console.log(`pushed a catalog of ${PACKAGES} packages naming ${catalog.images} images in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  const catalog = await pushSyntheticCatalog(world, PACKAGES, { iconBytes: ICON_KIB * 1024 });
+  console.log(`pushed a catalog of ${PACKAGES} packages (${ICON_KIB} KiB icons) naming ${catalog.images} images in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   const auth = ['--authfile', world.authfile, '--ca-file', world.ca.certPath];
   const list = async (name: string, lines: string[]) => {
     const path = join(bench.work, name);
@@ -57,6 +61,7 @@ export async function catalogFigures(bench: CatalogBench): Promise<CatalogFigure
   return {
     packages: PACKAGES,
     catalogImages: catalog.images,
+    fbcBytes: catalog.fbcBytes,
     heads: { images: heads, plan: headsPlan.result(), mirror: mirror.result(), bytes: manifest.volumes.reduce((n, v) => n + v.size, 0) },
     whole: { images: catalog.images, plan: wholePlan.result() },
   };
@@ -66,7 +71,7 @@ const fmt = (t: ToolRun) => `${t.seconds.toFixed(2)} s [${Math.min(...t.runs).to
 
 export function reportCatalog(f: CatalogFigures): string {
   return [
-    `catalog of ${f.packages} packages, ${f.catalogImages} images: default-channel heads, ${f.heads.images} images — plan (--dry-run) ${fmt(f.heads.plan)}, mirror-to-disk ${fmt(f.heads.mirror)}, ${f.heads.bytes} bytes written`,
+    `catalog of ${f.packages} packages, ${f.catalogImages} images, FBC ${(f.fbcBytes / 1024 / 1024).toFixed(0)} MiB: default-channel heads, ${f.heads.images} images — plan (--dry-run) ${fmt(f.heads.plan)}, mirror-to-disk ${fmt(f.heads.mirror)}, ${f.heads.bytes} bytes written`,
     `catalog of ${f.packages} packages: whole catalog, ${f.whole.images} images — plan (--dry-run) ${fmt(f.whole.plan)}`,
   ].join('\n');
 }

@@ -15,9 +15,10 @@ import type { TestWorld } from './world';
  * generated. Each package has channels `stable` (1.0.0 → 1.1.0 → 1.2.0 by replaces, the default) and `fast`
  * (1.2.0, then 1.3.0 with a skipRange), so four bundles; every bundle names its bundle image, an operator image
  * of its own and the package's two operand images: 10 images a package, 4 for the `stable` head alone. Every
- * tenth package requires the one before it, so resolution has dependencies to check.
+ * tenth package requires the one before it, so resolution has dependencies to check. `iconBytes` gives every CSV
+ * an icon of that size, as real ones carry.
  */
-export function syntheticPackages(count: number): PackageSpec[] {
+export function syntheticPackages(count: number, opts: { iconBytes?: number } = {}): PackageSpec[] {
   const name = (i: number) => `scale-op-${String(i).padStart(4, '0')}`;
   return Array.from({ length: count }, (_, i) => ({
     name: name(i),
@@ -31,6 +32,7 @@ export function syntheticPackages(count: number): PackageSpec[] {
     provides: [{ group: `op${i}.scale.example`, version: 'v1', kind: 'Thing' }],
     ...(i % 10 === 9 ? { requiresPackages: [{ packageName: name(i - 1), versionRange: '>=1.0.0 <2.0.0' }] } : {}),
     operands: [`${name(i)}-server`, `${name(i)}-agent`],
+    ...(opts.iconBytes ? { iconBytes: opts.iconBytes } : {}),
   }));
 }
 
@@ -39,6 +41,8 @@ export interface SyntheticCatalog {
   packages: PackageSpec[];
   /** Distinct images the catalog names (bundles, operators, operands). */
   images: number;
+  /** Bytes of its FBC files, uncompressed. */
+  fbcBytes: number;
 }
 
 const VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'];
@@ -49,9 +53,9 @@ const VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'];
  * would take longer than the runs they set up, so they are pushed from an OCI layout by Ferry's engine in one
  * process, many at a time; the registry checks every blob and manifest digest on the way in.
  */
-export async function pushSyntheticCatalog(world: TestWorld, count: number): Promise<SyntheticCatalog> {
+export async function pushSyntheticCatalog(world: TestWorld, count: number, opts: { iconBytes?: number } = {}): Promise<SyntheticCatalog> {
   const host = world.source.host;
-  const packages = syntheticPackages(count);
+  const packages = syntheticPackages(count, opts);
   const layout = await new OciLayoutWriter(join(world.dir, `scale-catalog-${count}`)).init();
   const pushes: Array<{ name: string; dest: string }> = [];
   const refs = new Map<string, string>();
@@ -75,10 +79,8 @@ export async function pushSyntheticCatalog(world: TestWorld, count: number): Pro
       operator: (p, v) => refs.get(`operator-${p}-${v}`)!,
       bundle: (p, v) => refs.get(`bundle-${p}-${v}`)!,
     };
-    const configs = await addLayer(layout, [
-      { path: 'configs/', type: 'directory' },
-      ...packages.map((pkg) => packageFile(pkg, packageObjects(pkg, 'v1', images))),
-    ]);
+    const files = packages.map((pkg) => packageFile(pkg, packageObjects(pkg, 'v1', images)));
+    const configs = await addLayer(layout, [{ path: 'configs/', type: 'directory' }, ...files]);
     const opm = await addLayer(layout, [{ path: 'bin/opm', content: fillerText('opm', 1024), mode: 0o755 }]);
     layout.tag('catalog', await addImage(layout, { layers: [base, opm, configs], labels: { [CONFIGS_LABEL]: '/configs' }, entrypoint: ['/bin/opm'], cmd: ['serve', '/configs'] }));
     const ref = `${host}/scale-catalogs/operator-index:v1`;
@@ -93,7 +95,7 @@ export async function pushSyntheticCatalog(world: TestWorld, count: number): Pro
     } finally {
       await ctx.close();
     }
-    return { ref, packages, images: refs.size };
+    return { ref, packages, images: refs.size, fbcBytes: files.reduce((n, f) => n + Buffer.byteLength(f.content), 0) };
   } finally {
     await rm(layout.dir, { recursive: true, force: true });
   }
