@@ -18,11 +18,14 @@
 //   each fills. Before it, the link alone: N parallel curl downloads through it against its model
 //   (BENCH_ONLY=proxy runs only that). After it, Ferry's peak RSS mirroring a full-size release (183
 //   components) with --parallel 16 (bench/release-rss.ts; BENCH_ONLY=rss). BENCH_ONLY=wan runs all three.
+// - catalog (issue 18, bench/catalog.ts): `ferry mirror --catalog` over a synthetic catalog of hundreds of packages
+//   and thousands of images: planning and mirror-to-disk times, bytes and peak RSS. BENCH_ONLY=catalog.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keystream } from '../test/support/bytes';
 import { buildCliBundle } from '../test/support/cli-bundle';
+import { catalogFigures, reportCatalog } from './catalog';
 import { exec, Runs, skopeoCache, type ToolRun } from './runs';
 import { DEFAULT_PARALLEL } from '../electron/engine/context';
 import { curlBlobs } from './curl';
@@ -230,8 +233,10 @@ async function main(): Promise<void> {
     }
     const figures = !only || only === 'transfer' ? await transferFigures(world, bench.work, cli.entry, run) : undefined;
     if (figures) console.log(reportFigures(figures));
+    const catalog = !only || only === 'catalog' ? await catalogFigures({ world, work: bench.work, ferry: bench.ferry, repeat: REPEAT }) : undefined;
+    if (catalog) console.log(reportCatalog(catalog));
     await mkdir(join(root, '.bench'), { recursive: true });
-    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, proxy, ...(rss ? { rss } : {}), ...(figures ? { figures } : {}) }, null, 2)}\n`);
+    await writeFile(join(root, '.bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), results, wan, proxy, ...(rss ? { rss } : {}), ...(figures ? { figures } : {}), ...(catalog ? { catalog } : {}) }, null, 2)}\n`);
   } finally {
     await skopeoCache.restore();
     await world.stop();

@@ -46,7 +46,7 @@ interface Gvk {
   kind: string;
 }
 
-interface PackageSpec {
+export interface PackageSpec {
   name: string;
   defaultChannel: string;
   description: string;
@@ -60,6 +60,8 @@ interface PackageSpec {
   operands: string[];
   /** Newer opm writes olm.csv.metadata instead of the CSV as a bundle object. */
   csvMetadata?: boolean;
+  /** Bytes of the CSV's `spec.icon` (base64 in real CSVs, tens of KiB): what makes real bundle objects heavy. */
+  iconBytes?: number;
   deprecations?: Array<{ schema: 'olm.package' | 'olm.channel' | 'olm.bundle'; name?: string; message: string }>;
 }
 
@@ -176,6 +178,7 @@ function csvOf(pkg: PackageSpec, version: string, images: CatalogImages): Record
     spec: {
       displayName: pkg.name,
       description: pkg.description,
+      ...(pkg.iconBytes ? { icon: [{ base64data: Buffer.from(fillerText(`${pkg.name}-${version}-icon`, pkg.iconBytes)).toString('base64'), mediatype: 'image/png' }] } : {}),
       version,
       ...(entry.replaces ? { replaces: bundleName(pkg.name, entry.replaces) } : {}),
       ...(entry.skips ? { skips: entry.skips.map((s) => bundleName(pkg.name, s)) } : {}),

@@ -172,13 +172,19 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
   const filter = new Map(packages.map((p) => [p.name, p]));
   const objects = await keptObjects(src, read.parsed.layers, catalog.configsDir, filter, signal);
   const configs = relative(catalog.configsDir);
-  const files = packages.map((p) => ({ path: `${configs}/${p.name}/catalog.json`, content: Buffer.from(fbcJson(filteredObjects(p, objects.get(p.name)!))) }));
+  const files = packages.map((p) => `${configs}/${p.name}/catalog.json`);
+  // Each package's objects are let go once written out: the kept FBC is held once, as bytes, not twice.
+  const contents = packages.map((p) => {
+    const content = Buffer.from(fbcJson(filteredObjects(p, objects.get(p.name)!)));
+    objects.delete(p.name);
+    return content;
+  });
   const cacheDirs = [...new Set(images.flatMap((i) => withoutCacheFlags(i.config.config?.Cmd ?? []).cacheDir ?? []))];
   const hide = await buildLayer([catalog.configsDir, ...cacheDirs].map(whiteout));
   const fbc = await buildLayer([
     { path: `${configs}/`, type: 'directory' },
     ...packages.map((p): LayerEntry => ({ path: `${configs}/${p.name}/`, type: 'directory' })),
-    ...files.map((f): LayerEntry => ({ path: f.path, type: 'file', content: f.content })),
+    ...files.map((path, i): LayerEntry => ({ path, type: 'file', content: contents[i]! })),
   ]);
 
   const generated = new Map<string, Buffer>();
@@ -207,6 +213,6 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
       bytes: [...unique.values()].reduce((n, s) => n + s, 0),
       generated,
     },
-    files: files.map((f) => `/${f.path}`),
+    files: files.map((f) => `/${f}`),
   };
 }

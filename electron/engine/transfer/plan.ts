@@ -166,18 +166,10 @@ async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedM
   };
 }
 
-/** The signature artifacts beside the planned images, planned as images of their own (each once, none of `known`). */
-async function planArtifacts(ctx: EngineContext, images: readonly PlannedImage[], known: readonly PlannedImage[]): Promise<PlannedImage[]> {
-  const found = await Promise.all(images.map((img) => ctx.limit(() => signatureArtifacts(ctx, { ref: img.ref, role: img.role, digest: img.digest }))));
-  const seen = new Set(known.map((i) => i.source));
-  const out: PlannedImage[] = [];
-  for (const req of found.flat()) {
-    const image = await ctx.limit(() => planImage(ctx, req, req.root));
-    if (seen.has(image.source)) continue;
-    seen.add(image.source);
-    out.push(image);
-  }
-  return out;
+/** The signature artifacts beside a planned image, planned as images of their own. */
+async function planArtifacts(ctx: EngineContext, image: PlannedImage): Promise<PlannedImage[]> {
+  const found = await ctx.checks(() => signatureArtifacts(ctx, { ref: image.ref, role: image.role, digest: image.digest }));
+  return Promise.all(found.map((req) => ctx.checks(() => planImage(ctx, req, req.root))));
 }
 
 /**
@@ -228,32 +220,45 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
   const failures = new Map<ImageRequest, FailedImage>();
   const errors: unknown[] = [];
   const leftOut = new Map((input.leftOut ?? []).map((f) => [f.ref, f]));
-  const plan = async (req: ImageRequest): Promise<PlannedImage[]> => {
+  // Planning is small requests only (manifests, tag checks), bound by round trips, not bandwidth: it takes the
+  // request limiter, and each image's artifact checks follow its manifest at once rather than after every image's.
+  const plan = async (req: ImageRequest): Promise<{ image: PlannedImage; artifacts: PlannedImage[] } | undefined> => {
     const before = leftOut.get(formatReference(req.ref));
     if (before?.role === req.role) {
       failures.set(req, before);
       errors.push(new FerryError(before.code as FerryError['code'], before.message));
-      return [];
+      return undefined;
     }
+    let image: PlannedImage;
     try {
-      return [await ctx.limit(() => planImage(ctx, req))];
+      image = await ctx.checks(() => planImage(ctx, req));
     } catch (e) {
       const failed = imageFailure(formatReference(req.ref), req.role, e, input);
       if (!failed) throw e;
       failures.set(req, failed);
       errors.push(e);
-      return [];
+      return undefined;
     }
+    return { image, artifacts: await planArtifacts(ctx, image) };
   };
   const retried = new Set(input.retried ?? []);
   const last = requests.filter((r) => retried.has(formatReference(r.ref)));
   const groups = [requests.filter((r) => !last.includes(r)), last];
   const planGroups = async () => {
     const images: PlannedImage[] = [];
+    const seen = new Set<string>();
     for (const group of groups) {
-      const planned = (await Promise.all(group.map(plan))).flat();
-      images.push(...planned);
-      images.push(...(await planArtifacts(ctx, planned, images)));
+      const planned = (await Promise.all(group.map(plan))).filter((p) => p !== undefined);
+      for (const p of planned) {
+        images.push(p.image);
+        seen.add(p.image.source);
+      }
+      // Each artifact once, in the order of the images beside which it was found.
+      for (const a of planned.flatMap((p) => p.artifacts)) {
+        if (seen.has(a.source)) continue;
+        seen.add(a.source);
+        images.push(a);
+      }
     }
     return images;
   };
