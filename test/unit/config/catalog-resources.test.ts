@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
@@ -12,6 +11,7 @@ import type { Violation } from '../../../shared/config/rules';
 import { FerryError } from '../../../shared/errors';
 import { ferry } from '../../support/cli';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd, type VendoredCrd } from '../../support/crd-schema';
+import { writeImageListTransfer } from '../../support/transfer-json';
 
 /**
  * The operator catalog kinds: CatalogSource and ClusterCatalog named as oc-mirror v2 names them
@@ -66,23 +66,7 @@ let transfer: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-catalog-config-'));
   transfer = join(dir, 'transfer');
-  await mkdir(transfer);
-  const image = { source: `quay.io/openshift-release-dev/ocp-release@${D1}`, role: 'release', digest: D1, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifests: [D1] };
-  await writeFile(
-    join(transfer, 'transfer.json'),
-    JSON.stringify({
-      formatVersion: 1,
-      id: randomUUID(),
-      createdAt: new Date().toISOString(),
-      tool: { name: 'ferry', version: '0.1.0' },
-      requested: { images: [] },
-      images: [image],
-      blobs: [],
-      volumes: [],
-      volumeSize: 4000 * 1024 * 1024,
-      mirror: { sources: [] },
-    }),
-  );
+  await writeImageListTransfer(transfer, [{ source: `quay.io/openshift-release-dev/ocp-release@${D1}`, role: 'release' }], D1);
 });
 
 after(async () => {

@@ -2,15 +2,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import { SEED002_BLOCKED_IMAGE_CONFIG, SEED002_MISSPELT_PATCH } from './seed-examples';
+import { writeImageListTransfer } from '../../support/transfer-json';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const run = promisify(execFile);
@@ -43,26 +43,14 @@ before(async () => {
   await run('openssl', ['x509', '-in', join(dir, 'ca.crt'), '-outform', 'DER', '-out', join(dir, 'ca.der')]);
   await writeFile(join(dir, 'not-a-cert.der'), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]));
   // A transfer directory whose transfer.json lists a release, a component and an extra image.
-  await mkdir(join(dir, 'transfer'));
-  const image = (source: string, role: string) => ({ source, role, digest: D, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifests: [D] });
-  await writeFile(
-    join(dir, 'transfer', 'transfer.json'),
-    JSON.stringify({
-      formatVersion: 1,
-      id: randomUUID(),
-      createdAt: new Date().toISOString(),
-      tool: { name: 'ferry', version: '0.1.0' },
-      requested: { images: [] },
-      images: [
-        image(`quay.io/openshift-release-dev/ocp-release@${D}`, 'release'),
-        image(`quay.io/openshift-release-dev/ocp-v4.0-art-dev@${D}`, 'component'),
-        image('registry.access.redhat.com/ubi8/ubi-minimal:latest', 'extra'),
-      ],
-      blobs: [],
-      volumes: [],
-      volumeSize: 4000 * 1024 * 1024,
-      mirror: { sources: [] },
-    }),
+  await writeImageListTransfer(
+    join(dir, 'transfer'),
+    [
+      { source: `quay.io/openshift-release-dev/ocp-release@${D}`, role: 'release' },
+      { source: `quay.io/openshift-release-dev/ocp-v4.0-art-dev@${D}`, role: 'component' },
+      { source: 'registry.access.redhat.com/ubi8/ubi-minimal:latest', role: 'extra' },
+    ],
+    D,
   );
 });
 

@@ -2,13 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { generateConfig } from '../../../electron/host/handlers/config';
 import { FerryError } from '../../../shared/errors';
 import { ferry } from '../../support/cli';
+import { writeImageListTransfer } from '../../support/transfer-json';
 
 /**
  * `ferry config KIND` (and the app's config.generate handler) refuse input that would give an object
@@ -23,22 +24,13 @@ let transfer: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-config-rules-'));
   transfer = join(dir, 'transfer');
-  await mkdir(transfer);
-  const image = (source: string, role: string) => ({ source, role, digest: D, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifests: [D] });
-  await writeFile(
-    join(transfer, 'transfer.json'),
-    JSON.stringify({
-      formatVersion: 1,
-      id: randomUUID(),
-      createdAt: new Date().toISOString(),
-      tool: { name: 'ferry', version: '0.1.0' },
-      requested: { images: [] },
-      images: [image(`quay.io/openshift-release-dev/ocp-release@${D}`, 'release'), image(`quay.io/openshift-release-dev/ocp-v4.0-art-dev@${D}`, 'component')],
-      blobs: [],
-      volumes: [],
-      volumeSize: 4000 * 1024 * 1024,
-      mirror: { sources: [] },
-    }),
+  await writeImageListTransfer(
+    transfer,
+    [
+      { source: `quay.io/openshift-release-dev/ocp-release@${D}`, role: 'release' },
+      { source: `quay.io/openshift-release-dev/ocp-v4.0-art-dev@${D}`, role: 'component' },
+    ],
+    D,
   );
 });
 
