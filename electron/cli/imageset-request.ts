@@ -3,11 +3,10 @@ import { FerryError } from '../../shared/errors';
 import { parseImageSetConfig } from '../../shared/imageset/config';
 import { selectImageSet, type ImageSetSelection } from '../../shared/imageset/selection';
 import type { ImageSetRecord } from '../../shared/transfer/manifest';
-import { DEFAULT_GRAPH_URL } from '../../shared/update-graph';
 import { readInputFile } from '../engine/config/input-file';
 import { validateVolumeSize } from '../engine/media/layout';
-import { fetchUpdateGraph } from '../engine/update-graph/fetch';
 import type { GlobalOptions } from './program';
+import { fetchGraphFor } from './update-graph';
 
 /**
  * `ferry mirror --config imageset.yaml`: the oc-mirror ImageSetConfiguration read as `ferry mirror` flags. Its
@@ -36,17 +35,7 @@ export async function imageSetRequest(opts: ImageSetOptions): Promise<ImageSetRe
   if (clash.length) throw new FerryError('USAGE', `--config says what to carry; ${clash.join(', ')} cannot be added to it.`, { hint: 'Put the release, images and operators in the ImageSetConfiguration, or leave out --config.' });
   const bytes = await readInputFile(opts.config, 'the ImageSetConfiguration', '--config');
   const config = parseImageSetConfig(bytes.toString('utf8'), opts.config);
-  const selection = await selectImageSet(config, async (channel, arch) => {
-    const { graph } = await fetchUpdateGraph({
-      channel,
-      arch,
-      url: opts.graphUrl ?? DEFAULT_GRAPH_URL,
-      caFiles: opts.caFile,
-      ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
-      ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
-    });
-    return graph;
-  });
+  const selection = await selectImageSet(config, async (channel, arch) => (await fetchGraphFor(opts, channel, arch)).graph);
   if (selection.releases.length > 1) {
     throw new FerryError('UNSUPPORTED', `${opts.config} selects ${selection.releases.length} releases: ${selection.releases.map((r) => r.version ?? r.payload).join(', ')}. One transfer carries one release today.`, {
       hint: 'Write one transfer per release, oldest first, each with --since the receipt of the one before (only new blobs travel): narrow minVersion/maxVersion or use platform.release, one release per file.',

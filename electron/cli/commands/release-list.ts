@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_GRAPH_URL, listReleases, updateTargets, type ConditionalSource, type UpdateRisk } from '../../../shared/update-graph';
 import { updatePath } from '../../../shared/update-path';
-import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
+import { fetchGraphFor } from '../update-graph';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 
@@ -13,19 +13,8 @@ interface ListOptions extends GlobalOptions {
   graphUrl: string;
 }
 
-function graphOf(opts: ListOptions) {
-  return fetchUpdateGraph({
-    channel: opts.channel,
-    arch: opts.arch,
-    url: opts.graphUrl,
-    caFiles: opts.caFile,
-    ...(opts.certDir !== undefined ? { certDir: opts.certDir } : {}),
-    ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
-  });
-}
-
 async function list(opts: ListOptions): Promise<void> {
-  const { url, graph } = await graphOf(opts);
+  const { url, graph } = await fetchGraphFor(opts, opts.channel, opts.arch);
   const releases = listReleases(graph);
   const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
   if (opts.from !== undefined) {
@@ -86,7 +75,7 @@ function registerReleaseListCommand(release: Command): void {
 
 /** `ferry release path --channel C --from A --to B [--shortest-path]`: the releases an update from A to B passes through. */
 async function path(opts: ListOptions & { from: string; to: string; shortestPath: boolean }): Promise<void> {
-  const { url, graph } = await graphOf(opts);
+  const { url, graph } = await fetchGraphFor(opts, opts.channel, opts.arch);
   const arch = new URL(url).searchParams.get('arch') ?? opts.arch;
   const found = updatePath(graph, opts.from, opts.to, { shortestPath: opts.shortestPath, channel: opts.channel });
   if (opts.json) return printJson({ channel: opts.channel, arch, url, ...found });
