@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-mapping';
 import { parseReference } from '../../../shared/reference';
 import type { Receipt } from '../../../shared/transfer/receipt';
 import { parseReceipt } from '../../../shared/transfer/parse';
+import { readInputFile } from '../config/input-file';
 import type { EngineContext } from '../context';
 import type { RegistryClient } from '../registry/client';
 import { parseManifest } from '../registry/manifest';
@@ -55,14 +55,7 @@ export async function readKeptReceipts(paths: string[], target: MirrorTarget): P
   }
   const out: Receipt[] = [];
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      throw new FerryError('INVALID_INPUT', `Cannot read --keep ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
-        hint: 'Give the receipt.json that ferry push wrote for each transfer the mirror must keep.',
-      });
-    }
+    const text = (await readInputFile(path, 'the receipt to keep', '--keep')).toString('utf8');
     const receipt = parseReceipt(text, path);
     const of = parseMirrorTarget(receipt.target);
     if (of.registry !== target.registry || of.namespace !== target.namespace) {
