@@ -109,3 +109,18 @@ export function updatePath(graph: UpdateGraph, from: string, to: string, opts: {
   );
   return { from, to, mode: 'range', releases: versions.map(release), edges };
 }
+
+/**
+ * What the app draws (`release.path`): every release between the two versions with the edges among them, and
+ * the shortest path through them; each conditional edge names its risks once.
+ */
+export function updatePathView(graph: UpdateGraph, req: { channel: string; arch: string; from: string; to: string }) {
+  const range = updatePath(graph, req.from, req.to, { shortestPath: false, channel: req.channel });
+  const shortest = updatePath(graph, req.from, req.to, { shortestPath: true, channel: req.channel });
+  return {
+    ...req,
+    releases: range.releases.map((r) => ({ version: r.version, pullspec: r.payload })),
+    edges: range.edges.map((e) => ({ from: e.from, to: e.to, ...(e.risks ? { risks: [...new Set(e.risks.map((x) => x.name))] } : {}) })),
+    path: shortest.releases.map((r) => r.version),
+  };
+}

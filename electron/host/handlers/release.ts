@@ -4,7 +4,7 @@ import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { formatReference } from '../../../shared/reference';
 import type { TransferCatalog } from '../../../shared/transfer/manifest';
 import { listReleases } from '../../../shared/update-graph';
-import { updatePath } from '../../../shared/update-path';
+import { updatePathView } from '../../../shared/update-path';
 import { planMirror } from '../../engine/transfer/mirror-plan';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { planTransfer } from '../../engine/transfer/plan';
@@ -57,17 +57,7 @@ export async function releaseList(defaults: EngineDefaults, req: ParsedRequestOf
 /** The range between two versions and the shortest path through it, as `ferry release path` prints them. */
 export async function releasePath(defaults: EngineDefaults, req: ParsedRequestOf<'release.path'>): Promise<ResponseOf<'release.path'>> {
   const { url, graph } = await graphFor(defaults, req.channel, req.arch);
-  const range = updatePath(graph, req.from, req.to, { shortestPath: false, channel: req.channel });
-  const shortest = updatePath(graph, req.from, req.to, { shortestPath: true, channel: req.channel });
-  return {
-    channel: req.channel,
-    arch: new URL(url).searchParams.get('arch') ?? req.arch,
-    from: req.from,
-    to: req.to,
-    releases: range.releases.map((r) => ({ version: r.version, pullspec: r.payload })),
-    edges: range.edges.map((e) => ({ from: e.from, to: e.to, ...(e.risks ? { risks: [...new Set(e.risks.map((x) => x.name))] } : {}) })),
-    path: shortest.releases.map((r) => r.version),
-  };
+  return updatePathView(graph, { channel: req.channel, arch: new URL(url).searchParams.get('arch') ?? req.arch, from: req.from, to: req.to });
 }
 
 /** Top manifest digest → the catalog (as requested) that brings it: its bundles, related images and filtered catalog. */

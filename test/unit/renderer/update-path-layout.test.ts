@@ -2,25 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseUpdateGraph } from '../../../shared/update-graph';
-import { updatePath } from '../../../shared/update-path';
+import { updatePathView } from '../../../shared/update-path';
 import { layoutUpdatePath, type UpdatePathView } from '../../../renderer/src/update-path-layout';
 
 const graph = parseUpdateGraph(readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8'), 'fixture');
 
-/** What the release.path handler answers, built the same way from the recorded graph. */
-function view(from: string, to: string): UpdatePathView {
-  const range = updatePath(graph, from, to, { shortestPath: false, channel: 'candidate-4.15' });
-  const shortest = updatePath(graph, from, to, { shortestPath: true, channel: 'candidate-4.15' });
-  return {
-    channel: 'candidate-4.15',
-    arch: 'amd64',
-    from,
-    to,
-    releases: range.releases.map((r) => ({ version: r.version, pullspec: r.payload })),
-    edges: range.edges.map((e) => ({ from: e.from, to: e.to, ...(e.risks ? { risks: [...new Set(e.risks.map((x) => x.name))] } : {}) })),
-    path: shortest.releases.map((r) => r.version),
-  };
-}
+/** What the release.path handler answers for the recorded graph. */
+const view = (from: string, to: string): UpdatePathView => updatePathView(graph, { channel: 'candidate-4.15', arch: 'amd64', from, to });
 
 describe('update path picture layout', () => {
   it('places releases oldest first, marks the shortest path and dashes conditional updates', () => {
