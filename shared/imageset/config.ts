@@ -1,6 +1,8 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { z } from 'zod';
 import { FerryError } from '../errors';
+import type { ImageSetConfig } from './schema';
+
+export type { ImageSetConfig, OperatorPackageSpec, ReleaseChannelSpec } from './schema';
 
 /**
  * An oc-mirror v2 `ImageSetConfiguration` (apiVersion mirror.openshift.io/v2alpha1), read as teams keep it in
@@ -12,42 +14,6 @@ import { FerryError } from '../errors';
 const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
 const IMAGESET_KIND = 'ImageSetConfiguration';
 
-const versionRange = { minVersion: z.string().min(1).optional(), maxVersion: z.string().min(1).optional() };
-
-/** What Ferry read from the file: recorded in transfer.json as the effective configuration. */
-export const imageSetConfigSchema = z.object({
-  /** oc-mirror's archiveSize: the largest archive, in GiB (Ferry's volume size). */
-  archiveSizeGiB: z.number().int().positive().optional(),
-  platform: z
-    .object({
-      channels: z.array(
-        z.object({
-          name: z.string().min(1),
-          ...versionRange,
-          shortestPath: z.boolean(),
-          /** oc-mirror: every release of the channel (from minVersion), not only the head. */
-          full: z.boolean(),
-        }),
-      ),
-      architectures: z.array(z.string().min(1)),
-      release: z.string().min(1).optional(),
-    })
-    .optional(),
-  operators: z.array(
-    z.object({
-      catalog: z.string().min(1),
-      packages: z.array(z.object({ name: z.string().min(1), ...versionRange, channels: z.array(z.object({ name: z.string().min(1), ...versionRange })) })),
-      /** oc-mirror adds the bundles the selection depends on unless this is set. */
-      skipDependencies: z.boolean(),
-    }),
-  ),
-  additionalImages: z.array(z.string().min(1)),
-  blockedImages: z.array(z.string().min(1)),
-});
-
-export type ImageSetConfig = z.infer<typeof imageSetConfigSchema>;
-export type ReleaseChannelSpec = NonNullable<ImageSetConfig['platform']>['channels'][number];
-export type OperatorPackageSpec = ImageSetConfig['operators'][number]['packages'][number];
 type OperatorBundleRange = { minVersion?: string; maxVersion?: string };
 
 /** What each mapping may hold: a field Ferry carries out, or `refused` with why (unknown keys are refused too). */

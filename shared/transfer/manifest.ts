@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageSetConfigSchema } from '../imageset/config';
+import { imageSetConfigSchema } from '../imageset/schema';
 import type { ImageRole } from '../mirror-mapping';
 
 /**
