@@ -5,6 +5,8 @@ import { createEngineContext, engineOptionsFrom, type EngineOptions } from '../e
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout';
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
 import { signatureOptionsFrom, type SignatureOptions } from '../engine/release-signatures/release-signatures';
+import type { MirrorRequest } from '../engine/transfer/mirror-plan';
+import type { CatalogRequest } from '../../shared/transfer/manifest';
 
 /**
  * What the host (`ferry serve --authfile/--ca-file/--cert-dir/--source-mirror`, or the desktop app's
@@ -129,4 +131,25 @@ export function releaseSignatureOptions(defaults: EngineDefaults): Promise<Signa
     ...(defaults.signatureStores ? { stores: defaults.signatureStores } : {}),
     ...(defaults.signatureKeyring ? { keyringFile: defaults.signatureKeyring } : {}),
   });
+}
+
+/**
+ * The app's export choices as the one mirror request: the plan step and the mirror job both plan from this,
+ * so the plan the operator saw is the plan the job writes (signatures fetched for a release, a rerun into a
+ * partial transfer planning its failed images last).
+ */
+export async function exportMirrorRequest(
+  choices: { release?: string | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; toDir: string },
+  defaults: EngineDefaults,
+): Promise<MirrorRequest> {
+  return {
+    ...(choices.release ? { release: choices.release, signatures: await releaseSignatureOptions(defaults) } : {}),
+    images: choices.images,
+    ...(choices.withRegistry ? { withRegistry: true as const } : {}),
+    ...(choices.registryPlatform ? { registryPlatform: choices.registryPlatform } : {}),
+    ...(choices.catalogs?.length ? { catalogs: choices.catalogs } : {}),
+    ...(choices.since ? { since: choices.since } : {}),
+    ...(choices.failFast ? { failFast: true } : {}),
+    toDir: choices.toDir,
+  };
 }

@@ -11,7 +11,7 @@ import { mediaReport, verifyOperation } from '../engine/transfer/verify-transfer
 import { parsePrivateKey } from '../engine/signing/keys';
 import { signTransferWith } from '../engine/signing/transfer-signature';
 import type { TrustPolicy } from '../engine/signing/trust-policy';
-import { releaseSignatureOptions, volumeSizeOf } from '../jobs/engine-options';
+import { exportMirrorRequest, volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
 import type { JobRunners } from './runtime';
 
@@ -38,18 +38,7 @@ export const runners: JobRunners = {
       const volumeSize = volumeSizeOf(params.volumeSize);
       // A delta: blobs the mirror already holds (per the receipt of its last push) are recorded, not written.
       const since = params.since ? await readSince(params.since) : undefined;
-      const signatures = params.release ? await releaseSignatureOptions(job.defaults) : undefined;
-      const { plan, requested } = await planMirror(ctx, {
-        ...(params.release ? { release: params.release } : {}),
-        images: params.images,
-        ...(params.withRegistry ? { withRegistry: true as const } : {}),
-        ...(params.registryPlatform ? { registryPlatform: params.registryPlatform } : {}),
-        ...(params.catalogs?.length ? { catalogs: params.catalogs } : {}),
-        ...(params.since ? { since: params.since } : {}),
-        ...(signatures ? { signatures } : {}),
-        ...(params.failFast ? { failFast: true } : {}),
-        toDir: params.toDir,
-      });
+      const { plan, requested } = await planMirror(ctx, await exportMirrorRequest(params, job.defaults));
       await job.checkpoint();
       const result = await mirrorToDisk(ctx, plan, {
         toDir: params.toDir,

@@ -11,7 +11,7 @@ import { planTransfer } from '../../engine/transfer/plan';
 import { isSignatureArtifactTag } from '../../engine/transfer/signature-artifacts';
 import { readSince } from '../../engine/transfer/since';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
-import { releaseSignatureOptions, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
+import { exportMirrorRequest, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 import { withHandlerEngine } from './engine';
 
@@ -79,17 +79,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
   const volumeSize = volumeSizeOf(req.volumeSize);
   return withHandlerEngine(store, defaults, req, async (ctx) => {
     const since = req.since ? await readSince(req.since) : undefined;
-    const signatures = req.release ? await releaseSignatureOptions(defaults) : undefined;
-    const { plan, registry } = await planMirror(ctx, {
-      ...(req.release ? { release: req.release } : {}),
-      images: req.images,
-      ...(req.withRegistry ? { withRegistry: true as const } : {}),
-      ...(req.registryPlatform ? { registryPlatform: req.registryPlatform } : {}),
-      ...(req.catalogs?.length ? { catalogs: req.catalogs } : {}),
-      ...(signatures ? { signatures } : {}),
-      // As the job will: a rerun into a partial transfer plans its failed images last.
-      toDir: req.toDir,
-    });
+    const { plan, registry } = await planMirror(ctx, await exportMirrorRequest(req, defaults));
     const sigs = plan.releaseSignatures;
     const catalogOf = catalogByDigest(plan.catalogs ?? []);
     // With a receipt, the volumes hold only what the mirror lacks: that is the space the disk needs.
