@@ -19,7 +19,7 @@ const VOLUME_SIZE = 16 * 1024 * 1024;
 
 interface JournalLine {
   t: string;
-  blob?: { digest: string; kind: string; location: { volume?: string; offset?: number } };
+  blob?: { digest: string; kind: string; size: number; location: { volume?: string; offset?: number } };
   state?: { volume: number; used: number };
   closed?: Array<{ name: string }>;
 }
@@ -95,7 +95,8 @@ describe('transfer directories: confined writes, one writer, checked resumes', (
     const kept = await blobLines(dir);
     const victim = kept.find((l, i) => i > 0 && l.blob!.kind === 'layer' && l.blob!.location.volume === 'ferry-000001.tar')!.blob!;
     const fh = await open(join(dir, 'ferry-000001.tar'), 'r+');
-    const at = victim.location.offset! + 1000;
+    // Inside the victim's own bytes whatever its size: a fixed offset could land in the next entry's header.
+    const at = victim.location.offset! + Math.floor(victim.size / 2);
     const byte = Buffer.alloc(1);
     await fh.read(byte, 0, 1, at);
     await fh.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, at);
