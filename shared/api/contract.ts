@@ -3,6 +3,7 @@ import { CONFIG_KIND_IDS } from '../config/kind-ids';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 import { settingsSchema } from './settings';
 import { catalogRequestSchema, failedImageSchema } from '../transfer/manifest';
+import { imageSetConfigSchema } from '../imageset/schema';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -219,6 +220,21 @@ export const apiMethods = {
       edges: z.array(z.object({ from: z.string(), to: z.string(), risks: z.array(z.string()).optional() })),
       /** Versions of the shortest path, oldest first. */
       path: z.array(z.string()),
+    }),
+  ),
+
+  /**
+   * An ImageSetConfiguration (opened in the page) read by `ferry mirror --config`'s reader: refusals name the file's
+   * line; platform channels resolved on the update graph as the CLI resolves them, or `graphError` when it is out of reach.
+   */
+  'imageset.read': method(
+    z.object({ text: z.string(), name: z.string().min(1) }),
+    z.object({
+      config: imageSetConfigSchema,
+      releases: z.array(z.object({ channel: z.string(), arch: z.string(), version: z.string().optional(), payload: z.string() })),
+      images: z.array(z.string()),
+      blocked: z.array(z.string()),
+      graphError: z.string().optional(),
     }),
   ),
 

@@ -33,7 +33,8 @@ export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: P
   });
 }
 
-function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
+/** A channel's update graph with the host's trust, proxy and --graph-url. */
+export function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
   return fetchUpdateGraph({
     channel,
     arch,
