@@ -12,6 +12,7 @@ import { PlanGroups } from '../../components/PlanGroups';
 import { PlanPicture } from '../../components/PlanPicture';
 import { formatBytes, shortDigest } from '../../format';
 import { groupPlan } from '../../plan-groups';
+import { ImageSetCard } from './ImageSetCard';
 import { catalogRequests, exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { remember, useSettings } from '../../settings';
@@ -142,6 +143,7 @@ export function PlanStep() {
           <PlanView plan={planned.result} target={state.toDir} />
         </Card>
       ) : null}
+      <ImageSetCard canImport={false} />
     </>
   );
 }
