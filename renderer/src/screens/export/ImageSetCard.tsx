@@ -61,6 +61,9 @@ export function ImageSetCard({ canImport, onImported }: { canImport: boolean; on
 
   const onExport = async () => {
     const { text, notes } = imageSetText(state, state.imageSet, DEFAULT_VOLUME_SIZE);
+    // Media options of this export that an ImageSetConfiguration has no field for: the CLI takes them as flags.
+    if (state.withRegistry) notes.push('The mirror registry travels too: an ImageSetConfiguration cannot say so; add --with-registry to ferry mirror --config.');
+    if (state.since.trim()) notes.push(`Only what is missing since ${state.since.trim()} travels: add --since with that file to ferry mirror --config.`);
     const { message } = await saveText(state.imageSet?.name ?? 'imageset.yaml', text);
     setSaved({ message, notes });
   };
