@@ -1,3 +1,4 @@
+import { FerryError } from '../../../shared/errors';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { parseImageSetConfig } from '../../../shared/imageset/config';
 import { selectImageSet } from '../../../shared/imageset/selection';
@@ -8,7 +9,7 @@ import { graphFor } from './release';
 /**
  * The export journey's import of an ImageSetConfiguration: the same reader and selection as `ferry mirror
  * --config`. An update graph out of reach does not refuse the file: the rest is filled in and the UI says the
- * release is not; a file the reader refuses (or a version the channel lacks) is refused as the CLI refuses it.
+ * release is not; a file the reader refuses (or a channel or version the graph lacks) is refused as the CLI refuses it.
  */
 export async function readImageSet(defaults: EngineDefaults, req: ParsedRequestOf<'imageset.read'>): Promise<ResponseOf<'imageset.read'>> {
   const config = parseImageSetConfig(req.text, req.name);
@@ -17,7 +18,8 @@ export async function readImageSet(defaults: EngineDefaults, req: ParsedRequestO
     try {
       return (await graphFor(defaults, channel, arch)).graph;
     } catch (e) {
-      graphError ??= e instanceof Error ? e.message : String(e);
+      // A channel the graph does not have is the file's fault and refused; a graph out of reach is not.
+      if (!(e instanceof FerryError && e.code === 'NOT_FOUND')) graphError ??= e instanceof Error ? e.message : String(e);
       throw e;
     }
   };
