@@ -1,5 +1,6 @@
 import { Document, parseDocument } from 'yaml';
 import { parseSize } from '../format';
+import { IMAGESET_API_VERSION, IMAGESET_KIND } from './config';
 import type { ImageSetConfig } from './schema';
 import type { SelectedRelease } from './selection';
 
@@ -9,9 +10,6 @@ import type { SelectedRelease } from './selection';
  * same reader takes. An imported file keeps its YAML document: only the parts the operator changed are
  * rewritten, so a file nobody changed goes back to git byte for byte. Pure: the renderer runs it.
  */
-export const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
-export const IMAGESET_KIND = 'ImageSetConfiguration';
-
 /** One package picked in the operators step; empty `channel` is the package's default channel, empty `min`/`max` leave that end open. */
 export interface OperatorChoice {
   package: string;
@@ -206,8 +204,6 @@ export function imageSetText(s: JourneySelection, imported: ImportedImageSet | u
   const keys = partKeys(s);
   const changed = (Object.keys(keys) as Part[]).filter((p) => imported?.baseline[p] !== keys[p]);
   if (imported && changed.length === 0) return { text: imported.text, notes };
-  // blockedImages beside operators is refused by the reader (config.ts): operators written make the image list explicit.
-  if (changed.includes('operators') && !changed.includes('images') && operatorsOf(s.catalog)) changed.push('images');
   const value = (part: Part): unknown => {
     if (part === 'platform') return platformOf(s, notes);
     if (part === 'operators') return operatorsOf(s.catalog);
@@ -217,6 +213,8 @@ export function imageSetText(s: JourneySelection, imported: ImportedImageSet | u
   const PATHS: Record<Part, string[]> = { archiveSize: ['archiveSize'], platform: ['mirror', 'platform'], operators: ['mirror', 'operators'], images: ['mirror', 'additionalImages'] };
   // A fresh file in the order of oc-mirror's documented examples; an imported one keeps its own.
   const doc = imported ? parseDocument(imported.text) : new Document({ kind: IMAGESET_KIND, apiVersion: IMAGESET_API_VERSION, archiveSize: null, mirror: { platform: null, operators: null, additionalImages: null } });
+  // blockedImages beside operators is refused by the reader (config.ts): operators written make the image list explicit.
+  if (changed.includes('operators') && !changed.includes('images') && operatorsOf(s.catalog) && doc.hasIn(['mirror', 'blockedImages'])) changed.push('images');
   for (const part of imported ? changed : (['archiveSize', 'platform', 'operators', 'images'] as const)) {
     const v = value(part);
     if (v === undefined) doc.deleteIn(PATHS[part]);

@@ -121,6 +121,14 @@ describe('ImageSetConfiguration ⇄ export journey', () => {
     assert.deepEqual((await importText(text)).selection, withOperators);
   });
 
+  it('operators changed in a file without blocked images leave its image list as it was, comments and all', async () => {
+    const text = KEPT.replace(/ {2}blockedImages:\n.*\n/, '');
+    const got = await importText(text);
+    const { text: out } = imageSetText({ ...got.selection, catalog: PICKED.catalog }, got.imported, DEFAULT);
+    assert.ok(out.includes('    - name: registry.example:5000/tools/debug:1.0 # the debug shell\n'), out);
+    assert.match(out, /operators:\n {4}- catalog: registry\.example:5000\/ferry-catalogs\/operator-index:v1\n/);
+  });
+
   it('what the journey cannot hold is said, and an export writes what the app carries instead', async () => {
     const text = `apiVersion: mirror.openshift.io/v2alpha1
 kind: ImageSetConfiguration
