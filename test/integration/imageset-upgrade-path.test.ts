@@ -6,6 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { Receipt } from '../../shared/transfer/receipt';
 import type { TransferManifest } from '../../shared/transfer/manifest';
+import { readTransfer } from '../../electron/host/handlers/transfer';
+import { planExport } from '../../electron/host/handlers/release';
+import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
 import { ferry, worldFlags } from '../support/cli';
 import { atomicSignaturePayload, gpgSigner, type GpgSigner } from '../support/gpg';
 import { listenOnLoopback } from '../support/loopback';
@@ -36,6 +39,7 @@ describe('ferry mirror --config: every release of an upgrade path in one transfe
   let graph: Server;
   let rels: FixtureRelease[];
   let flags: string[];
+  let keyring: string;
   const signatures = new Map<string, Uint8Array>();
   const work = tempDir('ferry-upgrade-path-');
   const dir = (name: string) => join(work.path, name);
@@ -68,7 +72,7 @@ ${extra}`,
       store.put(r.digest, 1, sig);
       signatures.set(r.digest, sig);
     }
-    const keyring = dir('keys.asc');
+    keyring = dir('keys.asc');
     await writeFile(keyring, signer.publicArmored);
     const nodes = rels.map((r) => ({ version: r.version, payload: r.quayPullspec, metadata: { [CHANNELS_KEY]: 'fast-4.15,stable-4.15' } }));
     // A newer release outside every range: never planned, never pulled (its payload exists nowhere).
@@ -109,6 +113,10 @@ ${extra}`,
       assert.match(r.stdout, new RegExp(`Release ${rel.version} signatures: 1 verified \\(keys ${signer.fingerprint}\\)`));
     }
     assert.doesNotMatch(r.stdout, /4\.15\.6/);
+    // The app plans the same path from the same request: the releases in order, each signature verified.
+    const defaults = { caFiles: [world.ca.certPath, store.caPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`], signatureStores: [store.url], signatureKeyring: keyring };
+    const app = await planExport(new MemorySecretStore(), defaults, { release: rels[2]!.quayPullspec, releases: [rels[0]!.quayPullspec, rels[1]!.quayPullspec], images: [], toDir: dir('app'), caPems: [] });
+    assert.deepEqual(app.releases, rels.map((x) => ({ version: x.version, architecture: 'x86_64', digest: x.digest, verified: 1 })));
     const json = JSON.parse((await ferry(['mirror', '--config', await config('range', 'stable-4.15'), '--to-dir', dir('range'), '--dry-run', '--json', ...flags])).stdout) as {
       release: { version: string };
       releases: Array<{ version: string; digest: string }>;
@@ -138,6 +146,9 @@ ${extra}`,
     for (const rel of rels) for (const d of rel.blobs.keys()) assert.ok(blobs.includes(d), `${rel.version} blob ${d}`);
     const verify = await ferry(['verify', '--dir', dir('range')]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    // The app's import journey shows the path from transfer.json.
+    const summary = await readTransfer({ dir: dir('range') });
+    assert.deepEqual(summary.releases?.map((x) => [x.version, x.digest, x.signatures]), rels.map((x) => [x.version, x.digest, 1]));
 
     const mirror = `${world.mirror.host}/ocp4`;
     const push = await ferry(['push', '--from-dir', dir('range'), '--to', mirror, '--allow-unsigned', ...worldFlags(world)]);

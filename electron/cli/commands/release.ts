@@ -24,7 +24,7 @@ export function planSummary(plan: TransferPlan) {
             architecture: plan.release.architecture,
             platforms: plan.release.platforms,
             digest: plan.release.digest,
-            source: plan.images.find((i) => i.role === 'release')!.source,
+            source: plan.images.find((i) => i.role === 'release' && i.digest === plan.release!.digest)!.source,
             channels: plan.release.channels,
             components: plan.release.components.length,
           },
