@@ -113,6 +113,8 @@ ${extra}`,
       assert.match(r.stdout, new RegExp(`Release ${rel.version} signatures: 1 verified \\(keys ${signer.fingerprint}\\)`));
     }
     assert.doesNotMatch(r.stdout, /4\.15\.6/);
+    // The range holds the conditional jump too; it is shown with its risk, not hidden among the edges.
+    assert.match(r.stdout, /Conditional update 4\.15\.3 -> 4\.15\.5 \(stable-4\.15, amd64\): known risks EtcdDefragRisk/);
     // The app plans the same path from the same request: the releases in order, each signature verified.
     const defaults = { caFiles: [world.ca.certPath, store.caPath], authfile: world.authfile, sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`], signatureStores: [store.url], signatureKeyring: keyring };
     const app = await planExport(new MemorySecretStore(), defaults, { release: rels[2]!.quayPullspec, releases: [rels[0]!.quayPullspec, rels[1]!.quayPullspec], images: [], toDir: dir('app'), caPems: [] });
@@ -194,6 +196,7 @@ ${extra}`,
     const stable = await ferry(['mirror', '--config', await config('stable-short', 'stable-4.15', '      shortestPath: true\n'), '--to-dir', dir('stable-short'), '--dry-run', ...flags]);
     assert.equal(stable.code, 0, stable.stdout + stable.stderr);
     assert.match(stable.stdout, /Upgrade path: 3 releases, 4\.15\.3 -> 4\.15\.4 -> 4\.15\.5/);
+    assert.doesNotMatch(stable.stdout, /Conditional update/, 'the path takes no conditional step');
 
     const r = await ferry(['mirror', '--config', await config('fast-short', 'fast-4.15', '      shortestPath: true\n'), '--to-dir', dir('fast-short'), ...flags]);
     assert.equal(r.code, 0, r.stdout + r.stderr);

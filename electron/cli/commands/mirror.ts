@@ -225,12 +225,16 @@ export function register(program: Command): void {
             ...(layout?.delta ? { delta: layout.delta } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
+            ...(imageSet?.conditional.length ? { conditional: imageSet.conditional } : {}),
             ...(plan.otherReleases ? { otherReleaseSignatures: plan.otherReleases.flatMap((o) => (o.signatures ? [signatureSummary(o.signatures)] : [])) } : {}),
             ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
             ...(plan.failed ? { failed: plan.failed } : {}),
           });
         }
         out.push(...releaseLines(plan));
+        for (const c of imageSet?.conditional ?? []) {
+          out.push(`  Conditional update ${c.from} -> ${c.to} (${c.channel}, ${c.arch}): known risks ${c.risks.join(', ')}; a cluster takes it only once its admin accepts them`);
+        }
         out.push(...catalogLines(plan));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
         // A dry run shows what a real run would leave out, before hours of writing.
