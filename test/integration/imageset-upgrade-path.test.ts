@@ -216,6 +216,17 @@ ${extra}`,
     assert.equal(await tagDigest(`${mirror}/ocp-release:4.15.4-x86_64`), undefined, '4.15.4 is not on the path');
     const cm = parseYaml((await ferry(['config', 'signature-configmap', '--from-dir', dir('fast-short')])).stdout) as { binaryData: Record<string, string> };
     assert.deepEqual(Object.keys(cm.binaryData), [rels[0]!, rels[2]!].map((x) => `${x.digest.replace(':', '-')}-1`));
+
+    // Registry to registry, the same path and the same names.
+    const direct = `${world.mirror.host}/direct`;
+    const d = await ferry(['mirror', '--config', await config('fast-short', 'fast-4.15', '      shortestPath: true\n'), '--to', direct, ...flags]);
+    assert.equal(d.code, 0, d.stdout + d.stderr);
+    for (const rel of [rels[0]!, rels[2]!]) {
+      assert.equal(await tagDigest(`${direct}/ocp-release:${rel.version}-x86_64`), rel.digest);
+      const got = await inBatches(4, rel.components.map((c) => () => tagDigest(`${direct}/ocp-v4.0-art-dev:${rel.version}-x86_64-${c.name}`)));
+      assert.deepEqual(got, rel.components.map((c) => c.digest), `${rel.version} component tags`);
+    }
+    assert.equal(await tagDigest(`${direct}/ocp-release:4.15.4-x86_64`), undefined);
   });
 
   it('still refuses a field Ferry does not carry out, with its line', async () => {
