@@ -285,6 +285,7 @@ export function register(program: Command): void {
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
             ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
+            ...(m.releases ? { releases: m.releases.map((r) => ({ version: r.release.version, digest: r.release.digest, ...(r.signatures ? { releaseSignatures: signatureSummary(r.signatures) } : {}) })) } : {}),
             ...(m.catalogs ? { catalogs: m.catalogs.map((c) => ({ source: c.source, digest: c.digest, bundles: c.bundles.length, images: c.images.length, filtered: c.filtered })) } : {}),
             ...(m.failed?.length ? { failed: m.failed } : {}),
           });
