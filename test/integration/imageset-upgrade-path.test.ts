@@ -22,10 +22,10 @@ const CHANNELS_KEY = 'io.openshift.upgrades.graph.release.channels';
 
 /**
  * Issue 19 point 2: an ImageSetConfiguration whose channel range spans an upgrade path travels as one transfer.
- * The update service answers as api.openshift.com does (openshift/cincinnati's graph: `nodes` with version, payload
- * by digest and metadata, `edges` as pairs of node indexes, `conditionalEdges` as `{edges: [{from, to}], risks}`,
- * the shape cincinnati/src/plugins/internal/graph_builder and the cluster-version-operator's
- * pkg/cincinnati/cincinnati.go read). Three real z-streams sit in the test source registry, sharing most
+ * The update service answers as api.openshift.com does, in the shape openshift/cluster-version-operator
+ * pkg/cincinnati/cincinnati.go reads it: `nodes` with version, payload by digest and metadata, `edges` as two-index
+ * arrays into `nodes`, `conditionalEdges` as `{edges: [{from, to}], risks: [ConditionalUpdateRisk]}` (url, name,
+ * message, matchingRules, as openshift/api config/v1). Three real z-streams sit in the test source registry, sharing most
  * components (4.15.5 names one of them otherwise), each signed in an HTTPS signature store.
  *
  * `stable-4.15`: 4.15.3 → 4.15.4 → 4.15.5 recommended, 4.15.3 → 4.15.5 only conditional (a known risk): its
