@@ -263,6 +263,8 @@ export const apiMethods = {
   'plan.export': method(
     z.object({
       release: z.string().optional(),
+      /** With `release` (the newest): the other releases of an upgrade path, in path order, carried with it. */
+      releases: z.array(z.string().min(1)).optional(),
       images: z.array(z.string()).default([]),
       volumeSize: z.string().optional(),
       toDir: z.string().min(1),
@@ -301,6 +303,8 @@ export const apiMethods = {
       fits: z.boolean(),
       /** The release's signatures found and verified in the signature store, and why any are missing. */
       releaseSignatures: z.object({ verified: z.number(), store: z.string().optional(), warnings: z.array(z.string()) }).optional(),
+      /** An upgrade path: every release in path order (the newest, `releaseSignatures`' release, last), each with its signatures. */
+      releases: z.array(z.object({ version: z.string(), architecture: z.string(), digest: z.string(), verified: z.number().optional() })).optional(),
       /** Images that cannot be planned now and that the export will leave out (keep going). */
       failed: z.array(failedImageSchema).optional(),
     }),
@@ -381,6 +385,8 @@ export const apiMethods = {
       id: z.string(),
       createdAt: z.string(),
       release: z.object({ version: z.string(), architecture: z.string(), digest: z.string() }).optional(),
+      /** An upgrade path: every carried release in path order, `release` (the newest) last. */
+      releases: z.array(z.object({ version: z.string(), architecture: z.string(), digest: z.string(), signatures: z.number() })).optional(),
       images: z.array(z.object({ source: z.string(), role: z.string(), digest: z.string() })),
       volumes: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string() })),
       totalBytes: z.number(),

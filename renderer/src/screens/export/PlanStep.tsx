@@ -40,6 +40,23 @@ function ReleaseSignatures({ signatures }: { signatures: PlanResult['releaseSign
   );
 }
 
+/** The releases of an upgrade path, in the order a cluster passes them, each with its verified signatures. */
+function UpgradePath({ releases }: { releases: PlanResult['releases'] }) {
+  if (!releases) return null;
+  return (
+    <Callout tone="ok" title={`Upgrade path: ${releases.length} releases travel together, ${releases.map((r) => r.version).join(' → ')}`}>
+      <ol data-testid="plan-releases">
+        {releases.map((r) => (
+          <li key={r.digest}>
+            {r.version} ({r.architecture}) <span className="mono">{shortDigest(r.digest)}</span>
+            {r.verified !== undefined ? `, ${r.verified} signature(s) verified` : ''}
+          </li>
+        ))}
+      </ol>
+    </Callout>
+  );
+}
+
 /** Grouping 180 components (or a catalog's thousands) is worth doing once per plan, not per keystroke. */
 function PlanView({ plan, target }: { plan: PlanResult; target: string }) {
   const groups = useMemo(() => groupPlan(plan.images), [plan]);
@@ -123,6 +140,7 @@ export function PlanStep() {
               hint="Choose a larger disk, or a smaller set of images."
             />
           )}
+          <UpgradePath releases={planned.result.releases} />
           <ReleaseSignatures signatures={planned.result.releaseSignatures} />
           <NotCarried
             failed={planned.result.failed}
