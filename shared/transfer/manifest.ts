@@ -8,6 +8,14 @@ import type { ImageRole } from '../mirror-mapping';
  * generators. Pure schema + types, no Node: the renderer imports it to show a transfer.
  */
 export const TRANSFER_FORMAT_VERSION = 1;
+/**
+ * A transfer that carries other releases beside the primary one (`releases`) is written as format 2, so that a Ferry
+ * which reads format 1 only refuses it: such a Ferry would push every release image under the primary's
+ * `VERSION-ARCH` tag, the tag ending up on whichever was pushed last. Everything else stays format 1, which an
+ * older Ferry still reads.
+ */
+export const MULTI_RELEASE_FORMAT_VERSION = 2;
+export const NEWEST_TRANSFER_FORMAT = MULTI_RELEASE_FORMAT_VERSION;
 export const TRANSFER_FILE = 'transfer.json';
 
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -219,27 +227,37 @@ export const failedImageSchema = z.object({
   message: z.string().min(1),
 });
 
-export const transferManifestSchema = z.object({
-  formatVersion: z.literal(TRANSFER_FORMAT_VERSION),
-  id: z.uuid(),
-  createdAt: z.iso.datetime({ offset: true }),
-  tool: z.object({ name: z.literal('ferry'), version: z.string().min(1) }),
-  release: releaseInfoSchema.optional(),
-  requested: requestedSchema,
-  images: z.array(transferImageSchema),
-  blobs: z.array(transferBlobSchema),
-  volumes: z.array(transferVolumeSchema),
-  /** Size limit the volumes were cut to. */
-  volumeSize: z.number().int().positive(),
-  parent: parentRefSchema.optional(),
-  mirror: mirrorInfoSchema,
-  releaseSignatures: releaseSignaturesSchema.optional(),
-  /** The other releases of an upgrade path, in path order (the primary `release`, the newest, comes after them). */
-  releases: z.array(carriedReleaseSchema).optional(),
-  catalogs: z.array(transferCatalogSchema).optional(),
-  /** Absent or empty: every image asked for is carried. */
-  failed: z.array(failedImageSchema).optional(),
-});
+export const transferManifestSchema = z
+  .object({
+    formatVersion: z.union([z.literal(TRANSFER_FORMAT_VERSION), z.literal(MULTI_RELEASE_FORMAT_VERSION)]),
+    id: z.uuid(),
+    createdAt: z.iso.datetime({ offset: true }),
+    tool: z.object({ name: z.literal('ferry'), version: z.string().min(1) }),
+    release: releaseInfoSchema.optional(),
+    requested: requestedSchema,
+    images: z.array(transferImageSchema),
+    blobs: z.array(transferBlobSchema),
+    volumes: z.array(transferVolumeSchema),
+    /** Size limit the volumes were cut to. */
+    volumeSize: z.number().int().positive(),
+    parent: parentRefSchema.optional(),
+    mirror: mirrorInfoSchema,
+    releaseSignatures: releaseSignaturesSchema.optional(),
+    /** The other releases of an upgrade path, in path order (the primary `release`, the newest, comes after them). */
+    releases: z.array(carriedReleaseSchema).optional(),
+    catalogs: z.array(transferCatalogSchema).optional(),
+    /** Absent or empty: every image asked for is carried. */
+    failed: z.array(failedImageSchema).optional(),
+  })
+  .refine((m) => (m.releases?.length ? m.formatVersion === MULTI_RELEASE_FORMAT_VERSION : true), {
+    message: `a transfer carrying other releases is format ${MULTI_RELEASE_FORMAT_VERSION}`,
+    path: ['formatVersion'],
+  });
+
+/** The format a transfer with these other releases is written in. */
+export function transferFormatFor(releases: readonly unknown[] | undefined): 1 | 2 {
+  return releases?.length ? MULTI_RELEASE_FORMAT_VERSION : TRANSFER_FORMAT_VERSION;
+}
 
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
 export type RequestedContent = z.infer<typeof requestedSchema>;

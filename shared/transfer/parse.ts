@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { FerryError, type FerryErrorCode } from '../errors';
 import { parseJsonDocument } from '../pull-secret/json-document';
-import { transferManifestSchema, type TransferManifest } from './manifest';
+import { NEWEST_TRANSFER_FORMAT, transferManifestSchema, type TransferManifest } from './manifest';
 import { receiptSchema, type Receipt } from './receipt';
 
 /**
@@ -45,7 +45,21 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, label: string, what: 
 }
 
 export function parseTransferManifest(text: string, label = 'transfer.json'): TransferManifest {
-  return validate(transferManifestSchema, parseJson(text, label, 'transfer.json', 'MEDIA_CORRUPT'), label, 'transfer manifest', 'MEDIA_CORRUPT');
+  const value = parseJson(text, label, 'transfer.json', 'MEDIA_CORRUPT');
+  refuseNewerFormat(value, label);
+  return validate(transferManifestSchema, value, label, 'transfer manifest', 'MEDIA_CORRUPT');
+}
+
+/** A newer Ferry's transfer is not damaged media: say which Ferry reads it rather than list schema differences. */
+function refuseNewerFormat(value: unknown, label: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  const { formatVersion, tool } = value as { formatVersion?: unknown; tool?: { version?: unknown } };
+  if (typeof formatVersion !== 'number' || !Number.isInteger(formatVersion) || formatVersion <= NEWEST_TRANSFER_FORMAT) return;
+  const writer = typeof tool?.version === 'string' ? ` (written by Ferry ${tool.version})` : '';
+  throw new FerryError('UNSUPPORTED', `${label} is transfer format ${formatVersion}${writer}; this Ferry reads formats 1 to ${NEWEST_TRANSFER_FORMAT}.`, {
+    hint: 'Use a Ferry at least as new as the one that wrote the media on this side too; nothing was read or changed.',
+    details: { file: label, formatVersion },
+  });
 }
 
 export function parseReceipt(text: string, label = 'receipt.json'): Receipt {

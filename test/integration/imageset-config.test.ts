@@ -73,6 +73,7 @@ ${more}`;
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const m = JSON.parse(await readFile(join(dir, 'transfer.json'), 'utf8')) as TransferManifest;
     assert.equal(m.release?.version, '4.15.4');
+    assert.equal(m.formatVersion, 1, 'one release: a Ferry that reads format 1 still reads it');
     assert.equal(m.release?.digest, rel.digest);
     assert.deepEqual(m.requested.images, [extra()], 'the blocked image is not asked for');
     assert.equal(m.requested.imageSet?.digest, `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`);

@@ -137,6 +137,7 @@ ${extra}`,
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const m = await manifestOf(dir('range'));
     assert.equal(m.release?.version, '4.15.5');
+    assert.equal(m.formatVersion, 2, 'a Ferry that reads format 1 only must refuse it, not tag every release image 4.15.5');
     assert.equal(m.releaseSignatures?.digest, rels[2]!.digest);
     assert.deepEqual(m.releases?.map((x) => [x.release.version, x.release.digest, x.signatures?.signatures.length]), [
       ['4.15.3', rels[0]!.digest, 1],

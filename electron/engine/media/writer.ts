@@ -5,7 +5,7 @@ import { FerryError } from '../../../shared/errors';
 import { repositoryName, parseReference } from '../../../shared/reference';
 import {
   TRANSFER_FILE,
-  TRANSFER_FORMAT_VERSION,
+  transferFormatFor,
   digestSchema,
   transferManifestSchema,
   type BlobKind,
@@ -361,7 +361,7 @@ export class TransferWriter {
   /** Every volume is final: transfer.json is committed (temp file, fsync, rename), the journal and lock go. */
   private async commitManifest(meta: FinishMeta, images: TransferImage[], blobs: TransferBlob[], volumes: TransferVolume[]): Promise<TransferManifest> {
     const manifest = transferManifestSchema.parse({
-      formatVersion: TRANSFER_FORMAT_VERSION,
+      formatVersion: transferFormatFor(meta.releases),
       id: this.id,
       createdAt: this.createdAt,
       tool: { name: 'ferry', version: meta.toolVersion },

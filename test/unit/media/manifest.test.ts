@@ -66,9 +66,19 @@ describe('transfer.json parsing', () => {
     assert.match(e.message, /blobs\[1\]\.location/);
   });
 
-  it('rejects a different format version', () => {
-    const e = failure(() => parseTransferManifest(JSON.stringify({ ...validManifest(), formatVersion: 2 })));
-    assert.match(e.message, /formatVersion/);
+  it('refuses a newer format by name, and the Ferry that wrote it', () => {
+    const e = failure(() => parseTransferManifest(JSON.stringify({ ...validManifest(), formatVersion: 3 })));
+    assert.equal(e.code, 'UNSUPPORTED');
+    assert.notEqual(e.exitCode, 0);
+    assert.match(e.message, /transfer format 3 \(written by Ferry [^)]+\); this Ferry reads formats 1 to 2/);
+  });
+
+  it('refuses other releases in a format-1 transfer: a format-1 reader would tag them all with the primary release tag', () => {
+    const releases = [{ release: { version: '4.15.2', architecture: 'x86_64', digest: D('9'), pullspec: 'quay.io/openshift-release-dev/ocp-release:4.15.2-x86_64', source: `quay.io/openshift-release-dev/ocp-release@${D('9')}` }, components: {} }];
+    const e = failure(() => parseTransferManifest(JSON.stringify({ ...validManifest(), releases })));
+    assert.equal(e.code, 'MEDIA_CORRUPT');
+    assert.match(e.message, /formatVersion: a transfer carrying other releases is format 2/);
+    assert.equal(parseTransferManifest(JSON.stringify({ ...validManifest(), formatVersion: 2, releases })).releases?.length, 1);
   });
 
   it('parses a receipt and names bad fields', () => {

@@ -85,6 +85,7 @@ describe('carriedReleases: every release a transfer carries, read one way', () =
   it('adds the releases of an upgrade path in path order, each component tagged once per release under that release’s names', () => {
     const m = transferManifestSchema.parse({
       ...single,
+      formatVersion: 2,
       images: [
         ...single.images,
         image(`${RELEASES}:4.15.3-x86_64@${d('3')}`, 'release', d('3')),
