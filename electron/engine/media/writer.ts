@@ -14,6 +14,7 @@ import {
   type FailedImage,
   type ReleaseSignatures,
   type TransferCatalog,
+  type TransferGraph,
   type ReleaseInfo,
   type RequestedContent,
   type TransferBlob,
@@ -117,6 +118,7 @@ export interface FinishMeta {
   parent?: ParentRef;
   releaseSignatures?: ReleaseSignatures;
   catalogs?: TransferCatalog[];
+  graph?: TransferGraph;
   /** Images asked for that the run could not carry (keep going). */
   failed?: FailedImage[];
 }
@@ -372,6 +374,7 @@ export class TransferWriter {
       mirror: { sources: mirrorSources(images) },
       ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
       ...(meta.catalogs?.length ? { catalogs: meta.catalogs } : {}),
+      ...(meta.graph ? { graph: meta.graph } : {}),
       ...(meta.failed?.length ? { failed: meta.failed } : {}),
     } satisfies TransferManifest);
     await replaceConfined(join(this.dir, README_FILE), README_TEXT);

@@ -5,6 +5,8 @@ import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
+import type { GraphDataRequest } from '../update-graph/graph-data';
+import { planGraphImage } from '../update-graph/graph-image';
 import { leftOutIn, retriedIn } from './keep-going';
 import { planTransfer, type TransferPlan } from './plan';
 
@@ -34,6 +36,8 @@ export interface MirrorRequest {
   toDir?: string;
   /** The ImageSetConfiguration these came from (`--config`), recorded with the request. */
   imageSet?: ImageSetRecord;
+  /** Carry the update service's graph-data image, built from the graph data fetched with these settings. */
+  graph?: GraphDataRequest;
 }
 
 export interface MirrorPlan {
@@ -67,16 +71,19 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   const catalogs = [];
   for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
   refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
+  const graph = req.graph ? await planGraphImage(ctx, req.graph) : undefined;
+  const generated = [...catalogs.map((c) => c.filtered), ...(graph ? [graph.image] : [])];
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
     images: [...req.images, ...(registry ? [registry.source] : []), ...catalogs.flatMap((c) => c.images)],
     ...(req.signatures ? { signatures: req.signatures } : {}),
-    ...(catalogs.length ? { generated: catalogs.map((c) => c.filtered) } : {}),
+    ...(generated.length ? { generated } : {}),
     ...(req.failFast ? { failFast: true } : {}),
     ...(req.toDir ? { retried: await retriedIn(req.toDir), leftOut: await leftOutIn(req.toDir) } : {}),
   });
   if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
+  if (graph) plan.graph = graph.record;
   return {
     plan,
     ...(registry ? { registry } : {}),

@@ -299,6 +299,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(opts.since ? { parent: opts.since.ref } : {}),
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
       ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
+      ...(plan.graph ? { graph: plan.graph } : {}),
       ...(plan.failed ? { failed: plan.failed } : {}),
     });
     progress.report('done', `wrote ${manifest.volumes.length} volume(s)`);
