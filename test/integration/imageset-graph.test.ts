@@ -12,6 +12,7 @@ import type { TransferManifest } from '../../shared/transfer/manifest';
 import { mergedFiles } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd } from '../support/crd-schema';
+import { startHttpProxy } from '../support/http-proxy';
 import { pushFixtures, type Fixtures } from '../support/images';
 import { listenOnLoopback } from '../support/loopback';
 import { inspectManifest } from '../support/push';
@@ -186,5 +187,21 @@ mirror:
     assert.match(r.stderr, /The graph data from 127\.0\.0\.1:\d+ holds "\.\/\.\.\/\.\.\/\.\.\/root\/\.ssh\/authorized_keys", a path that climbs out of the directory/);
     await assert.rejects(access(join(dir, 'transfer.json')));
     assert.ok(requests.includes('/hostile/graph-data'));
+  });
+
+  it('the graph data is fetched through the proxy, as the update graph is (--proxy; HTTP_PROXY and NO_PROXY otherwise)', async () => {
+    const proxy = await startHttpProxy({ dir: join(work.path, 'proxy') });
+    try {
+      const path = join(work.path, 'imageset.yaml');
+      await writeFile(path, imageSet());
+      const env: NodeJS.ProcessEnv = {};
+      for (const [k, v] of Object.entries(process.env)) if (!/^(https?|no|all)_proxy$/i.test(k)) env[k] = v;
+      const r = await ferry(['mirror', '--config', path, '--to-dir', join(work.path, 'proxied'), '--dry-run', '--proxy', proxy.url, '--graph-data-url', `${base}/hostile/graph-data`, ...flags], { env });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /climbs out of the directory/);
+      assert.match(await proxy.log(), new RegExp(`GET ${base.replaceAll('.', '\\.')}/hostile/graph-data`));
+    } finally {
+      await proxy.stop();
+    }
   });
 });
