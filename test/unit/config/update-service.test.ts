@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -82,4 +82,19 @@ test('a transfer without graph data: both kinds do not apply (the app leaves the
   for (const kind of ['update-service', 'cluster-version-upstream'] as const) {
     await assert.rejects(appGenerateConfig({ kind, fromDir: dir, mirror: MIRROR }), (e: FerryError) => isNotApplicable(e.details) && /carries no update graph data/.test(e.message));
   }
+});
+
+test('the app’s config step: a transfer that carried the graph image gets the UpdateService at it in this mirror, and no mirror set for it', async () => {
+  const withGraph = join(dir, 'with-graph');
+  const graphSource = `localhost/openshift/graph-image:latest@${DIGEST}`;
+  await writeImageListTransfer(withGraph, [{ source: `quay.io/openshift-release-dev/ocp-release@${DIGEST}`, role: 'release' }, { source: graphSource, role: 'extra' }], DIGEST);
+  const file = join(withGraph, 'transfer.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  manifest.graph = { url: 'https://api.openshift.com/api/upgrades_info/graph-data', archiveDigest: DIGEST, files: 3, base: `registry.access.redhat.com/ubi9/ubi@${DIGEST}`, image: { source: graphSource, digest: DIGEST } };
+  await writeFile(file, JSON.stringify(manifest));
+  const us = await appGenerateConfig({ kind: 'update-service', fromDir: withGraph, mirror: MIRROR });
+  assert.deepEqual((parseYaml(us.text) as { spec: unknown }).spec, { replicas: 2, releases: `${MIRROR}/ocp-release`, graphDataImage: `${MIRROR}/openshift/graph-image@${DIGEST}` });
+  const idms = await appGenerateConfig({ kind: 'idms', fromDir: withGraph, mirror: MIRROR });
+  assert.match(idms.text, /ocp-release/);
+  assert.doesNotMatch(idms.text, /graph-image/);
 });
