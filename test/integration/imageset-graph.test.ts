@@ -166,6 +166,21 @@ mirror:
     assert.match(idms.stdout, /ocp-release/);
   });
 
+  it('registry to registry (--to): the graph image lands at the same place; an additional image under its name and tag is refused', async () => {
+    const path = join(work.path, 'imageset.yaml');
+    await writeFile(path, imageSet());
+    const direct = `${world.mirror.host}/direct`;
+    const r = await ferry(['mirror', '--config', path, '--to', direct, '--graph-data-url', `${base}/api/upgrades_info/graph-data`, ...flags]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const m = JSON.parse(await readFile(join(work.path, 'media', 'transfer.json'), 'utf8')) as TransferManifest;
+    assert.equal((await inspectManifest(world, `${direct}/openshift/graph-image:latest`)).digest, m.graph?.image.digest);
+    const clashing = join(work.path, 'clash.yaml');
+    await writeFile(clashing, `${imageSet()}  additionalImages:\n  - name: ${world.source.host}/openshift/graph-image:latest\n`);
+    const c = await ferry(['mirror', '--config', clashing, '--to-dir', join(work.path, 'clash'), '--dry-run', '--graph-data-url', `${base}/api/upgrades_info/graph-data`, ...flags]);
+    assert.equal(c.code, 2, c.stdout + c.stderr);
+    assert.match(c.stderr, /openshift\/graph-image:latest would be pushed under the tag latest that the update graph image takes/);
+  });
+
   it('the same graph data and base give the same graph image digest', async () => {
     const path = join(work.path, 'imageset.yaml');
     await writeFile(path, imageSet());

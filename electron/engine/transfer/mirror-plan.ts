@@ -48,16 +48,18 @@ export interface MirrorPlan {
 }
 
 /**
- * A filtered catalog takes its catalog's tag in the mirror; the original catalog (or anything else) asked for under
- * the same repository and tag would overwrite it, or be overwritten, depending on which push came last.
+ * An image Ferry builds takes a tag in the mirror (a filtered catalog its catalog's, the graph image
+ * openshift/graph-image:latest); anything else asked for under the same repository and tag (the original catalog)
+ * would overwrite it, or be overwritten, depending on which push came last. Push keeps an extra image's path under
+ * the namespace whatever its registry, so the registry does not tell them apart.
  */
-function refuseTagClash(images: readonly string[], filtered: readonly ImageReference[]): void {
+function refuseTagClash(images: readonly string[], generated: ReadonlyArray<{ ref: ImageReference; what: string }>): void {
   for (const image of images) {
     const ref = parseReference(image);
-    const clash = filtered.find((f) => f.tag !== undefined && f.registry === ref.registry && f.repository === ref.repository && f.tag === (ref.tag ?? (ref.digest ? undefined : 'latest')));
+    const clash = generated.find(({ ref: f }) => f.tag !== undefined && f.repository === ref.repository && f.tag === (ref.tag ?? (ref.digest ? undefined : 'latest')));
     if (clash) {
-      throw new FerryError('USAGE', `${image} would be pushed under the tag ${clash.tag} that the filtered catalog of ${repositoryName(clash)} takes.`, {
-        hint: `To carry the original catalog as well, give it by digest only (${repositoryName(ref)}@sha256:…).`,
+      throw new FerryError('USAGE', `${image} would be pushed under the tag ${clash.ref.tag} that ${clash.what} takes.`, {
+        hint: `To carry it as well, give it by digest only (${repositoryName(ref)}@sha256:…).`,
       });
     }
   }
@@ -70,9 +72,12 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   // Catalogs before the images: a selection that lacks a dependency is refused before any image is planned.
   const catalogs = [];
   for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
-  refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
   const graph = req.graph ? await planGraphImage(ctx, req.graph) : undefined;
   const generated = [...catalogs.map((c) => c.filtered), ...(graph ? [graph.image] : [])];
+  refuseTagClash(req.images, [
+    ...catalogs.map((c) => ({ ref: c.filtered.ref, what: `the filtered catalog of ${repositoryName(c.filtered.ref)}` })),
+    ...(graph ? [{ ref: graph.image.ref, what: 'the update graph image' }] : []),
+  ]);
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
