@@ -77,8 +77,9 @@ export async function graphDataEntries(archive: Buffer, host: string): Promise<{
         });
       }
       const name = posix.normalize(header.name.replace(/^(\.\/)+/, '')).replace(/\/+$/, '');
+      // A directory has no body: tar-stream's stream for one whose header claims a size never ends (see verify.ts).
       const chunks: Buffer[] = [];
-      for await (const c of entry) chunks.push(c as Buffer);
+      if (header.type !== 'directory') for await (const c of entry) chunks.push(c as Buffer);
       if (name === '.' || name === '') continue;
       if (seen.has(name)) throw notGraphData(host, `"${name}" is in it twice`);
       seen.add(name);
