@@ -180,7 +180,8 @@ function addGroup(cmd: Command, group: OptionGroup, kind: ConfigKind): void {
       return;
     case 'name':
       // The catalog mirror sets default to oc-mirror's names, which their descriptions give.
-      cmd.option('--name <name>', `metadata.name of the generated object${kind.needs.includes('catalogs') ? '' : kind.needs.includes('graph') ? ' (default update-service-oc-mirror)' : ' (default mirror-ocp)'}`);
+      if (kind.needs.includes('graph')) cmd.option('--name <name>', "the UpdateService's metadata.name (default update-service-oc-mirror)");
+      else cmd.option('--name <name>', `metadata.name of the generated object${kind.needs.includes('catalogs') ? '' : ' (default mirror-ocp)'}`);
       return;
     case 'sourcePolicy':
       cmd.option('--never-contact-source', 'mirrorSourcePolicy NeverContactSource: never fall back to the source registry');
