@@ -19,9 +19,10 @@ import { hostOf, serviceGet, type ServiceConnection } from './fetch';
  */
 export const GRAPH_DATA_DIR = '/var/lib/cincinnati-graph-data';
 
-// The public archive is a few MiB; the caps bound what a wrong URL or a hostile server can make Ferry hold.
-const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
-const MAX_CONTENT_BYTES = 512 * 1024 * 1024;
+// The public archive unpacks to a few MiB of YAML; the caps bound what a wrong URL or a gzip bomb can make Ferry
+// hold (the content is held, then gzipped into the layer), well inside the engine's memory budget.
+const MAX_ARCHIVE_BYTES = 16 * 1024 * 1024;
+const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
 const URL_HINT = `Give the update service's graph-data archive, e.g. ${DEFAULT_GRAPH_DATA_URL}`;
 
 export interface GraphDataRequest extends ServiceConnection {

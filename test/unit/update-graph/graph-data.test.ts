@@ -82,3 +82,10 @@ describe('graph data from the update service', () => {
     await assert.rejects(graphDataEntries(await archive([...GOOD, { name: 'version', content: '2' }]), 'api.example.com'), refused('BAD_RESPONSE', /"version" is in it twice/));
   });
 });
+
+describe('graph data size', () => {
+  it('a gzip bomb is refused before it is held: the unpacked size is capped', async () => {
+    const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024));
+    await assert.rejects(graphDataEntries(bomb, 'api.example.com'), refused('BAD_RESPONSE', /unpacks to more than 67108864 bytes/));
+  });
+});
