@@ -31,7 +31,7 @@ export function hostOf(url: URL): string {
   return url.port ? `${url.hostname}:${url.port}` : url.hostname;
 }
 
-function connectionError(e: unknown, host: string): FerryError {
+function connectionError(e: unknown, host: string, unreachableHint: string): FerryError {
   const base = transportError(e, host);
   if (base.code === 'TLS_UNTRUSTED') {
     return new FerryError('TLS_UNTRUSTED', `The TLS certificate of the update service ${host} is not trusted (${String(base.details?.tlsError ?? '')}).`, {
@@ -41,7 +41,7 @@ function connectionError(e: unknown, host: string): FerryError {
   }
   // A proxy failure already names the proxy, which is what the user must fix.
   if (base.code === 'UNREACHABLE' && base.details?.proxy === undefined) {
-    return new FerryError('UNREACHABLE', `Cannot reach the update service ${host} (${String(base.details?.error ?? 'no answer')}).`, { hint: AIR_GAP_HINT, cause: e });
+    return new FerryError('UNREACHABLE', `Cannot reach the update service ${host} (${String(base.details?.error ?? 'no answer')}).`, { hint: unreachableHint, cause: e });
   }
   return base;
 }
@@ -64,6 +64,8 @@ export interface ServiceConnection {
   /** `--proxy URL`; unset: the environment's proxy settings. */
   proxy?: string;
   signal?: AbortSignal;
+  /** What to do when the service cannot be reached (default: name the release by pullspec). */
+  unreachableHint?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function serviceGet(url: URL, accept: string, maxBytes: number, con
       res = await request(url, { method: 'GET', headers: { accept, 'user-agent': USER_AGENT }, dispatcher: agent, ...(conn.signal ? { signal: conn.signal } : {}) });
     } catch (e) {
       if (conn.signal?.aborted) throw conn.signal.reason;
-      throw connectionError(e, host);
+      throw connectionError(e, host, conn.unreachableHint ?? AIR_GAP_HINT);
     }
     return { statusCode: res.statusCode, body: await readBounded(res.body, maxBytes + 1) };
   } finally {

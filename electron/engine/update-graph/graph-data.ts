@@ -42,7 +42,10 @@ export interface GraphData {
 export async function fetchGraphData(req: GraphDataRequest): Promise<GraphData> {
   const url = serviceUrl(req.url ?? DEFAULT_GRAPH_DATA_URL, '--graph-data-url', URL_HINT);
   const host = hostOf(url);
-  const { statusCode, body } = await serviceGet(url, 'application/gzip, application/octet-stream', MAX_ARCHIVE_BYTES, req);
+  const { statusCode, body } = await serviceGet(url, 'application/gzip, application/octet-stream', MAX_ARCHIVE_BYTES, {
+    ...req,
+    unreachableHint: `The graph data is fetched on the connected side: run there, or point --graph-data-url at a reachable copy (an update service, or a web server holding the archive). ${URL_HINT}.`,
+  });
   if (statusCode !== 200) throw new FerryError('BAD_RESPONSE', `The update service ${host} answered HTTP ${statusCode} for its graph data (${url.pathname}).`, { hint: URL_HINT });
   if (body.length > MAX_ARCHIVE_BYTES) throw new FerryError('BAD_RESPONSE', `The graph data from ${host} is larger than ${MAX_ARCHIVE_BYTES} bytes.`, { hint: URL_HINT });
   const { entries, files } = await graphDataEntries(body, host);

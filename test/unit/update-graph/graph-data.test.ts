@@ -3,7 +3,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import tar from 'tar-stream';
 import { buildLayer } from '../../../electron/engine/image-files/build-layer';
-import { graphDataEntries } from '../../../electron/engine/update-graph/graph-data';
+import { fetchGraphData, graphDataEntries } from '../../../electron/engine/update-graph/graph-data';
+import { createServer } from 'node:net';
 import { FerryError } from '../../../shared/errors';
 
 /**
@@ -87,5 +88,19 @@ describe('graph data size', () => {
   it('a gzip bomb is refused before it is held: the unpacked size is capped', async () => {
     const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024));
     await assert.rejects(graphDataEntries(bomb, 'api.example.com'), refused('BAD_RESPONSE', /unpacks to more than 67108864 bytes/));
+  });
+});
+
+describe('graph data fetch', () => {
+  it('an unreachable service says to fetch on the connected side or point --graph-data-url elsewhere; a bad URL is a usage error', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    await assert.rejects(
+      fetchGraphData({ url: `http://127.0.0.1:${port}/api/upgrades_info/graph-data`, caFiles: [] }),
+      (e: unknown) => e instanceof FerryError && e.code === 'UNREACHABLE' && /--graph-data-url/.test(e.hint ?? ''),
+    );
+    await assert.rejects(fetchGraphData({ url: 'ftp://example.com/graph-data', caFiles: [] }), refused('USAGE', /--graph-data-url "ftp:\/\/example\.com\/graph-data" is not an http\(s\) URL/));
   });
 });
