@@ -13,6 +13,8 @@ import { parseReleaseArchitecture } from './release-arch';
  * Pure parsing and ordering, so the CLI (`ferry release list`) and the app's release picker show the same list.
  */
 export const DEFAULT_GRAPH_URL = 'https://api.openshift.com/api/upgrades_info/v1/graph';
+/** The update service's graph data (channels, blocked edges) as one gzip'd tar: oc-mirror v2's graphURL (internal/pkg/release/const.go). */
+export const DEFAULT_GRAPH_DATA_URL = 'https://api.openshift.com/api/upgrades_info/graph-data';
 
 /** Metadata key listing the channels a release is in (comma-separated). */
 const CHANNELS_KEY = 'io.openshift.upgrades.graph.release.channels';
@@ -101,17 +103,21 @@ export function graphArchitecture(arch: string): string {
   return parseReleaseArchitecture(arch).platform ?? 'multi';
 }
 
-/** The request URL: the service URL with `channel` and `arch` set (any other query parameter kept). */
-export function graphQueryUrl(base: string, channel: string, arch: string): string {
+/** An update service URL the user gave with `flag`: http(s) only. */
+export function serviceUrl(base: string, flag: string, hint: string): URL {
   let url: URL;
   try {
     url = new URL(base);
   } catch {
-    throw new FerryError('USAGE', `--graph-url "${base}" is not a URL.`, { hint: `Give the update service's graph endpoint, e.g. ${DEFAULT_GRAPH_URL}` });
+    throw new FerryError('USAGE', `${flag} "${base}" is not a URL.`, { hint });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new FerryError('USAGE', `--graph-url "${base}" is not an http(s) URL.`, { hint: `Give the update service's graph endpoint, e.g. ${DEFAULT_GRAPH_URL}` });
-  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FerryError('USAGE', `${flag} "${base}" is not an http(s) URL.`, { hint });
+  return url;
+}
+
+/** The request URL: the service URL with `channel` and `arch` set (any other query parameter kept). */
+export function graphQueryUrl(base: string, channel: string, arch: string): string {
+  const url = serviceUrl(base, '--graph-url', `Give the update service's graph endpoint, e.g. ${DEFAULT_GRAPH_URL}`);
   url.searchParams.set('channel', checkChannel(channel));
   url.searchParams.set('arch', graphArchitecture(arch));
   return url.toString();

@@ -16,5 +16,7 @@ export const CONFIG_KIND_IDS = [
   'cluster-catalog',
   'catalog-idms',
   'catalog-itms',
+  'update-service',
+  'cluster-version-upstream',
 ] as const;
 export type ConfigKindId = (typeof CONFIG_KIND_IDS)[number];

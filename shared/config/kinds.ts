@@ -15,6 +15,7 @@ import { installConfigSnippet, type SourcesField } from './install-config';
 import { imageContentSourcePolicy, imageDigestMirrorSet, imageTagMirrorSet, type MirrorSourcePolicy } from './mirror-sets';
 import { policyJson } from './policy-json';
 import { registriesConf } from './registries-conf';
+import { clusterVersionUpstream, updateService, type MirroredGraph } from './update-service';
 import { CONFIG_KIND_IDS, type ConfigKindId } from './kind-ids';
 
 export type { ConfigKindId };
@@ -29,9 +30,9 @@ export type { ConfigKindId };
 
 
 /** Inputs a kind cannot do without; the caller resolves them (and says what is missing in its own words). */
-export type ConfigNeed = 'mirror' | 'mappings' | 'ca' | 'signatures' | 'catalogs';
+export type ConfigNeed = 'mirror' | 'mappings' | 'ca' | 'signatures' | 'catalogs' | 'graph';
 /** Optional inputs a kind takes (the CLI offers the matching flags). */
-export type ConfigOption = 'name' | 'sourcePolicy' | 'registrySources' | 'trustedCa' | 'installConfig';
+export type ConfigOption = 'name' | 'sourcePolicy' | 'registrySources' | 'trustedCa' | 'installConfig' | 'appsDomain';
 
 export interface ConfigInput {
   /** The mirror root; policy-json goes without (the lint then skips the mirror's own rule). */
@@ -51,6 +52,10 @@ export interface ConfigInput {
   /** Every carried release's signatures (one ConfigMap holds them all). */
   signatures?: { releases: SignedRelease[]; warnings?: string[] };
   catalogs?: MirroredCatalogs;
+  /** The update service's graph-data image and the release repository, in the mirror. */
+  graph?: MirroredGraph;
+  /** The cluster's ingress domain (apps.CLUSTER.BASE), where the update service's route is. */
+  appsDomain?: string;
 }
 
 export interface ConfigFinding {
@@ -285,6 +290,29 @@ const KINDS: { [K in ConfigKindId]: Omit<ConfigKind, 'id'> } = {
     needs: ['mirror', 'catalogs'],
     options: ['name', 'sourcePolicy'],
     generate: (input) => imageTagMirrorSet(operatorMappings(input, 'tag', 'catalog-itms'), mirrorSetOptions(input, DEFAULT_OPERATOR_ITMS_NAME)),
+  },
+  'update-service': {
+    title: 'UpdateService for the carried update graph (OpenShift Update Service)',
+    description: 'UpdateService (updateservice.operator.openshift.io/v1) serving the graph-data image and the release images in the mirror, named as oc-mirror names it',
+    label: 'UpdateService',
+    fileName: 'updateservice.yaml',
+    needs: ['mirror', 'graph'],
+    options: ['name'],
+    generate: (input) => ({
+      ...updateService(need(input.graph, 'graph', 'update-service'), input.name),
+      // The update service reads release images from the mirror with the cluster's trust (OpenShift docs,
+      // "Configuring access to a secured registry for the OpenShift Update Service").
+      findings: [{ level: 'warning', message: `The update service pulls the release images from ${input.target?.registry ?? 'the mirror'}: the ConfigMap that image.config's additionalTrustedCA names must hold its CA under the key updateservice-registry as well.` }],
+    }),
+  },
+  'cluster-version-upstream': {
+    title: 'ClusterVersion upstream: take updates from the update service',
+    description: 'the oc patch of clusterversion/version that points spec.upstream at the UpdateService\'s policy engine (with --apps-domain, its URL written out)',
+    label: 'ClusterVersion upstream patch',
+    fileName: 'clusterversion-upstream.sh',
+    needs: ['mirror', 'graph'],
+    options: ['name', 'appsDomain'],
+    generate: (input) => clusterVersionUpstream(input.name, input.appsDomain),
   },
 };
 

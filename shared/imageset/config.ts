@@ -163,9 +163,6 @@ export function parseImageSetConfig(text: string, source: string): ImageSetConfi
       at.fail(node, `mirror.platform.channels[${i}].type`, `type ${String(ch.type)} is not supported: Ferry carries OpenShift (ocp) releases.`, SUPPORTED_HINT);
     }
   }
-  if (platform?.graph === true) {
-    at.fail(doc.getIn(['mirror', 'platform', 'graph'], true) as Node, 'mirror.platform.graph', 'graph: true (the graph-data image for the OpenShift Update Service) is not carried yet.', SUPPORTED_HINT);
-  }
   for (const [i, o] of ((mirror.operators ?? []) as Raw[]).entries()) {
     if (((o.packages ?? []) as Raw[]).length === 0) {
       at.fail(doc.getIn(['mirror', 'operators', i, 'packages'], true) as Node, `mirror.operators[${i}].packages`, 'list at least one package: Ferry carries the packages selected, never a whole catalog.', 'Add the operators the cluster needs under packages.');
@@ -191,6 +188,8 @@ export function parseImageSetConfig(text: string, source: string): ImageSetConfi
             channels: ((platform.channels ?? []) as Raw[]).map((c) => ({ name: c.name as string, ...range(c), shortestPath: c.shortestPath === true, full: c.full === true })),
             architectures: (platform.architectures ?? []) as string[],
             ...(platform.release ? { release: platform.release as string } : {}),
+            // oc-mirror: build the update service's graph-data image and carry it.
+            ...(platform.graph === true ? { graph: true } : {}),
           },
         }
       : {}),

@@ -23,6 +23,8 @@ export const imageSetConfigSchema = z.object({
       ),
       architectures: z.array(z.string().min(1)),
       release: z.string().min(1).optional(),
+      /** oc-mirror: carry the graph-data image for the OpenShift Update Service. */
+      graph: z.boolean().optional(),
     })
     .optional(),
   operators: z.array(

@@ -37,6 +37,8 @@ export interface ImageSetSelection {
   catalogs: CatalogRequest[];
   /** archiveSize, in bytes. */
   volumeSize?: number;
+  /** platform.graph: carry the update service's graph-data image. */
+  graph: boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -76,5 +78,6 @@ export async function selectImageSet(config: ImageSetConfig, graphOf: (channel: 
     blocked,
     catalogs: config.operators.map((o) => ({ catalog: o.catalog, packages: o.packages.flatMap(packageSpecs), withDependencies: !o.skipDependencies })),
     ...(config.archiveSizeGiB ? { volumeSize: config.archiveSizeGiB * GIB } : {}),
+    graph: platform?.graph === true,
   };
 }

@@ -207,6 +207,24 @@ const transferCatalogSchema = z.object({
   }),
 });
 
+/**
+ * The update service's graph-data image a transfer carries (`graph: true` in an ImageSetConfiguration; added in
+ * format 1 as an optional field: an older reader ignores it). The image is one of `images` (role `extra`, pushed to
+ * `NS/openshift/graph-image:latest`); `ferry config update-service` points the UpdateService at it.
+ */
+const transferGraphSchema = z.object({
+  /** Where the graph data was fetched. */
+  url: z.string().min(1),
+  /** sha256 of the graph-data archive as served. */
+  archiveDigest: digestSchema,
+  /** Files in the archive (now under /var/lib/cincinnati-graph-data in the image). */
+  files: z.number().int().nonnegative(),
+  /** The image it is built on, by digest. */
+  base: z.string().min(1),
+  /** Its `images` entry. */
+  image: z.object({ source: z.string().min(1), digest: digestSchema }),
+});
+
 /** Source repositories and their roles: push maps them to HOST:PORT/NS with `mirrorMappings`. */
 const mirrorInfoSchema = z.object({
   sources: z.array(z.object({ repository: z.string().min(1), role: imageRoleSchema })),
@@ -246,6 +264,7 @@ export const transferManifestSchema = z
     /** The other releases of an upgrade path, in path order (the primary `release`, the newest, comes after them). */
     releases: z.array(carriedReleaseSchema).optional(),
     catalogs: z.array(transferCatalogSchema).optional(),
+    graph: transferGraphSchema.optional(),
     /** Absent or empty: every image asked for is carried. */
     failed: z.array(failedImageSchema).optional(),
   })
@@ -276,6 +295,7 @@ export type TransferManifest = z.infer<typeof transferManifestSchema>;
 export type CatalogRequest = z.infer<typeof catalogRequestSchema>;
 export type ImageSetRecord = NonNullable<RequestedContent['imageSet']>;
 export type TransferCatalog = z.infer<typeof transferCatalogSchema>;
+export type TransferGraph = z.infer<typeof transferGraphSchema>;
 
 export function isPartsLocation(loc: BlobLocation): loc is Extract<BlobLocation, { parts: BlobPart[] }> {
   return 'parts' in loc;

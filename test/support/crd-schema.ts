@@ -58,8 +58,8 @@ const KNOWN = new Set([
 
 const UPSTREAM = new URL('../fixtures/upstream/', import.meta.url);
 
-/** A vendored schema: openshift-api/ (openshift/api) or operator-framework/ (operator-framework/api, operator-controller). */
-export function loadCrd(name: string, from: 'openshift-api' | 'operator-framework' = 'openshift-api'): VendoredCrd {
+/** A vendored schema: openshift-api/ (openshift/api), operator-framework/ (operator-framework/api, operator-controller) or cincinnati-operator/. */
+export function loadCrd(name: string, from: 'openshift-api' | 'operator-framework' | 'cincinnati-operator' = 'openshift-api'): VendoredCrd {
   return parse(readFileSync(fileURLToPath(new URL(`${from}/${name}.schema.yaml`, UPSTREAM)), 'utf8')) as VendoredCrd;
 }
 

@@ -7,6 +7,7 @@ import type { SourcesField } from '../../../shared/config/install-config';
 import { CONFIG_KINDS, generateConfig, refuseErrorFindings, type ConfigInput, type ConfigKind, type ConfigKindId, type ConfigOption } from '../../../shared/config/kinds';
 import { readCaBundle } from '../../engine/config/ca-bundle';
 import { mirroredCatalogsFromDir } from '../../engine/config/catalog-input';
+import { mirroredGraphFromDir } from '../../engine/config/graph-input';
 import { readInputFile } from '../../engine/config/input-file';
 import { resolveMirrorInput, type MirrorInput } from '../../engine/config/mirror-input';
 import { writeFileAtomic } from '../../engine/trust/secret-file';
@@ -36,6 +37,7 @@ interface ConfigOptions {
   sourcesField?: SourcesField;
   pullSecret?: string;
   trustedCa?: string;
+  appsDomain?: string;
 }
 
 type ListKey = 'image' | 'allowed' | 'blocked' | 'insecure' | 'search';
@@ -87,7 +89,7 @@ function printFindings(findings: readonly LintFinding[], json: boolean): void {
 }
 
 function requireFromDir(opts: ConfigOptions): string {
-  if (opts.fromDir === undefined) throw new FerryError('USAGE', 'This command needs --from-dir DIR (the transfer that carried the operator catalogs).');
+  if (opts.fromDir === undefined) throw new FerryError('USAGE', 'This command needs --from-dir DIR (the transfer that carried what it configures).');
   return opts.fromDir;
 }
 
@@ -98,11 +100,13 @@ async function configInput(kind: ConfigKind, opts: ConfigOptions): Promise<Confi
   else if (kind.needs.includes('mirror')) input.target = parseMirrorTarget(requireMirror(opts));
   else if (opts.mirror !== undefined) input.target = parseMirrorTarget(opts.mirror);
   if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(requireFromDir(opts), input.target!);
+  if (kind.needs.includes('graph')) input.graph = await mirroredGraphFromDir(requireFromDir(opts), input.target!);
   const offers = (option: ConfigOption) => kind.options.includes(option);
   if (offers('name') && opts.name !== undefined) input.name = opts.name;
   if (offers('sourcePolicy') && opts.neverContactSource) input.mirrorSourcePolicy = 'NeverContactSource';
   if (offers('registrySources')) input.registrySources = registrySources(opts);
   if (offers('trustedCa') && opts.trustedCa !== undefined) input.additionalTrustedCA = opts.trustedCa;
+  if (offers('appsDomain') && opts.appsDomain !== undefined) input.appsDomain = opts.appsDomain;
   if (offers('installConfig')) {
     if (opts.sourcesField !== undefined) input.sourcesField = opts.sourcesField;
     if (opts.caFile.length) input.caPem = await readCaBundle(opts.caFile);
@@ -124,10 +128,15 @@ async function generateKind(kind: ConfigKind, opts: ConfigOptions): Promise<void
 }
 
 /** Option groups, so each subcommand offers (and --help shows) only what it uses. */
-type OptionGroup = 'mapping' | 'catalogs' | ConfigOption;
+type OptionGroup = 'mapping' | 'catalogs' | 'graph' | ConfigOption;
 
 function optionGroups(kind: ConfigKind): OptionGroup[] {
-  return [...(kind.needs.includes('mappings') ? ['mapping' as const] : []), ...(kind.needs.includes('catalogs') ? ['catalogs' as const] : []), ...kind.options];
+  return [
+    ...(kind.needs.includes('mappings') ? ['mapping' as const] : []),
+    ...(kind.needs.includes('catalogs') ? ['catalogs' as const] : []),
+    ...(kind.needs.includes('graph') ? ['graph' as const] : []),
+    ...kind.options,
+  ];
 }
 
 function describeYamlError(path: string, e: { message: string; linePos?: Array<{ line: number; col: number }> }): FerryError {
@@ -163,9 +172,16 @@ function addGroup(cmd: Command, group: OptionGroup, kind: ConfigKind): void {
     case 'catalogs':
       cmd.option('--from-dir <dir>', 'transfer directory (reads the operator catalogs its transfer.json records)');
       return;
+    case 'graph':
+      cmd.option('--from-dir <dir>', 'transfer directory (reads the update graph image its transfer.json records)');
+      return;
+    case 'appsDomain':
+      cmd.option('--apps-domain <domain>', "the cluster's ingress domain (oc get ingresses.config/cluster -o jsonpath='{.spec.domain}'): write the update service's URL out");
+      return;
     case 'name':
       // The catalog mirror sets default to oc-mirror's names, which their descriptions give.
-      cmd.option('--name <name>', `metadata.name of the generated object${kind.needs.includes('catalogs') ? '' : ' (default mirror-ocp)'}`);
+      if (kind.needs.includes('graph')) cmd.option('--name <name>', "the UpdateService's metadata.name (default update-service-oc-mirror)");
+      else cmd.option('--name <name>', `metadata.name of the generated object${kind.needs.includes('catalogs') ? '' : ' (default mirror-ocp)'}`);
       return;
     case 'sourcePolicy':
       cmd.option('--never-contact-source', 'mirrorSourcePolicy NeverContactSource: never fall back to the source registry');

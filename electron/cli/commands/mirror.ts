@@ -20,7 +20,8 @@ import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
 import { imageSetRequest } from '../imageset-request';
-import { DEFAULT_GRAPH_URL } from '../../../shared/update-graph';
+import { DEFAULT_GRAPH_DATA_URL, DEFAULT_GRAPH_URL } from '../../../shared/update-graph';
+import { graphDataFor } from '../update-graph';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
 import { interruptSignal, terminalProgress } from './copy';
@@ -51,6 +52,7 @@ interface MirrorOptions extends GlobalOptions {
   failFast: boolean;
   config?: string;
   graphUrl?: string;
+  graphDataUrl?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -69,9 +71,14 @@ function sizeOption(value: string): number {
   return size;
 }
 
+/** The mirror sets' pairs: every image but the graph-data image, which the UpdateService names in the mirror. */
+function clusterMappings(plan: TransferPlan, mirror: string) {
+  return mirrorMappings(plan.images.filter((i) => i.source !== plan.graph?.image.source), parseMirrorTarget(mirror));
+}
+
 /** What the cluster needs to pull from the mirror: printed by --dry-run like `oc adm release mirror --dry-run`. */
 function mirrorConfigText(plan: TransferPlan, mirror: string): string {
-  const mappings = mirrorMappings(plan.images, parseMirrorTarget(mirror));
+  const mappings = clusterMappings(plan, mirror);
   return [
     '# install-config.yaml (OpenShift 4.14 and later):',
     installConfigSnippet(mappings, { field: 'imageDigestSources' }).text.split('\n').filter((l) => !l.startsWith('#')).join('\n').trim(),
@@ -135,6 +142,12 @@ function catalogLines(plan: TransferPlan): string[] {
   });
 }
 
+/** The update service's graph-data image, when the configuration asked for it (graph: true). */
+function graphLines(plan: TransferPlan): string[] {
+  const g = plan.graph;
+  return g ? [`Update service graph data: ${g.files} file(s) from ${g.url} (${g.archiveDigest}) in the graph image ${g.image.source}, built on ${g.base}`] : [];
+}
+
 /** The images a partial transfer left out, and how to complete it. */
 function failedLines(failed: readonly FailedImage[] = [], where: 'media' | 'mirror' = 'media'): string[] {
   if (failed.length === 0) return [];
@@ -175,6 +188,7 @@ export function register(program: Command): void {
       .option('--with-dependencies', 'with --catalog: add bundles that provide the packages and APIs the selection requires', false)
       .option('--config <imageset.yaml>', "what to carry, from an oc-mirror ImageSetConfiguration (v2alpha1): platform channels, operators, additionalImages, blockedImages; fields Ferry does not carry out are refused with their line")
       .option('--graph-url <url>', 'with --config: update service graph endpoint for the platform channels', DEFAULT_GRAPH_URL)
+      .option('--graph-data-url <url>', 'with --config and graph: true: the update service graph-data archive the graph image is built from', DEFAULT_GRAPH_DATA_URL)
       .option('--fail-fast', 'stop at the first image that fails (default: only release content stops the run; a failing extra image is left out, listed, and the rest are carried)', false),
   ).action(async (opts: MirrorOptions) => {
     const imageSet = opts.config ? await imageSetRequest({ ...opts, config: opts.config }) : undefined;
@@ -211,6 +225,7 @@ export function register(program: Command): void {
         ...(opts.failFast ? { failFast: true } : {}),
         ...(opts.toDir && !opts.dryRun ? { toDir: opts.toDir } : {}),
         ...(imageSet ? { imageSet: imageSet.record } : {}),
+        ...(imageSet?.graph ? { graph: graphDataFor(opts) } : {}),
       });
       const summary = planSummary(plan);
       const out: string[] = [];
@@ -223,11 +238,12 @@ export function register(program: Command): void {
             ...summary,
             ...(layout ? { volumes: layout.volumes.volumes, diskBytes: layout.volumes.diskBytes, free: layout.space.free, enough: layout.space.enough } : {}),
             ...(layout?.delta ? { delta: layout.delta } : {}),
-            ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
+            ...(mirror ? { mirrorMappings: clusterMappings(plan, mirror) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
             ...(imageSet?.conditional.length ? { conditional: imageSet.conditional } : {}),
             ...(plan.otherReleases ? { otherReleaseSignatures: plan.otherReleases.flatMap((o) => (o.signatures ? [signatureSummary(o.signatures)] : [])) } : {}),
             ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
+            ...(plan.graph ? { graph: plan.graph } : {}),
             ...(plan.failed ? { failed: plan.failed } : {}),
           });
         }
@@ -235,7 +251,7 @@ export function register(program: Command): void {
         for (const c of imageSet?.conditional ?? []) {
           out.push(`  Conditional update ${c.from} -> ${c.to} (${c.channel}, ${c.arch}): known risks ${c.risks.join(', ')}; a cluster takes it only once its admin accepts them`);
         }
-        out.push(...catalogLines(plan));
+        out.push(...catalogLines(plan), ...graphLines(plan));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
         // A dry run shows what a real run would leave out, before hours of writing.
         for (const f of plan.failed ?? []) out.push(`WILL NOT BE CARRIED: ${f.ref}  ${f.code}: ${f.message}`);
@@ -287,6 +303,7 @@ export function register(program: Command): void {
             ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
             ...(m.releases ? { releases: m.releases.map((r) => ({ version: r.release.version, digest: r.release.digest, ...(r.signatures ? { releaseSignatures: signatureSummary(r.signatures) } : {}) })) } : {}),
             ...(m.catalogs ? { catalogs: m.catalogs.map((c) => ({ source: c.source, digest: c.digest, bundles: c.bundles.length, images: c.images.length, filtered: c.filtered })) } : {}),
+            ...(m.graph ? { graph: m.graph } : {}),
             ...(m.failed?.length ? { failed: m.failed } : {}),
           });
         }
@@ -302,7 +319,7 @@ export function register(program: Command): void {
         out.push(...failedLines(m.failed));
         for (const v of m.volumes) out.push(`  ${v.name}  ${formatBytes(v.size).padStart(10)}  sha256:${v.sha256}`);
         out.push(...signatureLines(plan));
-        out.push(...catalogLines(plan));
+        out.push(...catalogLines(plan), ...graphLines(plan));
         if (registry) out.push(`Carries the mirror registry ${registry.ref} (${registry.platform}) as ${registry.source}: on the other side,  ferry registry-kit --from-dir DIR ...  writes it with the node kit`);
         if (signed) out.push(`Signed. Key fingerprint (compare it on the other side): ${signed.fingerprint}`);
         // Push refuses what no trusted key signed, so the next step says how to trust this one (or that it is unsigned).

@@ -3,13 +3,11 @@ import { FerryError } from '../../../shared/errors';
 import { formatReference, parseReference, type ImageReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
-import { readSmallBlob } from '../copy/inspect';
-import { buildLayer, type BuiltLayer, type LayerEntry } from '../image-files/build-layer';
+import { buildLayer, type LayerEntry } from '../image-files/build-layer';
+import { deriveImage, readSourceImages } from '../image-files/derived-image';
 import { walkFilesFromLayers } from '../image-files/layers';
-import type { FetchedManifest } from '../registry/client';
-import { formatPlatform, MediaType, parseManifest, type Descriptor } from '../registry/manifest';
-import { digestOf } from '../hashing/verified-stream';
-import type { PlannedImage, PlannedManifest } from '../transfer/plan';
+import type { Descriptor } from '../registry/manifest';
+import type { PlannedImage } from '../transfer/plan';
 import { fbcObjects } from './fbc-stream';
 import { IndexIgnore } from './index-ignore';
 import type { CatalogImage } from './read';
@@ -36,21 +34,6 @@ export interface FilteredCatalogImage {
 }
 
 const CACHE_FLAGS = ['--cache-dir', '--cache-only', '--cache-enforce-integrity'];
-
-interface SourceImage {
-  descriptor?: Descriptor;
-  manifest: FetchedManifest;
-  parsed: { mediaType: string; config: Descriptor; layers: Descriptor[] };
-  config: ImageConfigFile;
-}
-
-interface ImageConfigFile {
-  created?: string;
-  config?: { Cmd?: string[] | null; Labels?: Record<string, string> | null; [k: string]: unknown };
-  rootfs?: { type: string; diff_ids: string[] };
-  history?: Array<Record<string, unknown>>;
-  [k: string]: unknown;
-}
 
 /** The command without opm's cache flags (`--flag=value` or `--flag value`), and the cache directory it named. */
 export function withoutCacheFlags(cmd: readonly string[]): { cmd: string[]; cacheDir?: string } {
@@ -106,51 +89,6 @@ async function keptObjects(src: DockerSource, layers: readonly Descriptor[], con
   return byPackage;
 }
 
-function layerMediaType(manifestType: string): string {
-  return manifestType === MediaType.dockerManifest ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip';
-}
-
-function json(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(value));
-}
-
-async function sourceImage(src: DockerSource, manifest: FetchedManifest, descriptor: Descriptor | undefined, signal?: AbortSignal): Promise<SourceImage> {
-  const parsed = parseManifest(manifest.bytes, manifest.mediaType, `${src.name}@${manifest.digest}`);
-  if (parsed.kind !== 'image') throw new FerryError('UNSUPPORTED', `${src.name}@${manifest.digest} is not an image manifest; Ferry rebuilds catalogs whose index holds images.`);
-  const config = JSON.parse((await readSmallBlob(src, parsed.config, signal)).toString('utf8')) as ImageConfigFile;
-  return { ...(descriptor ? { descriptor } : {}), manifest, parsed, config };
-}
-
-/** One platform's image with the two layers on top and the command without the cache flags. */
-function rebuildImage(img: SourceImage, added: readonly BuiltLayer[], generated: Map<string, Buffer>): PlannedManifest {
-  const { cmd } = withoutCacheFlags(img.config.config?.Cmd ?? []);
-  const history = img.config.history;
-  const config: ImageConfigFile = {
-    ...img.config,
-    config: { ...img.config.config, Cmd: cmd },
-    rootfs: { type: img.config.rootfs?.type ?? 'layers', diff_ids: [...(img.config.rootfs?.diff_ids ?? []), ...added.map((l) => l.diffId)] },
-    ...(history
-      ? {
-          history: [
-            ...history,
-            { ...(img.config.created ? { created: img.config.created } : {}), created_by: 'ferry: remove the source catalog configs and cache' },
-            { ...(img.config.created ? { created: img.config.created } : {}), created_by: 'ferry: filtered catalog configs' },
-          ],
-        }
-      : {}),
-  };
-  const configBytes = json(config);
-  const configDesc: Descriptor = { mediaType: img.parsed.config.mediaType, digest: digestOf(configBytes), size: configBytes.length };
-  generated.set(configDesc.digest, configBytes);
-  const mediaType = layerMediaType(img.parsed.mediaType);
-  const layers: Descriptor[] = [...img.parsed.layers, ...added.map((l) => ({ mediaType, digest: l.digest, size: l.blob.length }))];
-  for (const l of added) generated.set(l.digest, l.blob);
-  const original = JSON.parse(img.manifest.bytes.toString('utf8')) as Record<string, unknown>;
-  const bytes = json({ ...original, config: configDesc, layers });
-  const manifest: FetchedManifest = { bytes, mediaType: img.parsed.mediaType, digest: digestOf(bytes) };
-  return { manifest, ...(img.descriptor?.platform ? { platform: formatPlatform(img.descriptor.platform) } : {}), blobs: [configDesc, ...layers] };
-}
-
 /**
  * Builds the filtered catalog of `catalog` (as read for resolution) keeping `packages`. It is named after the
  * catalog's repository and tag (a catalog given by digest only gets none: it is then pushed by digest).
@@ -160,13 +98,8 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
   // Pinned: the FBC filtered must be the one resolved, whatever the tag names by now.
   const src = new DockerSource(ctx, { ...given, digest: catalog.digest });
   const signal = ctx.signal;
-  const top = await src.getManifest(undefined, signal);
-  const parsedTop = parseManifest(top.bytes, top.mediaType, src.name);
-  if (parsedTop.kind === 'schema1') throw new FerryError('UNSUPPORTED', `${src.name} is a Docker schema 1 image.`);
-  const images =
-    parsedTop.kind === 'index'
-      ? await Promise.all(parsedTop.manifests.map(async (d) => sourceImage(src, await src.getManifest(d.digest, signal), d, signal)))
-      : [await sourceImage(src, top, undefined, signal)];
+  const source = await readSourceImages(src, signal);
+  const images = source.images;
   const read = images.find((i) => i.manifest.digest === catalog.imageDigest)!;
 
   const filter = new Map(packages.map((p) => [p.name, p]));
@@ -187,20 +120,18 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
     ...files.map((path, i): LayerEntry => ({ path, type: 'file', content: contents[i]! })),
   ]);
 
-  const generated = new Map<string, Buffer>();
-  const rebuilt = images.map((img) => rebuildImage(img, [hide, fbc], generated));
-  let root: FetchedManifest;
-  if (parsedTop.kind === 'index') {
-    const original = JSON.parse(top.bytes.toString('utf8')) as { manifests: Descriptor[] } & Record<string, unknown>;
-    const bytes = json({ ...original, manifests: original.manifests.map((d, i) => ({ ...d, digest: rebuilt[i]!.manifest.digest, size: rebuilt[i]!.manifest.bytes.length })) });
-    root = { bytes, mediaType: parsedTop.mediaType, digest: digestOf(bytes) };
-  } else root = rebuilt[0]!.manifest;
+  const derived = deriveImage(source, {
+    layers: [
+      { layer: hide, createdBy: 'ferry: remove the source catalog configs and cache' },
+      { layer: fbc, createdBy: 'ferry: filtered catalog configs' },
+    ],
+    cmd: (old) => withoutCacheFlags(old).cmd,
+  });
+  const root = derived.root;
 
   // As the registry resolved it: a reference with neither tag nor digest names `latest`.
   const tag = given.tag ?? (given.digest ? undefined : 'latest');
   const ref: ImageReference = { registry: given.registry, repository: given.repository, ...(tag ? { tag } : {}), digest: root.digest };
-  const unique = new Map<string, number>();
-  for (const m of rebuilt) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
     image: {
       source: formatReference(ref),
@@ -209,9 +140,9 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
       digest: root.digest,
       mediaType: root.mediaType,
       root,
-      images: rebuilt,
-      bytes: [...unique.values()].reduce((n, s) => n + s, 0),
-      generated,
+      images: derived.images,
+      bytes: derived.bytes,
+      generated: derived.generated,
     },
     files: files.map((f) => `/${f}`),
   };

@@ -10,7 +10,7 @@ import {
   type MirrorMapping,
   type MirrorTarget,
 } from '../../../shared/mirror-mapping';
-import { parseReference } from '../../../shared/reference';
+import { parseReference, repositoryName } from '../../../shared/reference';
 import { TRANSFER_FILE } from '../../../shared/transfer/manifest';
 import { parseTransferManifest } from '../../../shared/transfer/parse';
 
@@ -46,8 +46,13 @@ async function imagesFromDir(dir: string): Promise<Array<{ source: string; role:
     });
   }
   const manifest = parseTransferManifest(text, path);
-  // mirror.sources names every repository push wrote; images adds any not listed there.
-  return [...manifest.mirror.sources.map((s) => ({ source: s.repository, role: s.role })), ...manifest.images.map((i) => ({ source: i.source, role: i.role }))];
+  // mirror.sources names every repository push wrote; images adds any not listed there. The graph-data image is
+  // Ferry's own (no cluster pulls it by a source name: the UpdateService names it in the mirror), so no mirror set
+  // redirects it, as oc-mirror leaves it out of its IDMS/ITMS.
+  const graph = manifest.graph ? repositoryName(parseReference(manifest.graph.image.source)) : undefined;
+  return [...manifest.mirror.sources.map((s) => ({ source: s.repository, role: s.role })), ...manifest.images.map((i) => ({ source: i.source, role: i.role }))].filter(
+    (i) => graph === undefined || repositoryName(parseReference(i.source)) !== graph,
+  );
 }
 
 function imagesFromReferences(input: MirrorInput): Array<{ source: string; role: ImageRole }> {

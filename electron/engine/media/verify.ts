@@ -12,6 +12,7 @@ import { TAR_BLOCK } from './layout';
 import { manifestRefs } from './manifest-refs';
 import { MAX_MANIFEST_BYTES, readTransferManifest } from './reader';
 import { tailFiles } from './tail';
+import { unsafeEntryReason } from './unsafe-entry';
 import { BlobVerifier, digestOf, mismatchOf, type BlobIdentity } from '../hashing/verified-stream';
 import { listVolumeFiles, openVolume, readVolume } from './volumes';
 
@@ -268,15 +269,6 @@ function splitOf(splits: Map<string, SplitState>, blob: TransferBlob): SplitStat
   return s;
 }
 
-function unsafeReason(header: tar.Header): string | undefined {
-  const name = header.name;
-  if (header.type === 'symlink' || header.type === 'link') return `a ${header.type === 'link' ? 'hard link' : 'symbolic link'} (to ${header.linkname ?? '?'})`;
-  if (header.type !== 'file' && header.type !== 'contiguous-file' && header.type !== 'directory') return `a ${header.type} entry`;
-  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return 'an absolute path';
-  if (name.split(/[\\/]/).includes('..')) return "a path that climbs out of the directory ('..')";
-  return undefined;
-}
-
 async function drain(entry: TarEntry): Promise<void> {
   // tar-stream reads a directory's header as bodiless (what follows is the next header) but hands out a
   // stream that never ends when that header claims a size: waiting on it would hang verify forever.
@@ -298,7 +290,7 @@ async function checkEntry(
 ): Promise<void> {
   const { header } = entry;
   const name = header.name;
-  const unsafe = unsafeReason(header);
+  const unsafe = unsafeEntryReason(header);
   if (unsafe) {
     problems.push({ code: 'ENTRY_UNSAFE', volume, message: `volume ${volume} holds an unsafe entry "${name}": ${unsafe}` });
     return drain(entry);

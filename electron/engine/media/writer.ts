@@ -15,6 +15,7 @@ import {
   type ReleaseSignatures,
   type CarriedReleaseEntry,
   type TransferCatalog,
+  type TransferGraph,
   type ReleaseInfo,
   type RequestedContent,
   type TransferBlob,
@@ -120,6 +121,7 @@ export interface FinishMeta {
   /** The other releases of an upgrade path (transfer.json `releases`). */
   releases?: CarriedReleaseEntry[];
   catalogs?: TransferCatalog[];
+  graph?: TransferGraph;
   /** Images asked for that the run could not carry (keep going). */
   failed?: FailedImage[];
 }
@@ -376,6 +378,7 @@ export class TransferWriter {
       ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
       ...(meta.releases?.length ? { releases: meta.releases } : {}),
       ...(meta.catalogs?.length ? { catalogs: meta.catalogs } : {}),
+      ...(meta.graph ? { graph: meta.graph } : {}),
       ...(meta.failed?.length ? { failed: meta.failed } : {}),
     } satisfies TransferManifest);
     await replaceConfined(join(this.dir, README_FILE), README_TEXT);

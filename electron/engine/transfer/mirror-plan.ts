@@ -5,6 +5,8 @@ import { planCatalog } from '../catalog/plan-catalog';
 import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
+import type { GraphDataRequest } from '../update-graph/graph-data';
+import { planGraphImage } from '../update-graph/graph-image';
 import { leftOutIn, retriedIn } from './keep-going';
 import { planTransfer, type TransferPlan } from './plan';
 
@@ -37,6 +39,8 @@ export interface MirrorRequest {
   toDir?: string;
   /** The ImageSetConfiguration these came from (`--config`), recorded with the request. */
   imageSet?: ImageSetRecord;
+  /** Carry the update service's graph-data image, built from the graph data fetched with these settings. */
+  graph?: GraphDataRequest;
 }
 
 export interface MirrorPlan {
@@ -47,16 +51,18 @@ export interface MirrorPlan {
 }
 
 /**
- * A filtered catalog takes its catalog's tag in the mirror; the original catalog (or anything else) asked for under
- * the same repository and tag would overwrite it, or be overwritten, depending on which push came last.
+ * An image Ferry builds takes a tag in the mirror (a filtered catalog its catalog's, the graph image
+ * openshift/graph-image:latest); anything else asked for under the same repository and tag (the original catalog)
+ * would overwrite it, or be overwritten, depending on which push came last. Push keeps an extra image's path under
+ * the namespace whatever its registry, so the registry does not tell them apart.
  */
-function refuseTagClash(images: readonly string[], filtered: readonly ImageReference[]): void {
+function refuseTagClash(images: readonly string[], generated: ReadonlyArray<{ ref: ImageReference; what: string }>): void {
   for (const image of images) {
     const ref = parseReference(image);
-    const clash = filtered.find((f) => f.tag !== undefined && f.registry === ref.registry && f.repository === ref.repository && f.tag === (ref.tag ?? (ref.digest ? undefined : 'latest')));
+    const clash = generated.find(({ ref: f }) => f.tag !== undefined && f.repository === ref.repository && f.tag === (ref.tag ?? (ref.digest ? undefined : 'latest')));
     if (clash) {
-      throw new FerryError('USAGE', `${image} would be pushed under the tag ${clash.tag} that the filtered catalog of ${repositoryName(clash)} takes.`, {
-        hint: `To carry the original catalog as well, give it by digest only (${repositoryName(ref)}@sha256:…).`,
+      throw new FerryError('USAGE', `${image} would be pushed under the tag ${clash.ref.tag} that ${clash.what} takes.`, {
+        hint: `To carry it as well, give it by digest only (${repositoryName(ref)}@sha256:…).`,
       });
     }
   }
@@ -69,18 +75,24 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   // Catalogs before the images: a selection that lacks a dependency is refused before any image is planned.
   const catalogs = [];
   for (const c of req.catalogs ?? []) catalogs.push(await planCatalog(ctx, c));
-  refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
+  const graph = req.graph ? await planGraphImage(ctx, req.graph) : undefined;
+  const generated = [...catalogs.map((c) => c.filtered), ...(graph ? [graph.image] : [])];
+  refuseTagClash(req.images, [
+    ...catalogs.map((c) => ({ ref: c.filtered.ref, what: `the filtered catalog of ${repositoryName(c.filtered.ref)}` })),
+    ...(graph ? [{ ref: graph.image.ref, what: 'the update graph image' }] : []),
+  ]);
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
     ...(req.releases?.length ? { releases: req.releases } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
     images: [...req.images, ...(registry ? [registry.source] : []), ...catalogs.flatMap((c) => c.images)],
     ...(req.signatures ? { signatures: req.signatures } : {}),
-    ...(catalogs.length ? { generated: catalogs.map((c) => c.filtered) } : {}),
+    ...(generated.length ? { generated } : {}),
     ...(req.failFast ? { failFast: true } : {}),
     ...(req.toDir ? { retried: await retriedIn(req.toDir), leftOut: await leftOutIn(req.toDir) } : {}),
   });
   if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
+  if (graph) plan.graph = graph.record;
   return {
     plan,
     ...(registry ? { registry } : {}),

@@ -310,6 +310,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
       ...(others.length ? { releases: others } : {}),
       ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
+      ...(plan.graph ? { graph: plan.graph } : {}),
       ...(plan.failed ? { failed: plan.failed } : {}),
     });
     progress.report('done', `wrote ${manifest.volumes.length} volume(s)`);

@@ -11,7 +11,7 @@ import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
 import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
-import type { FailedImage, ReleaseSignatures, TransferCatalog } from '../../../shared/transfer/manifest';
+import type { FailedImage, ReleaseSignatures, TransferCatalog, TransferGraph } from '../../../shared/transfer/manifest';
 import { releaseMembers, type ReleaseMember } from '../../../shared/transfer/carried-releases';
 import { imageFailure, type FailurePolicy } from './keep-going';
 
@@ -52,6 +52,8 @@ export interface PlannedImage {
   bytes: number;
   /** Blobs Ferry made itself (a filtered catalog's configs and layers), by digest: served from here, not the registry. */
   generated?: ReadonlyMap<string, Buffer>;
+  /** Where its other blobs are, when not in `ref`'s repository: the image a generated one is built on. */
+  layersFrom?: ImageReference;
 }
 
 /** A release carried beside the primary one, with its verified signatures when they were asked for. */
@@ -75,6 +77,8 @@ export interface TransferPlan {
   releaseSignatures?: ReleaseSignatures;
   /** Operator catalogs: what was selected and the filtered catalog image (one of `images`). */
   catalogs?: TransferCatalog[];
+  /** The update service's graph-data image (one of `images`). */
+  graph?: TransferGraph;
   /** Images asked for that could not be planned and were left out (keep going), in the order asked. */
   failed?: FailedImage[];
   /** The `retried` references asked for (PlanInput): planned after the others. */
@@ -196,7 +200,7 @@ async function planArtifacts(ctx: EngineContext, image: PlannedImage): Promise<P
  * for a referrers index not fetchable by name), its blobs from the registry, or from the plan when Ferry made them.
  */
 export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSource {
-  const registry = new DockerSource(ctx, image.ref);
+  const registry = new DockerSource(ctx, image.layersFrom ?? image.ref);
   const manifests = new Map([image.root, ...image.images.map((m) => m.manifest)].map((m) => [m.digest, m]));
   return {
     name: registry.name,

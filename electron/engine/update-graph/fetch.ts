@@ -13,16 +13,11 @@ import { TrustStore } from '../registry/tls';
  * are (--proxy, else HTTPS_PROXY/HTTP_PROXY with NO_PROXY). Only the connected side can reach the
  * public service; air-gapped hosts are told to name the release by pullspec instead.
  */
-export interface GraphRequest {
+export interface GraphRequest extends ServiceConnection {
   channel: string;
   arch: string;
   /** Defaults to the public update service. */
   url?: string;
-  caFiles: string[];
-  certDir?: string;
-  /** `--proxy URL`; unset: the environment's proxy settings. */
-  proxy?: string;
-  signal?: AbortSignal;
 }
 
 // The public stable graph is a few hundred KiB; anything far larger is not a graph.
@@ -32,11 +27,11 @@ const TIMEOUT_MS = 30_000;
 const AIR_GAP_HINT =
   'Without access to the update service, name the release by pullspec instead (e.g. --release quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64), or point --graph-url at a reachable update service (OSUS).';
 
-function hostOf(url: URL): string {
+export function hostOf(url: URL): string {
   return url.port ? `${url.hostname}:${url.port}` : url.hostname;
 }
 
-function connectionError(e: unknown, host: string): FerryError {
+function connectionError(e: unknown, host: string, unreachableHint: string): FerryError {
   const base = transportError(e, host);
   if (base.code === 'TLS_UNTRUSTED') {
     return new FerryError('TLS_UNTRUSTED', `The TLS certificate of the update service ${host} is not trusted (${String(base.details?.tlsError ?? '')}).`, {
@@ -46,7 +41,7 @@ function connectionError(e: unknown, host: string): FerryError {
   }
   // A proxy failure already names the proxy, which is what the user must fix.
   if (base.code === 'UNREACHABLE' && base.details?.proxy === undefined) {
-    return new FerryError('UNREACHABLE', `Cannot reach the update service ${host} (${String(base.details?.error ?? 'no answer')}).`, { hint: AIR_GAP_HINT, cause: e });
+    return new FerryError('UNREACHABLE', `Cannot reach the update service ${host} (${String(base.details?.error ?? 'no answer')}).`, { hint: unreachableHint, cause: e });
   }
   return base;
 }
@@ -62,37 +57,57 @@ function serviceReason(body: Buffer): string {
   }
 }
 
-export async function fetchUpdateGraph(req: GraphRequest): Promise<{ url: string; graph: UpdateGraph }> {
-  const url = new URL(graphQueryUrl(req.url ?? DEFAULT_GRAPH_URL, req.channel, req.arch));
+/** What a request to the update service needs besides its URL: the trust and proxy settings registries use. */
+export interface ServiceConnection {
+  caFiles: string[];
+  certDir?: string;
+  /** `--proxy URL`; unset: the environment's proxy settings. */
+  proxy?: string;
+  signal?: AbortSignal;
+  /** What to do when the service cannot be reached (default: name the release by pullspec). */
+  unreachableHint?: string;
+}
+
+/**
+ * GET `url` from the update service (the graph, or its graph-data archive) with the trust and proxy of
+ * registries; the body is read up to `maxBytes + 1`, so a caller can tell an answer that is too large.
+ */
+export async function serviceGet(url: URL, accept: string, maxBytes: number, conn: ServiceConnection): Promise<{ statusCode: number; body: Buffer }> {
   const host = hostOf(url);
-  const proxy = proxyConfig({ proxy: req.proxy });
-  const trust = await TrustStore.load({ caFiles: req.caFiles, ...(req.certDir !== undefined ? { certDir: req.certDir } : {}) });
+  const proxy = proxyConfig({ proxy: conn.proxy });
+  const trust = await TrustStore.load({ caFiles: conn.caFiles, ...(conn.certDir !== undefined ? { certDir: conn.certDir } : {}) });
   const agent = dispatcherFor(url, { proxy, trust, connections: 1, timeoutMs: TIMEOUT_MS });
   try {
     let res;
     try {
-      res = await request(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': USER_AGENT }, dispatcher: agent, ...(req.signal ? { signal: req.signal } : {}) });
+      res = await request(url, { method: 'GET', headers: { accept, 'user-agent': USER_AGENT }, dispatcher: agent, ...(conn.signal ? { signal: conn.signal } : {}) });
     } catch (e) {
-      if (req.signal?.aborted) throw req.signal.reason;
-      throw connectionError(e, host);
+      if (conn.signal?.aborted) throw conn.signal.reason;
+      throw connectionError(e, host, conn.unreachableHint ?? AIR_GAP_HINT);
     }
-    const body = await readBounded(res.body, MAX_GRAPH_BYTES + 1);
-    if (res.statusCode !== 200) {
-      throw new FerryError('BAD_RESPONSE', `The update service ${host} answered HTTP ${res.statusCode} for channel ${req.channel}${serviceReason(body)}.`, {
-        hint: 'Check the channel (e.g. stable-4.15), --arch and --graph-url.',
-      });
-    }
-    if (body.length > MAX_GRAPH_BYTES) {
-      throw new FerryError('BAD_RESPONSE', `The update graph from ${host} is larger than ${MAX_GRAPH_BYTES} bytes.`, { hint: 'Check that --graph-url is an update service graph endpoint.' });
-    }
-    const graph = parseUpdateGraph(body.toString('utf8'), url.toString());
-    if (graph.nodes.length === 0) {
-      throw new FerryError('NOT_FOUND', `The update graph at ${host} has no release in channel ${req.channel} for ${url.searchParams.get('arch') ?? req.arch}.`, {
-        hint: 'Check the channel name (stable-4.15, fast-4.15, candidate-4.15, eus-4.14) and --arch (amd64, arm64, ppc64le, s390x, multi).',
-      });
-    }
-    return { url: url.toString(), graph };
+    return { statusCode: res.statusCode, body: await readBounded(res.body, maxBytes + 1) };
   } finally {
     await agent.close().catch(() => undefined);
   }
+}
+
+export async function fetchUpdateGraph(req: GraphRequest): Promise<{ url: string; graph: UpdateGraph }> {
+  const url = new URL(graphQueryUrl(req.url ?? DEFAULT_GRAPH_URL, req.channel, req.arch));
+  const host = hostOf(url);
+  const { statusCode, body } = await serviceGet(url, 'application/json', MAX_GRAPH_BYTES, req);
+  if (statusCode !== 200) {
+    throw new FerryError('BAD_RESPONSE', `The update service ${host} answered HTTP ${statusCode} for channel ${req.channel}${serviceReason(body)}.`, {
+      hint: 'Check the channel (e.g. stable-4.15), --arch and --graph-url.',
+    });
+  }
+  if (body.length > MAX_GRAPH_BYTES) {
+    throw new FerryError('BAD_RESPONSE', `The update graph from ${host} is larger than ${MAX_GRAPH_BYTES} bytes.`, { hint: 'Check that --graph-url is an update service graph endpoint.' });
+  }
+  const graph = parseUpdateGraph(body.toString('utf8'), url.toString());
+  if (graph.nodes.length === 0) {
+    throw new FerryError('NOT_FOUND', `The update graph at ${host} has no release in channel ${req.channel} for ${url.searchParams.get('arch') ?? req.arch}.`, {
+      hint: 'Check the channel name (stable-4.15, fast-4.15, candidate-4.15, eus-4.14) and --arch (amd64, arm64, ppc64le, s390x, multi).',
+    });
+  }
+  return { url: url.toString(), graph };
 }

@@ -5,6 +5,7 @@ import type { RegistrySources } from '../../../shared/config/image-config';
 import { configKind, generateConfig as generate, type ConfigInput } from '../../../shared/config/kinds';
 import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { mirroredCatalogsFromDir } from '../../engine/config/catalog-input';
+import { mirroredGraphFromDir } from '../../engine/config/graph-input';
 import { resolveMirrorInput } from '../../engine/config/mirror-input';
 import { carriedReleaseSignatures } from '../../engine/release-signatures/carried';
 
@@ -30,6 +31,7 @@ async function configInput(req: Request & { kind: Exclude<Request['kind'], 'pull
   // For a --since delta the transfer's release is the new one: its signatures are the ones carried.
   if (kind.needs.includes('signatures')) input.signatures = await carriedReleaseSignatures(req.fromDir);
   if (kind.needs.includes('catalogs')) input.catalogs = await mirroredCatalogsFromDir(req.fromDir, input.target!);
+  if (kind.needs.includes('graph')) input.graph = await mirroredGraphFromDir(req.fromDir, input.target!);
   if (kind.needs.includes('ca') && !req.caPem) throw new FerryError('INVALID_INPUT', 'No CA is set for the mirror.', { hint: 'Import the mirror’s CA in “Target registry” first.' });
   if (req.caPem) input.caPem = req.caPem;
   if (req.name !== undefined) input.name = req.name;

@@ -71,6 +71,16 @@ describe('ImageSetConfiguration (oc-mirror v2alpha1)', () => {
     assert.deepEqual(parseImageSetConfig(BLOCKED, 'imageset.yaml').blockedImages, ['registry.redhat.io/ubi8/ubi-minimal']);
   });
 
+  it('reads graph: true as oc-mirror does (the graph-data image travels) and records it; false or absent records nothing', async () => {
+    const withGraph = parseImageSetConfig(FULL.replace('    architectures:\n', '    graph: true\n    architectures:\n'), 'imageset.yaml');
+    assert.equal(withGraph.platform?.graph, true);
+    assert.equal(parseImageSetConfig(FULL.replace('    architectures:\n', '    graph: false\n    architectures:\n'), 'imageset.yaml').platform?.graph, undefined);
+    const graph = parseUpdateGraph(readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8'), 'fixture');
+    const noPlatformChannels = { ...withGraph, platform: { ...withGraph.platform!, channels: [] }, operators: [] };
+    assert.equal((await selectImageSet(noPlatformChannels, async () => graph)).graph, true);
+    assert.equal((await selectImageSet({ ...noPlatformChannels, platform: { channels: [], architectures: [] } }, async () => graph)).graph, false);
+  });
+
   it('refuses what Ferry does not carry out with its path and line, never ignoring it', () => {
     refusal(`${FULL}  helm:\n    repositories: []\n`, 25, /mirror\.helm: Helm charts are not supported/);
     refusal(FULL.replace('  - name: registry.redhat.io/ubi8/ubi:latest\n', '  - name: registry.redhat.io/ubi8/ubi:latest\n    targetRepo: tools/ubi\n'), 24, /mirror\.additionalImages\[0\]\.targetRepo: targetRepo is not supported/);
@@ -79,7 +89,6 @@ describe('ImageSetConfiguration (oc-mirror v2alpha1)', () => {
     refusal(FULL.replace('    - name: aws-load-balancer-operator\n', '    - name: aws-load-balancer-operator\n      defaultChannel: stable\n'), 17, /packages\[0\]\.defaultChannel/);
     refusal(FULL.replace('      shortestPath: true\n', '      shortestPath: true\n      type: okd\n'), 11, /channels\[0\]\.type: type okd is not supported/);
     refusal(FULL.replace('    architectures:\n', '    kubeVirtContainer: true\n    architectures:\n'), 11, /kubeVirtContainer/);
-    refusal(FULL.replace('    architectures:\n', '    graph: true\n    architectures:\n'), 11, /mirror\.platform\.graph: graph: true .* is not carried yet/);
     refusal(`${FULL}  blockedImages:\n  - name: registry.redhat.io/ubi8/ubi-minimal\n`, 26, /mirror\.blockedImages: blockedImages together with operators is not supported/);
     // A typo is not ignored either.
     refusal(FULL.replace('      shortestPath: true\n', '      shortestpath: true\n'), 10, /unknown field "shortestpath" for mirror\.platform\.channels\[0\]/);
