@@ -1,5 +1,4 @@
 import { fbcJson, filteredObjects, keepsMeta, packageOfMeta, type FilteredPackage } from '../../../shared/catalog/filter';
-import { FerryError } from '../../../shared/errors';
 import { formatReference, parseReference, type ImageReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
