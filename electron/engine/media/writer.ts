@@ -209,8 +209,8 @@ export class TransferWriter {
           details: { dir, differences },
         });
       }
-      const resume = layout ? TransferWriter.resumePlanned : TransferWriter.resumeUnplanned;
-      return resume(dir, volumeSize, options, lock, begin, journaled.blobs, layout!);
+      if (layout) return TransferWriter.resumePlanned(dir, volumeSize, options, lock, begin, journaled.blobs, layout);
+      return TransferWriter.resumeUnplanned(dir, volumeSize, options, lock, begin, journaled.blobs);
     }
     if ((await listVolumeFiles(dir)).size > 0) {
       throw new FerryError('USAGE', `${dir} already holds volume files (ferry-*.tar) but no transfer.json or journal.`, {
