@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FerryError } from '../../shared/errors';
 import { parseImageSetConfig } from '../../shared/imageset/config';
-import { selectImageSet, type ImageSetSelection } from '../../shared/imageset/selection';
+import { selectImageSet, type ImageSetSelection, type SelectedRelease } from '../../shared/imageset/selection';
+import { compareVersions } from '../../shared/update-graph';
 import type { ImageSetRecord } from '../../shared/transfer/manifest';
 import { readInputFile } from '../engine/config/input-file';
 import { validateVolumeSize } from '../engine/media/layout';
@@ -10,8 +11,8 @@ import { fetchGraphFor } from './update-graph';
 
 /**
  * `ferry mirror --config imageset.yaml`: the oc-mirror ImageSetConfiguration read as `ferry mirror` flags. Its
- * platform channels are resolved against the update graph now; a transfer carries one release today, so a
- * configuration that selects several is refused naming them (one transfer per release, each `--since` the last).
+ * platform channels are resolved against the update graph now; every release they select travels in one transfer:
+ * the newest is the primary release, the others (in path order) are carried beside it.
  */
 export interface ImageSetOptions extends GlobalOptions {
   config: string;
@@ -26,7 +27,10 @@ export interface ImageSetOptions extends GlobalOptions {
 }
 
 export interface ImageSetRequest extends ImageSetSelection {
+  /** The primary release: the newest selected. */
   release?: string;
+  /** The other releases selected, in path order. */
+  otherReleases: string[];
   record: ImageSetRecord;
 }
 
@@ -36,17 +40,21 @@ export async function imageSetRequest(opts: ImageSetOptions): Promise<ImageSetRe
   const bytes = await readInputFile(opts.config, 'the ImageSetConfiguration', '--config');
   const config = parseImageSetConfig(bytes.toString('utf8'), opts.config);
   const selection = await selectImageSet(config, async (channel, arch) => (await fetchGraphFor(opts, channel, arch)).graph);
-  if (selection.releases.length > 1) {
-    throw new FerryError('UNSUPPORTED', `${opts.config} selects ${selection.releases.length} releases: ${selection.releases.map((r) => r.version ?? r.payload).join(', ')}. One transfer carries one release today.`, {
-      hint: 'Write one transfer per release, oldest first, each with --since the receipt of the one before (only new blobs travel): narrow minVersion/maxVersion or use platform.release, one release per file.',
-      details: { releases: selection.releases },
-    });
-  }
   if (selection.volumeSize !== undefined) validateVolumeSize(selection.volumeSize);
-  const only = selection.releases[0];
+  const primary = newest(selection.releases);
   return {
     ...selection,
-    ...(only ? { release: only.payload } : {}),
+    ...(primary ? { release: primary.payload } : {}),
+    otherReleases: selection.releases.filter((r) => r !== primary).map((r) => r.payload),
     record: { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, config },
   };
+}
+
+/** The last of the highest version (a release given by pullspec alone, without a version, only when it is the one). */
+function newest(releases: readonly SelectedRelease[]): SelectedRelease | undefined {
+  return releases.reduce<SelectedRelease | undefined>((best, r) => {
+    if (!best) return r;
+    if (r.version === undefined) return best.version === undefined ? r : best;
+    return best.version === undefined || compareVersions(r.version, best.version) >= 0 ? r : best;
+  }, undefined);
 }

@@ -139,11 +139,12 @@ export function releaseSignatureOptions(defaults: EngineDefaults): Promise<Signa
  * partial transfer planning its failed images last).
  */
 export async function exportMirrorRequest(
-  choices: { release?: string | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; toDir: string },
+  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; toDir: string },
   defaults: EngineDefaults,
 ): Promise<MirrorRequest & { toDir: string }> {
   return {
     ...(choices.release ? { release: choices.release, signatures: await releaseSignatureOptions(defaults) } : {}),
+    ...(choices.release && choices.releases?.length ? { releases: choices.releases } : {}),
     images: choices.images,
     ...(choices.withRegistry ? { withRegistry: true as const } : {}),
     ...(choices.registryPlatform ? { registryPlatform: choices.registryPlatform } : {}),

@@ -20,7 +20,8 @@ export function jobKey(job: JobStart): string {
 export function jobTitle(job: JobStart): string {
   switch (job.kind) {
     case 'mirror': {
-      const what = job.params.release ?? `${job.params.images.length} image(s)`;
+      const path = job.params.releases?.length ? ` (upgrade path of ${job.params.releases.length + 1} releases)` : '';
+      const what = job.params.release ? `${job.params.release}${path}` : `${job.params.images.length} image(s)`;
       return `Mirror ${what} to ${job.params.toDir}`;
     }
     case 'push':

@@ -1,3 +1,4 @@
+import type { CatalogChoice, ImportedImageSet, OperatorChoice, ReleasePick } from '../../shared/imageset/journey';
 import { createJourneyStore } from './store';
 
 /**
@@ -22,20 +23,7 @@ export const EXPORT_STEPS = [
 ] as const;
 export type ExportStep = (typeof EXPORT_STEPS)[number]['key'];
 
-/** One package picked in the operators step; empty `min`/`max` leave that end of the range open. */
-export interface OperatorChoice {
-  package: string;
-  channel: string;
-  min: string;
-  max: string;
-}
-
-/** The operators step's catalog and what is picked from it (one catalog per export in the app). */
-export interface CatalogChoice {
-  ref: string;
-  packages: OperatorChoice[];
-  withDependencies: boolean;
-}
+export type { CatalogChoice, OperatorChoice } from '../../shared/imageset/journey';
 
 export interface ExportState {
   step: ExportStep;
@@ -47,8 +35,12 @@ export interface ExportState {
   channel: string;
   arch: string;
   release: string;
+  /** Channel and version `release` was picked as (from the list or an imported file): an export names it so. */
+  releasePick?: ReleasePick;
   images: string[];
   catalog: CatalogChoice;
+  /** The ImageSetConfiguration the choices were imported from: an export edits only what changed since. */
+  imageSet?: ImportedImageSet;
   toDir: string;
   volumeSize: string;
   /** receipt.json (or an earlier transfer.json) from the other side: write only what is missing. */
@@ -79,6 +71,9 @@ export function planKey(s: Pick<ExportState, 'release' | 'images' | 'catalog' | 
   return JSON.stringify([s.release.trim(), s.images, catalogRequests(s.catalog), s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
 }
 
+/** The engine's volume size when none is given (FAT32-safe). */
+export const DEFAULT_VOLUME_SIZE = '4000MiB';
+
 /** Why neither journey goes on from media that failed verification. */
 export const FAILED_MEDIA = 'The media failed verification: copy the named volumes again, then verify again.';
 
@@ -93,7 +88,7 @@ export const exportStore = createJourneyStore<ExportState>('ferry.journey.export
   images: [],
   catalog: { ref: '', packages: [], withDependencies: false },
   toDir: '',
-  volumeSize: '4000MiB',
+  volumeSize: DEFAULT_VOLUME_SIZE,
   since: '',
   withRegistry: false,
 });

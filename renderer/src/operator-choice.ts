@@ -32,7 +32,8 @@ export interface Estimate {
 
 /** Bytes of the picked bundles with their related images, from a package listed with its sizes. */
 export function estimate(pkg: ListedPackage | undefined, choice: OperatorChoice): Estimate | undefined {
-  const channel = pkg?.channels.find((c) => c.name === choice.channel);
+  // An empty channel is the package's default one, as the resolver reads it.
+  const channel = pkg?.channels.find((c) => c.name === (choice.channel || pkg.defaultChannel));
   if (!pkg || !channel) return undefined;
   const versions = versionsInRange(channel.versions, choice.min, choice.max);
   let bytes = 0;

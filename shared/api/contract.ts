@@ -3,6 +3,7 @@ import { CONFIG_KIND_IDS } from '../config/kind-ids';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 import { settingsSchema } from './settings';
 import { catalogRequestSchema, failedImageSchema } from '../transfer/manifest';
+import { imageSetConfigSchema } from '../imageset/schema';
 
 /**
  * The whole API between the UI and the privileged side, defined once (like VS Code's ProxyChannel):
@@ -223,6 +224,21 @@ export const apiMethods = {
   ),
 
   /**
+   * An ImageSetConfiguration (opened in the page) read by `ferry mirror --config`'s reader: refusals name the file's
+   * line; platform channels resolved on the update graph as the CLI resolves them, or `graphError` when it is out of reach.
+   */
+  'imageset.read': method(
+    z.object({ text: z.string(), name: z.string().min(1) }),
+    z.object({
+      config: imageSetConfigSchema,
+      releases: z.array(z.object({ channel: z.string(), arch: z.string(), version: z.string().optional(), payload: z.string() })),
+      images: z.array(z.string()),
+      blocked: z.array(z.string()),
+      graphError: z.string().optional(),
+    }),
+  ),
+
+  /**
    * An operator catalog's packages, as `ferry catalog list` gives them (engine: catalog/browse.ts): default
    * channel, channels with their versions head first; with `package`, that package alone with its sizes.
    */
@@ -247,6 +263,8 @@ export const apiMethods = {
   'plan.export': method(
     z.object({
       release: z.string().optional(),
+      /** With `release` (the newest): the other releases of an upgrade path, in path order, carried with it. */
+      releases: z.array(z.string().min(1)).optional(),
       images: z.array(z.string()).default([]),
       volumeSize: z.string().optional(),
       toDir: z.string().min(1),
@@ -285,6 +303,8 @@ export const apiMethods = {
       fits: z.boolean(),
       /** The release's signatures found and verified in the signature store, and why any are missing. */
       releaseSignatures: z.object({ verified: z.number(), store: z.string().optional(), warnings: z.array(z.string()) }).optional(),
+      /** An upgrade path: every release in path order (the newest, `releaseSignatures`' release, last), each with its signatures. */
+      releases: z.array(z.object({ version: z.string(), architecture: z.string(), digest: z.string(), verified: z.number().optional() })).optional(),
       /** Images that cannot be planned now and that the export will leave out (keep going). */
       failed: z.array(failedImageSchema).optional(),
     }),
@@ -365,6 +385,8 @@ export const apiMethods = {
       id: z.string(),
       createdAt: z.string(),
       release: z.object({ version: z.string(), architecture: z.string(), digest: z.string() }).optional(),
+      /** An upgrade path: every carried release in path order, `release` (the newest) last. */
+      releases: z.array(z.object({ version: z.string(), architecture: z.string(), digest: z.string(), signatures: z.number() })).optional(),
       images: z.array(z.object({ source: z.string(), role: z.string(), digest: z.string() })),
       volumes: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string() })),
       totalBytes: z.number(),

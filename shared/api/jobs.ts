@@ -53,6 +53,8 @@ const connection = {
 
 const mirrorParamsSchema = z.object({
   release: z.string().optional(),
+  /** With `release` (the newest): the other releases of an upgrade path, in path order. */
+  releases: z.array(z.string().min(1)).optional(),
   images: z.array(z.string()).default([]),
   toDir: z.string().min(1),
   /** e.g. "4000MiB" (DESIGN §3 default) */

@@ -1,7 +1,7 @@
 import { caConfigMap } from '../certs/ca-configmap';
 import { FerryError } from '../errors';
 import { mirrorScope, type MirrorMapping, type MirrorTarget } from '../mirror-mapping';
-import { signatureConfigMap } from '../signatures/signature-configmap';
+import { signatureConfigMap, type SignedRelease } from '../signatures/signature-configmap';
 import {
   catalogSources,
   clusterCatalogs,
@@ -48,7 +48,8 @@ export interface ConfigInput {
   sourcesField?: SourcesField;
   /** install-config: the pull secret JSON, only when handed over explicitly (the result is then a secret). */
   pullSecret?: string;
-  signatures?: { digest: string; signatures: Uint8Array[]; warnings?: string[] };
+  /** Every carried release's signatures (one ConfigMap holds them all). */
+  signatures?: { releases: SignedRelease[]; warnings?: string[] };
   catalogs?: MirroredCatalogs;
 }
 
@@ -213,12 +214,15 @@ const KINDS: { [K in ConfigKindId]: Omit<ConfigKind, 'id'> } = {
     description: 'ConfigMap in openshift-config-managed holding a release signature for the cluster-version operator',
     label: 'ConfigMap',
     // oc adm release mirror --release-image-signature-to-dir names it signature-sha256-<first 16 hex>.json (JSON; this is the same object as YAML).
-    fileName: (input) => `signature-${need(input.signatures, 'signatures', 'signature-configmap').digest.replace(':', '-').slice(0, 'sha256-'.length + 16)}.yaml`,
+    fileName: (input) => {
+      const releases = need(input.signatures, 'signatures', 'signature-configmap').releases;
+      return releases.length === 1 ? `signature-${releases[0]!.digest.replace(':', '-').slice(0, 'sha256-'.length + 16)}.yaml` : 'signature-configmap.yaml';
+    },
     needs: ['signatures'],
     options: ['name'],
     generate: (input) => {
       const carried = need(input.signatures, 'signatures', 'signature-configmap');
-      const cm = signatureConfigMap(carried.digest, carried.signatures, input.name);
+      const cm = signatureConfigMap(carried.releases, input.name);
       return { text: cm.yaml, object: cm.object, findings: (carried.warnings ?? []).map((message) => ({ level: 'warning' as const, message })) };
     },
   },

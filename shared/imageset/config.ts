@@ -11,8 +11,8 @@ export type { ImageSetConfig, OperatorPackageSpec, ReleaseChannelSpec } from './
  * and line, never ignored: a mirror that silently lacks what the file asked for is found out at the
  * disconnected site, too late.
  */
-const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
-const IMAGESET_KIND = 'ImageSetConfiguration';
+export const IMAGESET_API_VERSION = 'mirror.openshift.io/v2alpha1';
+export const IMAGESET_KIND = 'ImageSetConfiguration';
 
 type OperatorBundleRange = { minVersion?: string; maxVersion?: string };
 

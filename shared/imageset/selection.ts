@@ -17,8 +17,20 @@ export interface SelectedRelease {
   payload: string;
 }
 
+/** An update among the selected releases that the graph makes conditional: a cluster takes it only once its admin accepts the risks. */
+export interface ConditionalStep {
+  channel: string;
+  arch: string;
+  from: string;
+  to: string;
+  /** Risk names, each once. */
+  risks: string[];
+}
+
 export interface ImageSetSelection {
   releases: SelectedRelease[];
+  /** The conditional updates of each channel's path (the steps taken) or range (every one between its releases). */
+  conditional: ConditionalStep[];
   images: string[];
   /** Additional images a blockedImages pattern removed. */
   blocked: string[];
@@ -42,6 +54,7 @@ function packageSpecs(p: OperatorPackageSpec): string[] {
 
 export async function selectImageSet(config: ImageSetConfig, graphOf: (channel: string, arch: string) => Promise<UpdateGraph>): Promise<ImageSetSelection> {
   const releases: SelectedRelease[] = [];
+  const conditional: ConditionalStep[] = [];
   const platform = config.platform;
   if (platform) {
     const arches = platform.architectures.length ? platform.architectures : ['amd64'];
@@ -49,6 +62,7 @@ export async function selectImageSet(config: ImageSetConfig, graphOf: (channel: 
       for (const arch of arches) {
         const path = channelReleases(await graphOf(channel.name, arch), channel);
         for (const r of path.releases) releases.push({ channel: channel.name, arch, version: r.version, payload: r.payload });
+        for (const e of path.edges) if (e.risks) conditional.push({ channel: channel.name, arch, from: e.from, to: e.to, risks: [...new Set(e.risks.map((x) => x.name))] });
       }
     }
     if (platform.release) releases.push({ channel: '', arch: '', payload: platform.release });
@@ -57,6 +71,7 @@ export async function selectImageSet(config: ImageSetConfig, graphOf: (channel: 
   const blocked = config.additionalImages.filter((i) => patterns.some((p) => p.test(i)));
   return {
     releases: [...new Map(releases.map((r) => [r.payload, r])).values()],
+    conditional,
     images: config.additionalImages.filter((i) => !blocked.includes(i)),
     blocked,
     catalogs: config.operators.map((o) => ({ catalog: o.catalog, packages: o.packages.flatMap(packageSpecs), withDependencies: !o.skipDependencies })),

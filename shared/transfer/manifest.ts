@@ -138,6 +138,20 @@ const releaseSignaturesSchema = z.object({
 });
 
 /**
+ * A release carried beside the primary one (`release`), as the releases of an upgrade path are (`--config` with a
+ * channel range). Added in format 1 as an optional field: an older reader sees the primary release only. Its release
+ * image is one of `images` (role `release`, this digest); its components are too (role `component`), by digest, and
+ * `components` names each as this release's image-references do: push tags it `VERSION-ARCH-NAME` for this release,
+ * whatever the image's `components` say (those are its names in the primary release).
+ */
+const carriedReleaseSchema = z.object({
+  release: releaseInfoSchema,
+  signatures: releaseSignaturesSchema.optional(),
+  /** image-references name → component digest. */
+  components: z.record(z.string().min(1), digestSchema),
+});
+
+/**
  * One operator catalog a transfer carries (added in format 1 as an optional field): the source catalog, what was
  * selected and resolved, and the filtered catalog image built from it, which is one of `images` (role `extra`,
  * named after the catalog's repository and tag). Every bundle image and related image is in `images` by digest.
@@ -220,6 +234,8 @@ export const transferManifestSchema = z.object({
   parent: parentRefSchema.optional(),
   mirror: mirrorInfoSchema,
   releaseSignatures: releaseSignaturesSchema.optional(),
+  /** The other releases of an upgrade path, in path order (the primary `release`, the newest, comes after them). */
+  releases: z.array(carriedReleaseSchema).optional(),
   catalogs: z.array(transferCatalogSchema).optional(),
   /** Absent or empty: every image asked for is carried. */
   failed: z.array(failedImageSchema).optional(),
@@ -236,6 +252,7 @@ export type TransferVolume = z.infer<typeof transferVolumeSchema>;
 export type ParentRef = z.infer<typeof parentRefSchema>;
 export type ReleaseSignature = z.infer<typeof releaseSignatureSchema>;
 export type ReleaseSignatures = z.infer<typeof releaseSignaturesSchema>;
+export type CarriedReleaseEntry = z.infer<typeof carriedReleaseSchema>;
 export type FailedImage = z.infer<typeof failedImageSchema>;
 export type TransferManifest = z.infer<typeof transferManifestSchema>;
 export type CatalogRequest = z.infer<typeof catalogRequestSchema>;

@@ -83,14 +83,6 @@ ${more}`;
     assert.equal(v.code, 0, v.stdout + v.stderr);
   });
 
-  it('a range selecting two releases lists them and is refused: one transfer carries one release', async () => {
-    const path = await file('range.yaml', config('      minVersion: 4.15.3\n      maxVersion: 4.15.4\n'));
-    const r = await ferry(['mirror', '--config', path, '--to-dir', join(work.path, 'range'), '--dry-run', ...flags]);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stderr, /selects 2 releases: 4\.15\.3, 4\.15\.4\. One transfer carries one release today/);
-    assert.match(r.stderr, /--since the receipt of the one before/);
-  });
-
   it('refuses an unsupported field with its line, and flags that would add to the file', async () => {
     const path = await file('helm.yaml', config('', '  helm:\n    repositories: []\n'));
     const r = await ferry(['mirror', '--config', path, '--to-dir', join(work.path, 'helm'), ...flags]);

@@ -7,7 +7,7 @@ import { OciLayoutWriter } from './oci-layout';
 import { inBatches, pushFromLayout } from './push';
 import type { TestWorld } from './world';
 
-export type ReleaseVersion = '4.15.3' | '4.15.4';
+export type ReleaseVersion = '4.15.3' | '4.15.4' | '4.15.5';
 
 export interface FixtureRelease {
   version: string;
@@ -24,7 +24,7 @@ export interface FixtureRelease {
   binaries: Map<string, ClientBinary>;
   /** Every unique blob (layers and configs, all platforms, release image included) -> size. */
   blobs: Map<string, number>;
-  /** Components whose content differs between 4.15.3 and 4.15.4. */
+  /** Components whose content differs between 4.15.3 and 4.15.4 (for 4.15.5: between 4.15.4 and 4.15.5). */
   changed: string[];
 }
 
@@ -43,6 +43,10 @@ const COMPONENTS = [
 
 /** What 4.15.4 changes relative to 4.15.3: new layers in these, everything else byte-identical. */
 const CHANGED_IN_4_15_4 = ['cluster-version-operator', 'machine-config-operator', 'console', 'installer'];
+/** What 4.15.5 changes relative to 4.15.4, as the next z-stream of an upgrade path would. */
+const CHANGED_IN_4_15_5 = ['cluster-version-operator', 'etcd', 'installer'];
+/** Names 4.15.5's image-references give an unchanged image that earlier releases name otherwise (same digest). */
+const RENAMED_IN_4_15_5: Record<string, string> = { 'docker-registry': 'image-registry' };
 
 /** The multi-arch component (an OCI index); the release stays x86_64, as payloads for heterogeneous clusters do. */
 const INDEX_COMPONENT = 'pod';
@@ -51,6 +55,7 @@ const INDEX_ARCHES = ['amd64', 'arm64', 'ppc64le'] as const;
 const PREVIOUS: Record<ReleaseVersion, string[]> = {
   '4.15.3': ['4.14.12', '4.15.0', '4.15.1', '4.15.2'],
   '4.15.4': ['4.14.12', '4.15.0', '4.15.1', '4.15.2', '4.15.3'],
+  '4.15.5': ['4.15.0', '4.15.1', '4.15.2', '4.15.3', '4.15.4'],
 };
 
 /**
@@ -115,8 +120,10 @@ class ReleaseBuilder {
     return layer;
   }
 
+  /** A component's content is that of the last release that changed it. */
   private seedFor(name: string): string {
-    return this.version === '4.15.4' && CHANGED_IN_4_15_4.includes(name) ? `${name}@4.15.4` : name;
+    if (this.version === '4.15.5' && CHANGED_IN_4_15_5.includes(name)) return `${name}@4.15.5`;
+    return this.version !== '4.15.3' && CHANGED_IN_4_15_4.includes(name) ? `${name}@4.15.4` : name;
   }
 
   async component(name: string): Promise<void> {
@@ -251,7 +258,7 @@ export async function pushRelease(
       }),
     );
     const components = COMPONENTS.map((name, i) => ({
-      name,
+      name: (version === '4.15.5' && RENAMED_IN_4_15_5[name]) || name,
       digest: pushed[i]!.digest,
       quayRef: `${QUAY}/${COMPONENT_REPOSITORY}@${pushed[i]!.digest}`,
       mediaType: pushed[i]!.mediaType,
@@ -277,7 +284,7 @@ export async function pushRelease(
       installer: { name: 'installer', digest: installer.digest, binary: builder.binaries.get('installer:usr/bin/openshift-install')! },
       binaries: builder.binaries,
       blobs,
-      changed: [...CHANGED_IN_4_15_4],
+      changed: [...(version === '4.15.5' ? CHANGED_IN_4_15_5 : CHANGED_IN_4_15_4)],
     };
   } finally {
     await rm(layout.dir, { recursive: true, force: true });

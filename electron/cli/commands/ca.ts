@@ -6,6 +6,7 @@ import { parseAuthKey } from '../../../shared/pull-secret/auth-key';
 import { proxyConfig } from '../../engine/net/proxy';
 import { inspectCertificates, readCertificateFile, type CertificateInfo } from '../../engine/trust/certificates';
 import { carriedReleaseSignatures } from '../../engine/release-signatures/carried';
+import type { SignedRelease } from '../../../shared/signatures/signature-configmap';
 import { readBoundedFile } from '../../engine/trust/input-file';
 import { writeFileAtomic } from '../../engine/trust/secret-file';
 import { checkRegistryTls, type TlsCheckResult } from '../../engine/trust/tls-check';
@@ -160,7 +161,7 @@ interface SignatureConfigMapOptions {
 }
 
 /** From the transfer (the release's carried signatures), or from signature files and the digest they are for. */
-async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise<{ digest: string; signatures: Uint8Array[]; warnings?: string[] }> {
+async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise<{ releases: SignedRelease[]; warnings?: string[] }> {
   if (opts.fromDir !== undefined) {
     if (opts.signature.length > 0 || opts.digest !== undefined) throw new FerryError('USAGE', '--from-dir takes the signatures from the transfer; drop --signature and --digest.');
     return carriedReleaseSignatures(opts.fromDir);
@@ -168,7 +169,7 @@ async function signatureConfigMapInput(opts: SignatureConfigMapOptions): Promise
   if (opts.signature.length === 0 || opts.digest === undefined) {
     throw new FerryError('USAGE', 'Which release signatures?', { hint: 'Give --from-dir DIR (the transfer), or --signature FILE (repeatable) with --digest sha256:<hex>.' });
   }
-  return { digest: opts.digest, signatures: await Promise.all(opts.signature.map((f) => readBoundedFile(f, 'signature file', 1024 * 1024))) };
+  return { releases: [{ digest: opts.digest, signatures: await Promise.all(opts.signature.map((f) => readBoundedFile(f, 'signature file', 1024 * 1024))) }] };
 }
 
 async function signatureConfigMapCommand(opts: SignatureConfigMapOptions): Promise<void> {
@@ -195,7 +196,7 @@ export function registerConfigTrustCommands(configCmd: Command): void {
     configCmd
       .command('signature-configmap')
       .description(configKind('signature-configmap').description)
-      .option('--from-dir <dir>', 'transfer directory: the signatures it carries for its release')
+      .option('--from-dir <dir>', 'transfer directory: the signatures it carries for its release(s), all in one ConfigMap')
       .option('--signature <file>', 'release signature file (signature-1, ...); repeatable in order', (v: string, prev: string[]) => [...prev, v], [] as string[])
       .option('--digest <sha256:hex>', 'with --signature: release image digest the signature is for')
       .option('--name <name>', 'ConfigMap name (default: sha256-<hex>)')

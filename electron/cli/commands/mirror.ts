@@ -15,7 +15,7 @@ import { describeHolder } from '../../engine/media/lock';
 import { signatureOptionsFrom } from '../../engine/release-signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
-import { plannedSource, readImageList, readListFile, type TransferPlan } from '../../engine/transfer/plan';
+import { plannedReleases, plannedSource, readImageList, readListFile, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
 import { formatBytes, parseSize } from '../format';
@@ -90,15 +90,29 @@ function signatureSummary(s: ReleaseSignatures) {
   return { digest: s.digest, ...(s.store ? { store: s.store } : {}), signatures: s.signatures.map(({ data: _data, ...rest }) => rest), warnings: s.warnings };
 }
 
-/** The release signature line of the plan and the summary, then every warning: a release never travels unsigned silently. */
+/** Each release's signature line of the plan and the summary, then every warning: a release never travels unsigned silently. */
 function signatureLines(plan: TransferPlan): string[] {
-  const s = plan.releaseSignatures;
-  if (!plan.release) return [];
-  if (!s) return ['Release signatures: not fetched (--no-release-signatures); the release travels without them'];
-  const head = s.signatures.length
-    ? `Release signatures: ${s.signatures.length} verified (keys ${[...new Set(s.signatures.map((x) => x.keyFingerprint.toUpperCase()))].join(', ')}) from ${s.store}`
-    : 'Release signatures: none';
-  return [head, ...s.warnings.map((w) => `WARNING: ${w}`)];
+  const releases = plannedReleases(plan);
+  if (releases.length === 0) return [];
+  if (!plan.releaseSignatures) return [`Release signatures: not fetched (--no-release-signatures); the release${releases.length > 1 ? 's travel' : ' travels'} without them`];
+  return releases.flatMap(({ release, signatures: s }) => {
+    const label = releases.length > 1 ? `Release ${release.version} signatures` : 'Release signatures';
+    if (!s) return [];
+    const head = s.signatures.length
+      ? `${label}: ${s.signatures.length} verified (keys ${[...new Set(s.signatures.map((x) => x.keyFingerprint.toUpperCase()))].join(', ')}) from ${s.store}`
+      : `${label}: none`;
+    return [head, ...s.warnings.map((w) => `WARNING: ${w}`)];
+  });
+}
+
+/** The releases of the plan: one headline, or the upgrade path in order with each release. */
+function releaseLines(plan: TransferPlan): string[] {
+  const releases = plannedReleases(plan);
+  if (releases.length <= 1) return plan.release ? [releaseHeadline(plan.release)] : [];
+  return [
+    `Upgrade path: ${releases.length} releases, ${releases.map((r) => r.release.version).join(' -> ')}`,
+    ...releases.map(({ release }) => `  ${releaseHeadline(release)} ${release.digest}`),
+  ];
 }
 
 /** `--catalog` with its `--package`s and `--packages-file`; each spec is checked before anything is read. */
@@ -186,6 +200,7 @@ export function register(program: Command): void {
     try {
       const request: MirrorRequest = {
         ...(release ? { release } : {}),
+        ...(imageSet?.otherReleases.length ? { releases: imageSet.otherReleases } : {}),
         ...(opts.arch ? { arch: opts.arch } : {}),
         images,
         ...(opts.withRegistry ? { withRegistry: opts.withRegistry } : {}),
@@ -212,11 +227,16 @@ export function register(program: Command): void {
             ...(layout?.delta ? { delta: layout.delta } : {}),
             ...(mirror ? { mirrorMappings: mirrorMappings(plan.images, parseMirrorTarget(mirror)) } : {}),
             ...(plan.releaseSignatures ? { releaseSignatures: signatureSummary(plan.releaseSignatures) } : {}),
+            ...(imageSet?.conditional.length ? { conditional: imageSet.conditional } : {}),
+            ...(plan.otherReleases ? { otherReleaseSignatures: plan.otherReleases.flatMap((o) => (o.signatures ? [signatureSummary(o.signatures)] : [])) } : {}),
             ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
             ...(plan.failed ? { failed: plan.failed } : {}),
           });
         }
-        if (summary.release) out.push(releaseHeadline(summary.release));
+        out.push(...releaseLines(plan));
+        for (const c of imageSet?.conditional ?? []) {
+          out.push(`  Conditional update ${c.from} -> ${c.to} (${c.channel}, ${c.arch}): known risks ${c.risks.join(', ')}; a cluster takes it only once its admin accepts them`);
+        }
         out.push(...catalogLines(plan));
         out.push(`Plan: ${summary.images.length} images, ${formatBytes(summary.uniqueBytes)} unique in ${summary.uniqueBlobs} blobs (${formatBytes(summary.totalBytes)} if copied image by image)`);
         // A dry run shows what a real run would leave out, before hours of writing.
@@ -260,12 +280,14 @@ export function register(program: Command): void {
             ...(m.parent ? { parent: m.parent } : {}),
             ...(signed ? { fingerprint: signed.fingerprint } : {}),
             ...(m.releaseSignatures ? { releaseSignatures: signatureSummary(m.releaseSignatures) } : {}),
+            ...(m.releases ? { releases: m.releases.map((r) => ({ version: r.release.version, digest: r.release.digest, ...(r.signatures ? { releaseSignatures: signatureSummary(r.signatures) } : {}) })) } : {}),
             ...(m.catalogs ? { catalogs: m.catalogs.map((c) => ({ source: c.source, digest: c.digest, bundles: c.bundles.length, images: c.images.length, filtered: c.filtered })) } : {}),
             ...(m.failed?.length ? { failed: m.failed } : {}),
           });
         }
         const bytes = m.volumes.reduce((n, v) => n + v.size, 0);
         out.push(`Wrote transfer ${m.id} to ${opts.toDir}: ${m.images.length} images, ${m.blobs.length} blobs, ${m.volumes.length} volume(s), ${formatBytes(bytes)}`);
+        if (plan.otherReleases) out.push(...releaseLines(plan));
         if (m.parent) {
           out.push(`Delta since transfer ${m.parent.id} (${opts.since}): ${parentBlobs.length} blob(s), ${formatBytes(parentBlobs.reduce((n, b) => n + b.size, 0))}, already in the mirror were recorded, not written`);
         }
@@ -293,6 +315,7 @@ export function register(program: Command): void {
           digest: image.digest,
           manifests: image.images.map((m) => m.manifest.digest),
           ...(image.components ? { components: image.components } : {}),
+          ...(image.releases ? { releases: image.releases } : {}),
           open: () => plannedSource(ctx, image),
         })),
         target,

@@ -3,7 +3,7 @@ import { FerryError } from '../../../shared/errors';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { ARCHITECTURE_NAMES } from '../../../shared/release-arch';
 import { releasePullspec } from '../../engine/release/resolve';
-import { planTransfer, type TransferPlan } from '../../engine/transfer/plan';
+import { plannedReleases, planTransfer, type TransferPlan } from '../../engine/transfer/plan';
 import { formatBytes } from '../format';
 import { printJson } from '../output';
 import { addCommonOptions, type GlobalOptions } from '../program';
@@ -24,10 +24,22 @@ export function planSummary(plan: TransferPlan) {
             architecture: plan.release.architecture,
             platforms: plan.release.platforms,
             digest: plan.release.digest,
-            source: plan.images.find((i) => i.role === 'release')!.source,
+            source: plan.images.find((i) => i.role === 'release' && i.digest === plan.release!.digest)!.source,
             channels: plan.release.channels,
             components: plan.release.components.length,
           },
+        }
+      : {}),
+    // An upgrade path: every release in path order, the primary (`release`) last.
+    ...(plan.otherReleases
+      ? {
+          releases: plannedReleases(plan).map(({ release: r }) => ({
+            version: r.version,
+            architecture: r.architecture,
+            digest: r.digest,
+            source: plan.images.find((i) => i.role === 'release' && i.digest === r.digest)!.source,
+            components: r.components.length,
+          })),
         }
       : {}),
     images: plan.images.map((i) => ({

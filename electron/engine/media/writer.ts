@@ -12,6 +12,7 @@ import {
   type ParentRef,
   type FailedImage,
   type ReleaseSignatures,
+  type CarriedReleaseEntry,
   type TransferCatalog,
   type ReleaseInfo,
   type RequestedContent,
@@ -119,6 +120,8 @@ export interface FinishMeta {
   release?: ReleaseInfo;
   parent?: ParentRef;
   releaseSignatures?: ReleaseSignatures;
+  /** The other releases of an upgrade path (transfer.json `releases`). */
+  releases?: CarriedReleaseEntry[];
   catalogs?: TransferCatalog[];
   /** Images asked for that the run could not carry (keep going). */
   failed?: FailedImage[];
@@ -399,6 +402,7 @@ export class TransferWriter {
       ...(meta.parent ? { parent: meta.parent } : {}),
       mirror: { sources: mirrorSources(images) },
       ...(meta.releaseSignatures ? { releaseSignatures: meta.releaseSignatures } : {}),
+      ...(meta.releases?.length ? { releases: meta.releases } : {}),
       ...(meta.catalogs?.length ? { catalogs: meta.catalogs } : {}),
       ...(meta.failed?.length ? { failed: meta.failed } : {}),
     } satisfies TransferManifest);

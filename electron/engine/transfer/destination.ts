@@ -1,5 +1,6 @@
 import { mirrorRepositoryFor, type ImageRole, type MirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, parseReference, type ImageReference } from '../../../shared/reference';
+import type { ReleaseMember } from '../../../shared/transfer/carried-releases';
 import { isSignatureArtifactTag } from './signature-artifacts';
 
 /**
@@ -17,6 +18,18 @@ export interface MirroredImage {
   components?: readonly string[];
   /** Digests of the image's manifests: the top one and, for a manifest list, its children. */
   manifests?: readonly string[];
+  /**
+   * The releases the image belongs to when a transfer carries several (releaseMembers): then they, not `components`
+   * and the one release passed below, give its release tags.
+   */
+  releases?: readonly ReleaseMember[];
+}
+
+type Release = { version: string; architecture: string };
+
+function membersOf(image: MirroredImage, release?: Release): readonly ReleaseMember[] {
+  if (image.releases) return image.releases;
+  return release ? [{ ...release, ...(image.components ? { components: image.components } : {}) }] : [];
 }
 
 export function mirrorReference(image: MirroredImage, target: MirrorTarget, release?: { version: string; architecture: string }): ImageReference {
@@ -24,7 +37,8 @@ export function mirrorReference(image: MirroredImage, target: MirrorTarget, rele
   const repo = mirrorRepositoryFor(src, image.role, target);
   // Signature artifacts are found by their tag beside the image (cosign `.sig`, the OCI referrers tag).
   if (isSignatureArtifactTag(src.tag)) return { ...repo, tag: src.tag! };
-  if (image.role === 'release' && release) return { ...repo, tag: `${release.version}-${release.architecture}` };
+  const own = image.role === 'release' ? membersOf(image, release)[0] : undefined;
+  if (own) return { ...repo, tag: `${own.version}-${own.architecture}` };
   if (image.role === 'extra' && src.tag) return { ...repo, tag: src.tag };
   return { ...repo, digest: image.digest };
 }
@@ -43,8 +57,8 @@ export function mirrorLocationByDigest(image: MirroredImage, target: MirrorTarge
  * the tags keep registries that garbage-collect untagged manifests (Quay) from deleting components.
  */
 export function componentTags(image: MirroredImage, release?: { version: string; architecture: string }): string[] {
-  if (image.role !== 'component' || !release || !image.components) return [];
-  return image.components.map((name) => `${release.version}-${release.architecture}-${name}`);
+  if (image.role !== 'component') return [];
+  return membersOf(image, release).flatMap((r) => (r.components ?? []).map((name) => `${r.version}-${r.architecture}-${name}`));
 }
 
 export interface MirrorTag {
@@ -61,7 +75,7 @@ export interface MirrorTag {
  * a multi-arch component, or a `-multi` payload, unpullable. Extra images keep only their own names.
  */
 export function mirrorTags(image: MirroredImage, release?: { version: string; architecture: string }): MirrorTag[] {
-  const own = image.role === 'release' && release ? [`${release.version}-${release.architecture}`] : componentTags(image, release);
+  const own = image.role === 'release' ? membersOf(image, release).map((r) => `${r.version}-${r.architecture}`) : componentTags(image, release);
   const children = (image.manifests ?? []).filter((d) => d !== image.digest);
   return own.flatMap((tag) => [{ tag, digest: image.digest }, ...children.map((d) => ({ tag: `${tag}-${d.slice(d.indexOf(':') + 1, d.indexOf(':') + 13)}`, digest: d }))]);
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { carriedReleases } from '../../../shared/transfer/carried-releases';
 import { FerryError } from '../../../shared/errors';
 import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, parseReference, withDigest } from '../../../shared/reference';
@@ -190,7 +191,9 @@ async function extractFromTransfer(fromDir: string, req: ExtractRequest & { mirr
   const target = req.mirror === undefined ? undefined : parseMirrorTarget(req.mirror);
   const reader = await TransferReader.open(fromDir);
   const images = reader.manifest.images;
-  const release = images.find((i) => i.role === 'release');
+  // The primary release: of an upgrade path, the newest, the one a cluster is installed at.
+  const primary = carriedReleases(reader.manifest).find((r) => r.primary)?.release;
+  const release = images.find((i) => i.role === 'release' && (!primary || i.digest === primary.digest));
   if (!release) {
     throw new FerryError('NOT_FOUND', `The transfer in ${fromDir} holds no release image.`, { hint: 'Extract from a transfer written with ferry mirror --release.' });
   }

@@ -14,7 +14,10 @@ import { planTransfer, type TransferPlan } from './plan';
  * and the request recorded in transfer.json is the same whichever face made it.
  */
 export interface MirrorRequest {
+  /** The primary release: the newest of an upgrade path. */
   release?: string;
+  /** The other releases of an upgrade path (`--config` with a channel range), in path order, carried with `release`. */
+  releases?: string[];
   arch?: string;
   /** Extra images, as the user listed them. */
   images: string[];
@@ -69,6 +72,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
   refuseTagClash(req.images, catalogs.map((c) => c.filtered.ref));
   const plan = await planTransfer(ctx, {
     ...(req.release ? { release: req.release } : {}),
+    ...(req.releases?.length ? { releases: req.releases } : {}),
     ...(req.arch ? { arch: req.arch } : {}),
     images: [...req.images, ...(registry ? [registry.source] : []), ...catalogs.flatMap((c) => c.images)],
     ...(req.signatures ? { signatures: req.signatures } : {}),

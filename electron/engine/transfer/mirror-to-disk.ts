@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/errors';
-import { TRANSFER_FILE, requestedSchema, type FailedImage, type ParentRef, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
+import { TRANSFER_FILE, requestedSchema, type CarriedReleaseEntry, type FailedImage, type ParentRef, type ReleaseInfo, type RequestedContent, type TransferManifest } from '../../../shared/transfer/manifest';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
 import type { ImageSource } from '../copy/types';
@@ -13,6 +13,7 @@ import type { KeptProblem } from '../media/kept';
 import type { LockHolder } from '../media/lock';
 import { TransferWriter, type BlobDescriptor } from '../media/writer';
 import type { Descriptor } from '../registry/manifest';
+import type { ResolvedRelease } from '../release/resolve';
 import { plannedSource, type PlannedImage, type TransferPlan } from './plan';
 import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
@@ -151,17 +152,24 @@ function progressOf(ctx: EngineContext, plan: TransferPlan, written: readonly Wr
   return new TransferProgress(ctx.progress, { phase: 'write-volume', images, volumes: layout.volumes.volumes.map((v) => v.name) });
 }
 
-function releaseInfo(plan: TransferPlan): ReleaseInfo | undefined {
-  const r = plan.release;
-  if (!r) return undefined;
+function releaseInfo(plan: TransferPlan, r: ResolvedRelease): ReleaseInfo {
   return {
     version: r.version,
     architecture: r.architecture,
     digest: r.digest,
     ...(r.channels[0] ? { channel: r.channels[0] } : {}),
     pullspec: r.pullspec,
-    source: plan.images.find((i) => i.role === 'release')!.source,
+    source: plan.images.find((i) => i.role === 'release' && i.digest === r.digest)!.source,
   };
+}
+
+/** transfer.json `releases`: the releases beside the primary one, each with its signatures and component names. */
+function otherReleaseEntries(plan: TransferPlan): CarriedReleaseEntry[] {
+  return (plan.otherReleases ?? []).map(({ release, signatures }) => ({
+    release: releaseInfo(plan, release),
+    ...(signatures ? { signatures } : {}),
+    components: Object.fromEntries(release.components.map((c) => [c.name, c.source.digest])),
+  }));
 }
 
 /** What a resume must agree on with the run that started the transfer: the content, by digest. */
@@ -169,6 +177,7 @@ function planIdentity(plan: TransferPlan, since: SinceParent | undefined): PlanI
   const r = plan.release;
   return {
     ...(r ? { release: `${r.version} ${r.architecture} (${r.digest})` } : {}),
+    ...(plan.otherReleases ? { releases: plan.otherReleases.map((o) => `${o.release.version} ${o.release.architecture} (${o.release.digest})`) } : {}),
     images: plan.images.filter((i) => i.role === 'extra').map((i) => (i.source.includes('@') ? i.source : `${i.source}@${i.digest}`)),
     ...(since ? { since: `${since.ref.kind} of transfer ${since.ref.id} (${since.ref.digest})` } : {}),
     ...(plan.retried ? { [RETRIED_LAST]: plan.retried } : {}),
@@ -291,13 +300,15 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
         ...(image.components ? { components: image.components } : {}),
       });
     }
-    const release = releaseInfo(plan);
+    const release = plan.release ? releaseInfo(plan, plan.release) : undefined;
+    const others = otherReleaseEntries(plan);
     const manifest = await writer.finish({
       toolVersion: FERRY_VERSION,
       requested: opts.requested,
       ...(release ? { release } : {}),
       ...(opts.since ? { parent: opts.since.ref } : {}),
       ...(plan.releaseSignatures ? { releaseSignatures: plan.releaseSignatures } : {}),
+      ...(others.length ? { releases: others } : {}),
       ...(plan.catalogs ? { catalogs: plan.catalogs } : {}),
       ...(plan.failed ? { failed: plan.failed } : {}),
     });

@@ -12,6 +12,7 @@ import { formatPlatform, parseManifest, type Descriptor } from '../registry/mani
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
 import { releaseSignatures, type SignatureOptions } from '../release-signatures/release-signatures';
 import type { FailedImage, ReleaseSignatures, TransferCatalog } from '../../../shared/transfer/manifest';
+import { releaseMembers, type ReleaseMember } from '../../../shared/transfer/carried-releases';
 import { imageFailure, type FailurePolicy } from './keep-going';
 
 /**
@@ -40,6 +41,8 @@ export interface PlannedImage {
   role: ImageRole;
   /** For a release component: its image-references names (the mirror tags it gets). */
   components?: string[];
+  /** A release image or component: every release of the plan it belongs to, with its names there. */
+  releases?: ReleaseMember[];
   digest: string;
   mediaType: string;
   root: FetchedManifest;
@@ -51,8 +54,17 @@ export interface PlannedImage {
   generated?: ReadonlyMap<string, Buffer>;
 }
 
+/** A release carried beside the primary one, with its verified signatures when they were asked for. */
+export interface OtherRelease {
+  release: ResolvedRelease;
+  signatures?: ReleaseSignatures;
+}
+
 export interface TransferPlan {
+  /** The primary release: the newest of an upgrade path, the one a cluster ends on. */
   release?: ResolvedRelease;
+  /** The other releases of an upgrade path, in path order (PlanInput.releases). */
+  otherReleases?: OtherRelease[];
   images: PlannedImage[];
   /** Blob bytes summed per image, as separate copies (what skopeo would move). */
   totalBytes: number;
@@ -101,8 +113,11 @@ export function readImageList(path: string): Promise<string[]> {
   return readListFile(path, 'image list', (line) => void parseReference(line));
 }
 
-/** The release's own image, then its components (each digest once), then the extra images. */
-export function imageRequests(release: ResolvedRelease | undefined, extras: readonly string[]): ImageRequest[] {
+/**
+ * The release's own image, then its components (each digest once), then those of the other releases that it does not
+ * share, then the extra images. `components` are the names in `release`, the primary one.
+ */
+export function imageRequests(release: ResolvedRelease | undefined, extras: readonly string[], others: readonly ResolvedRelease[] = []): ImageRequest[] {
   const out: ImageRequest[] = [];
   const seen = new Map<string, ImageRequest>();
   const add = (ref: ImageReference, role: ImageRole, component?: string) => {
@@ -119,6 +134,10 @@ export function imageRequests(release: ResolvedRelease | undefined, extras: read
   if (release) {
     add(release.source, 'release');
     for (const c of release.components) add(c.source, 'component', c.name);
+  }
+  for (const other of others) {
+    add(other.source, 'release');
+    for (const c of other.components) add(c.source, 'component');
   }
   for (const e of extras) add(parseReference(e), 'extra');
   return out;
@@ -195,6 +214,8 @@ export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSou
 
 export interface PlanInput extends FailurePolicy {
   release?: string;
+  /** The other releases of an upgrade path, carried with `release`, in path order; each planned once, shared content once. */
+  releases?: readonly string[];
   arch?: string;
   images?: readonly string[];
   signatures?: SignatureOptions;
@@ -214,8 +235,9 @@ export interface PlanInput extends FailurePolicy {
  * fail alone (keep-going.ts) and cannot be planned is left out and listed in `failed`.
  */
 export async function planTransfer(ctx: EngineContext, input: PlanInput): Promise<TransferPlan> {
-  const release = input.release ? await resolveRelease(ctx, input.release, input.arch ? { arch: input.arch } : {}) : undefined;
-  const requests = imageRequests(release, input.images ?? []);
+  const resolve = (pullspec: string) => resolveRelease(ctx, pullspec, input.arch ? { arch: input.arch } : {});
+  const [release, ...others] = await Promise.all([input.release ? resolve(input.release) : undefined, ...(input.release ? (input.releases ?? []) : []).map(resolve)]);
+  const requests = imageRequests(release, input.images ?? [], others as ResolvedRelease[]);
   if (requests.length === 0 && !input.generated?.length) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
   const failures = new Map<ImageRequest, FailedImage>();
   const errors: unknown[] = [];
@@ -262,7 +284,13 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
     }
     return images;
   };
-  const [asked, signatures] = await Promise.all([planGroups(), release && input.signatures ? releaseSignatures(ctx, release.digest, input.signatures) : undefined]);
+  const signaturesOf = (r: ResolvedRelease) => (input.signatures ? releaseSignatures(ctx, r.digest, input.signatures) : undefined);
+  const [asked, signatures, ...otherSignatures] = await Promise.all([planGroups(), release && signaturesOf(release), ...(others as ResolvedRelease[]).map(signaturesOf)]);
+  const otherReleases = (others as ResolvedRelease[]).map((r, i) => ({ release: r, ...(otherSignatures[i] ? { signatures: otherSignatures[i] } : {}) }));
+  if (otherReleases.length) {
+    const members = releaseMembers([...otherReleases.map((o) => o.release), ...(release ? [release] : [])].map(membersSource));
+    for (const image of asked) if (image.role !== 'extra' && members.has(image.digest)) image.releases = members.get(image.digest)!;
+  }
   const images = [...asked, ...(input.generated ?? [])];
   const failed = requests.flatMap((r) => failures.get(r) ?? []);
   // Every image failed: an empty transfer would carry nothing, so the run fails as one image alone would.
@@ -271,6 +299,7 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
   for (const img of images) for (const m of img.images) for (const b of m.blobs) unique.set(b.digest, b.size);
   return {
     ...(release ? { release } : {}),
+    ...(otherReleases.length ? { otherReleases } : {}),
     images,
     totalBytes: images.reduce((n, i) => n + i.bytes, 0),
     uniqueBytes: [...unique.values()].reduce((n, s) => n + s, 0),
@@ -279,6 +308,19 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
     ...(failed.length ? { failed } : {}),
     ...(last.length ? { retried: last.map((r) => formatReference(r.ref)) } : {}),
   };
+}
+
+/** Every release of the plan in path order, the primary last (as carriedReleases reads them back from transfer.json). */
+export function plannedReleases(plan: Pick<TransferPlan, 'release' | 'releaseSignatures' | 'otherReleases'>): Array<OtherRelease & { primary: boolean }> {
+  return [
+    ...(plan.otherReleases ?? []).map((o) => ({ ...o, primary: false })),
+    ...(plan.release ? [{ release: plan.release, ...(plan.releaseSignatures ? { signatures: plan.releaseSignatures } : {}), primary: true }] : []),
+  ];
+}
+
+/** A resolved release as releaseMembers reads one. */
+export function membersSource(r: ResolvedRelease) {
+  return { release: r, components: r.components.map((c) => ({ name: c.name, digest: c.source.digest })) };
 }
 
 function nothingPlanned(failed: readonly FailedImage[]): FerryError {

@@ -4,6 +4,7 @@ import { parseMirrorTarget, type MirrorTarget } from '../../../shared/mirror-map
 import { formatReference, type ImageReference } from '../../../shared/reference';
 import { RECEIPT_FILE, RECEIPT_FORMAT_VERSION, type Receipt } from '../../../shared/transfer/receipt';
 import type { FailedImage, TransferImage, TransferManifest } from '../../../shared/transfer/manifest';
+import { carriedReleases, releaseMembers, type ReleaseMember } from '../../../shared/transfer/carried-releases';
 import type { SignatureCheck } from '../../../shared/transfer/signature';
 import { FERRY_VERSION } from '../../../shared/version';
 import type { EngineContext } from '../context';
@@ -147,8 +148,18 @@ export function assertAllPushed(result: PushResult): void {
   });
 }
 
-function mirroredImage(image: TransferImage): MirroredImage {
-  return { source: image.source, role: image.role, digest: image.digest, manifests: image.manifests, ...(image.components ? { components: image.components } : {}) };
+/**
+ * A transfer image as push and verify name it in the mirror: a release image or component with every carried release
+ * it belongs to (`members`: releaseMembers of the transfer's carriedReleases), so each release tags it its own way.
+ */
+export function mirroredImage(image: TransferImage, members: ReadonlyMap<string, readonly ReleaseMember[]>): MirroredImage {
+  const releases = image.role === 'extra' ? undefined : members.get(image.digest);
+  return { source: image.source, role: image.role, digest: image.digest, manifests: image.manifests, ...(image.components ? { components: image.components } : {}), ...(releases ? { releases } : {}) };
+}
+
+/** Every carried release's image and component tags, by image digest (see mirroredImage). */
+export function transferMembers(manifest: TransferManifest): Map<string, ReleaseMember[]> {
+  return releaseMembers(carriedReleases(manifest));
 }
 
 export function releaseOf(manifest: TransferManifest): { version: string; architecture: string } | undefined {
@@ -188,6 +199,7 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
   const { manifest, signature } = await openTrustedTransfer(fromDir, opts.trust);
   const reader = await TransferReader.of(fromDir, manifest);
   const release = releaseOf(manifest);
+  const members = transferMembers(manifest);
   const parent = await checkParent(ctx, reader, target, to);
   const receiptPath = opts.receiptPath ?? join(fromDir, RECEIPT_FILE);
   const session = await PushSession.open(ctx, dirname(receiptPath), manifest.id, target, to);
@@ -197,7 +209,7 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
       ctx,
       manifest.images
         .filter((image) => !parent.inParent.has(image.source))
-        .map((image) => ({ ...mirroredImage(image), open: () => new MediaSource(reader, image) })),
+        .map((image) => ({ ...mirroredImage(image, members), open: () => new MediaSource(reader, image) })),
       target,
       { targetSpec: to, transferId: manifest.id, ...(release ? { release } : {}), destination: (ref) => session.destination(ref) },
     );
@@ -207,8 +219,9 @@ export async function pushFromDisk(ctx: EngineContext, fromDir: string, to: stri
       manifest.images
         .filter((i) => parent.inParent.has(i.source))
         .map(async (image) => {
-          const tags = allMirrorTags(mirroredImage(image), target, release);
-          await tagInMirror(ctx, mirroredImage(image), target, tags);
+          const mirrored = mirroredImage(image, members);
+          const tags = allMirrorTags(mirrored, target, release);
+          await tagInMirror(ctx, mirrored, target, tags);
           return { source: image.source, role: image.role, mirror: mirrorLocationByDigest(image, target), digest: image.digest, ...(tags.length ? { tags: tags.map((t) => t.tag) } : {}) };
         }),
     );

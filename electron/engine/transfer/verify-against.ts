@@ -4,7 +4,7 @@ import type { EngineContext } from '../context';
 import type { TransferReader } from '../media/reader';
 import { allMirrorTags, mirrorReference } from './destination';
 import { locateParentBlobs } from './parent-check';
-import { releaseOf } from './push';
+import { mirroredImage, releaseOf, transferMembers } from './push';
 
 /**
  * The disconnected side's check of the mirror against a transfer: every image present by digest (each
@@ -29,13 +29,15 @@ export async function verifyAgainst(ctx: EngineContext, reader: TransferReader, 
   const target = parseMirrorTarget(to);
   const manifest = reader.manifest;
   const release = releaseOf(manifest);
+  const members = transferMembers(manifest);
   const client = ctx.registry(target.registry);
   const problems: MirrorProblem[] = [];
 
   const images = await Promise.all(
     manifest.images.map((image) =>
       ctx.limit(async () => {
-        const named = mirrorReference(image, target, release);
+        const mirrored = mirroredImage(image, members);
+        const named = mirrorReference(mirrored, target, release);
         const repo = named.repository;
         let present = true;
         for (const digest of image.manifests) {
@@ -45,7 +47,7 @@ export async function verifyAgainst(ctx: EngineContext, reader: TransferReader, 
             problems.push({ image: image.source, message: `${image.source}: manifest ${digest} is not in ${target.registry}/${repo}.` });
           }
         }
-        const tags = allMirrorTags(image, target, release);
+        const tags = allMirrorTags(mirrored, target, release);
         for (const { tag, digest } of present ? tags : []) {
           const tagged = await client.headManifest(repo, tag, ctx.signal ? { signal: ctx.signal } : {});
           if (tagged?.digest !== digest) {

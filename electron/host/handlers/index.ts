@@ -8,6 +8,7 @@ import { generateConfig } from './config';
 import { testConnection } from './registry';
 import { catalogList } from './catalog';
 import { planExport, releaseInfo, releaseList, releasePath } from './release';
+import { readImageSet } from './imageset';
 import { readTransfer, transferSignature } from './transfer';
 import { inspectCa } from './ca';
 import { registryKit } from './kit';
@@ -46,6 +47,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     'release.list': (req) => releaseList(engine, req),
     'release.path': (req) => releasePath(engine, req),
     'catalog.list': (req) => catalogList(secrets, engine, req),
+    'imageset.read': (req) => readImageSet(engine, req),
     'plan.export': (req) => planExport(secrets, engine, req),
 
     'config.generate': async (req) => generateConfig(req.fromDir ? { ...req, fromDir: await grants.check(req.fromDir, 'read') } : req),

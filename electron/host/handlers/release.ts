@@ -7,7 +7,7 @@ import { listReleases } from '../../../shared/update-graph';
 import { updatePathView } from '../../../shared/update-path';
 import { planMirror } from '../../engine/transfer/mirror-plan';
 import { planDisk } from '../../engine/transfer/mirror-to-disk';
-import { planTransfer } from '../../engine/transfer/plan';
+import { plannedReleases, planTransfer } from '../../engine/transfer/plan';
 import { isSignatureArtifactTag } from '../../engine/transfer/signature-artifacts';
 import { readSince } from '../../engine/transfer/since';
 import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
@@ -33,7 +33,8 @@ export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: P
   });
 }
 
-function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
+/** A channel's update graph with the host's trust, proxy and --graph-url. */
+export function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
   return fetchUpdateGraph({
     channel,
     arch,
@@ -106,6 +107,9 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
       freeBytes: layout.space.free,
       fits: layout.space.enough,
       ...(sigs ? { releaseSignatures: { verified: sigs.signatures.length, ...(sigs.store ? { store: sigs.store } : {}), warnings: sigs.warnings } } : {}),
+      ...(plan.otherReleases
+        ? { releases: plannedReleases(plan).map(({ release: r, signatures }) => ({ version: r.version, architecture: r.architecture, digest: r.digest, ...(signatures ? { verified: signatures.signatures.length } : {}) })) }
+        : {}),
       ...(plan.failed ? { failed: plan.failed } : {}),
     };
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
+import { carriedReleases } from '../../../shared/transfer/carried-releases';
 import { TRANSFER_FILE } from '../../../shared/transfer/manifest';
 import { readTransferManifest } from '../../engine/media/reader';
 import { checkTransferTrust } from '../../engine/signing/trust-policy';
@@ -19,10 +20,14 @@ export async function readTransfer(req: ParsedRequestOf<'transfer.read'>): Promi
   // The reader's checks (size bound, schema) and messages; the bytes are hashed as they are on the media.
   const m = await readTransferManifest(req.dir);
   const bytes = await readFile(join(req.dir, TRANSFER_FILE));
+  const releases = carriedReleases(m);
   return {
     id: m.id,
     createdAt: m.createdAt,
     ...(m.release ? { release: { version: m.release.version, architecture: m.release.architecture, digest: m.release.digest } } : {}),
+    ...(releases.length > 1
+      ? { releases: releases.map(({ release: r, signatures }) => ({ version: r.version, architecture: r.architecture, digest: r.digest, signatures: signatures?.signatures.length ?? 0 })) }
+      : {}),
     images: m.images.map((i) => ({ source: i.source, role: i.role, digest: i.digest })),
     volumes: m.volumes.map((v) => ({ name: v.name, size: v.size, sha256: v.sha256 })),
     totalBytes: m.volumes.reduce((n, v) => n + v.size, 0),

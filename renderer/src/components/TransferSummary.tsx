@@ -36,7 +36,20 @@ export function TransferSummary({ dir, onLoaded, manifestHash = true }: { dir: s
         <dd className="mono">{t.id}</dd>
         <dt>Created</dt>
         <dd>{formatTime(t.createdAt)}</dd>
-        {t.release ? (
+        {t.releases ? (
+          <>
+            <dt>Releases (upgrade path)</dt>
+            <dd>
+              <ol className="release-path" data-testid="transfer-releases">
+                {t.releases.map((r) => (
+                  <li key={r.digest}>
+                    {r.version} ({r.architecture}) <span className="mono">{shortDigest(r.digest)}</span>, {r.signatures} signature(s)
+                  </li>
+                ))}
+              </ol>
+            </dd>
+          </>
+        ) : t.release ? (
           <>
             <dt>Release</dt>
             <dd>

@@ -189,7 +189,7 @@ test('unreadable inputs are INVALID_INPUT/USAGE (exit 2): not a signature, not a
 
 test('signature ConfigMap: openshift-config-managed, the verification label, binaryData sha256-<hex>-N', async () => {
   const sigs = [await sign(payload(DIGEST, RELEASE)), await sign(payload(DIGEST, RELEASE))];
-  const cm = parseYaml(signatureConfigMap(DIGEST, sigs).yaml);
+  const cm = parseYaml(signatureConfigMap([{ digest: DIGEST, signatures: sigs }]).yaml);
   assert.equal(cm.apiVersion, 'v1');
   assert.equal(cm.kind, 'ConfigMap');
   assert.equal(cm.metadata.name, `sha256-${DIGEST.slice(7)}`);
@@ -197,7 +197,19 @@ test('signature ConfigMap: openshift-config-managed, the verification label, bin
   assert.deepEqual(cm.metadata.labels, { 'release.openshift.io/verification-signatures': '' });
   assert.deepEqual(Object.keys(cm.binaryData), [`sha256-${DIGEST.slice(7)}-1`, `sha256-${DIGEST.slice(7)}-2`]);
   assert.deepEqual(new Uint8Array(Buffer.from(cm.binaryData[`sha256-${DIGEST.slice(7)}-2`], 'base64')), sigs[1]);
-  assert.throws(() => signatureConfigMap('sha256:short', sigs), (e: unknown) => e instanceof FerryError && e.code === 'USAGE');
+  assert.throws(() => signatureConfigMap([{ digest: 'sha256:short', signatures: sigs }]), (e: unknown) => e instanceof FerryError && e.code === 'USAGE');
+  assert.throws(() => signatureConfigMap([{ digest: DIGEST, signatures: [] }]), (e: unknown) => e instanceof FerryError && e.code === 'USAGE');
+});
+
+test('signature ConfigMap for an upgrade path: one ConfigMap as oc-mirror v2 names it, each release numbered from 1', () => {
+  const other = `sha256:${'b'.repeat(64)}`;
+  const [a, b, c] = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])];
+  const cm = parseYaml(signatureConfigMap([{ digest: other, signatures: [a] }, { digest: DIGEST, signatures: [b, c] }]).yaml);
+  assert.equal(cm.metadata.name, 'mirrored-release-signatures');
+  assert.deepEqual(cm.metadata.labels, { 'release.openshift.io/verification-signatures': '' });
+  assert.deepEqual(Object.keys(cm.binaryData), [`sha256-${'b'.repeat(64)}-1`, `sha256-${DIGEST.slice(7)}-1`, `sha256-${DIGEST.slice(7)}-2`]);
+  assert.equal(cm.binaryData[`sha256-${DIGEST.slice(7)}-2`], Buffer.from(c).toString('base64'));
+  assert.equal(parseYaml(signatureConfigMap([{ digest: other, signatures: [a] }, { digest: DIGEST, signatures: [b] }], 'mine').yaml).metadata.name, 'mine');
 });
 
 test('CLI: release-signature verify (exit 0 / 1 / 2) with a keyring file, and config signature-configmap', async () => {

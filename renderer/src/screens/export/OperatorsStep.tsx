@@ -29,15 +29,18 @@ function sizeText(bytes: number, known: boolean): string {
 
 /** One picked package: its channel and the oldest and newest versions to carry. */
 function PickedPackage({ pick, listed }: { pick: OperatorChoice; listed: ListedPackage | undefined }) {
-  const channel = listed?.channels.find((c) => c.name === pick.channel);
-  const versions = channel?.versions ?? [];
+  // An empty channel (from an imported imageset.yaml) is the package's default one, as the resolver reads it.
+  const channel = listed?.channels.find((c) => c.name === (pick.channel || listed.defaultChannel));
+  // Until the catalog is read, the picked range is all there is to show.
+  const versions = channel?.versions ?? [...new Set([pick.min, pick.max].filter(Boolean))];
   return (
     <fieldset className="operator-pick" data-package={pick.package}>
       <legend>{pick.package}</legend>
       <div className="row">
         <Field label={`Channel of ${pick.package}`}>
           <select value={pick.channel} onChange={(e) => setPick(pick.package, { channel: e.target.value, min: '', max: '' })}>
-            {(listed?.channels ?? [{ name: pick.channel }]).map((c) => (
+            {pick.channel === '' ? <option value="">Default channel</option> : null}
+            {(listed?.channels ?? (pick.channel ? [{ name: pick.channel }] : [])).map((c) => (
               <option key={c.name} value={c.name}>
                 {c.name}
                 {c.name === listed?.defaultChannel ? ' (default)' : ''}

@@ -12,6 +12,7 @@ import { PlanGroups } from '../../components/PlanGroups';
 import { PlanPicture } from '../../components/PlanPicture';
 import { formatBytes, shortDigest } from '../../format';
 import { groupPlan } from '../../plan-groups';
+import { ImageSetCard } from './ImageSetCard';
 import { catalogRequests, exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { remember, useSettings } from '../../settings';
@@ -35,6 +36,23 @@ function ReleaseSignatures({ signatures }: { signatures: PlanResult['releaseSign
           ))}
         </ul>
       ) : null}
+    </Callout>
+  );
+}
+
+/** The releases of an upgrade path, in the order a cluster passes them, each with its verified signatures. */
+function UpgradePath({ releases }: { releases: PlanResult['releases'] }) {
+  if (!releases) return null;
+  return (
+    <Callout tone="ok" title={`Upgrade path: ${releases.length} releases travel together, ${releases.map((r) => r.version).join(' → ')}`}>
+      <ol data-testid="plan-releases">
+        {releases.map((r) => (
+          <li key={r.digest}>
+            {r.version} ({r.architecture}) <span className="mono">{shortDigest(r.digest)}</span>
+            {r.verified !== undefined ? `, ${r.verified} signature(s) verified` : ''}
+          </li>
+        ))}
+      </ol>
     </Callout>
   );
 }
@@ -122,6 +140,7 @@ export function PlanStep() {
               hint="Choose a larger disk, or a smaller set of images."
             />
           )}
+          <UpgradePath releases={planned.result.releases} />
           <ReleaseSignatures signatures={planned.result.releaseSignatures} />
           <NotCarried
             failed={planned.result.failed}
@@ -142,6 +161,7 @@ export function PlanStep() {
           <PlanView plan={planned.result} target={state.toDir} />
         </Card>
       ) : null}
+      <ImageSetCard canImport={false} />
     </>
   );
 }

@@ -10,6 +10,7 @@ import { formatBytes, shortDigest } from '../../format';
 import { imageListErrors } from '../../image-list';
 import { releaseOptionLabel, risksOfChoice } from '../../release-choice';
 import { exportStore, withDone } from '../../journeys';
+import { ImageSetCard } from './ImageSetCard';
 import { useStore } from '../../store';
 import { useAction } from '../../use-action';
 
@@ -31,12 +32,18 @@ export function ReleaseStep() {
   const [clusterAt, setClusterAt] = useState('');
   const pathFn = useCallback((channel: string, arch: string, from: string, to: string) => getApi().release.path({ channel, arch, from, to }), []);
   const [showPath, path] = useAction(pathFn);
+  // A version picked from the list is named by channel and version in an exported imageset.yaml.
+  const pick = (pullspec: string) => {
+    const r = listed.result?.releases.find((x) => x.pullspec === pullspec);
+    exportStore.update({ release: pullspec, releasePick: r && listed.result ? { pullspec, channel: listed.result.channel, arch: listed.result.arch, version: r.version } : undefined });
+  };
   const chosenVersion = listed.result?.releases.find((r) => r.pullspec === state.release)?.version;
   // Newest first, as the list is: the versions a cluster could be running before the chosen one.
   const olderThanChosen = chosenVersion ? (listed.result?.releases ?? []).slice((listed.result?.releases ?? []).findIndex((r) => r.version === chosenVersion) + 1) : [];
 
   return (
     <>
+      <ImageSetCard canImport onImported={(images) => setImagesText(images.join('\n'))} />
       <Card
         title="From the update graph"
         subtitle={`Needs access to api.openshift.com${appInfo?.proxy ? ` (through the proxy ${appInfo.proxy})` : ''}; otherwise give a release pullspec below.`}
@@ -71,7 +78,7 @@ export function ReleaseStep() {
             <p className="muted">No versions in {listed.result.channel} for {listed.result.arch}.</p>
           ) : (
             <Field label="Version">
-              <select value={state.release} onChange={(e) => exportStore.update({ release: e.target.value })}>
+              <select value={state.release} onChange={(e) => pick(e.target.value)}>
                 <option value="">Choose a version…</option>
                 {listed.result.releases.map((r) => (
                   <option key={r.pullspec} value={r.pullspec}>

@@ -1,0 +1,226 @@
+import { Document, parseDocument } from 'yaml';
+import { parseSize } from '../format';
+import { IMAGESET_API_VERSION, IMAGESET_KIND } from './config';
+import type { ImageSetConfig } from './schema';
+import type { SelectedRelease } from './selection';
+
+/**
+ * The app's export journey and an ImageSetConfiguration, both ways: a file read with the CLI's reader
+ * (config.ts, selection.ts) fills the journey's choices, and the choices are written back as a file the
+ * same reader takes. An imported file keeps its YAML document: only the parts the operator changed are
+ * rewritten, so a file nobody changed goes back to git byte for byte. Pure: the renderer runs it.
+ */
+/** One package picked in the operators step; empty `channel` is the package's default channel, empty `min`/`max` leave that end open. */
+export interface OperatorChoice {
+  package: string;
+  channel: string;
+  min: string;
+  max: string;
+}
+
+/** The operators step's catalog and what is picked from it (one catalog per export in the app). */
+export interface CatalogChoice {
+  ref: string;
+  packages: OperatorChoice[];
+  withDependencies: boolean;
+}
+
+/** A release picked from a channel's version list: the file names it by channel and version, as oc-mirror reads it. */
+export interface ReleasePick {
+  pullspec: string;
+  channel: string;
+  arch: string;
+  version: string;
+}
+
+/** The journey's choices an ImageSetConfiguration says: what the plan and the mirror job carry. */
+export interface JourneySelection {
+  release: string;
+  /** How `release` was picked, when it came from a channel (only trusted while it names the same pullspec). */
+  releasePick?: ReleasePick;
+  images: string[];
+  catalog: CatalogChoice;
+  volumeSize: string;
+}
+
+/** What the host's reader made of a file: the configuration and what its selection resolved to (selection.ts). */
+export interface ImageSetRead {
+  config: ImageSetConfig;
+  releases: SelectedRelease[];
+  images: string[];
+  blocked: string[];
+  /** Why the platform channels could not be resolved (the update graph was out of reach). */
+  graphError?: string;
+}
+
+type Part = 'platform' | 'images' | 'operators' | 'archiveSize';
+
+/** An imported file and, per part that came over whole, the choice it made; a part missing here is written afresh. */
+export interface ImportedImageSet {
+  name: string;
+  text: string;
+  baseline: Partial<Record<Part, string>>;
+}
+
+export interface ImportResult {
+  selection: JourneySelection;
+  /** What the file asks for that the journey cannot hold: not carried, and left out of an export. */
+  notCarried: string[];
+  /** What the reader applied that has no field of its own in the journey (blocked images). */
+  applied: string[];
+  imported: ImportedImageSet;
+}
+
+/** A part's value as the plan sees it: equal keys, same transfer. */
+function partKeys(s: JourneySelection): Record<Part, string> {
+  return {
+    platform: s.release.trim(),
+    images: JSON.stringify(s.images),
+    operators: JSON.stringify(operatorsOf(s.catalog) ?? []),
+    archiveSize: s.volumeSize.trim(),
+  };
+}
+
+const PLATFORM_FIELDS = new Set(['channels', 'architectures', 'release']);
+
+function isSet(v: unknown): boolean {
+  return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+}
+
+export function selectionFromImageSet(read: ImageSetRead, name: string, text: string, defaults: { volumeSize: string }): ImportResult {
+  const notCarried: string[] = [];
+  const applied: string[] = [];
+  const lossy = new Set<Part>();
+  const { config } = read;
+
+  let release = '';
+  let releasePick: ReleasePick | undefined;
+  if (config.platform) {
+    for (const [key, value] of Object.entries(config.platform)) {
+      if (!PLATFORM_FIELDS.has(key) && isSet(value)) {
+        notCarried.push(`mirror.platform.${key}: the app does not carry it.`);
+        lossy.add('platform');
+      }
+    }
+    if (read.graphError) {
+      notCarried.push(`The release is not filled in: the update graph could not be read (${read.graphError}).`);
+      lossy.add('platform');
+    } else if (read.releases.length === 0) {
+      notCarried.push('The platform channels select no release.');
+      lossy.add('platform');
+    } else {
+      const chosen = read.releases.at(-1)!;
+      if (read.releases.length > 1) {
+        notCarried.push(
+          `The file selects ${read.releases.length} releases (${read.releases.map((r) => r.version ?? r.payload).join(', ')}); a transfer from the app carries one, so ${chosen.version ?? chosen.payload} is filled in and an export names only it.`,
+        );
+        lossy.add('platform');
+      }
+      release = chosen.payload;
+      if (chosen.channel && chosen.version) releasePick = { pullspec: chosen.payload, channel: chosen.channel, arch: chosen.arch, version: chosen.version };
+    }
+  }
+
+  if (read.blocked.length > 0) applied.push(`blockedImages keeps ${read.blocked.length} extra image(s) out: ${read.blocked.join(', ')}.`);
+
+  const [first, ...others] = config.operators;
+  const packages: OperatorChoice[] = [];
+  if (others.length > 0) {
+    notCarried.push(`The app carries operators from one catalog: ${others.map((o) => o.catalog).join(', ')} ${others.length === 1 ? 'is' : 'are'} left out.`);
+    lossy.add('operators');
+  }
+  for (const p of first?.packages ?? []) {
+    if (packages.some((q) => q.package === p.name)) {
+      notCarried.push(`Package ${p.name} is listed twice; the app keeps its first entry.`);
+      lossy.add('operators');
+      continue;
+    }
+    const [channel, ...more] = p.channels;
+    if (more.length > 0) {
+      notCarried.push(`The app picks one channel per package: ${p.name} keeps ${channel!.name}, not ${more.map((c) => c.name).join(', ')}.`);
+      lossy.add('operators');
+    }
+    // A channel's own range wins over the package's, as in oc-mirror's filter (selection.ts).
+    const range = channel && (channel.minVersion !== undefined || channel.maxVersion !== undefined) ? channel : p;
+    packages.push({ package: p.name, channel: channel?.name ?? '', min: range.minVersion ?? '', max: range.maxVersion ?? '' });
+  }
+
+  const selection: JourneySelection = {
+    release,
+    ...(releasePick ? { releasePick } : {}),
+    images: read.images,
+    catalog: { ref: first?.catalog ?? '', packages, withDependencies: first ? !first.skipDependencies : false },
+    volumeSize: config.archiveSizeGiB ? `${config.archiveSizeGiB}GiB` : defaults.volumeSize,
+  };
+  const keys = partKeys(selection);
+  const baseline: Partial<Record<Part, string>> = {};
+  for (const part of Object.keys(keys) as Part[]) if (!lossy.has(part)) baseline[part] = keys[part];
+  return { selection, notCarried, applied, imported: { name, text, baseline } };
+}
+
+function platformOf(s: JourneySelection, notes: string[]): Record<string, unknown> | undefined {
+  const release = s.release.trim();
+  if (!release) return undefined;
+  const pick = s.releasePick?.pullspec === release ? s.releasePick : undefined;
+  if (pick) return { channels: [{ name: pick.channel, minVersion: pick.version, maxVersion: pick.version }], architectures: [pick.arch] };
+  notes.push('The release was given by pullspec, not picked from a channel: the file names it under platform.release, which Ferry carries as is; oc-mirror v2 reads platform.release only as a release on disk, so pick the version from the channel list for a file both tools read.');
+  return { release };
+}
+
+function operatorsOf(c: CatalogChoice): Array<Record<string, unknown>> | undefined {
+  if (!c.ref.trim() || c.packages.length === 0) return undefined;
+  const packages = c.packages.map((p) => {
+    const range = { ...(p.min ? { minVersion: p.min } : {}), ...(p.max ? { maxVersion: p.max } : {}) };
+    return p.channel ? { name: p.package, channels: [{ name: p.channel, ...range }] } : { name: p.package, ...range };
+  });
+  // oc-mirror adds what the picked bundles depend on unless told not to; the app adds them only when asked.
+  return [{ catalog: c.ref.trim(), packages, ...(c.withDependencies ? {} : { skipDependencies: true }) }];
+}
+
+const GIB = 1024 ** 3;
+
+/** oc-mirror's archiveSize (whole GiB, as Ferry's reader takes it); undefined for the default volume size. */
+function archiveSizeOf(volumeSize: string, defaultVolumeSize: string, notes: string[]): number | undefined {
+  let bytes: number;
+  try {
+    bytes = parseSize(volumeSize.trim() || defaultVolumeSize);
+  } catch {
+    notes.push(`The volume size "${volumeSize}" is not a size; the file leaves archiveSize out.`);
+    return undefined;
+  }
+  if (bytes === parseSize(defaultVolumeSize)) return undefined;
+  if (bytes % GIB === 0) return bytes / GIB;
+  notes.push(`archiveSize is a whole number of GiB: the volume size ${volumeSize.trim()} cannot be written, so the file leaves it out (the default, ${defaultVolumeSize}, applies).`);
+  return undefined;
+}
+
+/**
+ * The journey's choices as an ImageSetConfiguration. With `imported`, its document is edited where a part
+ * differs from what the file said (or did not come over whole); nothing changed gives its text back as it was.
+ * `notes` say what the file cannot say as the journey has it.
+ */
+export function imageSetText(s: JourneySelection, imported: ImportedImageSet | undefined, defaultVolumeSize: string): { text: string; notes: string[] } {
+  const notes: string[] = [];
+  const keys = partKeys(s);
+  const changed = (Object.keys(keys) as Part[]).filter((p) => imported?.baseline[p] !== keys[p]);
+  if (imported && changed.length === 0) return { text: imported.text, notes };
+  const value = (part: Part): unknown => {
+    if (part === 'platform') return platformOf(s, notes);
+    if (part === 'operators') return operatorsOf(s.catalog);
+    if (part === 'archiveSize') return archiveSizeOf(s.volumeSize, defaultVolumeSize, notes);
+    return s.images.length > 0 ? s.images.map((name) => ({ name })) : undefined;
+  };
+  const PATHS: Record<Part, string[]> = { archiveSize: ['archiveSize'], platform: ['mirror', 'platform'], operators: ['mirror', 'operators'], images: ['mirror', 'additionalImages'] };
+  // A fresh file in the order of oc-mirror's documented examples; an imported one keeps its own.
+  const doc = imported ? parseDocument(imported.text) : new Document({ kind: IMAGESET_KIND, apiVersion: IMAGESET_API_VERSION, archiveSize: null, mirror: { platform: null, operators: null, additionalImages: null } });
+  // blockedImages beside operators is refused by the reader (config.ts): operators written make the image list explicit.
+  if (changed.includes('operators') && !changed.includes('images') && operatorsOf(s.catalog) && doc.hasIn(['mirror', 'blockedImages'])) changed.push('images');
+  for (const part of imported ? changed : (['archiveSize', 'platform', 'operators', 'images'] as const)) {
+    const v = value(part);
+    if (v === undefined) doc.deleteIn(PATHS[part]);
+    else doc.setIn(PATHS[part], doc.createNode(v));
+  }
+  // The list written is what is carried: the patterns that filtered the old list have done their work.
+  if (changed.includes('images')) doc.deleteIn(['mirror', 'blockedImages']);
+  return { text: doc.toString({ flowCollectionPadding: false }), notes };
+}

@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { test, expect, FerryApp } from './support/fixtures';
+import { startServe, type ServeProcess } from './support/serve';
+import { e2eWorld } from './support/world-info';
+import { listenOnLoopback } from '../support/loopback';
+import { tempDir } from '../support/tmp';
+
+/**
+ * Issue 19: an oc-mirror ImageSetConfiguration as a team keeps it in git (comments, its own order) imported into
+ * the export journey and exported back unchanged. The channel is resolved on the update graph recorded from
+ * api.openshift.com (test/fixtures/update-graph), so this file runs its own `ferry serve` with --graph-url, and
+ * with the world's CA and auth file so the operators step can read the test catalog the file names.
+ */
+let graph: Server;
+let serve: ServeProcess;
+let payload4_15_10: string;
+const home = tempDir('ferry-e2e-imageset-');
+
+test.beforeAll(async () => {
+  const body = await readFile(join(process.cwd(), 'test/fixtures/update-graph/candidate-4.15-amd64.json'));
+  payload4_15_10 = (JSON.parse(body.toString('utf8')) as { nodes: Array<{ version: string; payload: string }> }).nodes.find((n) => n.version === '4.15.10')!.payload;
+  graph = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const known = url.pathname === '/api/upgrades_info/v1/graph' && url.searchParams.get('channel') === 'candidate-4.15';
+    res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(known ? body : '{"kind":"not_found"}');
+  });
+  const host = await listenOnLoopback(graph);
+  const world = e2eWorld();
+  serve = await startServe(process.cwd(), home.path, {
+    args: ['--graph-url', `http://${host}/api/upgrades_info/v1/graph`, '--authfile', world.authfile, '--ca-file', world.ca.certPath],
+  });
+});
+
+test.afterAll(async () => {
+  await serve?.stop();
+  await new Promise<void>((resolve) => (graph ? graph.close(() => resolve()) : resolve()));
+  await home.cleanup();
+});
+
+test('imageset.yaml: imported into the export journey, refusals with their line, exported back byte for byte', async ({ browser, world }) => {
+  test.skip(!world.catalog, 'global setup pushed no test catalog');
+  const catalog = world.catalog!.ref;
+  const extra = world.images[0]!;
+  const original = `# Mirrored nightly by the platform team; reviewed in git.
+kind: ImageSetConfiguration
+apiVersion: mirror.openshift.io/v2alpha1
+archiveSize: 2
+mirror:
+  platform:
+    channels:
+      - name: candidate-4.15
+        minVersion: 4.15.10   # where the clusters go next
+        maxVersion: 4.15.10
+    architectures: [amd64]
+  operators:
+    - catalog: ${catalog}
+      packages:
+        - name: ferry-database
+          channels:
+            - name: stable
+              minVersion: "1.1.0"
+              maxVersion: "1.2.0"
+  additionalImages:
+    - name: ${extra}
+`;
+  const refused = `kind: ImageSetConfiguration
+apiVersion: mirror.openshift.io/v2alpha1
+mirror:
+  helm:
+    repositories: []
+`;
+
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(serve.url);
+  const app = new FerryApp(page, 'imageset');
+  await page.goto(`${new URL(serve.url).origin}/#/export/release`);
+  const fileInput = page.locator('input[type=file]');
+
+  // The CLI's reader refuses what Ferry does not carry, naming the line; nothing in the journey changes.
+  await fileInput.setInputFiles({ name: 'helm.yaml', mimeType: 'application/yaml', buffer: Buffer.from(refused) });
+  await expect(page.getByRole('alert').filter({ hasText: 'helm.yaml:4:3: mirror.helm: Helm charts are not supported.' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Release pullspec' })).toHaveValue('');
+
+  await fileInput.setInputFiles({ name: 'imageset.yaml', mimeType: 'application/yaml', buffer: Buffer.from(original) });
+  await expect(page.getByText(`Filled in from imageset.yaml: release 4.15.10 (candidate-4.15, amd64), 1 extra image(s), 1 operator package(s) from ${catalog}, volumes of 2GiB.`)).toBeVisible();
+  await expect(page.getByText('Not carried from imageset.yaml')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'Release pullspec' })).toHaveValue(payload4_15_10);
+  await expect(page.getByRole('textbox', { name: 'Channel' })).toHaveValue('candidate-4.15');
+  await expect(page.getByRole('textbox', { name: 'Extra image references' })).toHaveValue(extra);
+  await app.checkpoint('01-imported');
+
+  await page.getByRole('button', { name: /Next: Operators/ }).click();
+  await expect(page.getByRole('textbox', { name: 'Catalog image' })).toHaveValue(catalog);
+  await expect(page.getByText(`4 package(s) in ${catalog}`)).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Packages' }).getByRole('checkbox', { name: /^ferry-database/ })).toBeChecked();
+  await expect(page.getByRole('combobox', { name: 'Channel of ferry-database' })).toHaveValue('stable');
+  await expect(page.getByRole('combobox', { name: 'Oldest version of ferry-database' })).toHaveValue('1.1.0');
+  await expect(page.getByRole('combobox', { name: 'Newest version of ferry-database' })).toHaveValue('1.2.0');
+  await expect(page.getByRole('checkbox', { name: /Add what they depend on/ })).toBeChecked();
+  await app.checkpoint('02-operators');
+
+  await page.getByRole('button', { name: /Next: Plan/ }).click();
+  await expect(page.getByRole('textbox', { name: 'Volume size' })).toHaveValue('2GiB');
+  const downloaded = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export imageset.yaml' }).click();
+  const download = await downloaded;
+  expect(download.suggestedFilename()).toBe('imageset.yaml');
+  expect(await readFile(await download.path())).toEqual(Buffer.from(original));
+  await expect(page.getByText('Downloaded as imageset.yaml.')).toBeVisible();
+  await app.checkpoint('03-exported');
+
+  // A change is written into the same document: the comments stay, the list says what is carried.
+  await page.getByRole('button', { name: /Back: Operators/ }).click();
+  await page.getByRole('combobox', { name: 'Newest version of ferry-database' }).selectOption('1.1.1');
+  await page.getByRole('button', { name: /Next: Plan/ }).click();
+  const again = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export imageset.yaml' }).click();
+  const changed = (await readFile(await (await again).path())).toString('utf8');
+  // The operators are written afresh; the rest keeps its content, order and comments (the yaml printer may respace them).
+  expect(changed).toMatch(/^# Mirrored nightly by the platform team; reviewed in git\.\nkind: ImageSetConfiguration\napiVersion: mirror\.openshift\.io\/v2alpha1\narchiveSize: 2\n/);
+  expect(changed).toMatch(/minVersion: 4\.15\.10 +# where the clusters go next\n/);
+  expect(changed).toContain('            - name: stable\n              minVersion: 1.1.0\n              maxVersion: 1.1.1\n');
+  expect(changed).toContain(`  additionalImages:\n    - name: ${extra}\n`);
+  expect(errors).toEqual([]);
+  await context.close();
+});
