@@ -141,7 +141,7 @@ export function releaseSignatureOptions(defaults: EngineDefaults): Promise<Signa
 export async function exportMirrorRequest(
   choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; toDir: string },
   defaults: EngineDefaults,
-): Promise<MirrorRequest> {
+): Promise<MirrorRequest & { toDir: string }> {
   return {
     ...(choices.release ? { release: choices.release, signatures: await releaseSignatureOptions(defaults) } : {}),
     ...(choices.release && choices.releases?.length ? { releases: choices.releases } : {}),

@@ -3,13 +3,10 @@ import { shortenDigests } from '../../shared/format';
 import { copy } from '../engine/copy/copy';
 import { parsePlatform } from '../engine/registry/manifest';
 import { extractOperation } from '../engine/transfer/extract';
-import { mirrorToDisk } from '../engine/transfer/mirror-to-disk';
-import { planMirror } from '../engine/transfer/mirror-plan';
+import { mirrorOperation } from '../engine/transfer/mirror-operation';
 import { assertAllPushed, pushFromDisk } from '../engine/transfer/push';
-import { readSince } from '../engine/transfer/since';
 import { mediaReport, verifyOperation } from '../engine/transfer/verify-transfer';
 import { parsePrivateKey } from '../engine/signing/keys';
-import { signTransferWith } from '../engine/signing/transfer-signature';
 import type { TrustPolicy } from '../engine/signing/trust-policy';
 import { exportMirrorRequest, volumeSizeOf } from '../jobs/engine-options';
 import { withEngine } from './engine';
@@ -35,20 +32,12 @@ function trustPolicyOf(params: { trust: string[]; allowUnsigned: boolean; allowU
 export const runners: JobRunners = {
   mirror: (params, job) =>
     withEngine(params, job, async (ctx) => {
-      const volumeSize = volumeSizeOf(params.volumeSize);
-      // A delta: blobs the mirror already holds (per the receipt of its last push) are recorded, not written.
-      const since = params.since ? await readSince(params.since) : undefined;
-      const { plan, requested } = await planMirror(ctx, await exportMirrorRequest(params, job.defaults));
-      await job.checkpoint();
-      const result = await mirrorToDisk(ctx, plan, {
-        toDir: params.toDir,
-        volumeSize,
-        requested,
-        ...(since ? { since } : {}),
-        ...(params.failFast ? { failFast: true } : {}),
+      const { written: result, signed } = await mirrorOperation(ctx, {
+        request: await exportMirrorRequest(params, job.defaults),
+        volumeSize: volumeSizeOf(params.volumeSize),
+        ...(job.signingKey ? { signingKey: parsePrivateKey(Buffer.from(job.signingKey), "the app's signing key") } : {}),
+        checkpoint: () => job.checkpoint(),
       });
-      // Signed after the writer's final rename, exactly as `ferry mirror --sign-key` does.
-      const signed = job.signingKey ? await signTransferWith(params.toDir, parsePrivateKey(Buffer.from(job.signingKey), "the app's signing key")) : undefined;
       const m = result.manifest;
       return {
         dir: params.toDir,

@@ -56,26 +56,26 @@ function entries(mappings: readonly MirrorMapping[], policy: MirrorSourcePolicy 
   return mappings.map((m) => (policy ? { mirrors: [...m.mirrors], source: m.source, mirrorSourcePolicy: policy } : { mirrors: [...m.mirrors], source: m.source }));
 }
 
-export function imageDigestMirrorSet(mappings: readonly MirrorMapping[], opts: MirrorSetOptions = {}): Generated<ImageDigestMirrorSet> {
-  const object: ImageDigestMirrorSet = {
-    apiVersion: 'config.openshift.io/v1',
-    kind: 'ImageDigestMirrorSet',
-    metadata: { name: opts.name ?? DEFAULT_MIRROR_SET_NAME },
-    spec: { imageDigestMirrors: entries(mappings, opts.mirrorSourcePolicy) },
-  };
-  refuseViolations(mergeViolations(imageDigestMirrorSetViolations(object), mirrorEntriesNodeViolations(object.spec.imageDigestMirrors, 'imageDigestMirrors')), 'The ImageDigestMirrorSet');
+/** The two mirror-set kinds differ only in their list's field and the API rules that check it. */
+const MIRROR_SET_KINDS = {
+  ImageDigestMirrorSet: { field: 'imageDigestMirrors', violations: imageDigestMirrorSetViolations },
+  ImageTagMirrorSet: { field: 'imageTagMirrors', violations: imageTagMirrorSetViolations },
+} as const;
+
+function mirrorSet<S extends ImageDigestMirrorSet | ImageTagMirrorSet>(kind: S['kind'], mappings: readonly MirrorMapping[], opts: MirrorSetOptions): Generated<S> {
+  const { field, violations } = MIRROR_SET_KINDS[kind];
+  const list = entries(mappings, opts.mirrorSourcePolicy);
+  const object = { apiVersion: 'config.openshift.io/v1', kind, metadata: { name: opts.name ?? DEFAULT_MIRROR_SET_NAME }, spec: { [field]: list } } as S;
+  refuseViolations(mergeViolations(violations(object), mirrorEntriesNodeViolations(list, field)), `The ${kind}`);
   return { text: toYaml(object), object };
 }
 
+export function imageDigestMirrorSet(mappings: readonly MirrorMapping[], opts: MirrorSetOptions = {}): Generated<ImageDigestMirrorSet> {
+  return mirrorSet<ImageDigestMirrorSet>('ImageDigestMirrorSet', mappings, opts);
+}
+
 export function imageTagMirrorSet(mappings: readonly MirrorMapping[], opts: MirrorSetOptions = {}): Generated<ImageTagMirrorSet> {
-  const object: ImageTagMirrorSet = {
-    apiVersion: 'config.openshift.io/v1',
-    kind: 'ImageTagMirrorSet',
-    metadata: { name: opts.name ?? DEFAULT_MIRROR_SET_NAME },
-    spec: { imageTagMirrors: entries(mappings, opts.mirrorSourcePolicy) },
-  };
-  refuseViolations(mergeViolations(imageTagMirrorSetViolations(object), mirrorEntriesNodeViolations(object.spec.imageTagMirrors, 'imageTagMirrors')), 'The ImageTagMirrorSet');
-  return { text: toYaml(object), object };
+  return mirrorSet<ImageTagMirrorSet>('ImageTagMirrorSet', mappings, opts);
 }
 
 /** ICSP has no source policy: its mirrors are digest-only and the source is always tried last. */

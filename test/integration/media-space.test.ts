@@ -86,7 +86,7 @@ describe('a target disk that is too small', () => {
   });
 
   it('a disk that refuses a blob while it is being committed stops the writer; the journal keeps only committed blobs', async () => {
-    // Blobs smaller than a write batch reach the file only when committed, while the next blob streams.
+    // Blobs added all at once are written one at a time without a plan; the one the full disk refuses stops the writer.
     const small = fixtureContent({ shared: 40_000, big: 60_000, medium: 50_000, small: 30_000 }, 'commit-full');
     const dir = join(mnt, 'commit');
     const filler = join(mnt, 'filler');

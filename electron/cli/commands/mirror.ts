@@ -9,12 +9,12 @@ import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mappin
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
 import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../../engine/media/layout';
 import { DEFAULT_REGISTRY_IMAGE } from '../../engine/registry-kit/registry-image';
-import { planMirror } from '../../engine/transfer/mirror-plan';
+import { planMirror, type MirrorRequest } from '../../engine/transfer/mirror-plan';
+import { mirrorOperation } from '../../engine/transfer/mirror-operation';
 import { describeHolder } from '../../engine/media/lock';
 import { signatureOptionsFrom } from '../../engine/release-signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
-import { signTransfer } from '../../engine/signing/transfer-signature';
-import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
+import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { plannedReleases, plannedSource, readImageList, readListFile, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
@@ -205,14 +205,14 @@ export function register(program: Command): void {
     if (opts.since && !opts.toDir) throw new FerryError('USAGE', '--since applies to --to-dir only.', { hint: 'A registry-to-registry mirror already skips what the target holds; drop --since.' });
     const since = opts.since ? await readSince(opts.since) : undefined;
     // A bad signing key must fail now, not after hours of mirroring.
-    if (opts.signKey) await readPrivateKey(opts.signKey);
+    const signingKey = opts.signKey ? await readPrivateKey(opts.signKey) : undefined;
     const signatures =
       opts.toDir && opts.releaseSignatures ? await signatureOptionsFrom({ stores: opts.signatureStore, ...(opts.signatureKeyring ? { keyringFile: opts.signatureKeyring } : {}) }) : undefined;
     const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
     try {
-      const { plan, registry, requested } = await planMirror(ctx, {
+      const request: MirrorRequest = {
         ...(release ? { release } : {}),
         ...(imageSet?.otherReleases.length ? { releases: imageSet.otherReleases } : {}),
         ...(opts.arch ? { arch: opts.arch } : {}),
@@ -223,10 +223,12 @@ export function register(program: Command): void {
         ...(signatures ? { signatures } : {}),
         ...(catalogs.length ? { catalogs } : {}),
         ...(opts.failFast ? { failFast: true } : {}),
-        ...(opts.toDir && !opts.dryRun ? { toDir: opts.toDir } : {}),
         ...(imageSet ? { imageSet: imageSet.record } : {}),
         ...(imageSet?.graph ? { graph: graphDataFor(opts) } : {}),
-      });
+      };
+      // Writing to disk is the engine's one mirror operation (plan, write, sign), the app's mirror job's too.
+      const writing = opts.toDir && !opts.dryRun ? await mirrorOperation(ctx, { request: { ...request, toDir: opts.toDir }, volumeSize, ...(signingKey ? { signingKey } : {}) }) : undefined;
+      const { plan, registry } = writing ?? (await planMirror(ctx, request));
       const summary = planSummary(plan);
       const out: string[] = [];
       if (opts.dryRun) {
@@ -274,15 +276,8 @@ export function register(program: Command): void {
         return;
       }
       if (opts.toDir) {
-        const result = await mirrorToDisk(ctx, plan, {
-          toDir: opts.toDir,
-          volumeSize,
-          requested,
-          ...(since ? { since } : {}),
-          ...(opts.failFast ? { failFast: true } : {}),
-        });
+        const { written: result, signed } = writing!;
         progress.end();
-        const signed = opts.signKey ? await signTransfer(opts.toDir, opts.signKey) : undefined;
         const m = result.manifest;
         const parentBlobs = m.blobs.filter((b) => isParentLocation(b.location));
         // Written and usable, but not all that was asked: a script must notice (exit 1), and the rerun completes it.

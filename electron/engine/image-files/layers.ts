@@ -1,11 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { chmod, rename, rm } from 'node:fs/promises';
 import { PassThrough, Readable, Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { pipeline as pipelineCb } from 'node:stream';
 import tar from 'tar-stream';
 import { FerryError } from '../../../shared/errors';
+import { openReplacement, type Replacement } from '../media/confined-file';
 
 /**
  * Reading files out of an image's layers, honouring layer order and whiteouts, for the two places
@@ -169,8 +168,9 @@ export interface FileFilter {
 }
 
 /**
- * Streams one file to `destPath` (mode `mode`), through `filter` if given. Bytes go to a temp file
- * beside it that is renamed only after the layer that holds the file was read to its end and verified.
+ * Streams one file to `destPath` (mode `mode`), through `filter` if given, by the one atomic writer
+ * (confined-file.ts): the bytes go to a temp file beside it that takes the name only after the layer that
+ * holds the file was read to its end and verified.
  */
 export async function extractFileFromLayers(
   layersBottomUp: readonly LayerSource[],
@@ -179,41 +179,53 @@ export async function extractFileFromLayers(
   mode = 0o755,
   filter?: () => FileFilter,
 ): Promise<{ layer: string; bytes: number }> {
-  const temp = `${destPath}.ferry-partial`;
   let bytes = 0;
   let used: FileFilter | undefined;
+  let target: Promise<Replacement> | undefined;
   try {
     const found = await resolve(layersBottomUp, [path], () => {
       bytes = 0;
       used = filter?.();
-      const file = createWriteStream(temp, { mode: 0o600 });
+      // The path met again (twice in one layer) starts over in a new temp file.
+      const previous = target;
+      const replacement = (target = (async () => {
+        await (await previous)?.abort();
+        return openReplacement(destPath, mode);
+      })());
+      // Awaited by the writes and the commit; a refused target is not unhandled meanwhile.
+      replacement.catch(() => undefined);
+      const file = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          replacement.then((r) => r.write(chunk)).then(() => cb(), cb);
+        },
+      });
       const counter = new PassThrough();
       counter.on('data', (c: Buffer) => (bytes += c.length));
       counter.pipe(file);
       const head: Writable = used ? used.stream : counter;
       if (used) used.stream.pipe(counter);
-      return new Writable({
+      const sink = new Writable({
         write(chunk: Buffer, _enc, cb) {
           head.write(chunk, cb);
         },
         final(cb) {
           file.once('close', () => cb());
-          file.once('error', cb);
-          used?.stream.once('error', cb);
           head.end();
         },
       });
+      // pipe() carries no error downstream: a refused target, a full disk or a filter's refusal fails the sink.
+      for (const stream of [file, ...(used ? [used.stream] : [])]) stream.on('error', (e) => sink.destroy(e));
+      return sink;
     });
     const layer = found.get(normalizeEntryPath(path));
     if (!layer) {
       throw new FerryError('NOT_FOUND', `The image has no file ${path} (it is absent or deleted by a later layer).`);
     }
     used?.accept();
-    await chmod(temp, mode);
-    await rename(temp, destPath);
+    await (await target!).commit();
     return { layer: layer.digest, bytes };
   } catch (e) {
-    await rm(temp, { force: true });
+    await (await target?.catch(() => undefined))?.abort();
     throw e;
   }
 }

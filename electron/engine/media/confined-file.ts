@@ -84,28 +84,59 @@ export async function regularFileAt(path: string): Promise<Stats | undefined> {
  * renamed over the target (rename replaces a link itself, never what it points at), then the directory
  * fsynced so the rename survives a crash. A target that is not a regular file is refused. `data` may be a
  * stream of chunks (a blob through its verifier): when it fails, the temp file goes and the target stays.
- * The one atomic writer of every file Ferry commits.
+ * The one atomic writer of every file Ferry commits; openReplacement is the same writer for a producer
+ * that pushes its bytes rather than being iterated.
  */
 export async function replaceConfined(path: string, data: string | Uint8Array | AsyncIterable<Uint8Array>, fileMode = 0o644): Promise<void> {
-  await regularFileAt(path);
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const replacement = await openReplacement(path, fileMode);
   try {
-    const fh = await openConfined(temp, 'create', fileMode);
-    try {
-      // open() applies the umask to the mode; the file must end up exactly as asked (0600 for a secret).
-      await fh.chmod(fileMode);
-      if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
-      else for await (const chunk of data) await writeAll(fh, chunk);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, path);
+    if (typeof data === 'string' || data instanceof Uint8Array) await replacement.write(typeof data === 'string' ? Buffer.from(data) : data);
+    else for await (const chunk of data) await replacement.write(chunk);
   } catch (e) {
-    await rm(temp, { force: true });
+    await replacement.abort();
     throw e;
   }
-  await syncDir(dirname(path));
+  await replacement.commit();
+}
+
+/** A file being replaced: bytes go to its temp file; `commit` puts it in place, `abort` removes it. */
+export interface Replacement {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Mode, fsync, rename over the target, fsync of the directory; on a failure the temp file goes. */
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Starts replacing `path` (refused unless it is absent or a regular file): what replaceConfined does, step by step. */
+export async function openReplacement(path: string, fileMode = 0o644): Promise<Replacement> {
+  await regularFileAt(path);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Private until committed: nobody reads (or runs) a file that is not yet whole and checked.
+  const fh = await openConfined(temp, 'create', 0o600);
+  let open = true;
+  const abort = async () => {
+    if (open) await fh.close().catch(() => undefined);
+    open = false;
+    await rm(temp, { force: true });
+  };
+  return {
+    write: (chunk) => writeAll(fh, chunk),
+    abort,
+    async commit() {
+      try {
+        // open() applies the umask to the mode; the file must end up exactly as asked (0600 for a secret).
+        await fh.chmod(fileMode);
+        await fh.sync();
+        open = false;
+        await fh.close();
+        await rename(temp, path);
+      } catch (e) {
+        await abort();
+        throw e;
+      }
+      await syncDir(dirname(path));
+    },
+  };
 }
 
 async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {

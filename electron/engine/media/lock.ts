@@ -72,6 +72,7 @@ export class TransferLock {
   }
 }
 
+/** Not replaceConfined: a lock is taken by creating its file (O_EXCL), where a rename would replace another run's lock. */
 async function writeNew(path: string, text: string): Promise<void> {
   const fh = await openConfined(path, 'create');
   try {

@@ -1,18 +1,18 @@
-import type { FileHandle } from 'node:fs/promises';
+import { unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TransferVolume } from '../../../shared/transfer/manifest';
 import { openConfined } from './confined-file';
-import { TAR_END, closedVolumeSize, volumeName, type Placement } from './layout';
+import { TAR_END, closedVolumeSize, volumeName, type AllocatorState, type Placement } from './layout';
 import { writeTarEntry, type EntryHeader } from './tar-entry';
 import { VolumeHasher } from './volume-hasher';
-import { writeFully } from './volumes';
+import { listVolumeFiles, writeFully } from './volumes';
 
 /**
- * The volume files of a transfer whose every entry was placed before writing (a planned mirror to disk):
- * entries are written at their planned offsets in any order, several volumes open at once. A volume is
- * hashed as its contiguous prefix of complete entries grows (the VolumeHasher reads back in file order),
- * and closed (end-of-archive blocks, fsync, hash) once every entry of it is complete. Positions never move
- * back: a failed entry is a hole the next run fills.
+ * The volume files of a transfer whose entries are placed before they are written (all up front for a
+ * planned mirror to disk, or each as it arrives): entries are written at their places in any order, several
+ * volumes open at once. A volume is hashed as its contiguous prefix of complete entries grows (the
+ * VolumeHasher reads back in file order), and closed (end-of-archive blocks, fsync, hash) once every entry
+ * of it is complete. A failed entry is a hole the next run fills, or, when it was the last placed, cut off.
  */
 const WRITE_BATCH = 1024 * 1024;
 
@@ -24,11 +24,13 @@ export class PlacedVolumes {
   readonly closed = new Map<number, TransferVolume>();
   private readonly hasher = new VolumeHasher();
 
-  /** `ends`: where the planned blob entries of each volume end; `last` takes the OCI tail and is closed by the writer's finish. */
+  /**
+   * `ends`: where the placed blob entries of each volume end (the writer's map, which grows as it places
+   * more). The last volume of it takes the OCI tail and is closed by the writer's finish.
+   */
   constructor(
     private readonly dir: string,
     private readonly ends: ReadonlyMap<number, number>,
-    private readonly last: number,
     closed: readonly TransferVolume[] = [],
   ) {
     for (const v of closed) this.closed.set(volumeIndex(v.name), v);
@@ -82,7 +84,7 @@ export class PlacedVolumes {
   claimFull(volumes: Iterable<number>): number[] {
     const out: number[] = [];
     for (const v of new Set(volumes)) {
-      if (v === this.last || this.closing.has(v) || this.closed.has(v)) continue;
+      if (v === this.last() || this.closing.has(v) || this.closed.has(v)) continue;
       if (this.prefix(v) < (this.ends.get(v) ?? 0)) continue;
       this.closing.add(v);
       out.push(v);
@@ -115,6 +117,29 @@ export class PlacedVolumes {
     this.files.clear();
     await Promise.all(open.map((f) => f.then((fh) => fh.close()).catch(() => undefined)));
     await this.hasher.close();
+  }
+
+  /**
+   * Cuts the files back to `state`: volumes after its volume deleted, that one truncated to its complete
+   * entries. What a crashed run or a withdrawn last blob left past them goes.
+   */
+  async cut(state: AllocatorState): Promise<void> {
+    for (const [v, fh] of [...this.files]) {
+      if (v <= state.volume) continue;
+      this.files.delete(v);
+      await fh.then((f) => f.close()).catch(() => undefined);
+    }
+    for (const [index, name] of await listVolumeFiles(this.dir)) {
+      if (index <= state.volume) continue;
+      await unlink(join(this.dir, name));
+      this.hasher.reset(join(this.dir, name), 0);
+    }
+    await (await this.file(state.volume)).truncate(state.used);
+    this.hasher.reset(this.path(state.volume), state.used);
+  }
+
+  private last(): number {
+    return Math.max(1, ...this.ends.keys());
   }
 
   private prefix(volume: number): number {

@@ -9,7 +9,6 @@ import {
   digestSchema,
   transferManifestSchema,
   type BlobKind,
-  type BlobLocation,
   type ParentRef,
   type FailedImage,
   type ReleaseSignatures,
@@ -34,21 +33,20 @@ import { PlacedVolumes } from './placed-volumes';
 import { readTransferManifest } from './reader';
 import { reopenFinished } from './reopen';
 import { README_FILE, README_TEXT, tailFiles, type IndexedImage } from './tail';
-import { writeTarEntry } from './tar-entry';
-import { VolumeSet, listVolumeFiles } from './volumes';
+import { listVolumeFiles } from './volumes';
 import { checkSpace } from './space';
 
 /**
  * Writes a transfer directory (DESIGN §3): blobs into tar volumes, each once, verified while written;
- * then the OCI layout tail and transfer.json, the commit point. Safe to call addBlob concurrently: writes
- * are queued and done one at a time in call order, so the same calls give the same volumes. A blob is
- * committed (fsync, then its journal line) while the next one streams; commits keep the call order.
- * One writer per directory (lock.ts); every file is opened through confined-file.ts; a resume keeps only
- * the journaled blobs it has read back intact (kept.ts) and only for the plan the journal was started with.
+ * then the OCI layout tail and transfer.json, the commit point. Every blob is placed before a byte of it
+ * is written and then written at its place (placed-volumes.ts), made durable and journaled (fsync, then
+ * its journal line). One writer per directory (lock.ts); every file is opened through confined-file.ts; a
+ * resume keeps only the journaled blobs it has read back intact (kept.ts) and only for the plan the journal
+ * was started with.
  *
- * A planned writer (options.planned, what mirror to disk uses) places every blob before writing: addBlob
- * may then run for many blobs at once, each written at its place (placed-volumes.ts), journaled as it
- * completes; a failure leaves a hole, not a rollback, and a resume fills the holes.
+ * Mirror to disk gives the whole plan up front (options.planned): addBlob may then run for many blobs at
+ * once, a failure leaves a hole and a resume fills the holes. Without a plan each blob is placed as it
+ * arrives, in call order, one at a time: the same path at parallel 1.
  */
 export interface BlobDescriptor {
   digest: string;
@@ -82,15 +80,20 @@ export interface WriterOptions {
   reopen?: (finished: TransferManifest) => boolean;
 }
 
-/** Where every planned blob goes, fixed before a byte is written. */
+/** Where every blob goes, fixed before a byte of it is written. */
 interface PlannedLayout {
   /** Index of each blob (parent ones too) in the planned order: the order of transfer.json's blobs. */
   order: Map<string, number>;
   placements: Map<string, Placement[]>;
   /** Where the blob entries of each volume end. */
   ends: Map<number, number>;
-  /** The allocator past every planned blob: where the OCI tail goes. */
+  /** Where the allocator starts: past every blob placed when the writer opens. */
   end: AllocatorState;
+}
+
+/** Nothing placed yet past `end` (the start, or the last blob a resume kept, whose volume ends there). */
+function emptyLayout(end: AllocatorState): PlannedLayout {
+  return { order: new Map(), placements: new Map(), ends: new Map([[end.volume, end.used]]), end };
 }
 
 function planLayout(volumeSize: number, planned: NonNullable<WriterOptions['planned']>): PlannedLayout {
@@ -135,13 +138,11 @@ export class TransferWriter {
   /** The journal lines still being committed, in order; a failure here breaks the writer. */
   private commits: Promise<void> = Promise.resolve();
   /** Records whose commit has been asked for and not yet written, in the order asked. */
-  private readonly uncommitted: Uncommitted[] = [];
+  private readonly uncommitted: JournalBlob[] = [];
   private broken: unknown;
   private committed: number;
   private finished = false;
-  /** Set for a planned writer. */
-  private layout: PlannedLayout | undefined;
-  /** Planned blobs being written. */
+  /** Blobs being written. */
   private readonly inFlight = new Map<string, Promise<boolean>>();
 
   private constructor(
@@ -149,14 +150,17 @@ export class TransferWriter {
     readonly id: string,
     readonly createdAt: string,
     readonly volumeSize: number,
+    /** Where every blob goes: fixed before writing (options.planned), or extended as each blob arrives. */
+    private readonly layout: PlannedLayout,
+    /** Past every blob placed: it places the blobs that arrive unplanned, then the OCI tail. */
     private allocator: VolumeAllocator,
-    private readonly volumes: VolumeSet | PlacedVolumes,
+    private readonly volumes: PlacedVolumes,
     private readonly journal: Journal,
     private readonly options: WriterOptions,
     private readonly lock: TransferLock,
     /** Blobs found complete in the journal, and intact on disk, when resuming. */
     readonly resumedBlobs: number,
-    /** What the resume check found damaged: everything from the first of them on is written again. */
+    /** What the resume check found damaged: those blobs are written again (without a plan, everything from the first of them on). */
     readonly repaired: readonly KeptProblem[] = [],
   ) {
     this.committed = resumedBlobs;
@@ -210,27 +214,8 @@ export class TransferWriter {
           details: { dir, differences },
         });
       }
-      if (layout) return TransferWriter.resumePlanned(dir, volumeSize, options, lock, layout, begin, journaled.blobs);
-      const check = await checkKept(dir, journaled.blobs);
-      const kept = journaled.blobs.slice(0, check.kept);
-      // The journal first: a crash between the two leaves lines the next check cuts off again.
-      if (kept.length < journaled.blobs.length) await Journal.rewrite(dir, begin, kept);
-      const volumes = await VolumeSet.resume(dir, check.closed, check.state);
-      const writer = new TransferWriter(
-        dir,
-        begin.id,
-        begin.createdAt,
-        volumeSize,
-        new VolumeAllocator(volumeSize, check.state),
-        volumes,
-        await Journal.reopen(dir),
-        options,
-        lock,
-        kept.length,
-        check.problems,
-      );
-      for (const r of kept) writer.blobs.set(r.blob.digest, r.blob);
-      return writer;
+      if (layout) return TransferWriter.resumePlanned(dir, volumeSize, options, lock, begin, journaled.blobs, layout);
+      return TransferWriter.resumeUnplanned(dir, volumeSize, options, lock, begin, journaled.blobs);
     }
     if ((await listVolumeFiles(dir)).size > 0) {
       throw new FerryError('USAGE', `${dir} already holds volume files (ferry-*.tar) but no transfer.json or journal.`, {
@@ -239,26 +224,41 @@ export class TransferWriter {
     }
     const begin: JournalBegin = { t: 'begin', id: randomUUID(), createdAt: new Date().toISOString(), volumeSize, ...(options.plan ? { plan } : {}) };
     const journal = await Journal.create(dir, begin);
-    if (layout) {
-      const writer = new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize, layout.end), new PlacedVolumes(dir, layout.ends, layout.end.volume), journal, options, lock, 0);
-      writer.layout = layout;
-      return writer;
-    }
-    return new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize), await VolumeSet.create(dir), journal, options, lock, 0);
+    const start = layout ?? emptyLayout({ volume: 1, used: 0 });
+    return new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, start, new VolumeAllocator(volumeSize, start.end), new PlacedVolumes(dir, start.ends), journal, options, lock, 0);
   }
 
   /** A planned transfer resumed: every journaled blob that reads back intact is kept where it is; the rest are holes. */
-  private static async resumePlanned(dir: string, volumeSize: number, options: WriterOptions, lock: TransferLock, layout: PlannedLayout, begin: JournalBegin, journaled: JournalBlob[]): Promise<TransferWriter> {
+  private static async resumePlanned(dir: string, volumeSize: number, options: WriterOptions, lock: TransferLock, begin: JournalBegin, journaled: JournalBlob[], layout: PlannedLayout): Promise<TransferWriter> {
     const check = await checkPlanned(dir, journaled, (digest) => layout.placements.get(digest)?.map((p) => ({ volume: volumeName(p.volume), headerOffset: p.headerOffset, size: p.size })));
     if (check.kept.length < journaled.length) await Journal.rewrite(dir, begin, check.kept);
-    const volumes = new PlacedVolumes(dir, layout.ends, layout.end.volume, check.closed);
-    const writer = new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, new VolumeAllocator(volumeSize, layout.end), volumes, await Journal.reopen(dir), options, lock, check.kept.length, check.problems);
-    writer.layout = layout;
+    const volumes = new PlacedVolumes(dir, layout.ends, check.closed);
+    const writer = new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, layout, new VolumeAllocator(volumeSize, layout.end), volumes, await Journal.reopen(dir), options, lock, check.kept.length, check.problems);
     for (const r of check.kept) {
       writer.blobs.set(r.blob.digest, r.blob);
       const placements = layout.placements.get(r.blob.digest) ?? [];
       for (const p of placements) if (!volumes.closed.has(p.volume)) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
     }
+    return writer;
+  }
+
+  /**
+   * A transfer written without a plan resumed: its blobs sit one after another in journal order, so the
+   * journal is kept up to the first blob that no longer reads back intact, and everything past the last one
+   * kept is cut off; blobs added from there go where they went the first time.
+   */
+  private static async resumeUnplanned(dir: string, volumeSize: number, options: WriterOptions, lock: TransferLock, begin: JournalBegin, journaled: JournalBlob[]): Promise<TransferWriter> {
+    const check = await checkKept(dir, journaled);
+    const kept = journaled.slice(0, check.kept);
+    // The journal first: a crash between the two leaves lines the next check cuts off again.
+    if (kept.length < journaled.length) await Journal.rewrite(dir, begin, kept);
+    const layout = emptyLayout(check.state);
+    for (const r of kept) layout.order.set(r.blob.digest, layout.order.size);
+    const volumes = new PlacedVolumes(dir, layout.ends, check.closed);
+    await volumes.cut(check.state);
+    volumes.complete(check.state.volume, 0, check.state.used);
+    const writer = new TransferWriter(dir, begin.id, begin.createdAt, volumeSize, layout, new VolumeAllocator(volumeSize, check.state), volumes, await Journal.reopen(dir), options, lock, kept.length, check.problems);
+    for (const r of kept) writer.blobs.set(r.blob.digest, r.blob);
     return writer;
   }
 
@@ -272,21 +272,38 @@ export class TransferWriter {
   }
 
   /**
-   * Streams one blob into the volumes, hashing as it goes. Resolves true once the blob is on disk and
-   * journaled, false (without reading `source`) if it is already there. On a digest or size mismatch, a
-   * failing source or a full disk, everything written for it is removed and the error names the blob.
+   * Streams one blob into the volumes at its place, hashing as it goes. Resolves true once the blob is on
+   * disk and journaled, false (without reading `source`) if it is already there. On a digest or size
+   * mismatch, a failing source or a full disk the blob is not recorded and the error names it; a full disk
+   * also stops the writer (every later blob would fail too, or squeeze in out of order).
+   *
+   * A planned blob may be added while others are: each is written at its place and journaled as it
+   * completes (journal lines in completion order); a failure leaves a hole a rerun fills. Without a plan,
+   * blobs are placed as they arrive and written one at a time in call order (a plan of parallel 1), so the
+   * same calls give the same volumes; a failed blob is then the last one placed and is withdrawn: its bytes
+   * are cut off and the next blob takes its place.
    */
-  async addBlob(desc: BlobDescriptor, source: BlobSource): Promise<boolean> {
+  addBlob(desc: BlobDescriptor, source: BlobSource): Promise<boolean> {
     checkDescriptor(desc);
-    if (this.layout) return this.addPlanned(this.layout, desc, source);
-    const written = await this.serially(async () => {
-      this.assertOpen();
-      if (this.blobs.has(desc.digest)) return undefined;
-      return this.writeBlob(desc, source);
-    });
-    if (!written) return false;
-    await written.committed;
-    return true;
+    if (!this.options.planned) {
+      return this.serially(async () => {
+        this.assertOpen();
+        if (this.blobs.has(desc.digest)) return false;
+        const placed = this.placeNext(desc);
+        return this.writePlaced(desc, placed.placements, source, placed);
+      });
+    }
+    this.assertOpen();
+    const placements = this.layout.placements.get(desc.digest);
+    if (!placements) {
+      throw new FerryError('INTERNAL', `Blob ${desc.digest} is not one this transfer's plan places.`, { hint: 'This is a bug in the caller of the media writer; please report it.' });
+    }
+    if (this.blobs.has(desc.digest)) return Promise.resolve(false);
+    const running = this.inFlight.get(desc.digest);
+    if (running) return running.then(() => false);
+    const run = this.writePlaced(desc, placements, source).finally(() => this.inFlight.delete(desc.digest));
+    this.inFlight.set(desc.digest, run);
+    return run;
   }
 
   /** Records a blob that the parent transfer (or the mirror it was pushed to) already holds: a delta. */
@@ -295,8 +312,9 @@ export class TransferWriter {
     return this.serially(async () => {
       this.assertOpen();
       if (this.blobs.has(desc.digest)) return false;
+      if (!this.layout.order.has(desc.digest)) this.layout.order.set(desc.digest, this.layout.order.size);
       const blob = toBlob(desc, { parent: true });
-      const committed = this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed: [] }, desc, volumeName(this.allocator.state.volume));
+      const committed = this.commit({ t: 'blob', blob, state: this.allocator.state, closed: [] }, desc, volumeName(this.allocator.state.volume));
       this.blobs.set(desc.digest, blob);
       await committed;
       return true;
@@ -312,30 +330,40 @@ export class TransferWriter {
   }
 
   /**
-   * Writes the OCI layout tail (oci-layout, JOIN-PARTS.sh, index.json) into the last volume, closes it,
-   * and commits transfer.json (temp file, fsync, rename). Returns the manifest written.
+   * Writes the OCI layout tail (oci-layout, JOIN-PARTS.sh, index.json) after the last blob, closes every
+   * volume still open, and commits transfer.json (temp file, fsync, rename). Every placed blob must be
+   * complete. Returns the manifest written.
    */
   finish(meta: FinishMeta): Promise<TransferManifest> {
-    if (this.volumes instanceof PlacedVolumes) return this.finishPlanned(this.volumes, meta);
-    const volumes = this.volumes;
+    const { layout, volumes } = this;
     return this.serially(async () => {
       this.assertOpen();
+      await Promise.allSettled(this.inFlight.values());
       await this.commits;
       const { images, indexed } = this.finishedImages();
-      const snap = volumes.snapshot();
+      const missing = [...layout.placements.keys()].filter((d) => !this.blobs.has(d));
+      if (missing.length > 0) {
+        throw new FerryError('INTERNAL', `${missing.length} planned blob(s) were never written to the transfer, ${missing[0]} first.`, {
+          hint: 'This is a bug in the caller of the media writer; please report it.',
+        });
+      }
       const allocState = this.allocator.state;
       let tailBytes = 0;
       try {
         const tail = tailFiles(indexed);
         tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
         const placements = this.allocator.placeTogether(tail.map((f) => f.data.length), 'The OCI index files');
-        for (const [i, file] of tail.entries()) await this.writeEntry(placements[i]!, file.name, file.mode, [file.data]);
-        await volumes.closeCurrent();
-        return await this.commitManifest(meta, images, [...this.blobs.values()], volumes.closed);
+        for (const [i, file] of tail.entries()) await volumes.writeEntry(placements[i]!, { name: file.name, size: file.data.length, mode: file.mode }, [file.data]);
+        for (const p of placements) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
+        const last = this.allocator.state;
+        for (let v = 1; v <= last.volume; v++) {
+          if (!volumes.closed.has(v)) await volumes.close(v, v === last.volume ? last.used : (layout.ends.get(v) ?? 0));
+        }
+        const blobs = [...this.blobs.values()].sort((a, b) => layout.order.get(a.digest)! - layout.order.get(b.digest)!);
+        return await this.commitManifest(meta, images, blobs, volumes.closedVolumes);
       } catch (e) {
-        await volumes.rollback(snap);
         this.allocator = new VolumeAllocator(this.volumeSize, allocState);
-        throw await noSpaceError(e, volumes.current, this.dir, 'the OCI index files', tailBytes);
+        throw await noSpaceError(e, volumeName(allocState.volume), this.dir, 'the OCI index files', tailBytes);
       }
     });
   }
@@ -391,89 +419,82 @@ export class TransferWriter {
     return manifest;
   }
 
-  /** finish() of a planned writer: every planned blob must be complete; the tail goes after the last. */
-  private finishPlanned(volumes: PlacedVolumes, meta: FinishMeta): Promise<TransferManifest> {
-    const layout = this.layout!;
-    return this.serially(async () => {
-      this.assertOpen();
-      await Promise.allSettled(this.inFlight.values());
-      await this.commits;
-      const { images, indexed } = this.finishedImages();
-      const missing = [...layout.placements.keys()].filter((d) => !this.blobs.has(d));
-      if (missing.length > 0) {
-        throw new FerryError('INTERNAL', `${missing.length} planned blob(s) were never written to the transfer, ${missing[0]} first.`, {
-          hint: 'This is a bug in the caller of the media writer; please report it.',
-        });
-      }
-      const allocState = this.allocator.state;
-      let tailBytes = 0;
-      try {
-        const tail = tailFiles(indexed);
-        tailBytes = tail.reduce((n, f) => n + tarEntrySize(f.data.length), TAR_END);
-        const placements = this.allocator.placeTogether(tail.map((f) => f.data.length), 'The OCI index files');
-        for (const [i, file] of tail.entries()) await volumes.writeEntry(placements[i]!, { name: file.name, size: file.data.length, mode: file.mode }, [file.data]);
-        for (const p of placements) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
-        const last = this.allocator.state;
-        for (let v = 1; v <= last.volume; v++) {
-          if (!volumes.closed.has(v)) await volumes.close(v, v === last.volume ? last.used : (layout.ends.get(v) ?? 0));
-        }
-        const blobs = [...this.blobs.values()].sort((a, b) => layout.order.get(a.digest)! - layout.order.get(b.digest)!);
-        return await this.commitManifest(meta, images, blobs, volumes.closedVolumes);
-      } catch (e) {
-        this.allocator = new VolumeAllocator(this.volumeSize, allocState);
-        throw await noSpaceError(e, volumeName(allocState.volume), this.dir, 'the OCI index files', tailBytes);
-      }
-    });
+  /**
+   * Without a plan: places the blob after every blob placed so far. `finished` are the volumes this placement
+   * moved past (closed once the blob is committed); `withdraw` undoes the placement and cuts its bytes off.
+   */
+  private placeNext(desc: BlobDescriptor): Withdrawable {
+    const { layout } = this;
+    const before = this.allocator.state;
+    const ends = new Map(layout.ends);
+    const withdraw = async () => {
+      this.allocator = new VolumeAllocator(this.volumeSize, before);
+      layout.order.delete(desc.digest);
+      layout.placements.delete(desc.digest);
+      layout.ends.clear();
+      for (const [v, end] of ends) layout.ends.set(v, end);
+      await this.volumes.cut(before);
+    };
+    let placements: Placement[];
+    try {
+      placements = this.allocator.place(desc.size, `Blob ${desc.digest}`);
+    } catch (e) {
+      this.allocator = new VolumeAllocator(this.volumeSize, before);
+      throw e;
+    }
+    layout.order.set(desc.digest, layout.order.size);
+    layout.placements.set(desc.digest, placements);
+    for (const p of placements) layout.ends.set(p.volume, p.headerOffset + tarEntrySize(p.size));
+    const finished = [];
+    for (let v = before.volume; v < placements.at(-1)!.volume; v++) finished.push(v);
+    return { placements, finished, withdraw };
   }
 
   /**
-   * A planned blob, written at its place while others are: resolves true once it is on disk and journaled
-   * (journal lines come in the order blobs complete), false if it is there already. A failure leaves its
-   * place a hole that nothing records: a resume writes it again.
+   * Writes a placed blob's entries, makes them durable, closes the volumes it completes and journals it.
+   * A failure before its bytes are durable leaves its place a hole nothing records (withdrawn when `placed`
+   * says how); one after breaks the writer, as what is on disk is then no longer what the journal says.
    */
-  private addPlanned(layout: PlannedLayout, desc: BlobDescriptor, source: BlobSource): Promise<boolean> {
-    this.assertOpen();
-    const placements = layout.placements.get(desc.digest);
-    if (!placements) {
-      throw new FerryError('INTERNAL', `Blob ${desc.digest} is not one this transfer's plan places.`, { hint: 'This is a bug in the caller of the media writer; please report it.' });
-    }
-    if (this.blobs.has(desc.digest)) return Promise.resolve(false);
-    const running = this.inFlight.get(desc.digest);
-    if (running) return running.then(() => false);
-    const run = this.writePlanned(desc, placements, source).finally(() => this.inFlight.delete(desc.digest));
-    this.inFlight.set(desc.digest, run);
-    return run;
-  }
-
-  private async writePlanned(desc: BlobDescriptor, placements: Placement[], source: BlobSource): Promise<boolean> {
-    const volumes = this.volumes as PlacedVolumes;
+  private async writePlaced(desc: BlobDescriptor, placements: Placement[], source: BlobSource, placed?: Withdrawable): Promise<boolean> {
+    const volumes = this.volumes;
     const split = placements.length > 1;
+    const touched = placements.map((p) => p.volume);
     let cursor: ByteCursor | undefined;
+    let blob: TransferBlob;
     try {
       cursor = new ByteCursor(verifiedChunks(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
       const parts = [];
       for (const [i, p] of placements.entries()) {
         const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
+        // Only the parts of a split blob need a hash of their own (a whole blob has its digest): one
+        // sha256 pass fewer over every byte of the transfer.
         const partHash = split ? createHash('sha256') : undefined;
-        const volume = volumeName(p.volume);
         await volumes.writeEntry(p, { name: path, size: p.size, mode: BLOB_MODE }, cursor.take(p.size, partHash));
-        parts.push({ volume, path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
+        parts.push({ volume: volumeName(p.volume), path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
       }
       await cursor.end();
       const first = parts[0]!;
-      const blob = toBlob(desc, split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset });
-      const touched = placements.map((p) => p.volume);
+      blob = toBlob(desc, split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset });
       await volumes.sync(touched);
-      for (const p of placements) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
-      const closed = [];
-      for (const v of volumes.claimFull(touched)) closed.push(await volumes.close(v));
-      await this.commit(Promise.resolve(), { t: 'blob', blob, state: this.allocator.state, closed }, desc, first.volume);
-      this.blobs.set(desc.digest, blob);
-      return true;
     } catch (e) {
       await cursor?.cancel();
-      throw await noSpaceError(e, volumeName(placements[0]!.volume), this.dir, `blob ${desc.digest}`, desc.size);
+      const error = await noSpaceError(e, volumeName(placements[0]!.volume), this.dir, `blob ${desc.digest}`, desc.size);
+      // Bytes that could not be withdrawn are not accounted for either: the journal still is, for a resume.
+      const withdrawn = await placed?.withdraw().then(() => true, () => false);
+      if (withdrawn === false || (error instanceof FerryError && error.code === 'NO_SPACE')) this.broken ??= error;
+      throw error;
     }
+    try {
+      for (const p of placements) volumes.complete(p.volume, p.headerOffset, p.headerOffset + tarEntrySize(p.size));
+      const closed = [];
+      for (const v of volumes.claimFull([...touched, ...(placed?.finished ?? [])])) closed.push(await volumes.close(v));
+      await this.commit({ t: 'blob', blob, state: this.allocator.state, closed }, desc, volumeName(placements[0]!.volume));
+    } catch (e) {
+      this.broken ??= await noSpaceError(e, volumeName(placements[0]!.volume), this.dir, `blob ${desc.digest}`, desc.size);
+      throw this.broken;
+    }
+    this.blobs.set(desc.digest, blob);
+    return true;
   }
 
   /** Releases open files without finishing; the journal keeps what was written for a later resume. */
@@ -486,76 +507,24 @@ export class TransferWriter {
     await this.lock.release();
   }
 
-  /** Writes the blob's bytes; resolves, with its commit still running, once the next blob may be written. */
-  private async writeBlob(desc: BlobDescriptor, source: BlobSource): Promise<{ committed: Promise<void> }> {
-    const volumes = this.volumes as VolumeSet;
-    const snap = volumes.snapshot();
-    const allocState = this.allocator.state;
-    const placements = this.allocator.place(desc.size, `Blob ${desc.digest}`);
-    const split = placements.length > 1;
-    let cursor: ByteCursor | undefined;
-    try {
-      cursor = new ByteCursor(verifiedChunks(desc, typeof source === 'function' ? await source() : source)[Symbol.asyncIterator]());
-      const parts = [];
-      for (const [i, p] of placements.entries()) {
-        const path = split ? partPath(desc.digest, i + 1) : blobPath(desc.digest);
-        // Only the parts of a split blob need a hash of their own (a whole blob has its digest): one
-        // sha256 pass fewer over every byte of the transfer.
-        const partHash = split ? createHash('sha256') : undefined;
-        await this.writeEntry(p, path, BLOB_MODE, cursor.take(p.size, partHash));
-        parts.push({ volume: volumeName(p.volume), path, offset: p.dataOffset, size: p.size, sha256: partHash?.digest('hex') ?? '' });
-      }
-      await cursor.end();
-      const first = parts[0]!;
-      const location: BlobLocation = split ? { parts } : { volume: first.volume, path: first.path, offset: first.offset };
-      const blob = toBlob(desc, location);
-      const committed = this.commit(volumes.durable(), { t: 'blob', blob, state: this.allocator.state, closed: volumes.closed.slice(snap.closedCount) }, desc, volumes.current);
-      this.blobs.set(desc.digest, blob);
-      return { committed };
-    } catch (e) {
-      await cursor?.cancel();
-      await volumes.rollback(snap);
-      this.allocator = new VolumeAllocator(this.volumeSize, allocState);
-      throw await noSpaceError(e, volumes.current, this.dir, `blob ${desc.digest}`, desc.size);
-    }
-  }
-
-  private async writeEntry(p: Placement, name: string, mode: number, data: Chunks): Promise<void> {
-    const volumes = this.volumes as VolumeSet;
-    await volumes.ensure(p.volume);
-    let position = p.headerOffset;
-    await writeTarEntry({ name, size: p.size, mode }, data, async (chunk) => {
-      await volumes.write(position, chunk);
-      position += chunk.length;
-    });
-  }
-
   /**
-   * Appends the blob's journal line once its bytes are `durable` and every earlier line is written. A
-   * failed commit breaks the writer: what follows it on disk is not accounted for (resume cuts it off).
+   * Appends the blob's journal line once every earlier line is written. A failed commit breaks the writer:
+   * what follows it on disk is not accounted for (resume cuts it off).
    */
-  private commit(durable: Promise<void>, record: JournalBlob, desc: BlobDescriptor, volume: string): Promise<void> {
+  private commit(record: JournalBlob, desc: BlobDescriptor, volume: string): Promise<void> {
     const previous = this.commits;
-    const entry: Uncommitted = { record, ready: false };
-    this.uncommitted.push(entry);
-    void durable.then(
-      () => (entry.ready = true),
-      () => undefined,
-    );
+    this.uncommitted.push(record);
     const committed = (async () => {
       try {
-        await Promise.all([previous, durable]);
-        // Group commit: this record and every ready one queued behind it, in order, with one fsync. On
-        // ext4 each journal fsync also flushes the volumes' fresh data, so fsyncs in a row, one per blob,
-        // kept written blobs (and their --parallel slots) waiting 2-3 s each on the bench. A record
-        // already written by an earlier group has nothing left to do once the chain reaches it.
-        if (this.uncommitted[0] !== entry) return;
-        let n = 1;
-        while (n < this.uncommitted.length && this.uncommitted[n]!.ready) n++;
-        const group = this.uncommitted.slice(0, n);
-        await this.journal.appendAll(group.map((u) => u.record));
-        this.uncommitted.splice(0, n);
-        this.committed += n;
+        await previous;
+        // Group commit: this record and every one queued behind it, in order, with one fsync. On ext4 each
+        // journal fsync also flushes the volumes' fresh data, so fsyncs in a row, one per blob, kept written
+        // blobs (and their --parallel slots) waiting 2-3 s each on the bench. A record already written by an
+        // earlier group has nothing left to do once the chain reaches it.
+        if (this.uncommitted[0] !== record) return;
+        const group = this.uncommitted.splice(0);
+        await this.journal.appendAll(group);
+        this.committed += group.length;
       } catch (e) {
         this.broken ??= await noSpaceError(e, volume, this.dir, `blob ${desc.digest}`, desc.size);
         throw this.broken;
@@ -579,10 +548,11 @@ export class TransferWriter {
   }
 }
 
-/** A journal record waiting for its turn; `ready` once the bytes it records are durable. */
-interface Uncommitted {
-  record: JournalBlob;
-  ready: boolean;
+/** A blob placed on arrival: where it goes, the volumes it moved past, and how to undo it if it fails. */
+interface Withdrawable {
+  placements: Placement[];
+  finished: number[];
+  withdraw(): Promise<void>;
 }
 
 function checkDescriptor(desc: BlobDescriptor): void {
@@ -593,7 +563,7 @@ function checkDescriptor(desc: BlobDescriptor): void {
   }
 }
 
-function toBlob(desc: BlobDescriptor, location: BlobLocation): TransferBlob {
+function toBlob(desc: BlobDescriptor, location: TransferBlob['location']): TransferBlob {
   return { digest: desc.digest, size: desc.size, ...(desc.mediaType ? { mediaType: desc.mediaType } : {}), kind: desc.kind, location };
 }
 

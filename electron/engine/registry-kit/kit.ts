@@ -117,6 +117,7 @@ export async function writeRegistryKit(opts: RegistryKitOptions): Promise<Regist
     ['scripts/trust-ca.sh', script('Trusts the registry CA on this host; run from the kit directory.', trustCommands(params)), 0o755],
   ];
 
+  // A directory, committed whole by one rename of its staging copy: the atomic writer (confined-file.ts) is for files.
   const staging = join(dirname(dir), `.${basename(dir)}.partial-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(join(staging, 'opt/registry/data'), { recursive: true, mode: 0o755 });

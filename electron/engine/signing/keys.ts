@@ -74,40 +74,44 @@ export function newPrivateKeyPem(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 }
 
-/** `pem` read from wherever it was kept; `source` names that place in messages (never the key itself). */
-export function parsePrivateKey(pem: Buffer, source: string): KeyObject {
-  if (/-----BEGIN PUBLIC KEY-----/.test(pem.toString('latin1'))) {
-    throw new FerryError('INVALID_INPUT', `${source} is a public key; signing needs the private key.`, {
-      hint: 'Pass the PREFIX.key file written by `ferry keys generate`, not PREFIX.pub.',
-    });
-  }
+/** What a key file of each kind must hold, and what to say when it holds the other kind. */
+const KEY_KINDS = {
+  private: {
+    other: /-----BEGIN PUBLIC KEY-----/,
+    isOther: (source: string) => `${source} is a public key; signing needs the private key.`,
+    otherHint: 'Pass the PREFIX.key file written by `ferry keys generate`, not PREFIX.pub.',
+    create: createPrivateKey,
+    unreadableHint: 'Pass the PREFIX.key file written by `ferry keys generate` (an unencrypted PKCS#8 ed25519 key).',
+  },
+  public: {
+    other: /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+    isOther: (source: string) => `${source} is a private key; --trust takes the public key.`,
+    otherHint: 'Pass PREFIX.pub. The private PREFIX.key should stay on the connected side and never be carried with the media.',
+    create: createPublicKey,
+    unreadableHint: 'Pass the PREFIX.pub file written by `ferry keys generate` (-----BEGIN PUBLIC KEY-----).',
+  },
+} as const;
+
+/** An ed25519 key of `kind` from PEM; `source` names where it was kept in messages (never the key itself). */
+function parseKey(pem: Buffer, source: string, kind: keyof typeof KEY_KINDS): KeyObject {
+  const k = KEY_KINDS[kind];
+  if (k.other.test(pem.toString('latin1'))) throw new FerryError('INVALID_INPUT', k.isOther(source), { hint: k.otherHint });
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
+    key = k.create({ key: pem, format: 'pem' });
   } catch {
     // The parser's message could quote key material; say only what is wrong.
-    throw new FerryError('INVALID_INPUT', `${source} is not a readable PEM private key.`, {
-      hint: 'Pass the PREFIX.key file written by `ferry keys generate` (an unencrypted PKCS#8 ed25519 key).',
-    });
+    throw new FerryError('INVALID_INPUT', `${source} is not a readable PEM ${kind} key.`, { hint: k.unreadableHint });
   }
   return requireEd25519(key, source);
 }
 
+/** `pem` read from wherever it was kept; `source` names that place in messages (never the key itself). */
+export function parsePrivateKey(pem: Buffer, source: string): KeyObject {
+  return parseKey(pem, source, 'private');
+}
+
 /** The public key to trust (SPKI PEM). A private key is refused: it must not travel with the media. */
 export async function readPublicKey(path: string): Promise<KeyObject> {
-  const pem = Buffer.from(await readBoundedFile(path, 'public key file', MAX_KEY_BYTES));
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem.toString('latin1'))) {
-    throw new FerryError('INVALID_INPUT', `${path} is a private key; --trust takes the public key.`, {
-      hint: 'Pass PREFIX.pub. The private PREFIX.key should stay on the connected side and never be carried with the media.',
-    });
-  }
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: pem, format: 'pem' });
-  } catch {
-    throw new FerryError('INVALID_INPUT', `${path} is not a readable PEM public key.`, {
-      hint: 'Pass the PREFIX.pub file written by `ferry keys generate` (-----BEGIN PUBLIC KEY-----).',
-    });
-  }
-  return requireEd25519(key, path);
+  return parseKey(Buffer.from(await readBoundedFile(path, 'public key file', MAX_KEY_BYTES)), path, 'public');
 }

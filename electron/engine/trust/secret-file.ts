@@ -2,9 +2,9 @@ import { FerryError, systemError } from '../../../shared/errors';
 import { replaceConfined } from '../media/confined-file';
 
 /**
- * Writes a file the way containers/image writes auth.json: to a temp file in the same directory, created with
- * its final mode from the start (a secret is never readable by others, not even briefly), flushed, then
- * renamed over the target. A crash leaves the old file or the new one, never half of either. One
+ * Writes a file the way containers/image writes auth.json: to a temp file in the same directory, private
+ * from the start (a secret is never readable by others, not even briefly) and given its final mode when it
+ * is whole, flushed, then renamed over the target. A crash leaves the old file or the new one, never half of either. One
  * implementation for every file Ferry commits (media/confined-file.ts), with its errors said for a path.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {

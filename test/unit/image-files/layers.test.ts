@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -78,7 +78,8 @@ describe('reading files out of layers', () => {
     assert.equal((await stat(dest)).mode & 0o777, 0o755);
     const missing = join(dir, 'nothing');
     await assert.rejects(extractFileFromLayers([layer(await tarOf([{ name: 'a', body: 'a' }]))], 'usr/bin/nothing', missing), { code: 'NOT_FOUND' });
-    await assert.rejects(stat(`${missing}.ferry-partial`), { code: 'ENOENT' });
+    assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no temp file left behind');
+    await assert.rejects(stat(missing), { code: 'ENOENT' });
   });
 
   it('refuses to follow a symlink and fails when the layer stream fails', async () => {
@@ -99,5 +100,6 @@ describe('reading files out of layers', () => {
     const dest = join(dir, 'tool');
     await assert.rejects(extractFileFromLayers([broken], 'usr/bin/tool', dest), /digest mismatch/);
     await assert.rejects(stat(dest), { code: 'ENOENT' });
+    assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no temp file left behind');
   });
 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { link, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import type { FerryError } from '../../../shared/errors';
-import { openConfined, replaceConfined, type ConfinedMode } from '../../../electron/engine/media/confined-file';
+import { openConfined, openReplacement, replaceConfined, type ConfinedMode } from '../../../electron/engine/media/confined-file';
 import { planDifferences } from '../../../electron/engine/media/journal';
 import { TransferLock } from '../../../electron/engine/media/lock';
 import { PushJournal } from '../../../electron/engine/transfer/push-journal';
@@ -88,6 +88,31 @@ describe('files of a transfer directory', () => {
     await assert.rejects(replaceConfined(path, failing), /the source broke/);
     assert.equal(await readFile(path, 'utf8'), 'first second');
     assert.deepEqual(await readdir(dir), ['blob']);
+  });
+
+  it('replace a file step by step: the temp file stays private until commit gives the mode asked; abort leaves the old one', async () => {
+    const dir = join(tmp.path, 'stepwise');
+    await mkdir(dir);
+    const path = join(dir, 'tool');
+    await writeFile(path, 'old');
+    const aborted = await openReplacement(path, 0o755);
+    await aborted.write(Buffer.from('half'));
+    await aborted.abort();
+    assert.equal(await readFile(path, 'utf8'), 'old');
+    assert.deepEqual(await readdir(dir), ['tool']);
+
+    const replacement = await openReplacement(path, 0o755);
+    await replacement.write(Buffer.from('new '));
+    await replacement.write(Buffer.from('binary'));
+    const [temp] = (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
+    assert.ok(temp, 'the bytes go to a temp file beside the target');
+    assert.equal((await stat(join(dir, temp))).mode & 0o777, 0o600);
+    assert.equal(await readFile(path, 'utf8'), 'old', 'the target is untouched before commit');
+    await replacement.commit();
+    assert.equal(await readFile(path, 'utf8'), 'new binary');
+    assert.equal((await stat(path)).mode & 0o777, 0o755);
+    assert.deepEqual(await readdir(dir), ['tool']);
+    await assert.rejects(openReplacement(join(tmp.path, 'stepwise')), refusedAs(join(tmp.path, 'stepwise'), /a directory/));
   });
 });
 
