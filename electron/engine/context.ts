@@ -213,9 +213,12 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
     progress: options.onProgress ?? (() => undefined),
     scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), 'ferry-scratch-'))),
     async close() {
-      await Promise.all([...transports.values()].map((t) => t.close()));
-      const dir = await scratch?.catch(() => undefined);
-      if (dir) await rm(dir, { recursive: true, force: true });
+      try {
+        await Promise.all([...transports.values()].map((t) => t.close()));
+      } finally {
+        const dir = await scratch?.catch(() => undefined);
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

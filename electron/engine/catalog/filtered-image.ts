@@ -240,7 +240,8 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
   }
 
   const generated = new Map<string, GeneratedBlob>();
-  const rebuilt = images.map((img) => rebuildImage(img, [hide, { ...fbc, blob: { file: fbc.path } }], generated));
+  const configsLayer: AddedLayer = { digest: fbc.digest, diffId: fbc.diffId, size: fbc.size, blob: { file: fbc.path } };
+  const rebuilt = images.map((img) => rebuildImage(img, [hide, configsLayer], generated));
   let root: FetchedManifest;
   if (parsedTop.kind === 'index') {
     const original = JSON.parse(top.bytes.toString('utf8')) as { manifests: Descriptor[] } & Record<string, unknown>;
