@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
 import type { ProgressListener } from '../../shared/progress';
 import { parseReference, type ImageReference } from '../../shared/reference';
@@ -140,6 +143,11 @@ export interface EngineContext {
   /** Where to fetch a source reference from (after --source-mirror). */
   resolveSource(ref: ImageReference): ImageReference;
   progress: ProgressListener;
+  /**
+   * A private directory (mode 0700, under the system temp directory) for files a job makes and uses while the
+   * context lives, e.g. a filtered catalog's layer: made on first use, removed with everything in it by close().
+   */
+  scratchDir(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -174,6 +182,7 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
   const transports = new Map<string, RegistryTransport>();
   const clients = new Map<string, RegistryClient>();
   const limiter = (n: number) => (options.checkpoint ? checkpointed(createLimiter(n), options.checkpoint) : createLimiter(n));
+  let scratch: Promise<string> | undefined;
   return {
     options,
     signal: options.signal,
@@ -202,8 +211,14 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
     },
     resolveSource: (ref) => sourceLocation(ref, options.sourceMirrors),
     progress: options.onProgress ?? (() => undefined),
+    scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), 'ferry-scratch-'))),
     async close() {
-      await Promise.all([...transports.values()].map((t) => t.close()));
+      try {
+        await Promise.all([...transports.values()].map((t) => t.close()));
+      } finally {
+        const dir = await scratch?.catch(() => undefined);
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

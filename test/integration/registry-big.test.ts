@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { buildCliBundle, type CliBundle } from '../support/cli-bundle';
-import { repoRoot } from '../support/cli';
+import { buildCliBundle, runWithRss, type CliBundle } from '../support/cli-bundle';
 import { pushBigImage } from '../support/images';
 import { inspectManifest } from '../support/push';
 import { tempDir, type TempDir } from '../support/tmp';
@@ -30,22 +27,6 @@ after(async () => {
   await cli?.remove();
 });
 
-function ferryWithRss(args: string[], rssFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', './test/support/report-rss.mjs', cli.entry, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, FERRY_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 it('copies a 256 MiB layer registry to registry and to an OCI layout with peak RSS under 150 MB', async () => {
   const big = await pushBigImage(world, 256 * 1024 * 1024);
   assert.ok(big.layerSize >= 256 * 1024 * 1024);
@@ -55,12 +36,11 @@ it('copies a 256 MiB layer registry to registry and to an OCI layout with peak R
     ['oci', `oci:${join(tmp.path, 'layout')}:big`],
   ] as const) {
     const rssFile = join(tmp.path, `rss-${name}`);
-    const r = await ferryWithRss(['copy', `docker://${world.source.host}/${big.repository}:${big.tag}`, dest, ...common], rssFile);
+    const r = await runWithRss(cli, ['copy', `docker://${world.source.host}/${big.repository}:${big.tag}`, dest, ...common], rssFile);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(JSON.parse(r.stdout).digest, big.digest);
-    const peakKiB = Number(await readFile(rssFile, 'utf8'));
-    assert.ok(peakKiB > 0);
-    assert.ok(peakKiB < LIMIT_KIB, `${name}: peak RSS ${(peakKiB / 1024).toFixed(1)} MiB`);
+    assert.ok(r.peakKiB > 0);
+    assert.ok(r.peakKiB < LIMIT_KIB, `${name}: peak RSS ${(r.peakKiB / 1024).toFixed(1)} MiB`);
   }
   assert.equal((await inspectManifest(world, `${world.mirror.host}/big/copy:v1`)).digest, big.digest);
 });

@@ -1,8 +1,10 @@
+import { open, mkdtemp, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fbcJson, filteredObjects, keepsMeta, packageOfMeta, type FilteredPackage } from '../../../shared/catalog/filter';
 import { formatReference, parseReference, type ImageReference } from '../../../shared/reference';
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
-import { buildLayer, type LayerEntry } from '../image-files/build-layer';
+import { buildLayer, writeLayerFile, type LayerEntry, type LayerFile } from '../image-files/build-layer';
 import { deriveImage, readSourceImages } from '../image-files/derived-image';
 import { walkFilesFromLayers } from '../image-files/layers';
 import type { Descriptor } from '../registry/manifest';
@@ -22,9 +24,10 @@ import type { CatalogImage } from './read';
  * (operator-registry `cmd/opm/serve`, `pkg/cache`), so without them opm builds its cache from the filtered FBC
  * when it starts. The FBC is written one `catalog.json` per package, as `opm render`/`WriteDir` write it.
  *
- * The result is deterministic (same source catalog and selection → same digest; see build-layer.ts) and held
- * in memory: manifests, configs and the two new layers are Ferry's own blobs, every one hashed as it is made;
- * the original layers still come from the source registry.
+ * The result is deterministic (same source catalog and selection → same digest; see build-layer.ts).
+ * Manifests, configs and the two new layers are Ferry's own blobs, every one hashed as it is made: the small ones
+ * held in memory, the configs layer (which may be most of a catalog) in the context's scratch directory. The
+ * original layers still come from the source registry.
  */
 export interface FilteredCatalogImage {
   image: PlannedImage;
@@ -64,9 +67,53 @@ function whiteout(path: string): LayerEntry {
   return { path: `${rel.slice(0, slash + 1)}.wh.${rel.slice(slash + 1)}`, type: 'file', mode: 0o600 };
 }
 
-/** The full declcfg objects of the kept packages, by package, from the platform image's configs directory. */
-async function keptObjects(src: DockerSource, layers: readonly Descriptor[], configsDir: string, filter: ReadonlyMap<string, FilteredPackage>, signal?: AbortSignal): Promise<Map<string, unknown[]>> {
-  const files: Array<{ path: string; metas: unknown[] }> = [];
+/**
+ * The declcfg objects the filtered catalog keeps (full, bundle manifests and icons included), written to a
+ * scratch file as they stream out of the source layers and read back one package at a time: however much of
+ * a catalog is kept, memory holds one package's objects, not the whole FBC.
+ */
+class KeptObjects {
+  /** Per package, where each of its objects is in the file, with the catalog file it came from. */
+  private readonly spans = new Map<string, Array<{ path: string; offset: number; length: number }>>();
+  private size = 0;
+
+  private constructor(private readonly file: FileHandle) {}
+
+  static async create(path: string): Promise<KeptObjects> {
+    return new KeptObjects(await open(path, 'wx+', 0o600));
+  }
+
+  async add(pkg: string, path: string, meta: unknown): Promise<void> {
+    const bytes = Buffer.from(JSON.stringify(meta));
+    await this.file.write(bytes, 0, bytes.length, this.size);
+    const spans = this.spans.get(pkg) ?? [];
+    spans.push({ path, offset: this.size, length: bytes.length });
+    this.spans.set(pkg, spans);
+    this.size += bytes.length;
+  }
+
+  /**
+   * A package's objects, in the order operator-registry loads them (catalog files by path, objects in file
+   * order), without those of ignored files. JSON carries them unchanged: written back, they give the same text.
+   */
+  async of(pkg: string, ignored: (path: string) => boolean): Promise<unknown[]> {
+    const spans = (this.spans.get(pkg) ?? []).filter((s) => !ignored(s.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const out: unknown[] = [];
+    for (const s of spans) {
+      const bytes = Buffer.alloc(s.length);
+      await this.file.read(bytes, 0, s.length, s.offset);
+      out.push(JSON.parse(bytes.toString('utf8')));
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+/** Streams the platform image's configs directory into `kept` (the objects of the kept packages) and reads its .indexignore files. */
+async function keepObjects(src: DockerSource, layers: readonly Descriptor[], configsDir: string, filter: ReadonlyMap<string, FilteredPackage>, kept: KeptObjects, signal?: AbortSignal): Promise<IndexIgnore> {
   const ignore = new IndexIgnore();
   const sources = layers.map((layer) => ({ digest: layer.digest, open: () => src.openBlob(layer, { image: src.name, ...(signal ? { signal } : {}) }) }));
   await walkFilesFromLayers(sources, configsDir, async (path, content) => {
@@ -76,16 +123,9 @@ async function keptObjects(src: DockerSource, layers: readonly Descriptor[], con
       ignore.add(path.slice(0, Math.max(0, path.length - '.indexignore'.length - 1)), Buffer.concat(parts).toString('utf8'));
       return;
     }
-    const metas: unknown[] = [];
-    for await (const meta of fbcObjects(content, `/${path}`)) if (keepsMeta(filter, meta)) metas.push(meta);
-    files.push({ path, metas });
+    for await (const meta of fbcObjects(content, `/${path}`)) if (keepsMeta(filter, meta)) await kept.add(packageOfMeta(meta)!, path, meta);
   });
-  const byPackage = new Map<string, unknown[]>([...filter.keys()].map((p) => [p, []]));
-  for (const { path, metas } of files.sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    if (ignore.ignores(path)) continue;
-    for (const meta of metas) byPackage.get(packageOfMeta(meta)!)!.push(meta);
-  }
-  return byPackage;
+  return ignore;
 }
 
 /**
@@ -101,28 +141,35 @@ export async function buildFilteredCatalog(ctx: EngineContext, catalog: CatalogI
   const images = source.images;
   const read = images.find((i) => i.manifest.digest === catalog.imageDigest)!;
 
-  const filter = new Map(packages.map((p) => [p.name, p]));
-  const objects = await keptObjects(src, read.parsed.layers, catalog.configsDir, filter, signal);
   const configs = relative(catalog.configsDir);
   const files = packages.map((p) => `${configs}/${p.name}/catalog.json`);
-  // Each package's objects are let go once written out: the kept FBC is held once, as bytes, not twice.
-  const contents = packages.map((p) => {
-    const content = Buffer.from(fbcJson(filteredObjects(p, objects.get(p.name)!)));
-    objects.delete(p.name);
-    return content;
-  });
   const cacheDirs = [...new Set(images.flatMap((i) => withoutCacheFlags(i.config.config?.Cmd ?? []).cacheDir ?? []))];
   const hide = await buildLayer([catalog.configsDir, ...cacheDirs].map(whiteout));
-  const fbc = await buildLayer([
-    { path: `${configs}/`, type: 'directory' },
-    ...packages.map((p): LayerEntry => ({ path: `${configs}/${p.name}/`, type: 'directory' })),
-    ...files.map((path, i): LayerEntry => ({ path, type: 'file', content: contents[i]! })),
-  ]);
+  // The FBC layer goes to a file that lives as long as the context (the plan serves it from there); the kept
+  // objects it is made of, only while it is made.
+  const scratch = await mkdtemp(join(await ctx.scratchDir(), 'catalog-'));
+  let fbc: LayerFile;
+  const kept = await KeptObjects.create(join(scratch, 'kept.json'));
+  try {
+    const ignore = await keepObjects(src, read.parsed.layers, catalog.configsDir, new Map(packages.map((p) => [p.name, p])), kept, signal);
+    const ignored = (path: string) => ignore.ignores(path);
+    fbc = await writeLayerFile(
+      [
+        { path: `${configs}/`, type: 'directory' },
+        ...packages.map((p): LayerEntry => ({ path: `${configs}/${p.name}/`, type: 'directory' })),
+        ...packages.map((p, i): LayerEntry => ({ path: files[i]!, type: 'file', content: async () => Buffer.from(fbcJson(filteredObjects(p, await kept.of(p.name, ignored)))) })),
+      ],
+      join(scratch, 'configs-layer.tar.gz'),
+    );
+  } finally {
+    await kept.close();
+    await rm(join(scratch, 'kept.json'), { force: true });
+  }
 
   const derived = deriveImage(source, {
     layers: [
       { layer: hide, createdBy: 'ferry: remove the source catalog configs and cache' },
-      { layer: fbc, createdBy: 'ferry: filtered catalog configs' },
+      { layer: { digest: fbc.digest, diffId: fbc.diffId, size: fbc.size, blob: { file: fbc.path } }, createdBy: 'ferry: filtered catalog configs' },
     ],
     cmd: (old) => withoutCacheFlags(old).cmd,
   });

@@ -85,8 +85,16 @@ export async function platformImage(src: ImageSource, want: Platform | undefined
   return { top, topMediaType: parsedTop.mediaType, platforms, platform, image, config, layers: parsed.layers };
 }
 
-/** A declcfg object without what the model never reads: bundle manifests, CSV metadata, package icons. */
+/**
+ * A declcfg object without what the model never reads (bundle manifests, CSV metadata, package icons), copied
+ * through JSON so that it is all its own: a YAML parser's strings are slices of the document's text, and one
+ * kept image reference would keep its whole bundle document (tens of KiB of manifests) in memory.
+ */
 function slim(meta: unknown): unknown {
+  return JSON.parse(JSON.stringify(withoutHeavyParts(meta))) as unknown;
+}
+
+function withoutHeavyParts(meta: unknown): unknown {
   if (typeof meta !== 'object' || meta === null) return meta;
   const m = meta as Record<string, unknown>;
   if (m.schema === 'olm.package' && 'icon' in m) {

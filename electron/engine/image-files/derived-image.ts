@@ -4,8 +4,8 @@ import { readSmallBlob } from '../copy/inspect';
 import { digestOf } from '../hashing/verified-stream';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, MediaType, parseManifest, type Descriptor } from '../registry/manifest';
-import type { PlannedManifest } from '../transfer/plan';
-import type { BuiltLayer } from './build-layer';
+import type { GeneratedBlob, PlannedManifest } from '../transfer/plan';
+import type { LayerDigests } from './build-layer';
 
 /**
  * An image Ferry makes from another without a container build, as oc-mirror v2's image builder does
@@ -37,9 +37,14 @@ export interface SourceImages {
   images: SourceImage[];
 }
 
+/** A layer Ferry made, in memory or (a big one) in a file of the context's scratch directory. */
+export interface AddedLayer extends LayerDigests {
+  blob: GeneratedBlob;
+}
+
 export interface Derivation {
   /** The layers added on top, bottom first, each with the `created_by` its history entry gets. */
-  layers: ReadonlyArray<{ layer: BuiltLayer; createdBy: string }>;
+  layers: ReadonlyArray<{ layer: AddedLayer; createdBy: string }>;
   /** The new command, from the source image's. */
   cmd: (old: readonly string[]) => string[];
 }
@@ -48,7 +53,7 @@ export interface DerivedImage {
   root: FetchedManifest;
   images: PlannedManifest[];
   /** Every blob Ferry made (manifests excepted), by digest. */
-  generated: Map<string, Buffer>;
+  generated: Map<string, GeneratedBlob>;
   /** Sum of the image's blob sizes, each once. */
   bytes: number;
 }
@@ -80,7 +85,7 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-function deriveOne(img: SourceImage, d: Derivation, generated: Map<string, Buffer>): PlannedManifest {
+function deriveOne(img: SourceImage, d: Derivation, generated: Map<string, GeneratedBlob>): PlannedManifest {
   const history = img.config.history;
   const at = img.config.created ? { created: img.config.created } : {};
   const config: ImageConfigFile = {
@@ -93,7 +98,7 @@ function deriveOne(img: SourceImage, d: Derivation, generated: Map<string, Buffe
   const configDesc: Descriptor = { mediaType: img.parsed.config.mediaType, digest: digestOf(configBytes), size: configBytes.length };
   generated.set(configDesc.digest, configBytes);
   const mediaType = layerMediaType(img.parsed.mediaType);
-  const layers: Descriptor[] = [...img.parsed.layers, ...d.layers.map(({ layer }) => ({ mediaType, digest: layer.digest, size: layer.blob.length }))];
+  const layers: Descriptor[] = [...img.parsed.layers, ...d.layers.map(({ layer }) => ({ mediaType, digest: layer.digest, size: layer.size }))];
   for (const { layer } of d.layers) generated.set(layer.digest, layer.blob);
   const original = JSON.parse(img.manifest.bytes.toString('utf8')) as Record<string, unknown>;
   const bytes = json({ ...original, config: configDesc, layers });
@@ -103,7 +108,7 @@ function deriveOne(img: SourceImage, d: Derivation, generated: Map<string, Buffe
 
 /** The derived image: deterministic, so the same source and layers always give the same digest. */
 export function deriveImage(source: SourceImages, d: Derivation): DerivedImage {
-  const generated = new Map<string, Buffer>();
+  const generated = new Map<string, GeneratedBlob>();
   const rebuilt = source.images.map((img) => deriveOne(img, d, generated));
   let root: FetchedManifest;
   if (source.index) {

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
@@ -34,6 +35,9 @@ export interface PlannedManifest {
   blobs: Descriptor[];
 }
 
+/** A blob Ferry made itself: its bytes, or the file in the engine context's scratch directory that holds them. */
+export type GeneratedBlob = Buffer | { file: string };
+
 export interface PlannedImage {
   /** `formatReference(ref)`: the name recorded in transfer.json and the OCI index. */
   source: string;
@@ -51,7 +55,7 @@ export interface PlannedImage {
   /** Sum of this image's blob sizes (each blob once within the image). */
   bytes: number;
   /** Blobs Ferry made itself (a filtered catalog's configs and layers), by digest: served from here, not the registry. */
-  generated?: ReadonlyMap<string, Buffer>;
+  generated?: ReadonlyMap<string, GeneratedBlob>;
   /** Where its other blobs are, when not in `ref`'s repository: the image a generated one is built on. */
   layersFrom?: ImageReference;
 }
@@ -211,7 +215,8 @@ export function plannedSource(ctx: EngineContext, image: PlannedImage): ImageSou
     },
     openBlob: (blob, opts) => {
       const made = image.generated?.get(blob.digest);
-      return made ? Promise.resolve(Readable.from([made])) : registry.openBlob(blob, opts);
+      if (!made) return registry.openBlob(blob, opts);
+      return Promise.resolve(Buffer.isBuffer(made) ? Readable.from([made]) : createReadStream(made.file));
     },
   };
 }
