@@ -245,33 +245,34 @@ export const failedImageSchema = z.object({
   message: z.string().min(1),
 });
 
-export const transferManifestSchema = z
-  .object({
-    formatVersion: z.union([z.literal(TRANSFER_FORMAT_VERSION), z.literal(MULTI_RELEASE_FORMAT_VERSION)]),
-    id: z.uuid(),
-    createdAt: z.iso.datetime({ offset: true }),
-    tool: z.object({ name: z.literal('ferry'), version: z.string().min(1) }),
-    release: releaseInfoSchema.optional(),
-    requested: requestedSchema,
-    images: z.array(transferImageSchema),
-    blobs: z.array(transferBlobSchema),
-    volumes: z.array(transferVolumeSchema),
-    /** Size limit the volumes were cut to. */
-    volumeSize: z.number().int().positive(),
-    parent: parentRefSchema.optional(),
-    mirror: mirrorInfoSchema,
-    releaseSignatures: releaseSignaturesSchema.optional(),
-    /** The other releases of an upgrade path, in path order (the primary `release`, the newest, comes after them). */
-    releases: z.array(carriedReleaseSchema).optional(),
-    catalogs: z.array(transferCatalogSchema).optional(),
-    graph: transferGraphSchema.optional(),
-    /** Absent or empty: every image asked for is carried. */
-    failed: z.array(failedImageSchema).optional(),
-  })
-  .refine((m) => (m.releases?.length ? m.formatVersion === MULTI_RELEASE_FORMAT_VERSION : true), {
-    message: `a transfer carrying other releases is format ${MULTI_RELEASE_FORMAT_VERSION}`,
-    path: ['formatVersion'],
-  });
+/** transfer.json's fields, without the rule tying them to the format (a test builds an older reader's schema from it). */
+export const transferManifestFields = z.object({
+  formatVersion: z.union([z.literal(TRANSFER_FORMAT_VERSION), z.literal(MULTI_RELEASE_FORMAT_VERSION)]),
+  id: z.uuid(),
+  createdAt: z.iso.datetime({ offset: true }),
+  tool: z.object({ name: z.literal('ferry'), version: z.string().min(1) }),
+  release: releaseInfoSchema.optional(),
+  requested: requestedSchema,
+  images: z.array(transferImageSchema),
+  blobs: z.array(transferBlobSchema),
+  volumes: z.array(transferVolumeSchema),
+  /** Size limit the volumes were cut to. */
+  volumeSize: z.number().int().positive(),
+  parent: parentRefSchema.optional(),
+  mirror: mirrorInfoSchema,
+  releaseSignatures: releaseSignaturesSchema.optional(),
+  /** The other releases of an upgrade path, in path order (the primary `release`, the newest, comes after them). */
+  releases: z.array(carriedReleaseSchema).optional(),
+  catalogs: z.array(transferCatalogSchema).optional(),
+  graph: transferGraphSchema.optional(),
+  /** Absent or empty: every image asked for is carried. */
+  failed: z.array(failedImageSchema).optional(),
+});
+
+export const transferManifestSchema = transferManifestFields.refine((m) => (m.releases?.length ? m.formatVersion === MULTI_RELEASE_FORMAT_VERSION : true), {
+  message: `a transfer carrying other releases is format ${MULTI_RELEASE_FORMAT_VERSION}`,
+  path: ['formatVersion'],
+});
 
 /** The format a transfer with these other releases is written in. */
 export function transferFormatFor(releases: readonly unknown[] | undefined): 1 | 2 {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { imageSetConfigSchema } from '../../../shared/imageset/schema';
-import { transferManifestSchema } from '../../../shared/transfer/manifest';
+import { transferManifestFields, transferManifestSchema } from '../../../shared/transfer/manifest';
 
 /**
  * `graph` (the update service's graph-data image) and `platform.graph` in the recorded ImageSetConfiguration are
@@ -30,9 +30,9 @@ const manifest = {
 
 test('transfer.json with graph is format 1, read by this reader and by one that predates the field', () => {
   assert.deepEqual(transferManifestSchema.parse(manifest).graph, manifest.graph);
-  const older = transferManifestSchema.omit({ graph: true }).extend({
-    requested: transferManifestSchema.shape.requested.extend({
-      imageSet: transferManifestSchema.shape.requested.shape.imageSet.unwrap().extend({
+  const older = transferManifestFields.omit({ graph: true }).extend({
+    requested: transferManifestFields.shape.requested.extend({
+      imageSet: transferManifestFields.shape.requested.shape.imageSet.unwrap().extend({
         config: imageSetConfigSchema.extend({ platform: imageSetConfigSchema.shape.platform.unwrap().omit({ graph: true }).optional() }),
       }).optional(),
     }),
