@@ -6,7 +6,7 @@ import { imageSetText, otherReleases, selectionFromImageSet, unchangedImport, ty
 import { primaryAndOthers } from '../../../shared/imageset/releases';
 import { selectImageSet } from '../../../shared/imageset/selection';
 import { parseUpdateGraph, type UpdateGraph } from '../../../shared/update-graph';
-import { catalogRequests } from '../../../renderer/src/journeys';
+import { catalogRequests, planKey } from '../../../renderer/src/journeys';
 
 // The update graph recorded from api.openshift.com (candidate-4.15, amd64): the channel resolution is the CLI's.
 const graph = parseUpdateGraph(readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8'), 'fixture');
@@ -196,6 +196,9 @@ mirror:
     // Another release picked: the path no longer travels, and the file names the new release alone.
     const other = { ...got.selection, release: payloadOf('4.15.10'), releasePick: { pullspec: payloadOf('4.15.10'), channel: 'candidate-4.15', arch: 'amd64', version: '4.15.10' } };
     assert.deepEqual(otherReleases(other), []);
+    // A plan made for the path says nothing about a transfer of one release.
+    const media = { toDir: '/media', volumeSize: DEFAULT, since: '', withRegistry: false };
+    assert.notEqual(planKey({ ...got.selection, ...media }), planKey({ ...got.selection, ...media, releasePick: { ...got.selection.releasePick!, releases: [] } }));
     const out = imageSetText(other, got.imported, DEFAULT).text;
     assert.match(out, /minVersion: 4\.15\.10\n\s+maxVersion: 4\.15\.10/);
     // A release typed over the picked one drops the path too.
