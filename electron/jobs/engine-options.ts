@@ -6,6 +6,7 @@ import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout'
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
 import { signatureOptionsFrom, type SignatureOptions } from '../engine/release-signatures/release-signatures';
 import type { MirrorRequest } from '../engine/transfer/mirror-plan';
+import { imageSetRecord } from '../engine/config/imageset-record';
 import type { CatalogRequest } from '../../shared/transfer/manifest';
 
 /**
@@ -139,7 +140,7 @@ export function releaseSignatureOptions(defaults: EngineDefaults): Promise<Signa
  * partial transfer planning its failed images last).
  */
 export async function exportMirrorRequest(
-  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; toDir: string },
+  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; imageSet?: { name: string; text: string } | undefined; toDir: string },
   defaults: EngineDefaults,
 ): Promise<MirrorRequest & { toDir: string }> {
   return {
@@ -151,6 +152,7 @@ export async function exportMirrorRequest(
     ...(choices.catalogs?.length ? { catalogs: choices.catalogs } : {}),
     ...(choices.since ? { since: choices.since } : {}),
     ...(choices.failFast ? { failFast: true } : {}),
+    ...(choices.imageSet ? { imageSet: imageSetRecord(Buffer.from(choices.imageSet.text, 'utf8'), choices.imageSet.name) } : {}),
     toDir: choices.toDir,
   };
 }

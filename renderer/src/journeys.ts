@@ -1,4 +1,4 @@
-import type { CatalogChoice, ImportedImageSet, OperatorChoice, ReleasePick } from '../../shared/imageset/journey';
+import { otherReleases, type CatalogChoice, type ImportedImageSet, type OperatorChoice, type ReleasePick } from '../../shared/imageset/journey';
 import { createJourneyStore } from './store';
 
 /**
@@ -67,8 +67,8 @@ export function catalogRequests(c: CatalogChoice): Array<{ catalog: string; pack
 }
 
 /** What a plan depends on: a plan made for other choices says nothing about the files the transfer writes. */
-export function planKey(s: Pick<ExportState, 'release' | 'images' | 'catalog' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
-  return JSON.stringify([s.release.trim(), s.images, catalogRequests(s.catalog), s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
+export function planKey(s: Pick<ExportState, 'release' | 'releasePick' | 'images' | 'catalog' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
+  return JSON.stringify([s.release.trim(), otherReleases(s), s.images, catalogRequests(s.catalog), s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
 }
 
 /** The engine's volume size when none is given (FAT32-safe). */

@@ -2,6 +2,7 @@ import { Document, parseDocument } from 'yaml';
 import { parseSize } from '../format';
 import { IMAGESET_API_VERSION, IMAGESET_KIND } from './config';
 import type { ImageSetConfig } from './schema';
+import { primaryAndOthers } from './releases';
 import type { SelectedRelease } from './selection';
 
 /**
@@ -31,6 +32,12 @@ export interface ReleasePick {
   channel: string;
   arch: string;
   version: string;
+  /** The other releases of an upgrade path carried with this one, in path order (a new pick drops them). */
+  releases?: string[];
+  /** With `releases`: the oldest release carried, so the file names the channel range `from`..`version`. */
+  from?: string;
+  /** The range carries only the shortest update path between its ends (oc-mirror's shortestPath). */
+  shortestPath?: boolean;
 }
 
 /** The journey's choices an ImageSetConfiguration says: what the plan and the mirror job carry. */
@@ -71,10 +78,20 @@ export interface ImportResult {
   imported: ImportedImageSet;
 }
 
+/** The other releases the plan and the mirror job carry with the release: none once the release is no longer the one picked with them. */
+export function otherReleases(s: Pick<JourneySelection, 'release' | 'releasePick'>): string[] {
+  return pickOf(s)?.releases ?? [];
+}
+
+function pickOf(s: Pick<JourneySelection, 'release' | 'releasePick'>): ReleasePick | undefined {
+  return s.releasePick?.pullspec === s.release.trim() ? s.releasePick : undefined;
+}
+
 /** A part's value as the plan sees it: equal keys, same transfer. */
 function partKeys(s: JourneySelection): Record<Part, string> {
+  const pick = pickOf(s);
   return {
-    platform: s.release.trim(),
+    platform: JSON.stringify([s.release.trim(), otherReleases(s), pick?.from ?? '', pick?.shortestPath ?? false]),
     images: JSON.stringify(s.images),
     operators: JSON.stringify(operatorsOf(s.catalog) ?? []),
     archiveSize: s.volumeSize.trim(),
@@ -109,15 +126,18 @@ export function selectionFromImageSet(read: ImageSetRead, name: string, text: st
       notCarried.push('The platform channels select no release.');
       lossy.add('platform');
     } else {
-      const chosen = read.releases.at(-1)!;
-      if (read.releases.length > 1) {
-        notCarried.push(
-          `The file selects ${read.releases.length} releases (${read.releases.map((r) => r.version ?? r.payload).join(', ')}); a transfer from the app carries one, so ${chosen.version ?? chosen.payload} is filled in and an export names only it.`,
-        );
-        lossy.add('platform');
+      // The CLI's split (releases.ts): the newest is the release, the others of the path travel with it.
+      const { primary, others } = primaryAndOthers(read.releases);
+      release = primary!.payload;
+      if (primary!.channel && primary!.version) {
+        releasePick = { pullspec: primary!.payload, channel: primary!.channel, arch: primary!.arch, version: primary!.version, ...(others.length > 0 ? { releases: others.map((r) => r.payload) } : {}) };
+        // One channel and architecture selecting them all is a range the journey can write back; otherwise it carries them as the file says.
+        const spec = config.platform.channels.length === 1 && !config.platform.release ? config.platform.channels[0] : undefined;
+        const oldest = read.releases[0]!;
+        if (spec && others.length > 0 && read.releases.every((r) => r.channel === primary!.channel && r.arch === primary!.arch) && oldest.version) {
+          releasePick = { ...releasePick, from: oldest.version, ...(spec.shortestPath ? { shortestPath: true } : {}) };
+        }
       }
-      release = chosen.payload;
-      if (chosen.channel && chosen.version) releasePick = { pullspec: chosen.payload, channel: chosen.channel, arch: chosen.arch, version: chosen.version };
     }
   }
 
@@ -158,11 +178,23 @@ export function selectionFromImageSet(read: ImageSetRead, name: string, text: st
   return { selection, notCarried, applied, imported: { name, text, baseline } };
 }
 
+/** The imported file while the journey says just what it says (every part came over whole, none changed): a transfer made now is that file's. */
+export function unchangedImport(s: JourneySelection, imported: ImportedImageSet | undefined): ImportedImageSet | undefined {
+  const keys = partKeys(s);
+  return imported && (Object.keys(keys) as Part[]).every((p) => imported.baseline[p] === keys[p]) ? imported : undefined;
+}
+
 function platformOf(s: JourneySelection, notes: string[]): Record<string, unknown> | undefined {
   const release = s.release.trim();
   if (!release) return undefined;
-  const pick = s.releasePick?.pullspec === release ? s.releasePick : undefined;
-  if (pick) return { channels: [{ name: pick.channel, minVersion: pick.version, maxVersion: pick.version }], architectures: [pick.arch] };
+  const pick = pickOf(s);
+  if (pick && otherReleases(s).length > 0 && !pick.from) {
+    notes.push(`The ${otherReleases(s).length + 1} releases carried come from more than one channel or architecture: the file names only ${pick.version}; import the original file to keep them.`);
+  }
+  if (pick) {
+    const from = otherReleases(s).length > 0 && pick.from ? pick.from : pick.version;
+    return { channels: [{ name: pick.channel, minVersion: from, maxVersion: pick.version, ...(from !== pick.version && pick.shortestPath ? { shortestPath: true } : {}) }], architectures: [pick.arch] };
+  }
   notes.push('The release was given by pullspec, not picked from a channel: the file names it under platform.release, which Ferry carries as is; oc-mirror v2 reads platform.release only as a release on disk, so pick the version from the channel list for a file both tools read.');
   return { release };
 }

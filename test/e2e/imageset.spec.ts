@@ -16,6 +16,7 @@ import { tempDir } from '../support/tmp';
 let graph: Server;
 let serve: ServeProcess;
 let payload4_15_10: string;
+let path: string | undefined;
 const home = tempDir('ferry-e2e-imageset-');
 
 test.beforeAll(async () => {
@@ -23,14 +24,25 @@ test.beforeAll(async () => {
   payload4_15_10 = (JSON.parse(body.toString('utf8')) as { nodes: Array<{ version: string; payload: string }> }).nodes.find((n) => n.version === '4.15.10')!.payload;
   graph = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const known = url.pathname === '/api/upgrades_info/v1/graph' && url.searchParams.get('channel') === 'candidate-4.15';
-    res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(known ? body : '{"kind":"not_found"}');
+    const channel = url.pathname === '/api/upgrades_info/v1/graph' ? url.searchParams.get('channel') : undefined;
+    const answer = channel === 'candidate-4.15' ? body : channel === 'fast-4.16' && path ? path : undefined;
+    res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(answer ?? '{"kind":"not_found"}');
   });
   const host = await listenOnLoopback(graph);
   const world = e2eWorld();
+  // The world's two real releases on one channel, named by digest as api.openshift.com names payloads: an upgrade path the plan can read.
+  const byDigest = (r: { pullspec: string; digest: string }) => `${r.pullspec.replace(/:[^:/]+$/, '')}@${r.digest}`;
+  if (world.release && world.faithful) {
+    path = JSON.stringify({ nodes: [world.release, world.faithful].map((r) => ({ version: r.version, payload: byDigest(r), metadata: {} })), edges: [[0, 1]], conditionalEdges: [] });
+  }
   serve = await startServe(process.cwd(), home.path, {
-    args: ['--graph-url', `http://${host}/api/upgrades_info/v1/graph`, '--authfile', world.authfile, '--ca-file', world.ca.certPath],
+    args: [
+      '--graph-url', `http://${host}/api/upgrades_info/v1/graph`,
+      '--authfile', world.authfile,
+      '--ca-file', world.ca.certPath,
+      '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`,
+    ],
   });
 });
 
@@ -127,6 +139,49 @@ mirror:
   expect(changed).toMatch(/minVersion: 4\.15\.10 +# where the clusters go next\n/);
   expect(changed).toContain('            - name: stable\n              minVersion: 1.1.0\n              maxVersion: 1.1.1\n');
   expect(changed).toContain(`  additionalImages:\n    - name: ${extra}\n`);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('imageset.yaml with a channel range: every release of the path fills the journey and the plan, and goes back byte for byte', async ({ browser, world }) => {
+  test.skip(!world.release || !world.faithful, 'global setup pushed no releases');
+  const [from, to] = [world.release!.version, world.faithful!.version];
+  const original = `kind: ImageSetConfiguration
+apiVersion: mirror.openshift.io/v2alpha1
+mirror:
+  platform:
+    channels:
+      - name: fast-4.16   # the site's next upgrade
+        minVersion: ${from}
+        maxVersion: ${to}
+`;
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(serve.url);
+  const app = new FerryApp(page, 'imageset-range');
+  await page.goto(`${new URL(serve.url).origin}/#/export/release`);
+  await page.locator('input[type=file]').setInputFiles({ name: 'path.yaml', mimeType: 'application/yaml', buffer: Buffer.from(original) });
+  await expect(page.getByText(`Filled in from path.yaml: release ${to} (fast-4.16, amd64) and the 1 release(s) of its path before it, 0 extra image(s), no operators, volumes of 4000MiB.`)).toBeVisible();
+  await expect(page.getByText('Not carried from path.yaml')).toHaveCount(0);
+  await expect(page.getByText(`2 releases travel in this transfer: every release from ${from} to ${to} in fast-4.16.`)).toBeVisible();
+  await expect(page.getByTestId('carried-releases').getByRole('listitem')).toHaveText([from, to]);
+  await expect(page.getByRole('img', { name: `Update path from ${from} to ${to} in fast-4.16` })).toBeVisible();
+  await app.checkpoint('01-range-imported');
+
+  await page.getByRole('button', { name: /Next: Operators/ }).click();
+  await page.getByRole('button', { name: /Next: Plan/ }).click();
+  await page.getByRole('textbox', { name: 'Target directory' }).fill(join(world.workDir, 'imageset-range'));
+  await page.getByRole('button', { name: 'Make the plan' }).click();
+  await expect(page.getByText(`Upgrade path: 2 releases travel together, ${from} → ${to}`)).toBeVisible({ timeout: 120_000 });
+  const esc = (v: string) => v.replace(/\./g, '\\.');
+  await expect(page.getByTestId('plan-releases').getByRole('listitem')).toHaveText([new RegExp(`^${esc(from)} \\(`), new RegExp(`^${esc(to)} \\(`)]);
+  await app.checkpoint('02-range-planned');
+
+  const downloaded = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export imageset.yaml' }).click();
+  expect(await readFile(await (await downloaded).path())).toEqual(Buffer.from(original));
   expect(errors).toEqual([]);
   await context.close();
 });

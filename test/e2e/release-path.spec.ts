@@ -59,5 +59,19 @@ test('release: the update path from the cluster version to the chosen one, drawn
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await app.checkpoint('02-update-path-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // One transfer carries the path: written back as oc-mirror's channel range, which the CLI resolves to the same releases.
+  await page.getByRole('checkbox', { name: /Only the releases of the shortest path/ }).check();
+  await page.getByRole('button', { name: 'Carry every release from 4.15.3 to 4.15.11' }).click();
+  await expect(page.getByText('3 releases travel in this transfer: the shortest update path from 4.15.3 to 4.15.11 in candidate-4.15.')).toBeVisible();
+  await expect(page.getByTestId('carried-releases').getByRole('listitem')).toHaveText(['4.15.3', '4.15.10', '4.15.11']);
+  const downloaded = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export imageset.yaml' }).click();
+  const text = (await readFile(await (await downloaded).path())).toString('utf8');
+  expect(text).toContain('    channels:\n      - name: candidate-4.15\n        minVersion: 4.15.3\n        maxVersion: 4.15.11\n        shortestPath: true\n');
+  await app.checkpoint('03-path-carried');
+  await page.getByRole('button', { name: 'Carry only 4.15.11' }).click();
+  await expect(page.getByTestId('carried-releases')).toHaveCount(0);
   await context.close();
 });

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { Receipt } from '../../shared/transfer/receipt';
 import type { TransferManifest } from '../../shared/transfer/manifest';
+import { imageSetText, otherReleases, selectionFromImageSet, unchangedImport } from '../../shared/imageset/journey';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
+import { readImageSet } from '../../electron/host/handlers/imageset';
 import { readTransfer } from '../../electron/host/handlers/transfer';
+import { runners } from '../../electron/worker/runners';
+import type { JobContext } from '../../electron/worker/runtime';
 import { planExport } from '../../electron/host/handlers/release';
 import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
 import { ferry, worldFlags } from '../support/cli';
@@ -228,6 +234,60 @@ ${extra}`,
       assert.deepEqual(got, rel.components.map((c) => c.digest), `${rel.version} component tags`);
     }
     assert.equal(await tagDigest(`${direct}/ocp-release:4.15.4-x86_64`), undefined);
+  });
+
+  it("the app imports the same file: its plan carries the releases the CLI's dry-run names, and its mirror job records the file as the CLI does", async () => {
+    const defaults = {
+      caFiles: [world.ca.certPath, store.caPath],
+      authfile: world.authfile,
+      sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`],
+      signatureStores: [store.url],
+      signatureKeyring: keyring,
+      graphUrl: flags[flags.indexOf('--graph-url') + 1]!,
+    };
+    const importFile = async (path: string) => {
+      const text = await readFile(path, 'utf8');
+      const name = basename(path);
+      return { text, name, ...selectionFromImageSet(await readImageSet(defaults, { name, text }), name, text, { volumeSize: '4000MiB' }) };
+    };
+    for (const [name, channel, extra, versions] of [
+      ['app-range', 'stable-4.15', '', ['4.15.3', '4.15.4', '4.15.5']],
+      ['app-short', 'fast-4.15', '      shortestPath: true\n', ['4.15.3', '4.15.5']],
+    ] as const) {
+      const path = await config(name, channel, extra);
+      const got = await importFile(path);
+      assert.deepEqual(got.notCarried, []);
+      const s = got.selection;
+      const app = await planExport(new MemorySecretStore(), defaults, { release: s.release, releases: otherReleases(s), images: s.images, toDir: dir(name), caPems: [] });
+      const cli = await ferry(['mirror', '--config', path, '--to-dir', dir(name), '--dry-run', '--json', ...flags]);
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+      const json = JSON.parse(cli.stdout) as { releases: Array<{ version: string; digest: string }>; images: Array<{ digest: string }> };
+      assert.deepEqual(app.releases?.map((r) => [r.version, r.digest, r.verified]), json.releases.map((r) => [r.version, r.digest, 1]));
+      assert.deepEqual(json.releases.map((r) => r.version), versions);
+      assert.deepEqual(new Set(app.images.map((i) => i.digest)), new Set(json.images.map((i) => i.digest)));
+      // Nothing changed: the export is the file as it came.
+      assert.equal(imageSetText(s, got.imported, '4000MiB').text, got.text);
+    }
+
+    // The shortest path written to disk by both: transfer.json asks for the same releases and records the same file.
+    const path = await config('app-job', 'fast-4.15', '      shortestPath: true\n');
+    const cli = await ferry(['mirror', '--config', path, '--to-dir', dir('cli-job'), ...flags]);
+    assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+    const got = await importFile(path);
+    const imageSet = unchangedImport(got.selection, got.imported);
+    assert.ok(imageSet, 'an unchanged import is the file');
+    const job: JobContext = { id: 'app-job', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    const params = jobStartSchema.parse({
+      kind: 'mirror',
+      params: { release: got.selection.release, releases: otherReleases(got.selection), images: got.selection.images, toDir: dir('app-job'), imageSet: { name: imageSet.name, text: imageSet.text } },
+    }).params as JobParams<'mirror'>;
+    await runners.mirror!(params, job);
+    const [fromApp, fromCli] = await Promise.all([manifestOf(dir('app-job')), manifestOf(dir('cli-job'))]);
+    assert.deepEqual(fromApp.requested.imageSet, fromCli.requested.imageSet);
+    assert.equal(fromApp.requested.imageSet?.digest, `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`);
+    assert.deepEqual(fromApp.releases?.map((x) => [x.release.version, x.release.digest]), fromCli.releases?.map((x) => [x.release.version, x.release.digest]));
+    assert.equal(fromApp.release?.digest, rels[2]!.digest);
+    assert.deepEqual(new Set(fromApp.images.map((i) => i.digest)), new Set(fromCli.images.map((i) => i.digest)));
   });
 
   it('still refuses a field Ferry does not carry out, with its line', async () => {

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { parseImageSetConfig } from '../../../shared/imageset/config';
-import { imageSetText, selectionFromImageSet, type ImageSetRead, type JourneySelection } from '../../../shared/imageset/journey';
+import { imageSetText, otherReleases, selectionFromImageSet, unchangedImport, type ImageSetRead, type JourneySelection } from '../../../shared/imageset/journey';
+import { primaryAndOthers } from '../../../shared/imageset/releases';
 import { selectImageSet } from '../../../shared/imageset/selection';
 import { parseUpdateGraph, type UpdateGraph } from '../../../shared/update-graph';
-import { catalogRequests } from '../../../renderer/src/journeys';
+import { catalogRequests, planKey } from '../../../renderer/src/journeys';
 
 // The update graph recorded from api.openshift.com (candidate-4.15, amd64): the channel resolution is the CLI's.
 const graph = parseUpdateGraph(readFileSync(new URL('../../fixtures/update-graph/candidate-4.15-amd64.json', import.meta.url), 'utf8'), 'fixture');
@@ -153,10 +154,14 @@ mirror:
         - name: two
 `;
     const got = await importText(text);
-    assert.equal(got.notCarried.length, 3, got.notCarried.join('\n'));
-    assert.match(got.notCarried[0]!, /3 releases \(4\.15\.3, 4\.15\.10, 4\.15\.11\).*4\.15\.11 is filled in/);
-    assert.match(got.notCarried[1]!, /registry\.example:5000\/b\/index:v1 is left out/);
-    assert.match(got.notCarried[2]!, /one keeps stable, not fast/);
+    assert.equal(got.notCarried.length, 2, got.notCarried.join('\n'));
+    // What is not carried makes the transfer another than the file's.
+    assert.equal(unchangedImport(got.selection, got.imported), undefined);
+    assert.match(got.notCarried[0]!, /registry\.example:5000\/b\/index:v1 is left out/);
+    assert.match(got.notCarried[1]!, /one keeps stable, not fast/);
+    // The shortest path's three releases all travel: nothing of the platform is lost.
+    assert.equal(got.selection.release, payloadOf('4.15.11'));
+    assert.deepEqual(otherReleases(got.selection), [payloadOf('4.15.3'), payloadOf('4.15.10')]);
     assert.deepEqual(got.selection.catalog, { ref: 'registry.example:5000/a/index:v1', packages: [{ package: 'one', channel: 'stable', min: '0.1.0', max: '' }], withDependencies: true });
     assert.equal(got.selection.volumeSize, '2GiB');
     const out = imageSetText(got.selection, got.imported, DEFAULT).text;
@@ -165,6 +170,58 @@ mirror:
     assert.deepEqual(back.notCarried, []);
     assert.deepEqual(back.selection, got.selection);
     assert.match(out, /^archiveSize: 2$/m);
+  });
+
+  it('a channel range fills every release it selects, split as the CLI splits it, and goes back byte for byte', async () => {
+    const text = `apiVersion: mirror.openshift.io/v2alpha1
+kind: ImageSetConfiguration
+mirror:
+  platform:
+    channels:
+      - name: candidate-4.15   # the rollout
+        minVersion: 4.15.2
+        maxVersion: 4.15.5
+`;
+    const got = await importText(text);
+    assert.deepEqual(got.notCarried, []);
+    const cli = await selectImageSet(parseImageSetConfig(text, 'imageset.yaml'), async () => graph);
+    const { primary, others } = primaryAndOthers(cli.releases);
+    assert.deepEqual(cli.releases.map((r) => r.version), ['4.15.2', '4.15.3', '4.15.4', '4.15.5']);
+    assert.equal(got.selection.release, primary!.payload);
+    assert.deepEqual(otherReleases(got.selection), others.map((r) => r.payload));
+    assert.deepEqual(got.selection.releasePick, { pullspec: payloadOf('4.15.5'), channel: 'candidate-4.15', arch: 'amd64', version: '4.15.5', from: '4.15.2', releases: others.map((r) => r.payload) });
+    assert.equal(imageSetText(got.selection, got.imported, DEFAULT).text, text);
+    assert.equal(unchangedImport(got.selection, got.imported), got.imported);
+    assert.equal(unchangedImport({ ...got.selection, images: ['registry.example:5000/x:1'] }, got.imported), undefined);
+    // Another release picked: the path no longer travels, and the file names the new release alone.
+    const other = { ...got.selection, release: payloadOf('4.15.10'), releasePick: { pullspec: payloadOf('4.15.10'), channel: 'candidate-4.15', arch: 'amd64', version: '4.15.10' } };
+    assert.deepEqual(otherReleases(other), []);
+    // A plan made for the path says nothing about a transfer of one release.
+    const media = { toDir: '/media', volumeSize: DEFAULT, since: '', withRegistry: false };
+    assert.notEqual(planKey({ ...got.selection, ...media }), planKey({ ...got.selection, ...media, releasePick: { ...got.selection.releasePick!, releases: [] } }));
+    const out = imageSetText(other, got.imported, DEFAULT).text;
+    assert.match(out, /minVersion: 4\.15\.10\n\s+maxVersion: 4\.15\.10/);
+    // A release typed over the picked one drops the path too.
+    assert.deepEqual(otherReleases({ ...got.selection, release: 'quay.io/x/y:1' }), []);
+  });
+
+  it('a range picked in the app is written as minVersion/maxVersion (and shortestPath) and the CLI carries the same releases', async () => {
+    for (const shortestPath of [false, true]) {
+      const CLI = shortestPath ? ['4.15.3', '4.15.10', '4.15.11'] : ['4.15.3', '4.15.4', '4.15.5', '4.15.10', '4.15.11'];
+      const ranged: JourneySelection = {
+        ...PICKED,
+        release: payloadOf('4.15.11'),
+        releasePick: { pullspec: payloadOf('4.15.11'), channel: 'candidate-4.15', arch: 'amd64', version: '4.15.11', from: '4.15.3', releases: CLI.slice(0, -1).map(payloadOf), ...(shortestPath ? { shortestPath } : {}) },
+      };
+      const { text, notes } = imageSetText(ranged, undefined, DEFAULT);
+      assert.deepEqual(notes, []);
+      assert.match(text, new RegExp(`minVersion: 4\\.15\\.3\\n\\s+maxVersion: 4\\.15\\.11${shortestPath ? '\\n\\s+shortestPath: true' : '\\n'}`));
+      const cli = await selectImageSet(parseImageSetConfig(text, 'imageset.yaml'), async () => graph);
+      assert.deepEqual(cli.releases.map((r) => r.version), CLI);
+      const back = await importText(text);
+      assert.deepEqual(back.selection, ranged);
+      assert.deepEqual(back.notCarried, []);
+    }
   });
 
   it('without the update graph the release is not filled and that is said; the rest is', async () => {

@@ -25,7 +25,7 @@ function List({ items }: { items: string[] }) {
 function summary(r: ImportResult): string {
   const s = r.selection;
   const parts = [
-    s.releasePick ? `release ${s.releasePick.version} (${s.releasePick.channel}, ${s.releasePick.arch})` : s.release ? `release ${s.release}` : 'no release',
+    s.releasePick ? `release ${s.releasePick.version} (${s.releasePick.channel}, ${s.releasePick.arch})${s.releasePick.releases?.length ? ` and the ${s.releasePick.releases.length} release(s) of its path before it` : ''}` : s.release ? `release ${s.release}` : 'no release',
     `${s.images.length} extra image(s)`,
     s.catalog.packages.length ? `${s.catalog.packages.length} operator package(s) from ${s.catalog.ref}` : 'no operators',
     `volumes of ${s.volumeSize}`,

@@ -13,6 +13,7 @@ import { PlanPicture } from '../../components/PlanPicture';
 import { formatBytes, shortDigest } from '../../format';
 import { groupPlan } from '../../plan-groups';
 import { ImageSetCard } from './ImageSetCard';
+import { otherReleases } from '../../../../shared/imageset/journey';
 import { catalogRequests, exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 import { remember, useSettings } from '../../settings';
@@ -74,6 +75,7 @@ export function PlanStep() {
     () =>
       getApi().plan.export({
         ...(state.release.trim() ? { release: state.release.trim() } : {}),
+        ...(otherReleases(state).length ? { releases: otherReleases(state) } : {}),
         images: state.images,
         toDir: state.toDir.trim(),
         volumeSize: state.volumeSize.trim() || undefined,
@@ -83,7 +85,7 @@ export function PlanStep() {
         pullSecretRef: state.pullSecretRef,
         caPems: state.cas.map((c) => c.pem),
       }),
-    [state.release, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
+    [state.release, state.releasePick, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
   const settings = useSettings();

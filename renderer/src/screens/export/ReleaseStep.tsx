@@ -10,8 +10,10 @@ import { formatBytes, shortDigest } from '../../format';
 import { imageListErrors } from '../../image-list';
 import { releaseOptionLabel, risksOfChoice } from '../../release-choice';
 import { exportStore, withDone } from '../../journeys';
+import { CarriedPath } from './CarriedPath';
 import { ImageSetCard } from './ImageSetCard';
 import { useStore } from '../../store';
+import type { UpdatePathView } from '../../update-path-layout';
 import { useAction } from '../../use-action';
 
 const ARCHES = ['amd64', 'arm64', 'ppc64le', 's390x', 'multi'];
@@ -32,6 +34,15 @@ export function ReleaseStep() {
   const [clusterAt, setClusterAt] = useState('');
   const pathFn = useCallback((channel: string, arch: string, from: string, to: string) => getApi().release.path({ channel, arch, from, to }), []);
   const [showPath, path] = useAction(pathFn);
+  const [shortestOnly, setShortestOnly] = useState(false);
+  // The range as the CLI resolves minVersion..maxVersion (update-path.ts): the chosen release last, the others before it in path order.
+  const carryRange = (view: UpdatePathView, shortestPath: boolean) => {
+    const pickOf = state.releasePick?.pullspec === state.release ? state.releasePick : listed.result && chosenVersion ? { pullspec: state.release, channel: listed.result.channel, arch: listed.result.arch, version: chosenVersion } : undefined;
+    if (!pickOf) return;
+    const versions = shortestPath ? view.path : view.releases.map((r) => r.version);
+    const releases = versions.slice(0, -1).map((v) => view.releases.find((r) => r.version === v)!.pullspec);
+    exportStore.update({ releasePick: { pullspec: pickOf.pullspec, channel: pickOf.channel, arch: pickOf.arch, version: pickOf.version, releases, from: view.from, ...(shortestPath ? { shortestPath: true } : {}) } });
+  };
   // A version picked from the list is named by channel and version in an exported imageset.yaml.
   const pick = (pullspec: string) => {
     const r = listed.result?.releases.find((x) => x.pullspec === pullspec);
@@ -44,6 +55,7 @@ export function ReleaseStep() {
   return (
     <>
       <ImageSetCard canImport onImported={(images) => setImagesText(images.join('\n'))} />
+      <CarriedPath />
       <Card
         title="From the update graph"
         subtitle={`Needs access to api.openshift.com${appInfo?.proxy ? ` (through the proxy ${appInfo.proxy})` : ''}; otherwise give a release pullspec below.`}
@@ -136,10 +148,18 @@ export function ReleaseStep() {
               <>
                 <UpdatePathPicture view={path.result} />
                 {path.result.path.length > 2 ? (
-                  <Callout tone="info" title={`The update passes through ${path.result.path.length - 2} release(s) before ${chosenVersion}.`} hint="A transfer carries one release: export each release of the path, oldest first, each with “Only what is missing since” set to the receipt of the one before, so only new blobs travel.">
+                  <Callout tone="info" title={`The update passes through ${path.result.path.length - 2} release(s) before ${chosenVersion}.`} hint="One transfer can carry them all, as oc-mirror's channel range (minVersion, maxVersion) does: the cluster updates without another trip.">
                     {path.result.path.slice(1, -1).join(', ')}
                   </Callout>
                 ) : null}
+                <label className="check">
+                  <input type="checkbox" checked={shortestOnly} onChange={(e) => setShortestOnly(e.target.checked)} /> Only the releases of the shortest path (oc-mirror's shortestPath)
+                </label>
+                <div className="actions">
+                  <Button onClick={() => carryRange(path.result!, shortestOnly)}>
+                    Carry every release from {clusterAt} to {chosenVersion}
+                  </Button>
+                </div>
               </>
             ) : null}
           </>

@@ -1,28 +1,33 @@
 import { useCallback } from 'react';
 import { Card } from '../../components/Card';
 import { JobStarter } from '../../components/JobStarter';
+import { otherReleases, unchangedImport } from '../../../../shared/imageset/journey';
 import { catalogRequests, exportStore, planKey, withDone } from '../../journeys';
 import { useStore } from '../../store';
 
 export function TransferStep() {
   const state = useStore(exportStore);
   const catalogs = catalogRequests(state.catalog);
+  const imageSet = unchangedImport(state, state.imageSet);
   const request = useCallback(
     () => ({
       kind: 'mirror' as const,
       params: {
         ...(state.release.trim() ? { release: state.release.trim() } : {}),
+        ...(otherReleases(state).length ? { releases: otherReleases(state) } : {}),
         images: state.images,
         toDir: state.toDir.trim(),
         ...(state.volumeSize.trim() ? { volumeSize: state.volumeSize.trim() } : {}),
         ...(state.since.trim() ? { since: state.since.trim() } : {}),
         ...(state.withRegistry ? { withRegistry: true } : {}),
         ...(catalogs.length ? { catalogs } : {}),
+        // transfer.json records the file only when this transfer is what the file says, as `ferry mirror --config` does.
+        ...(imageSet ? { imageSet: { name: imageSet.name, text: imageSet.text } } : {}),
         ...(state.pullSecretRef ? { pullSecretRef: state.pullSecretRef } : {}),
         caPems: state.cas.map((c) => c.pem),
       },
     }),
-    [state.release, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.pullSecretRef, state.cas],
+    [state.release, state.releasePick, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.pullSecretRef, state.cas, imageSet],
   );
   const ready = state.toDir.trim() !== '' && (state.release.trim() !== '' || state.images.length > 0 || catalogs.length > 0);
   return (
