@@ -14,7 +14,7 @@ import { describeHolder } from '../../engine/media/lock';
 import { signatureOptionsFrom } from '../../engine/release-signatures/release-signatures';
 import { readPrivateKey } from '../../engine/signing/keys';
 import { signTransfer } from '../../engine/signing/transfer-signature';
-import { planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
+import { headStartFor, planDisk, mirrorToDisk } from '../../engine/transfer/mirror-to-disk';
 import { plannedSource, readImageList, readListFile, type TransferPlan } from '../../engine/transfer/plan';
 import { assertAllPushed, pushImages } from '../../engine/transfer/push';
 import { readSince } from '../../engine/transfer/since';
@@ -183,6 +183,8 @@ export function register(program: Command): void {
     const progress = opts.json || opts.dryRun ? { listener: undefined, end: () => undefined } : terminalProgress();
     const interrupt = interruptSignal();
     const ctx = await createEngineContext(engineOptionsFrom({ ...opts, signal: interrupt.signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }));
+    // Blobs begin to download while the plan is read (a WAN round trip per manifest); written once it is whole.
+    const headStart = opts.toDir && !opts.dryRun ? await headStartFor(ctx, opts.toDir, since) : undefined;
     try {
       const { plan, registry, requested } = await planMirror(ctx, {
         ...(release ? { release } : {}),
@@ -196,6 +198,7 @@ export function register(program: Command): void {
         ...(opts.failFast ? { failFast: true } : {}),
         ...(opts.toDir && !opts.dryRun ? { toDir: opts.toDir } : {}),
         ...(imageSet ? { imageSet: imageSet.record } : {}),
+        ...(headStart ? { onPlanned: (image) => headStart.offer(image) } : {}),
       });
       const summary = planSummary(plan);
       const out: string[] = [];
@@ -244,6 +247,7 @@ export function register(program: Command): void {
           requested,
           ...(since ? { since } : {}),
           ...(opts.failFast ? { failFast: true } : {}),
+          ...(headStart ? { headStart } : {}),
         });
         progress.end();
         const signed = opts.signKey ? await signTransfer(opts.toDir, opts.signKey) : undefined;
@@ -315,6 +319,7 @@ export function register(program: Command): void {
       }
       assertAllPushed(result);
     } finally {
+      headStart?.close();
       progress.end();
       interrupt.dispose();
       await ctx.close();

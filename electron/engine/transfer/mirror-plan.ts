@@ -6,7 +6,7 @@ import type { EngineContext } from '../context';
 import { DEFAULT_REGISTRY_IMAGE, nodePlatformFor, pinRegistryImage, type PinnedRegistryImage } from '../registry-kit/registry-image';
 import type { SignatureOptions } from '../release-signatures/release-signatures';
 import { leftOutIn, retriedIn } from './keep-going';
-import { planTransfer, type TransferPlan } from './plan';
+import { planTransfer, type PlannedImage, type TransferPlan } from './plan';
 
 /**
  * What an operator asks to mirror, planned once for every face: the CLI's `ferry mirror`, the app's
@@ -34,6 +34,8 @@ export interface MirrorRequest {
   toDir?: string;
   /** The ImageSetConfiguration these came from (`--config`), recorded with the request. */
   imageSet?: ImageSetRecord;
+  /** Each image asked for, as soon as its manifests are known (PlanInput.onPlanned). */
+  onPlanned?: (image: PlannedImage) => void;
 }
 
 export interface MirrorPlan {
@@ -75,6 +77,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
     ...(catalogs.length ? { generated: catalogs.map((c) => c.filtered) } : {}),
     ...(req.failFast ? { failFast: true } : {}),
     ...(req.toDir ? { retried: await retriedIn(req.toDir), leftOut: await leftOutIn(req.toDir) } : {}),
+    ...(req.onPlanned ? { onPlanned: req.onPlanned } : {}),
   });
   if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
   return {

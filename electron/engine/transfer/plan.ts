@@ -212,6 +212,8 @@ export interface PlanInput extends FailurePolicy {
   retried?: readonly string[];
   /** Images the interrupted run this one resumes left out: left out again with the same failure, not asked for. */
   leftOut?: readonly FailedImage[];
+  /** Called with each image asked for as soon as its manifests are known (a head start for its blobs: head-start.ts). */
+  onPlanned?: (image: PlannedImage) => void;
 }
 
 /**
@@ -248,6 +250,7 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
       errors.push(e);
       return undefined;
     }
+    input.onPlanned?.(image);
     return { image, artifacts: await planArtifacts(ctx, image, artifacts) };
   };
   const retried = new Set(input.retried ?? []);
