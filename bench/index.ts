@@ -2,7 +2,8 @@
 // operators script today, on the same TLS and auth. Every timing is taken BENCH_REPEAT times (default 3),
 // the tools taking turns, and the median is compared: on a shared 2-core machine one run of the same
 // command varied by a quarter. Prints wall times, ratios and Ferry's peak RSS (the highest of its runs);
-// writes .bench/results.json with every run. Not part of `npm test`; sizes can be lowered with BENCH_*.
+// writes .bench/results.json with every run. Not part of `npm test`; sizes can be lowered with BENCH_*;
+// BENCH_CPU_PROF=DIR has every ferry run write a V8 CPU profile into DIR.
 //
 // - registry-to-registry (issue 2): `skopeo copy --all`, one process per image, four at a time, vs Ferry
 //   the same way (`ferry copy`) and as one `ferry mirror --image ... --to`, on two image sets: one
@@ -183,12 +184,14 @@ async function main(): Promise<void> {
   await skopeoCache.putAside();
   try {
     let n = 0;
+    // BENCH_CPU_PROF=DIR: every ferry run writes a V8 CPU profile there (NODE_OPTIONS may not carry --cpu-prof).
+    const cpuProfile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const bench: Bench = {
       world,
       work: join(world.dir, 'bench-work'),
       async ferry(args) {
         const rssFile = join(world.dir, `rss-${n++}`);
-        await exec(process.execPath, ['--import', join(root, 'test/support/report-rss.mjs'), cli.entry, ...args], { ...process.env, FERRY_RSS_FILE: rssFile });
+        await exec(process.execPath, ['--import', join(root, 'test/support/report-rss.mjs'), ...cpuProfile, cli.entry, ...args], { ...process.env, FERRY_RSS_FILE: rssFile });
         return Number(await readFile(rssFile, 'utf8')) / 1024;
       },
     };

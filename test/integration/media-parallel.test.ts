@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
-import { mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
+import { headStartFor, mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
 import { planTransfer, type TransferPlan } from '../../electron/engine/transfer/plan';
 import type { ProgressEvent } from '../../shared/progress';
 import { isParentLocation, type TransferManifest } from '../../shared/transfer/manifest';
@@ -55,7 +55,8 @@ const logSize = async (world: TestWorld) => (await registryLog(world.source)).le
  * Issue 16 items 1 and 2 with real registries and the real CLI: blobs fetched up to --parallel at once
  * through a source proxy that delays some connections (so they complete out of order) land at the places
  * a serial run gives them: the same volume bytes and transfer.json; kill -9 with blobs in flight, then a
- * rerun, ends with the same bytes, fetching again at most the blobs that were in flight.
+ * rerun, ends with the same bytes, fetching again at most the blobs that were in flight. Blobs whose download
+ * began while the plan was read (head-start.ts) are written at the same places.
  */
 describe('parallel mirror to disk into the planned layout', () => {
   let world: TestWorld;
@@ -109,11 +110,17 @@ describe('parallel mirror to disk into the planned layout', () => {
       }),
     );
     const dir = join(work.path, 'parallel');
+    // As the CLI runs it: blobs begin to download while the plan is read, and the writer takes them over.
+    const headStart = (await headStartFor(ctx, dir))!;
     try {
-      plan = await planTransfer(ctx, { release: RELEASE });
+      plan = await planTransfer(ctx, { release: RELEASE, onPlanned: (image) => headStart.offer(image) });
+      const begun = [...new Set(plan.images.flatMap((i) => i.images.flatMap((m) => m.blobs.map((b) => b.digest))))].filter((d) => headStart.has(d));
+      assert.equal(begun.length, PARALLEL, 'downloads begun while the plan was read, --parallel of them');
       events.length = 0;
-      await mirrorToDisk(ctx, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] } });
+      await mirrorToDisk(ctx, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] }, headStart });
+      assert.deepEqual(begun.filter((d) => headStart.has(d)), [], 'every download begun was taken over by the writer');
     } finally {
+      headStart.close();
       await ctx.close();
     }
     assert.deepEqual(await volumeHashes(dir), await volumeHashes(serialDir));

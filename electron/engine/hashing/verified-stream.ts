@@ -170,7 +170,19 @@ export class VerifyingStream extends Transform {
   }
 }
 
+const READ_THROUGH = Symbol('read through a VerifyingStream');
+
+/**
+ * `chunks`, every one of which is read from `stream` (some perhaps before this call) and ends as it ends: the
+ * stream's verifier sees them all and fails the end, so no second verifier is needed. For a download read
+ * ahead of its consumer (transfer/head-start.ts).
+ */
+export function readThrough<T extends AsyncIterable<Uint8Array>>(stream: VerifyingStream, chunks: T): T {
+  return Object.assign(chunks, { [READ_THROUGH]: stream.blob });
+}
+
 /** Whether `source` already verifies exactly this descriptor: a second verifier would only hash every byte again. */
-function verifiesAlready(source: unknown, blob: { digest: string; size: number }): source is VerifyingStream {
-  return source instanceof VerifyingStream && source.blob.digest === blob.digest && source.blob.size === blob.size;
+function verifiesAlready(source: unknown, blob: { digest: string; size: number }): source is AsyncIterable<Uint8Array> {
+  const verified = source instanceof VerifyingStream ? source.blob : (source as { [READ_THROUGH]?: BlobIdentity })[READ_THROUGH];
+  return verified !== undefined && verified.digest === blob.digest && verified.size === blob.size;
 }

@@ -36,25 +36,25 @@ export class PlacedVolumes {
     for (const v of closed) this.closed.set(volumeIndex(v.name), v);
   }
 
-  /** Writes one tar entry at its planned place, through a batch of its own (at most 1 MiB per entry in flight). */
+  /**
+   * Writes one tar entry at its planned place, its chunks gathered up to WRITE_BATCH bytes per write (one
+   * writev, not a copy into a buffer of its own: the chunks are a download's, handed over and not reused).
+   */
   async writeEntry(p: Placement, header: EntryHeader, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
     const fh = await this.file(p.volume);
-    const batch = Buffer.allocUnsafe(Math.min(WRITE_BATCH, p.dataOffset - p.headerOffset + p.size + TAR_END));
+    let gathered: Uint8Array[] = [];
     let filled = 0;
     let position = p.headerOffset;
     const flush = async () => {
-      await writeFully(fh, batch, filled, position);
+      await writevFully(fh, gathered, position);
       position += filled;
+      gathered = [];
       filled = 0;
     };
     await writeTarEntry(header, data, async (chunk) => {
-      for (let at = 0; at < chunk.length; ) {
-        const n = Math.min(chunk.length - at, batch.length - filled);
-        batch.set(chunk.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === batch.length) await flush();
-      }
+      gathered.push(chunk);
+      filled += chunk.length;
+      if (filled >= WRITE_BATCH) await flush();
     });
     if (filled > 0) await flush();
   }
@@ -160,6 +160,17 @@ export class PlacedVolumes {
       this.files.set(volume, fh);
     }
     return fh;
+  }
+}
+
+/** Writes every byte of `chunks` at `position`, whatever a writev leaves unwritten. */
+async function writevFully(fh: FileHandle, chunks: readonly Uint8Array[], position: number): Promise<void> {
+  const left = chunks.slice();
+  while (left.length > 0) {
+    let { bytesWritten } = await fh.writev(left as NodeJS.ArrayBufferView[], position);
+    position += bytesWritten;
+    while (left.length > 0 && bytesWritten >= left[0]!.length) bytesWritten -= left.shift()!.length;
+    if (bytesWritten > 0) left[0] = left[0]!.subarray(bytesWritten);
   }
 }
 

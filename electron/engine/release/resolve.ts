@@ -5,7 +5,7 @@ import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
 import { readSmallBlob } from '../copy/inspect';
 import type { FetchedManifest } from '../registry/client';
-import { formatPlatform, parseManifest, platformMatches, type Platform } from '../registry/manifest';
+import { formatPlatform, parseManifest, platformMatches, type Descriptor, type Platform } from '../registry/manifest';
 import { readFilesFromLayers } from '../image-files/layers';
 import { IMAGE_REFERENCES_PATH, parseImageReferences, parseReleaseMetadata, RELEASE_METADATA_PATH, RELEASE_VERSION_LABEL, type ReleaseComponent } from './payload';
 
@@ -51,6 +51,18 @@ interface ReleaseConfig {
   config?: { Labels?: Record<string, string> | null };
 }
 
+/** The payload's config and the version its label names; refused when it has none (not a release payload). */
+async function releaseLabel(pullspec: string, src: DockerSource, blob: Descriptor, signal?: AbortSignal): Promise<{ config: ReleaseConfig; labelVersion: string }> {
+  const config = JSON.parse((await readSmallBlob(src, blob, signal)).toString('utf8')) as ReleaseConfig;
+  const labelVersion = config.config?.Labels?.[RELEASE_VERSION_LABEL];
+  if (!labelVersion) {
+    throw new FerryError('INVALID_INPUT', `${pullspec} is not an OpenShift release payload: it has no ${RELEASE_VERSION_LABEL} label.`, {
+      hint: 'Give the release image (…/ocp-release:VERSION-ARCH), not a component image.',
+    });
+  }
+  return { config, labelVersion };
+}
+
 /**
  * `opts.arch` (either spelling) picks which payload of a multi release to read the component list from,
  * and is refused when it contradicts a single-architecture payload. Without it, a multi release is read
@@ -80,22 +92,25 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
   const parsed = parseManifest(image.bytes, image.mediaType, `${src.name}@${image.digest}`);
   if (parsed.kind !== 'image') throw new FerryError('MEDIA_CORRUPT', `${pullspec} does not resolve to a release payload image.`);
 
-  const config = JSON.parse((await readSmallBlob(src, parsed.config, ctx.signal)).toString('utf8')) as ReleaseConfig;
-  const labelVersion = config.config?.Labels?.[RELEASE_VERSION_LABEL];
-  if (!labelVersion) {
-    throw new FerryError('INVALID_INPUT', `${pullspec} is not an OpenShift release payload: it has no ${RELEASE_VERSION_LABEL} label.`, {
-      hint: 'Give the release image (…/ocp-release:VERSION-ARCH), not a component image.',
-    });
-  }
-  const files = await readFilesFromLayers(
-    parsed.layers.map((layer) => ({ digest: layer.digest, open: () => src.openBlob(layer, { image: src.name, ...(ctx.signal ? { signal: ctx.signal } : {}) }) })),
+  // The config (for the label) and the payload's files are read at once: every round trip here comes before
+  // any component is known. An image that is no payload stops the read of its layers.
+  const notPayload = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, notPayload.signal]) : notPayload.signal;
+  const files = readFilesFromLayers(
+    parsed.layers.map((layer) => ({ digest: layer.digest, open: () => src.openBlob(layer, { image: src.name, signal }) })),
     [IMAGE_REFERENCES_PATH, RELEASE_METADATA_PATH],
   );
-  const references = files.get(IMAGE_REFERENCES_PATH);
+  files.catch(() => undefined);
+  const { config, labelVersion } = await releaseLabel(pullspec, src, parsed.config, ctx.signal).catch((e: unknown) => {
+    notPayload.abort();
+    throw e;
+  });
+  const found = await files;
+  const references = found.get(IMAGE_REFERENCES_PATH);
   if (!references) {
     throw new FerryError('INVALID_INPUT', `${pullspec} has no ${IMAGE_REFERENCES_PATH}; it is not an OpenShift release payload.`);
   }
-  const metadataText = files.get(RELEASE_METADATA_PATH);
+  const metadataText = found.get(RELEASE_METADATA_PATH);
   const metadata = metadataText ? parseReleaseMetadata(metadataText.toString('utf8')) : { version: labelVersion, previous: [], channels: [] };
   if (metadata.version !== labelVersion) {
     throw new FerryError('MEDIA_CORRUPT', `${pullspec} says it is ${labelVersion} in its label but ${metadata.version} in ${RELEASE_METADATA_PATH}.`);

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { EngineContext } from '../context';
 import { signTransferWith, type SignResult } from '../signing/transfer-signature';
-import { mirrorToDisk, type MirrorToDiskResult } from './mirror-to-disk';
+import { headStartFor, mirrorToDisk, type MirrorToDiskResult } from './mirror-to-disk';
 import { planMirror, type MirrorPlan, type MirrorRequest } from './mirror-plan';
 import { readSince } from './since';
 
@@ -30,16 +30,24 @@ export async function mirrorOperation(ctx: EngineContext, opts: MirrorOptions): 
   const { request } = opts;
   // A delta: blobs the mirror already holds (per the receipt of its last push) are recorded, not written.
   const since = request.since ? await readSince(request.since) : undefined;
-  const planned = await planMirror(ctx, request);
-  await opts.checkpoint?.();
-  const written = await mirrorToDisk(ctx, planned.plan, {
-    toDir: request.toDir,
-    volumeSize: opts.volumeSize,
-    requested: planned.requested,
-    ...(since ? { since } : {}),
-    ...(request.failFast ? { failFast: true } : {}),
-  });
-  // After the writer's final rename: the signature covers the transfer.json that was committed.
-  const signed = opts.signingKey ? await signTransferWith(request.toDir, opts.signingKey) : undefined;
-  return { ...planned, written, ...(signed ? { signed } : {}) };
+  // Blobs begin to download while the plan is read (a WAN round trip per manifest) and are written once it is
+  // whole. Not across a checkpoint: a paused job would hold its read-ahead connections until a server drops them.
+  const headStart = opts.checkpoint ? undefined : await headStartFor(ctx, request.toDir, since);
+  try {
+    const planned = await planMirror(ctx, { ...request, ...(headStart ? { onPlanned: (image) => headStart.offer(image) } : {}) });
+    await opts.checkpoint?.();
+    const written = await mirrorToDisk(ctx, planned.plan, {
+      toDir: request.toDir,
+      volumeSize: opts.volumeSize,
+      requested: planned.requested,
+      ...(since ? { since } : {}),
+      ...(request.failFast ? { failFast: true } : {}),
+      ...(headStart ? { headStart } : {}),
+    });
+    // After the writer's final rename: the signature covers the transfer.json that was committed.
+    const signed = opts.signingKey ? await signTransferWith(request.toDir, opts.signingKey) : undefined;
+    return { ...planned, written, ...(signed ? { signed } : {}) };
+  } finally {
+    headStart?.close();
+  }
 }

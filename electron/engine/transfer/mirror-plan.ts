@@ -8,7 +8,7 @@ import type { SignatureOptions } from '../release-signatures/release-signatures'
 import type { GraphDataRequest } from '../update-graph/graph-data';
 import { planGraphImage } from '../update-graph/graph-image';
 import { leftOutIn, retriedIn } from './keep-going';
-import { planTransfer, type TransferPlan } from './plan';
+import { planTransfer, type PlannedImage, type TransferPlan } from './plan';
 
 /**
  * What an operator asks to mirror, planned once for every face: the CLI's `ferry mirror`, the app's
@@ -41,6 +41,8 @@ export interface MirrorRequest {
   imageSet?: ImageSetRecord;
   /** Carry the update service's graph-data image, built from the graph data fetched with these settings. */
   graph?: GraphDataRequest;
+  /** Each image asked for, as soon as its manifests are known (PlanInput.onPlanned). */
+  onPlanned?: (image: PlannedImage) => void;
 }
 
 export interface MirrorPlan {
@@ -90,6 +92,7 @@ export async function planMirror(ctx: EngineContext, req: MirrorRequest): Promis
     ...(generated.length ? { generated } : {}),
     ...(req.failFast ? { failFast: true } : {}),
     ...(req.toDir ? { retried: await retriedIn(req.toDir), leftOut: await leftOutIn(req.toDir) } : {}),
+    ...(req.onPlanned ? { onPlanned: req.onPlanned } : {}),
   });
   if (catalogs.length) plan.catalogs = catalogs.map((c) => c.record);
   if (graph) plan.graph = graph.record;

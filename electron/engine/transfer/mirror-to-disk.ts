@@ -17,6 +17,7 @@ import type { ResolvedRelease } from '../release/resolve';
 import { plannedSource, type PlannedImage, type TransferPlan } from './plan';
 import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
+import { HeadStart } from './head-start';
 
 /**
  * Mirror to disk: the planned images go into a transfer directory, each blob once, at a place fixed by
@@ -34,6 +35,8 @@ export interface MirrorToDiskOptions {
   since?: SinceParent;
   /** Stop at the first image that fails, whatever its kind (keep-going.ts). */
   failFast?: boolean;
+  /** Downloads begun while the plan was read (headStartFor): taken over first; no more begin. */
+  headStart?: HeadStart;
 }
 
 export interface DiskLayout {
@@ -213,7 +216,22 @@ export interface MirrorToDiskResult {
   tookOverLock?: LockHolder;
 }
 
+/** Whether `toDir` holds a transfer this run would resume or complete (a journal, or a transfer.json). */
+async function holdsTransfer(toDir: string): Promise<boolean> {
+  return (await Journal.read(toDir).catch(() => undefined)) !== undefined || Boolean(await regularFileAt(join(toDir, TRANSFER_FILE)).catch(() => false));
+}
+
+/**
+ * A head start (head-start.ts) for a mirror into `toDir`: give its offer() to planMirror's onPlanned and it to
+ * mirrorToDisk, and close it once done. None for a directory holding a transfer: its blobs are mostly there.
+ */
+export async function headStartFor(ctx: EngineContext, toDir: string, since?: SinceParent): Promise<HeadStart | undefined> {
+  return (await holdsTransfer(toDir)) ? undefined : new HeadStart(ctx, since?.held);
+}
+
 export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts: MirrorToDiskOptions): Promise<MirrorToDiskResult> {
+  const headStart = opts.headStart;
+  headStart?.stop();
   const steps = writeSteps(plan, opts.since?.held);
   const layout = await layoutOf(plan, steps, opts.toDir, opts.volumeSize);
   const written = steps.filter((s) => !s.inParent);
@@ -221,7 +239,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
   const refuse = (needed: number) => notEnoughSpace(opts.toDir, needed, layout.space.free, { volumes: layout.volumes.volumes.length });
   // A fresh transfer is refused before anything (even the directory) is created; a partial one being
   // completed (or a finished one the writer refuses) needs room only for what is missing.
-  const resuming = (await Journal.read(opts.toDir).catch(() => undefined)) !== undefined || (await regularFileAt(join(opts.toDir, TRANSFER_FILE)).catch(() => false));
+  const resuming = await holdsTransfer(opts.toDir);
   if (!resuming && !layout.space.enough) throw refuse(layout.volumes.diskBytes);
   const writer = await TransferWriter.open(opts.toDir, {
     volumeSize: opts.volumeSize,
@@ -261,9 +279,11 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     return true;
   };
   try {
-    // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs.
+    // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs. Downloads with a
+    // head start queue first: their bytes wait in memory. Each blob still goes to its planned place.
+    const started = new Set(headStart ? steps.filter((s) => headStart.has(s.desc.digest)) : []);
     await Promise.allSettled(
-      steps.map(async (step) => {
+      [...started, ...steps.filter((s) => !started.has(s))].map(async (step) => {
         try {
           if (step.inParent) return await writer.addParentBlob(step.desc);
           if (writer.has(step.desc.digest)) return false;
@@ -271,7 +291,9 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
           const added = await ctx.limit(async () => {
             signal.throwIfAborted();
             const onBytes = (n: number) => progress.bytes(digest, n);
-            const bytes = step.bytes ? [step.bytes] : await sourceOf(step.image).openBlob({ digest, size: step.desc.size } satisfies Descriptor, { image: step.image.source, signal, onBytes });
+            const bytes = step.bytes
+              ? [step.bytes]
+              : (headStart?.take(digest, { signal, onBytes }) ?? (await sourceOf(step.image).openBlob({ digest, size: step.desc.size } satisfies Descriptor, { image: step.image.source, signal, onBytes })));
             return writer.addBlob(step.desc, bytes);
           });
           if (added) progress.done(digest);

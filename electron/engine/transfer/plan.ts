@@ -7,7 +7,7 @@ import { formatReference, parseReference, withDigest, type ImageReference } from
 import type { EngineContext } from '../context';
 import { DockerSource } from '../copy/docker';
 import type { ImageSource } from '../copy/types';
-import { isSignatureArtifactTag, signatureArtifacts } from './signature-artifacts';
+import { isSignatureArtifactTag, signatureArtifacts, type ArtifactRequest, type ArtifactSubject } from './signature-artifacts';
 import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, type Descriptor } from '../registry/manifest';
 import { resolveRelease, type ResolvedRelease } from '../release/resolve';
@@ -193,10 +193,15 @@ async function planImage(ctx: EngineContext, req: ImageRequest, given?: FetchedM
   };
 }
 
-/** The signature artifacts beside a planned image, planned as images of their own. */
-async function planArtifacts(ctx: EngineContext, image: PlannedImage): Promise<PlannedImage[]> {
-  const found = await ctx.checks(() => signatureArtifacts(ctx, { ref: image.ref, role: image.role, digest: image.digest }));
-  return Promise.all(found.map((req) => ctx.checks(() => planImage(ctx, req, req.root))));
+/** The signature artifacts of a digest: their tags and the referrers API need only the digest, not the manifest. */
+function findArtifacts(ctx: EngineContext, subject: ArtifactSubject): Promise<ArtifactRequest[]> {
+  return ctx.checks(() => signatureArtifacts(ctx, subject));
+}
+
+/** The signature artifacts beside a planned image (`found` if already being looked up), planned as images of their own. */
+async function planArtifacts(ctx: EngineContext, image: PlannedImage, found?: Promise<ArtifactRequest[]>): Promise<PlannedImage[]> {
+  const requests = await (found ?? findArtifacts(ctx, { ref: image.ref, role: image.role, digest: image.digest }));
+  return Promise.all(requests.map((req) => ctx.checks(() => planImage(ctx, req, req.root))));
 }
 
 /**
@@ -237,6 +242,8 @@ export interface PlanInput extends FailurePolicy {
   retried?: readonly string[];
   /** Images the interrupted run this one resumes left out: left out again with the same failure, not asked for. */
   leftOut?: readonly FailedImage[];
+  /** Called with each image asked for as soon as its manifests are known (a head start for its blobs: head-start.ts). */
+  onPlanned?: (image: PlannedImage) => void;
 }
 
 /**
@@ -260,6 +267,10 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
       errors.push(new FerryError(before.code as FerryError['code'], before.message));
       return undefined;
     }
+    // A reference pinned by digest (every release component) has its artifacts looked up beside its manifest rather
+    // than after it: a round trip less per image, and planning is round trips. Unused if the image fails.
+    const artifacts = req.ref.digest ? findArtifacts(ctx, { ref: req.ref, role: req.role, digest: req.ref.digest }) : undefined;
+    artifacts?.catch(() => undefined);
     let image: PlannedImage;
     try {
       image = await ctx.checks(() => planImage(ctx, req));
@@ -270,7 +281,8 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
       errors.push(e);
       return undefined;
     }
-    return { image, artifacts: await planArtifacts(ctx, image) };
+    input.onPlanned?.(image);
+    return { image, artifacts: await planArtifacts(ctx, image, artifacts) };
   };
   const retried = new Set(input.retried ?? []);
   const last = requests.filter((r) => retried.has(formatReference(r.ref)));

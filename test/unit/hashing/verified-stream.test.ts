@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { FerryError } from '../../../shared/errors';
-import { BlobVerifier, VerifyingStream, verifiedChunks } from '../../../electron/engine/hashing/verified-stream';
+import { BlobVerifier, VerifyingStream, readThrough, verifiedChunks } from '../../../electron/engine/hashing/verified-stream';
 
 const data = Buffer.from('hello, verified world');
 const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -173,4 +173,24 @@ describe('one verifier per stream', () => {
     assert.equal(verifiedChunks({ digest, size: data.length }, stream), stream);
     assert.notEqual(verifiedChunks({ digest, size: data.length + 1 }, stream), stream);
   });
+
+  it('chunks read on from such a stream after some were read ahead pass unwrapped; its end still fails on bad bytes', async () => {
+    const bad = Buffer.from(data);
+    bad[3]! ^= 1;
+    const stream = Readable.from([bad.subarray(0, 5), bad.subarray(5)]).pipe(new VerifyingStream({ digest, size: data.length }));
+    const it = stream[Symbol.asyncIterator]();
+    const ahead = (await it.next()).value as Buffer;
+    async function* rest() {
+      yield ahead;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
+    }
+    const chunks = readThrough(stream, rest());
+    assert.equal(verifiedChunks({ digest, size: data.length }, chunks), chunks);
+    assert.notEqual(verifiedChunks({ digest, size: data.length - 1 }, chunks), chunks);
+    await assert.rejects(drainAll(chunks), (e: unknown) => e instanceof FerryError && e.code === 'DIGEST_MISMATCH');
+  });
 });
+
+async function drainAll(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const _ of chunks);
+}
