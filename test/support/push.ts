@@ -19,6 +19,23 @@ export interface LayoutPushOptions {
 }
 
 /**
+ * distribution's filesystem driver rewrites a blob's link file in place, so a HEAD racing another push of the same
+ * layer into the same repository (components share base layers, and fixtures push several at once) can read it
+ * empty and answer 500. skopeo does not retry that (not a retryable error to containers/common), so the fixture
+ * does, a few times: the registry is not what these pushes test.
+ */
+async function copyRetryingRace(world: TestWorld, args: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await skopeo(world, args);
+      return;
+    } catch (e) {
+      if (attempt >= 3 || !/: 500 \(Internal Server Error\)/.test(String((e as Error).message))) throw e;
+    }
+  }
+}
+
+/**
  * Pushes `oci:LAYOUT:name` to `docker://destRef` with real skopeo. The digest is the one skopeo
  * reports for the manifest it uploaded (--digestfile). Without a format change skopeo must keep the
  * bytes (--preserve-digests), so the layout's digests, children's included, are the registry's too.
@@ -34,7 +51,7 @@ export async function pushFromLayout(
   const flags = ['--quiet', '--digestfile', digestFile, ...(opts.all ? ['--all'] : []), ...(opts.indexOnly ? ['--multi-arch', 'index-only'] : [])];
   flags.push(...(opts.format ? ['--format', opts.format] : ['--preserve-digests']));
   try {
-    await skopeo(world, ['copy', ...flags, `oci:${layout.dir}:${name}`, `docker://${destRef}`]);
+    await copyRetryingRace(world, ['copy', ...flags, `oci:${layout.dir}:${name}`, `docker://${destRef}`]);
     const digest = (await readFile(digestFile, 'utf8')).trim();
     const built = layout.descriptor(name).mediaType;
     if (opts.format !== 'v2s2') return { digest, mediaType: built };
