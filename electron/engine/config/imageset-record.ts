@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestOf } from '../hashing/verified-stream';
 import { parseImageSetConfig } from '../../../shared/imageset/config';
 import type { ImageSetRecord } from '../../../shared/transfer/manifest';
 
@@ -8,5 +8,5 @@ import type { ImageSetRecord } from '../../../shared/transfer/manifest';
  * job both record it here, so one file gives one record whichever side made the transfer.
  */
 export function imageSetRecord(bytes: Buffer, name: string): ImageSetRecord {
-  return { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, config: parseImageSetConfig(bytes.toString('utf8'), name) };
+  return { digest: digestOf(bytes), config: parseImageSetConfig(bytes.toString('utf8'), name) };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
@@ -6,6 +5,7 @@ import tar from 'tar-stream';
 import { FerryError } from '../../../shared/errors';
 import { DEFAULT_GRAPH_DATA_URL, serviceUrl } from '../../../shared/update-graph';
 import type { LayerEntry } from '../image-files/build-layer';
+import { digestOf } from '../hashing/verified-stream';
 import { unsafeEntryReason } from '../media/unsafe-entry';
 import { hostOf, serviceGet, type ServiceConnection } from './fetch';
 
@@ -49,7 +49,7 @@ export async function fetchGraphData(req: GraphDataRequest): Promise<GraphData> 
   if (statusCode !== 200) throw new FerryError('BAD_RESPONSE', `The update service ${host} answered HTTP ${statusCode} for its graph data (${url.pathname}).`, { hint: URL_HINT });
   if (body.length > MAX_ARCHIVE_BYTES) throw new FerryError('BAD_RESPONSE', `The graph data from ${host} is larger than ${MAX_ARCHIVE_BYTES} bytes.`, { hint: URL_HINT });
   const { entries, files } = await graphDataEntries(body, host);
-  return { url: url.toString(), digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, entries, files };
+  return { url: url.toString(), digest: digestOf(body), entries, files };
 }
 
 function notGraphData(host: string, why: string): FerryError {
