@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCli } from '../../scripts/build-cli';
+import { runToExit, type ExitResult } from './processes';
 
 /**
  * The CLI as built JavaScript, as it ships (not through the tsx loader, whose TypeScript caches
@@ -23,32 +23,20 @@ export async function buildCliBundle(name: string): Promise<CliBundle> {
   return { entry: await buildCli(outdir), remove: () => rm(outdir, { recursive: true, force: true }) };
 }
 
-export interface MeasuredRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+export interface MeasuredRun extends ExitResult {
   /** The child's peak RSS (KiB), from test/support/report-rss.mjs. */
   peakKiB: number;
 }
 
 /** Runs the built CLI in a child whose peak RSS is measured (written to `rssFile` at its exit). */
-export function runWithRss(cli: CliBundle, args: readonly string[], rssFile: string, env: NodeJS.ProcessEnv = {}): Promise<MeasuredRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(root, 'test/support/report-rss.mjs'), cli.entry, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env, FERRY_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      readFile(rssFile, 'utf8').then(
-        (kib) => resolve({ code, stdout, stderr, peakKiB: Number(kib) }),
-        (e: unknown) => reject(new Error(`no peak RSS from the child (exit ${code}): ${(e as Error).message}\n${stderr}`)),
-      );
-    });
+export async function runWithRss(cli: CliBundle, args: readonly string[], rssFile: string, env: NodeJS.ProcessEnv = {}): Promise<MeasuredRun> {
+  const run = await runToExit(process.execPath, ['--import', join(root, 'test/support/report-rss.mjs'), cli.entry, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env, FERRY_RSS_FILE: rssFile },
   });
+  try {
+    return { ...run, peakKiB: Number(await readFile(rssFile, 'utf8')) };
+  } catch (e) {
+    throw new Error(`no peak RSS from the child (exit ${run.code}): ${(e as Error).message}\n${run.stderr}`, { cause: e });
+  }
 }

@@ -1,4 +1,4 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 
 /** Children started by the harness that are still alive; killed on any way out of the test process. */
 const live = new Set<ChildProcess>();
@@ -75,5 +75,28 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Nod
     });
     // Nothing the harness runs reads input; an open stdin would keep tools like `openssl s_client` waiting.
     child.stdin?.end();
+  });
+}
+
+export interface ExitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to its exit and resolves with its code and output whatever the code: for the CLI under
+ * test, whose failures are the behaviour being asserted. `input` is written to its stdin, which is closed.
+ */
+export function runToExit(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<ExitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
   });
 }
