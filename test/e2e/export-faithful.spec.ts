@@ -57,14 +57,7 @@ test('a real-size release: grouped plan and its picture, live transfer, verify, 
   const toDir = join(world.workDir, 'export-faithful');
   await page.addInitScript(timePlanRendering);
 
-  await app.open('#/export/credentials');
-  await page.locator('input[type=file]').setInputFiles(world.authfile);
-  await page.getByRole('button', { name: 'Save pull secret' }).click();
-  await expect(page.getByText('Pull secret saved as “pull-secret”')).toBeVisible();
-  await page.getByRole('button', { name: /Next: CA trust/ }).click();
-  await page.locator('input[type=file]').setInputFiles(world.ca.certPath);
-  await page.getByRole('button', { name: 'Trust this CA' }).click();
-  await page.getByRole('button', { name: /Next: Release/ }).click();
+  await app.startExport(world);
 
   await page.getByRole('textbox', { name: 'Release pullspec' }).fill(release.pullspec);
   await page.getByRole('textbox', { name: 'Extra image references' }).fill(world.images.join('\n'));

@@ -9,15 +9,7 @@ test('full export journey: pull secret, CA, release, plan, transfer to a directo
   const release = world.release!;
   const toDir = join(world.workDir, 'export-journey');
 
-  await app.open('#/export/credentials');
-  await page.locator('input[type=file]').setInputFiles(world.authfile);
-  await page.getByRole('button', { name: 'Save pull secret' }).click();
-  await expect(page.getByText('Pull secret saved as “pull-secret”')).toBeVisible();
-  await page.getByRole('button', { name: /Next: CA trust/ }).click();
-
-  await page.locator('input[type=file]').setInputFiles(world.ca.certPath);
-  await page.getByRole('button', { name: 'Trust this CA' }).click();
-  await page.getByRole('button', { name: /Next: Release/ }).click();
+  await app.startExport(world);
   await app.checkpoint('journey-01-trust');
 
   await page.getByRole('textbox', { name: 'Release pullspec' }).fill(release.pullspec);

@@ -15,14 +15,7 @@ test('operators step: load a catalog, search, pick two packages with a range, se
   const catalog = world.catalog!.ref;
   const toDir = join(world.workDir, 'export-operators');
 
-  await app.open('#/export/credentials');
-  await page.locator('input[type=file]').setInputFiles(world.authfile);
-  await page.getByRole('button', { name: 'Save pull secret' }).click();
-  await expect(page.getByText(/Pull secret saved as/)).toBeVisible();
-  await page.getByRole('button', { name: /Next: CA trust/ }).click();
-  await page.locator('input[type=file]').setInputFiles(world.ca.certPath);
-  await page.getByRole('button', { name: 'Trust this CA' }).click();
-  await page.getByRole('button', { name: /Next: Release/ }).click();
+  await app.startExport(world);
   await page.getByRole('button', { name: /Next: Operators/ }).click();
 
   await page.getByRole('textbox', { name: 'Catalog image' }).fill(catalog);

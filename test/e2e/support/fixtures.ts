@@ -18,6 +18,22 @@ export class FerryApp {
     await expect(this.page.getByRole('link', { name: 'Ferry', exact: true })).toBeVisible();
   }
 
+  /**
+   * The export journey's first two steps as every export test takes them: the test world's auth file saved as
+   * the pull secret, its CA trusted; ends on the Release step.
+   */
+  async startExport(world: { authfile: string; ca: { certPath: string } }): Promise<void> {
+    const page = this.page;
+    await this.open('#/export/credentials');
+    await page.locator('input[type=file]').setInputFiles(world.authfile);
+    await page.getByRole('button', { name: 'Save pull secret' }).click();
+    await expect(page.getByText('Pull secret saved as “pull-secret”')).toBeVisible();
+    await page.getByRole('button', { name: /Next: CA trust/ }).click();
+    await page.locator('input[type=file]').setInputFiles(world.ca.certPath);
+    await page.getByRole('button', { name: 'Trust this CA' }).click();
+    await page.getByRole('button', { name: /Next: Release/ }).click();
+  }
+
   /** Saves test-results/screenshots/<spec>-<name>.png (full page) as a build artifact. */
   async shot(name: string): Promise<void> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
