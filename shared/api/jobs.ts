@@ -68,6 +68,8 @@ const mirrorParamsSchema = z.object({
   catalogs: z.array(catalogRequestSchema).optional(),
   /** Stop at the first image that fails (default: a failing extra image is left out and listed in the report's `failed`). */
   failFast: z.boolean().optional(),
+  /** Carry the update service's graph-data image, built from the host's graph data (--graph-data-url, else the public one). */
+  graph: z.boolean().optional(),
   /** The ImageSetConfiguration the choices came from, unchanged: recorded in transfer.json as `ferry mirror --config` records it. */
   imageSet: z.object({ name: z.string().min(1), text: z.string() }).optional(),
   ...connection,
