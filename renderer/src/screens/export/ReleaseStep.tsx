@@ -179,6 +179,14 @@ export function ReleaseStep() {
           </Button>
         </div>
         {noInfo ? <NotAvailable what={noInfo} /> : null}
+        <label className="check">
+          <input type="checkbox" checked={state.graph === true} onChange={(e) => exportStore.update({ graph: e.target.checked })} />
+          Carry the update graph for the OpenShift Update Service
+        </label>
+        <p className="muted">
+          The update service&apos;s graph data travels as an image (oc-mirror&apos;s <span className="mono">graph: true</span>); on the other side, the cluster configuration step hands out the UpdateService and the
+          ClusterVersion upstream patch that point the cluster at it.
+        </p>
         <ActionError error={info.error} />
         {info.result ? (
           <dl className="kv">
