@@ -6,8 +6,8 @@ import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout'
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
 import { signatureOptionsFrom, type SignatureOptions } from '../engine/release-signatures/release-signatures';
 import type { MirrorRequest } from '../engine/transfer/mirror-plan';
-import { imageSetRecord } from '../engine/config/imageset-record';
-import type { ServiceConnection } from '../engine/update-graph/fetch';
+import { checkedImageSet } from './imageset-claim';
+import { fetchUpdateGraph, type ServiceConnection } from '../engine/update-graph/fetch';
 import type { GraphDataRequest } from '../engine/update-graph/graph-data';
 import type { CatalogRequest } from '../../shared/transfer/manifest';
 
@@ -145,6 +145,11 @@ export function serviceConnection(defaults: EngineDefaults): ServiceConnection {
   return { caFiles: defaults.caFiles, ...(defaults.certDir ? { certDir: defaults.certDir } : {}), ...(defaults.proxy ? { proxy: defaults.proxy } : {}) };
 }
 
+/** A channel's update graph with the host's trust, proxy and --graph-url. */
+export function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
+  return fetchUpdateGraph({ channel, arch, ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}), ...serviceConnection(defaults) });
+}
+
 /** Where a `graph: true` export fetches the update service's graph data: --graph-data-url, else the public service's (graph-data.ts), as `ferry mirror` does. */
 export function graphDataRequest(defaults: EngineDefaults): GraphDataRequest {
   return { ...(defaults.graphDataUrl ? { url: defaults.graphDataUrl } : {}), ...serviceConnection(defaults) };
@@ -156,9 +161,13 @@ export function graphDataRequest(defaults: EngineDefaults): GraphDataRequest {
  * partial transfer planning its failed images last).
  */
 export async function exportMirrorRequest(
-  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; graph?: boolean | undefined; imageSet?: { name: string; text: string } | undefined; toDir: string },
+  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; graph?: boolean | undefined; volumeSize?: string | undefined; imageSet?: { name: string; text: string } | undefined; toDir: string },
   defaults: EngineDefaults,
 ): Promise<MirrorRequest & { toDir: string }> {
+  // The page's word that the choices are still the imported file's is checked before transfer.json records it.
+  const imageSet = choices.imageSet
+    ? await checkedImageSet(choices.imageSet, { ...choices, volumeBytes: volumeSizeOf(choices.volumeSize) }, async (channel, arch) => (await graphFor(defaults, channel, arch)).graph)
+    : undefined;
   return {
     ...(choices.release ? { release: choices.release, signatures: await releaseSignatureOptions(defaults) } : {}),
     ...(choices.release && choices.releases?.length ? { releases: choices.releases } : {}),
@@ -169,7 +178,7 @@ export async function exportMirrorRequest(
     ...(choices.since ? { since: choices.since } : {}),
     ...(choices.failFast ? { failFast: true } : {}),
     ...(choices.graph ? { graph: graphDataRequest(defaults) } : {}),
-    ...(choices.imageSet ? { imageSet: imageSetRecord(Buffer.from(choices.imageSet.text, 'utf8'), choices.imageSet.name) } : {}),
+    ...(imageSet ? { imageSet } : {}),
     toDir: choices.toDir,
   };
 }

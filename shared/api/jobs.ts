@@ -70,7 +70,10 @@ const mirrorParamsSchema = z.object({
   failFast: z.boolean().optional(),
   /** Carry the update service's graph-data image, built from the host's graph data (--graph-data-url, else the public one). */
   graph: z.boolean().optional(),
-  /** The ImageSetConfiguration the choices came from, unchanged: recorded in transfer.json as `ferry mirror --config` records it. */
+  /**
+   * The ImageSetConfiguration the choices came from, unchanged: recorded in transfer.json as `ferry mirror --config`
+   * records it once the host has read it again and found it selects what the job carries (electron/jobs/imageset-claim.ts).
+   */
   imageSet: z.object({ name: z.string().min(1), text: z.string() }).optional(),
   ...connection,
 });

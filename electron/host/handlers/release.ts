@@ -10,8 +10,7 @@ import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { plannedReleases, planTransfer } from '../../engine/transfer/plan';
 import { isSignatureArtifactTag } from '../../engine/transfer/signature-artifacts';
 import { readSince } from '../../engine/transfer/since';
-import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
-import { exportMirrorRequest, serviceConnection, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
+import { exportMirrorRequest, graphFor, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 import { withHandlerEngine } from './engine';
 
@@ -31,11 +30,6 @@ export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: P
       uniqueBytes: plan.uniqueBytes,
     };
   });
-}
-
-/** A channel's update graph with the host's trust, proxy and --graph-url. */
-export function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
-  return fetchUpdateGraph({ channel, arch, ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}), ...serviceConnection(defaults) });
 }
 
 /** The update graph's releases, newest first; UNREACHABLE offline (the UI then asks for a pullspec). */
