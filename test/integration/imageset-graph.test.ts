@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { parse as parseYaml } from 'yaml';
@@ -12,6 +10,7 @@ import type { TransferManifest } from '../../shared/transfer/manifest';
 import { mergedFiles } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd } from '../support/crd-schema';
+import { GRAPH_DATA as DATA, graphDataArchive } from '../support/graph-data';
 import { startHttpProxy } from '../support/http-proxy';
 import { pushFixtures, type Fixtures } from '../support/images';
 import { listenOnLoopback } from '../support/loopback';
@@ -29,14 +28,7 @@ import { skopeo, startTestWorld, type TestWorld } from '../support/world';
  * api.openshift.com serves /api/upgrades_info/graph-data: a gzip'd tar (made here with GNU tar) laid out as
  * openshift/cincinnati-graph-data. The UpdateService CR is checked against openshift/cincinnati-operator's CRD.
  */
-const run = promisify(execFile);
 const GRAPH_DIR = '/var/lib/cincinnati-graph-data';
-const DATA = {
-  version: '1.0.0\n',
-  'channels/stable-4.15.yaml': 'name: stable-4.15\nversions:\n- 4.15.3\n- 4.15.4\n',
-  'channels/fast-4.15.yaml': 'name: fast-4.15\nversions:\n- 4.15.3\n- 4.15.4\n',
-  'blocked-edges/4.15.4-ExampleRisk.yaml': 'to: 4.15.4\nfrom: .*\nurl: https://example.com/risk\nname: ExampleRisk\nmessage: An example risk.\nmatchingRules:\n- type: Always\n',
-};
 
 async function hostileArchive(): Promise<Buffer> {
   const pack = tar.pack();
@@ -76,12 +68,7 @@ mirror:
     [rel, fixtures] = await Promise.all([pushRelease(world, '4.15.4'), pushFixtures(world)]);
     // The base image, as registry.access.redhat.com serves ubi9: a multi-arch index, here the world's fixture.
     await skopeo(world, ['copy', '--all', '--quiet', `docker://${fixtures.index.ref}`, `docker://${world.source.host}/ubi9/ubi:latest`]);
-    const data = join(work.path, 'cincinnati-graph-data');
-    for (const [name, content] of Object.entries(DATA)) {
-      await mkdir(join(data, name, '..'), { recursive: true });
-      await writeFile(join(data, name), content);
-    }
-    archive = (await run('tar', ['-czf', '-', '-C', data, '.'], { encoding: 'buffer', maxBuffer: 1 << 20 })).stdout;
+    archive = await graphDataArchive(work.path);
     const hostile = await hostileArchive();
     const graph = JSON.stringify({
       nodes: [{ version: '4.15.4', payload: rel.quayPullspec, metadata: { 'io.openshift.upgrades.graph.release.channels': 'stable-4.15' } }],
