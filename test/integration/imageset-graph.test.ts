@@ -7,6 +7,12 @@ import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { parse as parseYaml } from 'yaml';
 import type { TransferManifest } from '../../shared/transfer/manifest';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
+import { planExport } from '../../electron/host/handlers/release';
+import type { EngineDefaults } from '../../electron/jobs/engine-options';
+import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
+import { runners } from '../../electron/worker/runners';
+import type { JobContext } from '../../electron/worker/runtime';
 import { mergedFiles } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd } from '../support/crd-schema';
@@ -178,6 +184,31 @@ mirror:
     };
     const m = JSON.parse(await readFile(join(work.path, 'media', 'transfer.json'), 'utf8')) as TransferManifest;
     assert.equal(await dry(), m.graph?.image.digest);
+  });
+
+  it("the app's plan and mirror job build the same graph image through the one mirror operation, from the host's --graph-data-url", async () => {
+    // What `ferry serve --graph-data-url … --source-mirror …` hands every handler and job.
+    const defaults: EngineDefaults = {
+      caFiles: [world.ca.certPath],
+      authfile: world.authfile,
+      sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, `registry.access.redhat.com=${world.source.host}`],
+      graphDataUrl: `${base}/api/upgrades_info/graph-data`,
+    };
+    const fromCli = JSON.parse(await readFile(join(work.path, 'media', 'transfer.json'), 'utf8')) as TransferManifest;
+    const plan = await planExport(new MemorySecretStore(), defaults, { images: [], graph: true, toDir: join(work.path, 'app-plan'), caPems: [] });
+    assert.deepEqual(plan.graph, fromCli.graph);
+    assert.deepEqual(plan.images.map((i) => [i.source, i.digest]), [[fromCli.graph!.image.source, fromCli.graph!.image.digest]]);
+
+    const dir = join(work.path, 'app-job');
+    const job: JobContext = { id: 'app-graph', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    const params = jobStartSchema.parse({ kind: 'mirror', params: { images: [], graph: true, toDir: dir } }).params as JobParams<'mirror'>;
+    await runners.mirror!(params, job);
+    const fromApp = JSON.parse(await readFile(join(dir, 'transfer.json'), 'utf8')) as TransferManifest;
+    assert.deepEqual(fromApp.graph, fromCli.graph);
+    assert.deepEqual(
+      fromApp.images.find((i) => i.source === fromApp.graph!.image.source),
+      fromCli.images.find((i) => i.source === fromCli.graph!.image.source),
+    );
   });
 
   it('a graph-data archive with a ../ entry is refused with the entry named, and nothing is written', async () => {
