@@ -14,6 +14,7 @@ import { engineDefaultsFrom, type EngineDefaults } from '../jobs/engine-options'
 export function launchEngineDefaults(args: readonly string[]): EngineDefaults {
   const cmd = addCommonOptions(new Command('ferry-app'))
     .option('--graph-url <url>', 'update service graph endpoint for the release picker')
+    .option('--graph-data-url <url>', 'update service graph-data archive an export with the update graph builds its image from')
     .option('--signature-store <url>', 'release signature store for exports; repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--signature-keyring <file>', 'OpenPGP keys release signatures must verify with')
     .helpOption(false)
@@ -25,7 +26,7 @@ export function launchEngineDefaults(args: readonly string[]): EngineDefaults {
     cmd.parse([...args], { from: 'user' });
   } catch (e) {
     throw new FerryError('USAGE', `Ferry's command line is not valid: ${(e as Error).message.replace(/^error: /, '')}.`, {
-      hint: 'The app takes --authfile, --ca-file, --cert-dir, --proxy URL, --source-mirror FROM=TO, --parallel N, --graph-url, --signature-store and --signature-keyring, as ferry serve does.',
+      hint: 'The app takes --authfile, --ca-file, --cert-dir, --proxy URL, --source-mirror FROM=TO, --parallel N, --graph-url, --graph-data-url, --signature-store and --signature-keyring, as ferry serve does.',
     });
   }
   return engineDefaultsFrom(cmd.opts());

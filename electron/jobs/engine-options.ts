@@ -6,7 +6,9 @@ import { DEFAULT_VOLUME_SIZE, validateVolumeSize } from '../engine/media/layout'
 import { authJsonOf, type InlineAuth } from '../engine/registry/credentials';
 import { signatureOptionsFrom, type SignatureOptions } from '../engine/release-signatures/release-signatures';
 import type { MirrorRequest } from '../engine/transfer/mirror-plan';
-import { imageSetRecord } from '../engine/config/imageset-record';
+import { checkedImageSet } from './imageset-claim';
+import { fetchUpdateGraph, type ServiceConnection } from '../engine/update-graph/fetch';
+import type { GraphDataRequest } from '../engine/update-graph/graph-data';
 import type { CatalogRequest } from '../../shared/transfer/manifest';
 
 /**
@@ -26,6 +28,8 @@ export interface EngineDefaults {
   parallel?: number;
   /** Update service graph endpoint (OSUS) instead of the public one. */
   graphUrl?: string;
+  /** The update service's graph-data archive a `graph: true` export builds its image from, instead of the public one (--graph-data-url). */
+  graphDataUrl?: string;
   /** Release signature stores instead of the public ones (--signature-store). */
   signatureStores?: string[];
   /** Keyring file release signatures must verify with instead of Red Hat's (--signature-keyring). */
@@ -34,7 +38,7 @@ export interface EngineDefaults {
 
 export const NO_ENGINE_DEFAULTS: EngineDefaults = { caFiles: [], sourceMirrors: [] };
 
-/** The host's defaults from the common options (addCommonOptions) plus --graph-url: one mapping for serve and the desktop app. */
+/** The host's defaults from the common options (addCommonOptions) plus --graph-url and --graph-data-url: one mapping for serve and the desktop app. */
 export function engineDefaultsFrom(opts: {
   authfile?: string;
   caFile: string[];
@@ -43,6 +47,7 @@ export function engineDefaultsFrom(opts: {
   sourceMirror: string[];
   parallel?: number;
   graphUrl?: string;
+  graphDataUrl?: string;
   signatureStore?: string[];
   signatureKeyring?: string;
 }): EngineDefaults {
@@ -54,6 +59,7 @@ export function engineDefaultsFrom(opts: {
     sourceMirrors: opts.sourceMirror,
     ...(opts.parallel ? { parallel: opts.parallel } : {}),
     ...(opts.graphUrl ? { graphUrl: opts.graphUrl } : {}),
+    ...(opts.graphDataUrl ? { graphDataUrl: opts.graphDataUrl } : {}),
     ...(opts.signatureStore?.length ? { signatureStores: opts.signatureStore } : {}),
     ...(opts.signatureKeyring ? { signatureKeyring: opts.signatureKeyring } : {}),
   };
@@ -134,15 +140,34 @@ export function releaseSignatureOptions(defaults: EngineDefaults): Promise<Signa
   });
 }
 
+/** The trust and proxy settings the host reaches the update service with (its graph, its graph data), as registries are reached. */
+export function serviceConnection(defaults: EngineDefaults): ServiceConnection {
+  return { caFiles: defaults.caFiles, ...(defaults.certDir ? { certDir: defaults.certDir } : {}), ...(defaults.proxy ? { proxy: defaults.proxy } : {}) };
+}
+
+/** A channel's update graph with the host's trust, proxy and --graph-url. */
+export function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
+  return fetchUpdateGraph({ channel, arch, ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}), ...serviceConnection(defaults) });
+}
+
+/** Where a `graph: true` export fetches the update service's graph data: --graph-data-url, else the public service's (graph-data.ts), as `ferry mirror` does. */
+export function graphDataRequest(defaults: EngineDefaults): GraphDataRequest {
+  return { ...(defaults.graphDataUrl ? { url: defaults.graphDataUrl } : {}), ...serviceConnection(defaults) };
+}
+
 /**
  * The app's export choices as the one mirror request: the plan step and the mirror job both plan from this,
  * so the plan the operator saw is the plan the job writes (signatures fetched for a release, a rerun into a
  * partial transfer planning its failed images last).
  */
 export async function exportMirrorRequest(
-  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; imageSet?: { name: string; text: string } | undefined; toDir: string },
+  choices: { release?: string | undefined; releases?: string[] | undefined; images: string[]; withRegistry?: boolean | undefined; registryPlatform?: string | undefined; catalogs?: CatalogRequest[] | undefined; since?: string | undefined; failFast?: boolean | undefined; graph?: boolean | undefined; volumeSize?: string | undefined; imageSet?: { name: string; text: string } | undefined; toDir: string },
   defaults: EngineDefaults,
 ): Promise<MirrorRequest & { toDir: string }> {
+  // The page's word that the choices are still the imported file's is checked before transfer.json records it.
+  const imageSet = choices.imageSet
+    ? await checkedImageSet(choices.imageSet, { ...choices, volumeBytes: volumeSizeOf(choices.volumeSize) }, async (channel, arch) => (await graphFor(defaults, channel, arch)).graph)
+    : undefined;
   return {
     ...(choices.release ? { release: choices.release, signatures: await releaseSignatureOptions(defaults) } : {}),
     ...(choices.release && choices.releases?.length ? { releases: choices.releases } : {}),
@@ -152,7 +177,8 @@ export async function exportMirrorRequest(
     ...(choices.catalogs?.length ? { catalogs: choices.catalogs } : {}),
     ...(choices.since ? { since: choices.since } : {}),
     ...(choices.failFast ? { failFast: true } : {}),
-    ...(choices.imageSet ? { imageSet: imageSetRecord(Buffer.from(choices.imageSet.text, 'utf8'), choices.imageSet.name) } : {}),
+    ...(choices.graph ? { graph: graphDataRequest(defaults) } : {}),
+    ...(imageSet ? { imageSet } : {}),
     toDir: choices.toDir,
   };
 }

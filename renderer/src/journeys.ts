@@ -47,6 +47,8 @@ export interface ExportState {
   since: string;
   /** Carry the mirror registry's own image, for a site that has no registry yet. */
   withRegistry: boolean;
+  /** Carry the update service's graph-data image (oc-mirror's platform.graph): the import side then configures the OpenShift Update Service. */
+  graph?: boolean;
   transferJob?: string;
   verifyJob?: string;
   /** Result of reading the media back: a failure is not carried away. */
@@ -67,8 +69,8 @@ export function catalogRequests(c: CatalogChoice): Array<{ catalog: string; pack
 }
 
 /** What a plan depends on: a plan made for other choices says nothing about the files the transfer writes. */
-export function planKey(s: Pick<ExportState, 'release' | 'releasePick' | 'images' | 'catalog' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry'>): string {
-  return JSON.stringify([s.release.trim(), otherReleases(s), s.images, catalogRequests(s.catalog), s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry]);
+export function planKey(s: Pick<ExportState, 'release' | 'releasePick' | 'images' | 'catalog' | 'toDir' | 'volumeSize' | 'since' | 'withRegistry' | 'graph'>): string {
+  return JSON.stringify([s.release.trim(), otherReleases(s), s.images, catalogRequests(s.catalog), s.toDir.trim(), s.volumeSize.trim(), s.since.trim(), s.withRegistry, s.graph === true]);
 }
 
 /** The engine's volume size when none is given (FAT32-safe). */

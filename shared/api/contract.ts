@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CONFIG_KIND_IDS } from '../config/kind-ids';
 import { jobSchema, jobStartSchema, progressEventSchema, trustChoices } from './jobs';
 import { settingsSchema } from './settings';
-import { catalogRequestSchema, failedImageSchema } from '../transfer/manifest';
+import { catalogRequestSchema, failedImageSchema, transferGraphSchema } from '../transfer/manifest';
 import { imageSetConfigSchema } from '../imageset/schema';
 
 /**
@@ -273,6 +273,8 @@ export const apiMethods = {
       withRegistry: z.boolean().optional(),
       registryPlatform: z.string().optional(),
       catalogs: z.array(catalogRequestSchema).optional(),
+      /** Carry the update service's graph-data image (ImageSetConfiguration `platform.graph: true`). */
+      graph: z.boolean().optional(),
       pullSecretRef: z.string().optional(),
       caPems: z.array(z.string()).default([]),
     }),
@@ -307,6 +309,8 @@ export const apiMethods = {
       releases: z.array(z.object({ version: z.string(), architecture: z.string(), digest: z.string(), verified: z.number().optional() })).optional(),
       /** Images that cannot be planned now and that the export will leave out (keep going). */
       failed: z.array(failedImageSchema).optional(),
+      /** With `graph`: the graph-data image built for the update service (one of `images`), as transfer.json will record it. */
+      graph: transferGraphSchema.optional(),
     }),
   ),
 

@@ -68,7 +68,12 @@ const mirrorParamsSchema = z.object({
   catalogs: z.array(catalogRequestSchema).optional(),
   /** Stop at the first image that fails (default: a failing extra image is left out and listed in the report's `failed`). */
   failFast: z.boolean().optional(),
-  /** The ImageSetConfiguration the choices came from, unchanged: recorded in transfer.json as `ferry mirror --config` records it. */
+  /** Carry the update service's graph-data image, built from the host's graph data (--graph-data-url, else the public one). */
+  graph: z.boolean().optional(),
+  /**
+   * The ImageSetConfiguration the choices came from, unchanged: recorded in transfer.json as `ferry mirror --config`
+   * records it once the host has read it again and found it selects what the job carries (electron/jobs/imageset-claim.ts).
+   */
   imageSet: z.object({ name: z.string().min(1), text: z.string() }).optional(),
   ...connection,
 });

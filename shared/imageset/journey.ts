@@ -48,6 +48,8 @@ export interface JourneySelection {
   images: string[];
   catalog: CatalogChoice;
   volumeSize: string;
+  /** Carry the update service's graph-data image (oc-mirror's platform.graph). */
+  graph?: boolean;
 }
 
 /** What the host's reader made of a file: the configuration and what its selection resolved to (selection.ts). */
@@ -91,14 +93,14 @@ function pickOf(s: Pick<JourneySelection, 'release' | 'releasePick'>): ReleasePi
 function partKeys(s: JourneySelection): Record<Part, string> {
   const pick = pickOf(s);
   return {
-    platform: JSON.stringify([s.release.trim(), otherReleases(s), pick?.from ?? '', pick?.shortestPath ?? false]),
+    platform: JSON.stringify([s.release.trim(), otherReleases(s), pick?.from ?? '', pick?.shortestPath ?? false, s.graph === true]),
     images: JSON.stringify(s.images),
     operators: JSON.stringify(operatorsOf(s.catalog) ?? []),
     archiveSize: s.volumeSize.trim(),
   };
 }
 
-const PLATFORM_FIELDS = new Set(['channels', 'architectures', 'release']);
+const PLATFORM_FIELDS = new Set(['channels', 'architectures', 'release', 'graph']);
 
 function isSet(v: unknown): boolean {
   return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
@@ -123,8 +125,11 @@ export function selectionFromImageSet(read: ImageSetRead, name: string, text: st
       notCarried.push(`The release is not filled in: the update graph could not be read (${read.graphError}).`);
       lossy.add('platform');
     } else if (read.releases.length === 0) {
-      notCarried.push('The platform channels select no release.');
-      lossy.add('platform');
+      // A platform that only asks for the graph data selects no release by design.
+      if (config.platform.channels.length > 0) {
+        notCarried.push('The platform channels select no release.');
+        lossy.add('platform');
+      }
     } else {
       // The CLI's split (releases.ts): the newest is the release, the others of the path travel with it.
       const { primary, others } = primaryAndOthers(read.releases);
@@ -171,6 +176,7 @@ export function selectionFromImageSet(read: ImageSetRead, name: string, text: st
     images: read.images,
     catalog: { ref: first?.catalog ?? '', packages, withDependencies: first ? !first.skipDependencies : false },
     volumeSize: config.archiveSizeGiB ? `${config.archiveSizeGiB}GiB` : defaults.volumeSize,
+    ...(config.platform?.graph ? { graph: true } : {}),
   };
   const keys = partKeys(selection);
   const baseline: Partial<Record<Part, string>> = {};
@@ -186,17 +192,19 @@ export function unchangedImport(s: JourneySelection, imported: ImportedImageSet 
 
 function platformOf(s: JourneySelection, notes: string[]): Record<string, unknown> | undefined {
   const release = s.release.trim();
-  if (!release) return undefined;
+  // The graph-data image travels whether or not a release does, as oc-mirror builds it.
+  const graph = s.graph ? { graph: true } : {};
+  if (!release) return s.graph ? graph : undefined;
   const pick = pickOf(s);
   if (pick && otherReleases(s).length > 0 && !pick.from) {
     notes.push(`The ${otherReleases(s).length + 1} releases carried come from more than one channel or architecture: the file names only ${pick.version}; import the original file to keep them.`);
   }
   if (pick) {
     const from = otherReleases(s).length > 0 && pick.from ? pick.from : pick.version;
-    return { channels: [{ name: pick.channel, minVersion: from, maxVersion: pick.version, ...(from !== pick.version && pick.shortestPath ? { shortestPath: true } : {}) }], architectures: [pick.arch] };
+    return { channels: [{ name: pick.channel, minVersion: from, maxVersion: pick.version, ...(from !== pick.version && pick.shortestPath ? { shortestPath: true } : {}) }], architectures: [pick.arch], ...graph };
   }
   notes.push('The release was given by pullspec, not picked from a channel: the file names it under platform.release, which Ferry carries as is; oc-mirror v2 reads platform.release only as a release on disk, so pick the version from the channel list for a file both tools read.');
-  return { release };
+  return { release, ...graph };
 }
 
 function operatorsOf(c: CatalogChoice): Array<Record<string, unknown>> | undefined {

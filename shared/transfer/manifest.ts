@@ -212,7 +212,7 @@ const transferCatalogSchema = z.object({
  * format 1 as an optional field: an older reader ignores it). The image is one of `images` (role `extra`, pushed to
  * `NS/openshift/graph-image:latest`); `ferry config update-service` points the UpdateService at it.
  */
-const transferGraphSchema = z.object({
+export const transferGraphSchema = z.object({
   /** Where the graph data was fetched. */
   url: z.string().min(1),
   /** sha256 of the graph-data archive as served. */

@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { parse as parseYaml } from 'yaml';
 import type { TransferManifest } from '../../shared/transfer/manifest';
+import { jobStartSchema, type JobParams } from '../../shared/api/jobs';
+import { planExport } from '../../electron/host/handlers/release';
+import type { EngineDefaults } from '../../electron/jobs/engine-options';
+import { MemorySecretStore } from '../../electron/jobs/secrets/secret-store';
+import { runners } from '../../electron/worker/runners';
+import type { JobContext } from '../../electron/worker/runtime';
 import { mergedFiles } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd } from '../support/crd-schema';
+import { GRAPH_DATA as DATA, graphDataArchive } from '../support/graph-data';
 import { startHttpProxy } from '../support/http-proxy';
 import { pushFixtures, type Fixtures } from '../support/images';
 import { listenOnLoopback } from '../support/loopback';
@@ -29,14 +34,7 @@ import { skopeo, startTestWorld, type TestWorld } from '../support/world';
  * api.openshift.com serves /api/upgrades_info/graph-data: a gzip'd tar (made here with GNU tar) laid out as
  * openshift/cincinnati-graph-data. The UpdateService CR is checked against openshift/cincinnati-operator's CRD.
  */
-const run = promisify(execFile);
 const GRAPH_DIR = '/var/lib/cincinnati-graph-data';
-const DATA = {
-  version: '1.0.0\n',
-  'channels/stable-4.15.yaml': 'name: stable-4.15\nversions:\n- 4.15.3\n- 4.15.4\n',
-  'channels/fast-4.15.yaml': 'name: fast-4.15\nversions:\n- 4.15.3\n- 4.15.4\n',
-  'blocked-edges/4.15.4-ExampleRisk.yaml': 'to: 4.15.4\nfrom: .*\nurl: https://example.com/risk\nname: ExampleRisk\nmessage: An example risk.\nmatchingRules:\n- type: Always\n',
-};
 
 async function hostileArchive(): Promise<Buffer> {
   const pack = tar.pack();
@@ -76,12 +74,7 @@ mirror:
     [rel, fixtures] = await Promise.all([pushRelease(world, '4.15.4'), pushFixtures(world)]);
     // The base image, as registry.access.redhat.com serves ubi9: a multi-arch index, here the world's fixture.
     await skopeo(world, ['copy', '--all', '--quiet', `docker://${fixtures.index.ref}`, `docker://${world.source.host}/ubi9/ubi:latest`]);
-    const data = join(work.path, 'cincinnati-graph-data');
-    for (const [name, content] of Object.entries(DATA)) {
-      await mkdir(join(data, name, '..'), { recursive: true });
-      await writeFile(join(data, name), content);
-    }
-    archive = (await run('tar', ['-czf', '-', '-C', data, '.'], { encoding: 'buffer', maxBuffer: 1 << 20 })).stdout;
+    archive = await graphDataArchive(work.path);
     const hostile = await hostileArchive();
     const graph = JSON.stringify({
       nodes: [{ version: '4.15.4', payload: rel.quayPullspec, metadata: { 'io.openshift.upgrades.graph.release.channels': 'stable-4.15' } }],
@@ -191,6 +184,31 @@ mirror:
     };
     const m = JSON.parse(await readFile(join(work.path, 'media', 'transfer.json'), 'utf8')) as TransferManifest;
     assert.equal(await dry(), m.graph?.image.digest);
+  });
+
+  it("the app's plan and mirror job build the same graph image through the one mirror operation, from the host's --graph-data-url", async () => {
+    // What `ferry serve --graph-data-url … --source-mirror …` hands every handler and job.
+    const defaults: EngineDefaults = {
+      caFiles: [world.ca.certPath],
+      authfile: world.authfile,
+      sourceMirrors: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, `registry.access.redhat.com=${world.source.host}`],
+      graphDataUrl: `${base}/api/upgrades_info/graph-data`,
+    };
+    const fromCli = JSON.parse(await readFile(join(work.path, 'media', 'transfer.json'), 'utf8')) as TransferManifest;
+    const plan = await planExport(new MemorySecretStore(), defaults, { images: [], graph: true, toDir: join(work.path, 'app-plan'), caPems: [] });
+    assert.deepEqual(plan.graph, fromCli.graph);
+    assert.deepEqual(plan.images.map((i) => [i.source, i.digest]), [[fromCli.graph!.image.source, fromCli.graph!.image.digest]]);
+
+    const dir = join(work.path, 'app-job');
+    const job: JobContext = { id: 'app-graph', signal: new AbortController().signal, pullSecret: undefined, defaults, onProgress: () => undefined, checkpoint: async () => undefined };
+    const params = jobStartSchema.parse({ kind: 'mirror', params: { images: [], graph: true, toDir: dir } }).params as JobParams<'mirror'>;
+    await runners.mirror!(params, job);
+    const fromApp = JSON.parse(await readFile(join(dir, 'transfer.json'), 'utf8')) as TransferManifest;
+    assert.deepEqual(fromApp.graph, fromCli.graph);
+    assert.deepEqual(
+      fromApp.images.find((i) => i.source === fromApp.graph!.image.source),
+      fromCli.images.find((i) => i.source === fromCli.graph!.image.source),
+    );
   });
 
   it('a graph-data archive with a ../ entry is refused with the entry named, and nothing is written', async () => {

@@ -22,6 +22,7 @@ interface ServeCliOptions extends GlobalOptions {
   rendererDir: string;
   dataDir?: string;
   graphUrl?: string;
+  graphDataUrl?: string;
   signatureStore: string[];
   signatureKeyring?: string;
 }
@@ -37,6 +38,7 @@ export function register(program: Command): void {
       .option('--renderer-dir <dir>', 'built renderer to serve', RENDERER_DIR)
       .option('--data-dir <dir>', 'where job history is kept (env FERRY_DATA_DIR)')
       .option('--graph-url <url>', 'update service graph endpoint for the release picker (default: the public one)')
+      .option('--graph-data-url <url>', "update service graph-data archive an export with the update graph builds its image from (default: the public one)")
       .option('--signature-store <url>', 'release signature store for exports (default: the public ones); repeatable', (v: string, p: string[]) => [...p, v], [] as string[])
       .option('--signature-keyring <file>', "OpenPGP keys release signatures must verify with (default: Red Hat's release keys)"),
   ).action(async (opts: ServeCliOptions) => {

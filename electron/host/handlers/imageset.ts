@@ -3,8 +3,7 @@ import type { ParsedRequestOf, ResponseOf } from '../../../shared/api/contract';
 import { parseImageSetConfig } from '../../../shared/imageset/config';
 import { selectImageSet } from '../../../shared/imageset/selection';
 import type { UpdateGraph } from '../../../shared/update-graph';
-import type { EngineDefaults } from '../../jobs/engine-options';
-import { graphFor } from './release';
+import { graphFor, type EngineDefaults } from '../../jobs/engine-options';
 
 /**
  * The export journey's import of an ImageSetConfiguration: the same reader and selection as `ferry mirror

@@ -10,8 +10,7 @@ import { planDisk } from '../../engine/transfer/mirror-to-disk';
 import { plannedReleases, planTransfer } from '../../engine/transfer/plan';
 import { isSignatureArtifactTag } from '../../engine/transfer/signature-artifacts';
 import { readSince } from '../../engine/transfer/since';
-import { fetchUpdateGraph } from '../../engine/update-graph/fetch';
-import { exportMirrorRequest, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
+import { exportMirrorRequest, graphFor, volumeSizeOf, type EngineDefaults } from '../../jobs/engine-options';
 import type { SecretStore } from '../../jobs/secrets/secret-store';
 import { withHandlerEngine } from './engine';
 
@@ -30,18 +29,6 @@ export function releaseInfo(store: SecretStore, defaults: EngineDefaults, req: P
       totalBytes: plan.totalBytes,
       uniqueBytes: plan.uniqueBytes,
     };
-  });
-}
-
-/** A channel's update graph with the host's trust, proxy and --graph-url. */
-export function graphFor(defaults: EngineDefaults, channel: string, arch: string) {
-  return fetchUpdateGraph({
-    channel,
-    arch,
-    ...(defaults.graphUrl ? { url: defaults.graphUrl } : {}),
-    caFiles: defaults.caFiles,
-    ...(defaults.certDir ? { certDir: defaults.certDir } : {}),
-    ...(defaults.proxy ? { proxy: defaults.proxy } : {}),
   });
 }
 
@@ -111,6 +98,7 @@ export async function planExport(store: SecretStore, defaults: EngineDefaults, r
         ? { releases: plannedReleases(plan).map(({ release: r, signatures }) => ({ version: r.version, architecture: r.architecture, digest: r.digest, ...(signatures ? { verified: signatures.signatures.length } : {}) })) }
         : {}),
       ...(plan.failed ? { failed: plan.failed } : {}),
+      ...(plan.graph ? { graph: plan.graph } : {}),
     };
   });
 }

@@ -9,7 +9,7 @@ describe('desktop app launch options', () => {
       '--ca-file', '/etc/pki/corp.pem', '--ca-file', '/etc/pki/mirror.der',
       '--source-mirror', 'quay.io/openshift-release-dev=proxy.lan:5000/ocp',
       '--authfile', '/home/op/pull-secret.json', '--cert-dir', '/etc/containers/certs.d',
-      '--parallel', '8', '--graph-url', 'https://osus.lan/api/upgrades_info/v1/graph',
+      '--parallel', '8', '--graph-url', 'https://osus.lan/api/upgrades_info/v1/graph', '--graph-data-url', 'https://osus.lan/graph-data.tar.gz',
       '--signature-store', 'https://sigs.lan/release', '--signature-store', 'https://sigs2.lan/release', '--signature-keyring', '/etc/pki/release-keys.asc',
     ]);
     assert.deepEqual(d, {
@@ -19,6 +19,7 @@ describe('desktop app launch options', () => {
       sourceMirrors: ['quay.io/openshift-release-dev=proxy.lan:5000/ocp'],
       parallel: 8,
       graphUrl: 'https://osus.lan/api/upgrades_info/v1/graph',
+      graphDataUrl: 'https://osus.lan/graph-data.tar.gz',
       signatureStores: ['https://sigs.lan/release', 'https://sigs2.lan/release'],
       signatureKeyring: '/etc/pki/release-keys.asc',
     });

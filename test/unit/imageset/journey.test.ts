@@ -236,6 +236,48 @@ mirror:
     assert.deepEqual(got.selection.images, ['registry.example:5000/tools/debug:1.0']);
   });
 
+  it('graph: true is carried: imported, unchanged, written back, and dropped from the file when unticked', async () => {
+    const text = `apiVersion: mirror.openshift.io/v2alpha1
+kind: ImageSetConfiguration
+mirror:
+  platform:
+    graph: true   # the site runs the update service
+    channels:
+      - name: candidate-4.15
+        minVersion: 4.15.10
+        maxVersion: 4.15.10
+`;
+    const got = await importText(text);
+    assert.deepEqual(got.notCarried, []);
+    assert.equal(got.selection.graph, true);
+    assert.equal(unchangedImport(got.selection, got.imported), got.imported);
+    assert.equal(imageSetText(got.selection, got.imported, DEFAULT).text, text);
+    // Unticked: the transfer is no longer the file's, and the file written no longer asks for the graph data.
+    const without = { ...got.selection, graph: false };
+    assert.equal(unchangedImport(without, got.imported), undefined);
+    const out = imageSetText(without, got.imported, DEFAULT).text;
+    assert.equal((await selectImageSet(parseImageSetConfig(out, 'imageset.yaml'), async () => graph)).graph, false);
+    const { graph: _asked, ...rest } = got.selection;
+    assert.deepEqual((await importText(out)).selection, rest);
+    // A plan made with the graph image says nothing about one without it.
+    const media = { toDir: '/media', volumeSize: DEFAULT, since: '', withRegistry: false };
+    assert.notEqual(planKey({ ...got.selection, ...media }), planKey({ ...without, ...media }));
+  });
+
+  it('graph ticked in the app is written as platform.graph, with or without a release, and the CLI carries the graph image', async () => {
+    const { releasePick: _pick, ...unpicked } = PICKED;
+    for (const s of [{ ...PICKED, graph: true }, { ...unpicked, release: '', graph: true }]) {
+      const { text, notes } = imageSetText(s, undefined, DEFAULT);
+      assert.deepEqual(notes, []);
+      assert.match(text, /^ {4}graph: true$/m);
+      const cli = await selectImageSet(parseImageSetConfig(text, 'imageset.yaml'), async () => graph);
+      assert.equal(cli.graph, true);
+      const back = await importText(text);
+      assert.deepEqual(back.notCarried, [], 'a platform that asks only for the graph data is no loss');
+      assert.deepEqual(back.selection, s);
+    }
+  });
+
   it('a volume size archiveSize cannot say is said and left out', () => {
     const { text, notes } = imageSetText({ ...PICKED, volumeSize: '1500MiB' }, undefined, DEFAULT);
     assert.doesNotMatch(text, /archiveSize/);

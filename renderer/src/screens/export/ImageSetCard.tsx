@@ -29,6 +29,7 @@ function summary(r: ImportResult): string {
     `${s.images.length} extra image(s)`,
     s.catalog.packages.length ? `${s.catalog.packages.length} operator package(s) from ${s.catalog.ref}` : 'no operators',
     `volumes of ${s.volumeSize}`,
+    ...(s.graph ? ['the update graph for the OpenShift Update Service'] : []),
   ];
   return `Filled in from ${r.imported.name}: ${parts.join(', ')}.`;
 }
@@ -54,7 +55,7 @@ export function ImageSetCard({ canImport, onImported }: { canImport: boolean; on
       const r = await read(f.name, text);
       if (!r) return;
       const pick = r.selection.releasePick;
-      exportStore.update({ ...r.selection, releasePick: pick, imageSet: r.imported, ...(pick ? { channel: pick.channel, arch: pick.arch } : {}) });
+      exportStore.update({ ...r.selection, releasePick: pick, graph: r.selection.graph === true, imageSet: r.imported, ...(pick ? { channel: pick.channel, arch: pick.arch } : {}) });
       onImported?.(r.selection.images);
     });
   const drop = useFileDrop(openFile);

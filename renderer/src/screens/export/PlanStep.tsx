@@ -58,6 +58,27 @@ function UpgradePath({ releases }: { releases: PlanResult['releases'] }) {
   );
 }
 
+/** The graph-data image the update service on the other side reads: what it holds and where it came from. */
+function GraphImage({ graph }: { graph: PlanResult['graph'] }) {
+  if (!graph) return null;
+  return (
+    <Callout
+      tone="ok"
+      title={`Carries the update graph for the OpenShift Update Service: ${graph.files} file(s) of graph data in the graph image ${graph.image.source.split('@')[0]!}.`}
+      hint="On the other side, the cluster configuration step hands out the UpdateService and the ClusterVersion upstream patch that point the cluster at it."
+    >
+      <dl className="kv" data-testid="plan-graph">
+        <dt>Graph data</dt>
+        <dd className="mono">{graph.url}</dd>
+        <dt>Image</dt>
+        <dd className="mono">{shortDigest(graph.image.digest)}</dd>
+        <dt>Built on</dt>
+        <dd className="mono">{graph.base}</dd>
+      </dl>
+    </Callout>
+  );
+}
+
 /** Grouping 180 components (or a catalog's thousands) is worth doing once per plan, not per keystroke. */
 function PlanView({ plan, target }: { plan: PlanResult; target: string }) {
   const groups = useMemo(() => groupPlan(plan.images), [plan]);
@@ -82,10 +103,11 @@ export function PlanStep() {
         ...(state.since.trim() ? { since: state.since.trim() } : {}),
         ...(state.withRegistry ? { withRegistry: true } : {}),
         ...(catalogRequests(state.catalog).length ? { catalogs: catalogRequests(state.catalog) } : {}),
+        ...(state.graph ? { graph: true } : {}),
         pullSecretRef: state.pullSecretRef,
         caPems: state.cas.map((c) => c.pem),
       }),
-    [state.release, state.releasePick, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.withRegistry, state.pullSecretRef, state.cas],
+    [state.release, state.releasePick, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.withRegistry, state.graph, state.pullSecretRef, state.cas],
   );
   const [plan, planned] = useAction(planFn);
   const settings = useSettings();
@@ -96,7 +118,7 @@ export function PlanStep() {
     void remember({ mediaFolder: state.toDir.trim() });
   };
   const noPlan = useUnavailable('plan.export');
-  const nothing = !state.release.trim() && state.images.length === 0 && catalogRequests(state.catalog).length === 0;
+  const nothing = !state.release.trim() && state.images.length === 0 && catalogRequests(state.catalog).length === 0 && !state.graph;
   return (
     <>
       <Card title="Where to write" subtitle="The removable disk, or a folder on it. Ferry checks the free space before writing.">
@@ -149,6 +171,7 @@ export function PlanStep() {
             title={`${planned.result.failed?.length ?? 0} image(s) cannot be fetched now and will be left out; the rest will be carried`}
             hint="Check each reference and its registry's credentials, or go on: running the same export into this folder again fetches only these."
           />
+          <GraphImage graph={planned.result.graph} />
           {planned.result.registry ? (
             <Callout tone="ok" title={`Carries the mirror registry ${planned.result.registry.ref} for ${planned.result.registry.platform}, pinned as ${shortDigest(planned.result.registry.source.split('@')[1] ?? '')}.`} />
           ) : null}

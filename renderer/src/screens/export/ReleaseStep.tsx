@@ -212,6 +212,16 @@ export function ReleaseStep() {
           </dl>
         ) : null}
       </Card>
+      <Card
+        title="Update service"
+        subtitle="For a cluster that takes its updates from an OpenShift Update Service on the disconnected side (oc-mirror's graph: true)."
+      >
+        <label className="check">
+          <input type="checkbox" checked={state.graph === true} onChange={(e) => exportStore.update({ graph: e.target.checked })} />
+          Carry the update graph for the OpenShift Update Service
+        </label>
+        <p className="muted">The update service&apos;s graph data travels as an image; on the other side, the cluster configuration step hands out the UpdateService and the ClusterVersion upstream patch that point the cluster at it.</p>
+      </Card>
       <Card title="Extra images" subtitle="Operators, tools or your own images to carry along; one reference per line.">
         <Field label="Extra image references" error={imageErrors.length > 0 ? imageErrors.join(' ') : undefined}>
           <textarea

@@ -21,15 +21,16 @@ export function TransferStep() {
         ...(state.since.trim() ? { since: state.since.trim() } : {}),
         ...(state.withRegistry ? { withRegistry: true } : {}),
         ...(catalogs.length ? { catalogs } : {}),
+        ...(state.graph ? { graph: true } : {}),
         // transfer.json records the file only when this transfer is what the file says, as `ferry mirror --config` does.
         ...(imageSet ? { imageSet: { name: imageSet.name, text: imageSet.text } } : {}),
         ...(state.pullSecretRef ? { pullSecretRef: state.pullSecretRef } : {}),
         caPems: state.cas.map((c) => c.pem),
       },
     }),
-    [state.release, state.releasePick, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.pullSecretRef, state.cas, imageSet],
+    [state.release, state.releasePick, state.images, state.catalog, state.toDir, state.volumeSize, state.since, state.withRegistry, state.graph, state.pullSecretRef, state.cas, imageSet],
   );
-  const ready = state.toDir.trim() !== '' && (state.release.trim() !== '' || state.images.length > 0 || catalogs.length > 0);
+  const ready = state.toDir.trim() !== '' && (state.release.trim() !== '' || state.images.length > 0 || catalogs.length > 0 || state.graph === true);
   return (
     <Card title="Write the transfer" subtitle={state.toDir ? `Into ${state.toDir}` : 'Choose the target directory in the Plan step first.'}>
       <p className="muted">Every blob is checked against its digest as it is written. A stopped transfer continues from the last complete blob.</p>
