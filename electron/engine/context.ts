@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +184,8 @@ export async function createEngineContext(options: EngineOptions): Promise<Engin
   const clients = new Map<string, RegistryClient>();
   const limiter = (n: number) => (options.checkpoint ? checkpointed(createLimiter(n), options.checkpoint) : createLimiter(n));
   let scratch: Promise<string> | undefined;
+  // Every request and blob in flight listens on the caller's one signal: dozens of listeners are the design, not a leak.
+  if (options.signal) setMaxListeners(0, options.signal);
   return {
     options,
     signal: options.signal,

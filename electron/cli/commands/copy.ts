@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Option, type Command } from 'commander';
 import { measuring, progressLine, type ProgressListener } from '../../../shared/progress';
 import { createEngineContext, engineOptionsFrom } from '../../engine/context';
@@ -31,8 +30,6 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): {
 /** Ctrl-C cancels cleanly: transfers abort, upload sessions are deleted, nothing is named. */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  // Every image and blob of a transfer listens on this one signal; dozens of listeners are expected.
-  setMaxListeners(0, controller.signal);
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
