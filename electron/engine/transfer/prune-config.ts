@@ -6,7 +6,7 @@ import { selectImageSet } from '../../../shared/imageset/selection';
 import { mirrorRepositoryFor, RELEASE_SOURCE, type ImageRole, type MirrorTarget } from '../../../shared/mirror-mapping';
 import { formatReference, parseReference, type ImageReference } from '../../../shared/reference';
 import { parseReleaseArchitecture } from '../../../shared/release-arch';
-import { checkChannel, type UpdateGraph } from '../../../shared/update-graph';
+import { checkChannel, compareVersions, type UpdateGraph } from '../../../shared/update-graph';
 import { readCatalogImage } from '../catalog/read';
 import type { EngineContext } from '../context';
 import { resolveRelease } from '../release/resolve';
@@ -45,7 +45,8 @@ const RELEASE_TAG = /^(.+)-(x86_64|aarch64|ppc64le|s390x|multi)$/;
 
 const headsOnly = (c: ReleaseChannelSpec) => c.minVersion === undefined && c.maxVersion === undefined && !c.full;
 
-type Held = Map<string, Map<string, string>>;
+/** Release tag architecture → version → the digest its `VERSION-ARCH` tag names. */
+export type Held = Map<string, Map<string, string>>;
 
 /** The release images the mirror holds, by tag architecture and version, each with the digest its tag names. */
 async function heldReleases(ctx: EngineContext, target: MirrorTarget, arches: ReadonlySet<string>): Promise<{ repository: string; held: Held }> {
@@ -151,44 +152,67 @@ class Collector {
   }
 }
 
-async function keepRelease(c: Collector, pullspec: string, label: { channel: string; arch: string; version?: string }): Promise<void> {
+async function keepRelease(c: Collector, pullspec: string, label: { channel: string }): Promise<void> {
   const release = await resolveRelease(c.ctx, pullspec);
   const image = c.add(parseReference(pullspec), release.digest);
   for (const component of release.components) c.add(c.at(component.source, 'component', {}), component.source.digest);
   c.keep.releases.push({ channel: label.channel, arch: release.architecture, version: release.version, image, components: release.components.length });
 }
 
-async function keepPlatform(c: Collector, config: ImageSetConfig): Promise<void> {
-  const platform = config.platform;
-  if (!platform) return;
+type Platform = NonNullable<ImageSetConfig['platform']>;
+
+/** The file's architectures (oc-mirror's default amd64), each with its release tag spelling. */
+function architectures(platform: Platform): Array<{ arch: string; tag: string }> {
+  return (platform.architectures.length ? platform.architectures : ['amd64']).map((a) => ({ arch: a, tag: parseReleaseArchitecture(a).tag }));
+}
+
+export interface OfflineChannels {
+  /** The selected releases the mirror holds, by digest in `at`'s repository. */
+  releases: Array<{ channel: string; arch: string; version: string; payload: string }>;
+  missing: ConfigKeep['missing'];
+  notes: string[];
+}
+
+/**
+ * The platform channels of a file, decided without the update graph from the release images the mirror holds
+ * (`held`: release tag architecture → version → digest, in the repository `at`), by the same selection code as
+ * `ferry mirror --config`, given the graph the mirror stands in for (offlineGraph) and the channels as they can be
+ * planned without it (offline).
+ */
+export async function channelsOffline(platform: Platform, at: ImageReference, held: Held): Promise<OfflineChannels> {
   checkVersions(platform.channels);
-  const arches = (platform.architectures.length ? platform.architectures : ['amd64']).map((a) => ({ arch: a, tag: parseReleaseArchitecture(a).tag }));
-  const { repository, held } = await heldReleases(c.ctx, c.target, new Set(arches.map((a) => a.tag)));
-  const at: ImageReference = { registry: c.target.registry, repository };
-  if (platform.channels.some((ch) => ch.shortestPath)) c.keep.notes.push('shortestPath is kept as the whole range: the update graph is not reachable here.');
-  if (platform.channels.some(headsOnly)) c.keep.notes.push('A channel without minVersion and maxVersion keeps every release of its minor the mirror holds: which one is the channel head only the update graph knows.');
+  const arches = architectures(platform);
+  const out: OfflineChannels = { releases: [], missing: [], notes: [] };
+  if (platform.channels.some((ch) => ch.shortestPath)) out.notes.push('shortestPath is kept as the whole range: the update graph is not reachable here.');
+  if (platform.channels.some(headsOnly)) out.notes.push('A channel without minVersion and maxVersion keeps every release of its minor the mirror holds: which one is the channel head only the update graph knows.');
   if (platform.channels.some((ch) => !headsOnly(ch) && (ch.minVersion === undefined || ch.maxVersion === undefined))) {
-    c.keep.notes.push('An open end of a channel range runs to the newest (or from the oldest) release of the channel the mirror holds.');
+    out.notes.push('An open end of a channel range runs to the newest (or from the oldest) release of the channel the mirror holds.');
   }
-  const graphs = new Map(arches.map((a) => [a.arch, a.tag]));
-  const selection = await selectImageSet({ ...config, platform: { ...platform, channels: platform.channels.map(offline), release: undefined } }, async (name, arch) =>
-    offlineGraph(held.get(graphs.get(arch)!) ?? new Map(), platform.channels.filter((ch) => ch.name === name), name, at, graphs.get(arch)!),
-  );
-  const selected = selection.releases;
+  const tagOf = new Map(arches.map((a) => [a.arch, a.tag]));
+  const config: ImageSetConfig = { platform: { ...platform, channels: platform.channels.map(offline), release: undefined }, operators: [], additionalImages: [], blockedImages: [] };
+  const selection = await selectImageSet(config, async (name, arch) => offlineGraph(held.get(tagOf.get(arch)!) ?? new Map(), platform.channels.filter((ch) => ch.name === name), name, at, tagOf.get(arch)!));
   for (const ch of platform.channels.filter(headsOnly)) {
     const { major, minor } = channelMinor(ch.name);
     for (const a of arches) {
       const ofMinor = [...(held.get(a.tag)?.keys() ?? [])].some((v) => parseSemVer(v)!.major === major && parseSemVer(v)!.minor === minor);
-      if (!ofMinor) c.missing(`the head of ${ch.name} (${a.tag})`, `the mirror holds no ${major}.${minor} release for ${a.tag}.`);
+      if (!ofMinor) out.missing.push({ what: `the head of ${ch.name} (${a.tag})`, why: `the mirror holds no ${major}.${minor} release for ${a.tag}.` });
     }
   }
-  await Promise.all(
-    selected.map(async (r) => {
-      const tagArch = graphs.get(r.arch)!;
-      if (!parseReference(r.payload).digest) return c.missing(`release ${r.version}-${tagArch} (${r.channel})`, `${r.payload} is not in the mirror.`);
-      return keepRelease(c, r.payload, { channel: r.channel, arch: tagArch });
-    }),
-  );
+  for (const r of selection.releases) {
+    const tag = tagOf.get(r.arch)!;
+    if (parseReference(r.payload).digest) out.releases.push({ channel: r.channel, arch: tag, version: r.version!, payload: r.payload });
+    else out.missing.push({ what: `release ${r.version}-${tag} (${r.channel})`, why: `${r.payload} is not in the mirror.` });
+  }
+  return out;
+}
+
+async function keepPlatform(c: Collector, platform: Platform | undefined): Promise<void> {
+  if (!platform) return;
+  const { repository, held } = await heldReleases(c.ctx, c.target, new Set(architectures(platform).map((a) => a.tag)));
+  const channels = await channelsOffline(platform, { registry: c.target.registry, repository }, held);
+  c.keep.notes.push(...channels.notes);
+  c.keep.missing.push(...channels.missing);
+  await Promise.all(channels.releases.map((r) => keepRelease(c, r.payload, { channel: r.channel })));
   if (platform.release) await keepGivenRelease(c, platform.release);
 }
 
@@ -200,7 +224,7 @@ async function keepGivenRelease(c: Collector, pullspec: string): Promise<void> {
   const at = c.at(src, 'release', selector);
   const digest = await c.digestOf(at);
   if (!digest) return c.missing(`release ${pullspec}`, `${formatReference(at)} is not in the mirror.`);
-  await keepRelease(c, formatReference({ ...at, digest }), { channel: '', arch: '' });
+  await keepRelease(c, formatReference({ ...at, digest }), { channel: '' });
 }
 
 /** One catalog of the file: its filtered catalog in the mirror and what the file's packages select in it. */
@@ -249,7 +273,7 @@ async function keepImage(c: Collector, source: string): Promise<void> {
 
 export async function keepFromConfig(ctx: EngineContext, target: MirrorTarget, config: ImageSetConfig): Promise<ConfigKeep> {
   const c = new Collector(ctx, target);
-  await keepPlatform(c, config);
+  await keepPlatform(c, config.platform);
   // The rest of the selection needs no graph: the same selection code as `ferry mirror --config`, without the platform.
   const selection = await selectImageSet({ ...config, platform: undefined }, () => Promise.reject(new Error('no graph')));
   for (const cat of selection.catalogs) await keepCatalog(c, cat.catalog, cat.packages, cat.withDependencies);
@@ -257,5 +281,6 @@ export async function keepFromConfig(ctx: EngineContext, target: MirrorTarget, c
   if (config.platform?.graph) await keepImage(c, formatReference(GRAPH_IMAGE));
   c.keep.blocked = selection.blocked;
   c.keep.images = [...new Set(c.keep.images)].sort();
+  c.keep.releases.sort((a, b) => compareVersions(a.version, b.version) || (a.arch < b.arch ? -1 : 1));
   return c.keep;
 }
