@@ -263,9 +263,14 @@ function deletesRefused(plan: PrunePlan): FerryError {
       });
 }
 
-/** How the space comes back after a prune: deleting manifests leaves their blobs until the registry collects them. */
+/**
+ * How the space comes back after a prune: deleting manifests leaves their blobs until the registry collects them.
+ * Not `--delete-untagged`: push writes a catalog's bundle and related images, and extra images given by digest, by
+ * digest only (destination.ts), and that flag deletes every manifest no tag names, theirs with it.
+ */
 export const GARBAGE_COLLECTION_ADVICE =
   'Deleting manifests frees no disk space by itself: the registry\'s garbage collection reclaims blobs no manifest links any more. ' +
   'For the distribution registry (docker-registry, registry:2), stop it or set it read-only and run ' +
-  '`registry garbage-collect --delete-untagged /etc/docker/registry/config.yml`, then start it again; ' +
+  '`registry garbage-collect /etc/docker/registry/config.yml`, then start it again; do not add --delete-untagged, which would also delete ' +
+  'the images Ferry pushed by digest only (operator bundles and their related images). ' +
   'Quay and the mirror-registry collect in the background once their tag expiration window has passed.';
