@@ -9,6 +9,7 @@ import { pushCatalog, type PushedCatalog } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { pushFixtures, type Fixtures } from '../support/images';
 import { pushRelease } from '../support/release';
+import { pushCosignSignature, type PushedArtifact } from '../support/signature-artifacts';
 import { tempDir } from '../support/tmp';
 import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
@@ -33,6 +34,9 @@ describe('ferry prune --config: keep what an ImageSetConfiguration selects, reso
   let mirror: string;
   let catalog: PushedCatalog;
   let fixtures: Fixtures;
+  /** cosign signatures of the extra images, beside them in the source: they travel with them. */
+  let sigOld: PushedArtifact;
+  let sigNew: PushedArtifact;
   let old: Transfer;
   let kept: Transfer;
   let receiptPlan: PrunePlan;
@@ -94,6 +98,8 @@ ${channel}`;
     await pushRelease(world, '4.15.4');
     catalog = await pushCatalog(world, 'v1');
     fixtures = await pushFixtures(world);
+    sigOld = await pushCosignSignature(world, `${world.source.host}/ferry/oci`, { digest: fixtures.oci.digest, reference: fixtures.oci.ref }, work.path);
+    sigNew = await pushCosignSignature(world, `${world.source.host}/ferry/schema2`, { digest: fixtures.schema2.digest, reference: fixtures.schema2.ref }, work.path);
     old = await carry('4.15.3', ['--catalog', catalog.ref, '--package', 'ferry-database', '--package', 'ferry-storage', '--image', extraOld()]);
     kept = await carry('4.15.4', ['--catalog', catalog.ref, '--package', 'ferry-database', '--image', extraNew()]);
     receiptPlan = await planOf('--keep', join(dir('4.15.4'), 'receipt.json'));
@@ -119,6 +125,9 @@ ${channel}`;
     const plan = await planOf('--config', path);
     assert.deepEqual(planned(plan), planned(receiptPlan));
     assert.equal(plan.bytes, receiptPlan.bytes);
+    // The file names images, not their signatures: the one beside a kept image stays, the one beside a pruned image goes.
+    assert.ok(planned(plan).includes(`ocp4/ferry/oci@${sigOld.digest}`));
+    assert.ok(!planned(plan).includes(`ocp4/ferry/schema2@${sigNew.digest}`));
     const config = plan.config!;
     assert.deepEqual(config.missing, []);
     assert.deepEqual(config.releases.map((r) => `${r.version}-${r.arch}`), ['4.15.4-x86_64']);
