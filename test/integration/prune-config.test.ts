@@ -15,6 +15,8 @@ import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
 const release = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
 
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
@@ -170,14 +172,17 @@ ${channel}`;
 
   it('reports what the file selects and the mirror lacks, without failing', async () => {
     const missingImage = `${world.source.host}/ferry/never-pushed:v9`;
-    const path = await file('lacking.yaml', imageset(`${platform('      minVersion: 4.15.4\n      maxVersion: 4.15.9\n')}${additional(extraNew(), missingImage)}`));
+    // ferry-backup was never carried: the filtered catalog in the mirror has no such package.
+    const path = await file('lacking.yaml', imageset(`${platform('      minVersion: 4.15.4\n      maxVersion: 4.15.9\n')}${operators()}    - name: ferry-backup\n${additional(extraNew(), missingImage)}`));
     const r = await prune('--config', path);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /selects 2 thing\(s\) the mirror does not hold/);
-    assert.match(r.stdout, new RegExp(`image ${missingImage.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*ocp4/ferry/never-pushed:v9 is not in the mirror`));
+    assert.match(r.stdout, /selects 3 thing\(s\) the mirror does not hold/);
+    assert.match(r.stdout, new RegExp(`ferry-backup in ${literal(catalog.ref)}: The catalog has no package "ferry-backup"`));
+    assert.match(r.stdout, new RegExp(`image ${literal(missingImage)}: .*ocp4/ferry/never-pushed:v9 is not in the mirror`));
     assert.match(r.stdout, /release 4\.15\.9-x86_64 \(stable-4\.15\): .*ocp-release:4\.15\.9-x86_64 is not in the mirror/);
     const plan = await planOf('--config', path);
-    assert.equal(plan.config!.missing.length, 2);
+    assert.equal(plan.config!.missing.length, 3);
+    assert.deepEqual(plan.config!.catalogs[0]!.bundles, kept.manifest.catalogs![0]!.bundles.map((b) => `${b.package} ${b.version}`), 'the package the mirror holds is still kept');
     assert.deepEqual(plan.config!.releases.map((r) => r.version), ['4.15.4'], 'what the mirror holds of the range is kept');
     assert.ok(!planned(plan).includes(`ocp4/ferry/schema2@${fixtures.schema2.digest}`), 'the extra image the mirror holds is kept');
   });

@@ -23,7 +23,7 @@ interface PruneOptions extends GlobalOptions {
 }
 
 function renderConfig(config: NonNullable<PrunePlan['config']>): string[] {
-  const lines = [`${config.file} (${config.digest}) keeps ${config.images.length} image(s) the mirror holds:`];
+  const lines = [`${config.file} (${config.digest}) keeps ${config.images.length} image(s):`];
   for (const r of config.releases) lines.push(`  release ${r.version}-${r.arch}${r.channel ? ` (${r.channel})` : ''}: ${r.image} and its ${r.components} component(s)`);
   for (const c of config.catalogs) lines.push(`  catalog ${c.catalog}: ${c.image}, ${c.bundles.length} bundle(s) (${c.bundles.join(', ')}), ${c.images} bundle and related image(s)`);
   for (const a of config.additional) lines.push(`  image ${a.source}: ${a.image}`);

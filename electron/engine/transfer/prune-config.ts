@@ -1,4 +1,4 @@
-import { parsePackageSpec, resolveSelection, type PackageSelection } from '../../../shared/catalog/resolve';
+import { formatRequirement, parsePackageSpec, resolveSelection, type PackageSelection } from '../../../shared/catalog/resolve';
 import { parseSemVer } from '../../../shared/catalog/semver';
 import { FerryError } from '../../../shared/errors';
 import type { ImageSetConfig, ReleaseChannelSpec } from '../../../shared/imageset/config';
@@ -251,7 +251,10 @@ async function keepCatalog(c: Collector, catalog: string, packages: readonly str
     }
   }
   const resolution = resolveSelection(read.catalog, found, { withDependencies });
-  for (const m of resolution.missing) c.missing(`a dependency of ${m.requiredBy} in ${catalog}`, `the mirror's catalog has no bundle that meets it.`);
+  for (const m of resolution.missing) {
+    const why = m.providers.length ? 'the file does not select a bundle that meets it (skipDependencies).' : 'no bundle of the mirror\'s catalog meets it.';
+    c.missing(`${formatRequirement(m.requirement)}, needed by ${m.requiredBy} in ${catalog}`, why);
+  }
   for (const i of resolution.images) {
     const ref = parseReference(i);
     const kept = ref.digest ?? (await c.digestOf(c.at(ref, 'extra', { tag: ref.tag ?? 'latest' })));
