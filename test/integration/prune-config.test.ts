@@ -141,6 +141,9 @@ ${channel}`;
     assert.deepEqual(config.additional.map((a) => a.source), [extraNew()]);
     assert.match(config.notes.join('\n'), /open end of a channel range runs to the newest/);
 
+    const both = await planOf('--keep', join(dir('4.15.3'), 'receipt.json'), '--config', path);
+    assert.deepEqual(planned(both), [], 'with the 4.15.3 receipt kept as well, what either keeps stays: nothing to delete');
+
     const text = await prune('--config', path);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /release 4\.15\.4-x86_64 \(stable-4\.15\)/);
