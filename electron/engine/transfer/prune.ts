@@ -7,6 +7,8 @@ import { readInputFile } from '../config/input-file';
 import type { EngineContext } from '../context';
 import type { RegistryClient } from '../registry/client';
 import { parseManifest } from '../registry/manifest';
+import type { ConfigKeep } from './prune-config';
+import { isSignatureArtifactTag } from './signature-artifacts';
 
 /**
  * `ferry prune`: what a mirror holds that none of the kept transfers needs. The kept set is every digest
@@ -16,6 +18,9 @@ import { parseManifest } from '../registry/manifest';
  * never deleted. Tags are never deleted on their own: a tag on a kept image costs no bytes, and the kept
  * receipts do not record every tag they rely on (a release's own tag, an extra image's name). Blobs are
  * not deleted either: the registry's garbage collection reclaims them once no manifest links them.
+ * What an ImageSetConfiguration keeps (prune-config.ts) joins the receipts' digests; as it names images by their top
+ * digest only, what they are made of (children, config, layers) is read from the mirror and kept with them, and so
+ * is the signature artifact tagged beside a kept image.
  */
 export interface PruneManifest {
   repository: string;
@@ -39,6 +44,14 @@ export interface PrunePlan {
   bytes: number;
   /** Whether the registry accepts deletes ('denied': the credentials may not delete). */
   deletes: 'allowed' | 'disabled' | 'denied';
+  /** What the ImageSetConfiguration given with --config kept, and what it selects that the mirror lacks. */
+  config?: ConfigKeep & { file: string; digest: string };
+}
+
+/** What must stay: the kept receipts and, with --config, what the configuration selects in the mirror. */
+export interface PruneKeep {
+  receipts: Receipt[];
+  config?: ConfigKeep & { file: string; digest: string };
 }
 
 export interface PruneResult {
@@ -48,11 +61,6 @@ export interface PruneResult {
 
 /** Reads and checks the receipts to keep: each must be of this mirror. */
 export async function readKeptReceipts(paths: string[], target: MirrorTarget): Promise<Receipt[]> {
-  if (paths.length === 0) {
-    throw new FerryError('USAGE', 'Name at least one transfer to keep with --keep receipt.json.', {
-      hint: 'Pruning keeps what the given receipts need and deletes the rest of the namespace; with no receipt it would delete everything.',
-    });
-  }
   const out: Receipt[] = [];
   for (const path of paths) {
     const text = (await readInputFile(path, 'the receipt to keep', '--keep')).toString('utf8');
@@ -89,17 +97,16 @@ async function deletesAllowed(client: RegistryClient, repository: string, signal
   }
 }
 
-export async function planPrune(ctx: EngineContext, mirror: string, keep: Receipt[]): Promise<PrunePlan> {
+export async function planPrune(ctx: EngineContext, mirror: string, keep: PruneKeep): Promise<PrunePlan> {
   const target = parseMirrorTarget(mirror);
   const client = ctx.registry(target.registry);
   const signal = ctx.signal;
-  const kept = new Set(keep.flatMap((r) => [...r.blobs, ...r.images.map((i) => i.digest)]));
+  const keptImages = [...keep.receipts.flatMap((r) => r.images.map((i) => i.mirror)), ...(keep.config?.images ?? [])];
+  const kept = new Set([...keep.receipts.flatMap((r) => r.blobs), ...keptImages.map((i) => parseReference(i).digest!)]);
   const inNamespace = (repo: string) => !target.namespace || repo.startsWith(`${target.namespace}/`);
 
   const listed = await client.listRepositories(signal);
-  const repositories = listed
-    ? listed.filter(inNamespace)
-    : [...new Set(keep.flatMap((r) => r.images.map((i) => parseReference(i.mirror).repository)))];
+  const repositories = listed ? listed.filter(inNamespace) : [...new Set(keptImages.map((i) => parseReference(i).repository))];
 
   let tagsExamined = 0;
   const byRepo = await Promise.all(
@@ -112,6 +119,8 @@ export async function planPrune(ctx: EngineContext, mirror: string, keep: Receip
       }),
     ),
   );
+  const configImages = (keep.config?.images ?? []).map((i) => ({ repository: parseReference(i).repository, digest: parseReference(i).digest! }));
+  await keepContents(ctx, client, [...configImages, ...keepSignatureArtifacts(byRepo, kept)], kept);
 
   const manifests: PruneManifest[] = [];
   let tagsOnKeptImages = 0;
@@ -144,12 +153,57 @@ export async function planPrune(ctx: EngineContext, mirror: string, keep: Receip
     listedFrom: listed ? 'catalog' : 'receipts',
     repositories: repositories.length,
     tagsExamined,
-    keptImages: keep.reduce((n, r) => n + r.images.length, 0),
+    keptImages: new Set(keptImages).size,
     manifests: planned,
     tagsOnKeptImages,
     bytes: planned.reduce((n, m) => n + m.bytes, 0),
     deletes,
+    ...(keep.config ? { config: keep.config } : {}),
   };
+}
+
+/**
+ * Adds to `kept` the signature artifacts tagged beside a kept image (`sha256-<hex>.sig`, the referrers tag
+ * `sha256-<hex>`); answers their locations. A receipt lists them already; a configuration names images only.
+ */
+function keepSignatureArtifacts(
+  byRepo: ReadonlyArray<{ repository: string; pointed: ReadonlyArray<{ tag: string; digest?: string }> }>,
+  kept: Set<string>,
+): Array<{ repository: string; digest: string }> {
+  const out: Array<{ repository: string; digest: string }> = [];
+  for (const { repository, pointed } of byRepo) {
+    for (const { tag, digest } of pointed) {
+      if (!digest || kept.has(digest) || !isSignatureArtifactTag(tag) || !kept.has(tag.replace(/\.sig$/, '').replace('-', ':'))) continue;
+      kept.add(digest);
+      out.push({ repository, digest });
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds to `kept` what the given kept manifests are made of (an index's children, an image's config and layers), as a
+ * receipt lists it: so a child of a kept list is never pruned, and a blob a kept image shares is not counted as
+ * reclaimable. One that is not in the mirror has nothing to keep.
+ */
+async function keepContents(ctx: EngineContext, client: RegistryClient, manifests: ReadonlyArray<{ repository: string; digest: string }>, kept: Set<string>): Promise<void> {
+  const seen = new Set<string>();
+  const visit = async (repository: string, digest: string): Promise<void> => {
+    if (seen.has(`${repository}@${digest}`)) return;
+    seen.add(`${repository}@${digest}`);
+    kept.add(digest);
+    let fetched;
+    try {
+      fetched = await ctx.checks(() => client.getManifest(repository, digest, ctx.signal ? { signal: ctx.signal } : {}));
+    } catch (e) {
+      if (e instanceof FerryError && e.code === 'NOT_FOUND') return;
+      throw e;
+    }
+    const parsed = parseManifest(fetched.bytes, fetched.mediaType, `${client.host}/${repository}@${digest}`);
+    if (parsed.kind === 'image') for (const d of [parsed.config, ...parsed.layers]) kept.add(d.digest);
+    if (parsed.kind === 'index') await Promise.all(parsed.manifests.map((c) => visit(repository, c.digest)));
+  };
+  await Promise.all(manifests.map((m) => visit(m.repository, m.digest)));
 }
 
 /**
@@ -209,9 +263,14 @@ function deletesRefused(plan: PrunePlan): FerryError {
       });
 }
 
-/** How the space comes back after a prune: deleting manifests leaves their blobs until the registry collects them. */
+/**
+ * How the space comes back after a prune: deleting manifests leaves their blobs until the registry collects them.
+ * Not `--delete-untagged`: push writes a catalog's bundle and related images, and extra images given by digest, by
+ * digest only (destination.ts), and that flag deletes every manifest no tag names, theirs with it.
+ */
 export const GARBAGE_COLLECTION_ADVICE =
   'Deleting manifests frees no disk space by itself: the registry\'s garbage collection reclaims blobs no manifest links any more. ' +
   'For the distribution registry (docker-registry, registry:2), stop it or set it read-only and run ' +
-  '`registry garbage-collect --delete-untagged /etc/docker/registry/config.yml`, then start it again; ' +
+  '`registry garbage-collect /etc/docker/registry/config.yml`, then start it again; do not add --delete-untagged, which would also delete ' +
+  'the images Ferry pushed by digest only (operator bundles and their related images). ' +
   'Quay and the mirror-registry collect in the background once their tag expiration window has passed.';

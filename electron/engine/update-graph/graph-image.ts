@@ -23,7 +23,7 @@ export const GRAPH_DATA_CMD = ['/bin/bash', '-c', `exec cp -rp ${GRAPH_DATA_DIR}
  * The image exists nowhere before Ferry builds it: named as podman names a locally built image (`localhost/…`).
  * Only its repository and tag matter: push puts it at `NS/openshift/graph-image:latest`.
  */
-const GRAPH_IMAGE: ImageReference = { registry: 'localhost', repository: 'openshift/graph-image', tag: 'latest' };
+export const GRAPH_IMAGE: ImageReference = { registry: 'localhost', repository: 'openshift/graph-image', tag: 'latest' };
 
 export interface GraphImagePlan {
   image: PlannedImage;
