@@ -13,18 +13,10 @@ import { Worker } from 'node:worker_threads';
  *
  * Bytes are copied into BATCH-sized buffers whose memory moves to the worker and comes back to be reused;
  * at most IN_FLIGHT of them per hash are out, so a slow hasher slows the stream instead of growing memory.
- * A large chunk handed over (pass) moves to the thread and back instead: the main thread then pays two
- * messages per chunk rather than a copy, or the sha256 of every byte.
  */
 export interface StreamHash {
   /** Adds bytes (copied: the caller keeps its chunk). A promise means: add no more until it resolves. */
   update(chunk: Uint8Array): Promise<void> | undefined;
-  /**
-   * Adds a chunk that no one else holds and gives its bytes back, to be passed on: on the hashing thread a
-   * chunk filling its own memory goes there and comes back (moved, not copied), and the argument is then
-   * empty. Add nothing more until it is back.
-   */
-  pass(chunk: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** The hex digest of every byte added; the hash is finished. */
   digest(): Promise<string>;
   /** Abandons the hash (the stream failed); safe to call at any time, twice, or after digest(). */
@@ -35,18 +27,6 @@ export interface StreamHash {
 export const OFF_THREAD_MIN = 1024 * 1024;
 const BATCH = 1024 * 1024;
 const IN_FLIGHT = 4;
-/** A chunk handed over at least this long is moved to the thread; a shorter one is batched (copied) with its neighbours. */
-const MOVE_MIN = 64 * 1024;
-
-/** Whether the process's hashing thread is up: a verifier then hashes large blobs there, at no new cost in memory. */
-export function hashThreadRunning(): boolean {
-  return shared !== undefined && !shared.failed;
-}
-
-/** A chunk that is the whole of its memory, which can move to another thread and back without a copy. */
-function movable(chunk: Uint8Array): chunk is Uint8Array<ArrayBuffer> {
-  return chunk.length >= MOVE_MIN && chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-}
 
 /**
  * A hash of `algorithm` (a node:crypto name) for a stream of `expectedSize` bytes: on the hashing thread
@@ -64,10 +44,6 @@ class InPlaceHash implements StreamHash {
   update(chunk: Uint8Array): undefined {
     this.hash.update(chunk);
     return undefined;
-  }
-  pass(chunk: Uint8Array): Uint8Array {
-    this.hash.update(chunk);
-    return chunk;
   }
   digest(): Promise<string> {
     return Promise.resolve(this.hash.digest('hex'));
@@ -124,10 +100,6 @@ parentPort.on('message', (m) => {
     const h = hashes.get(m.id);
     if (h) h.update(new Uint8Array(m.buffer, 0, m.length));
     parentPort.postMessage({ op: 'returned', id: m.id, buffer: m.buffer }, [m.buffer]);
-  } else if (m.op === 'pass') {
-    const h = hashes.get(m.id);
-    if (h) h.update(new Uint8Array(m.buffer));
-    parentPort.postMessage({ op: 'passed', id: m.id, buffer: m.buffer }, [m.buffer]);
   } else if (m.op === 'digest') {
     const h = hashes.get(m.id);
     hashes.delete(m.id);
@@ -155,7 +127,6 @@ parentPort.on('message', (m) => {
 
 type Reply =
   | { op: 'returned'; id: number; buffer: ArrayBuffer }
-  | { op: 'passed'; id: number; buffer: ArrayBuffer }
   | { op: 'digest'; id: number; hex?: string }
   | { op: 'file-digest'; id: number; hex?: string; error?: string };
 
@@ -220,10 +191,10 @@ export class HashThread {
     return this.spare.pop() ?? new ArrayBuffer(BATCH);
   }
 
-  /** Sends a batch or a handed-over chunk (its memory moves to the worker) or asks for the digest; each is answered. */
-  post(message: { op: 'update'; id: number; buffer: ArrayBuffer; length: number } | { op: 'pass'; id: number; buffer: ArrayBuffer } | { op: 'digest'; id: number }): void {
+  /** Sends a batch (its memory moves to the worker) or asks for the digest; either is answered. */
+  post(message: { op: 'update'; id: number; buffer: ArrayBuffer; length: number } | { op: 'digest'; id: number }): void {
     if (this.awaited++ === 0) this.worker.ref();
-    this.worker.postMessage(message, message.op === 'digest' ? [] : [message.buffer]);
+    this.worker.postMessage(message, message.op === 'update' ? [message.buffer] : []);
   }
 
   /** The hash is done with (digested or abandoned); the worker forgets it too unless it already has. */
@@ -260,8 +231,6 @@ class ThreadedHash implements StreamHash {
   private filled = 0;
   private out = 0;
   private roomWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  /** Handed-over chunks on the thread, answered in the order sent. */
-  private readonly passing: Array<{ resolve: (bytes: Uint8Array) => void; reject: (e: Error) => void }> = [];
   private digestWaiter: { resolve: (hex: string) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   private done = false;
@@ -285,19 +254,6 @@ class ThreadedHash implements StreamHash {
     return new Promise((resolve, reject) => (this.roomWaiter = { resolve, reject }));
   }
 
-  pass(chunk: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (!movable(chunk) || this.done) {
-      const wait = this.update(chunk);
-      return wait ? wait.then(() => chunk) : chunk;
-    }
-    // The bytes batched so far go first: the thread hashes in the order it is sent.
-    this.send();
-    const back = new Promise<Uint8Array>((resolve, reject) => this.passing.push({ resolve, reject }));
-    this.thread.post({ op: 'pass', id: this.id, buffer: chunk.buffer });
-    return back;
-  }
-
   digest(): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     this.send();
@@ -311,11 +267,7 @@ class ThreadedHash implements StreamHash {
     this.thread.close(this.id, true);
   }
 
-  receive(reply: Extract<Reply, { op: 'returned' | 'passed' | 'digest' }>): void {
-    if (reply.op === 'passed') {
-      this.passing.shift()?.resolve(Buffer.from(reply.buffer));
-      return;
-    }
+  receive(reply: Extract<Reply, { op: 'returned' | 'digest' }>): void {
     if (reply.op === 'returned') {
       this.out--;
       if (this.out < IN_FLIGHT) {
@@ -334,7 +286,6 @@ class ThreadedHash implements StreamHash {
     this.failure ??= e;
     this.roomWaiter?.reject(e);
     this.digestWaiter?.reject(e);
-    for (const p of this.passing.splice(0)) p.reject(e);
     this.roomWaiter = this.digestWaiter = undefined;
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { FerryError } from '../../../shared/errors';
-import { hashThreadRunning, streamHash, type StreamHash } from './stream-hash';
+import { streamHash, type StreamHash } from './stream-hash';
 
 /**
  * The one way blob bytes are checked, wherever they come from (registry, OCI layout, a transfer's volumes,
@@ -45,17 +45,9 @@ export function digestOf(bytes: Uint8Array, algorithm = 'sha256'): string {
 export interface VerifierOptions {
   /**
    * Hash on the shared hashing thread (stream-hash.ts) rather than in place: `ferry verify` does, to overlap
-   * with its whole-volume hash, and a push reading the volumes. By default only chunks handed over go there,
-   * and only when the thread is up already (a mirror to disk hashes its volumes there): copying chunks to it
-   * gained no wall time on the 2-core bench, and a copy that never started it does not start it for this
-   * (its ~10 MiB once pushed a 256 MiB copy past its 150 MiB peak-RSS bound).
+   * with its whole-volume hash; downloads and uploads do not (no wall time gained, memory and CPU lost).
    */
   offThread?: boolean;
-  /**
-   * The source's chunks are its own (nothing else holds them): on the hashing thread they are moved there
-   * and back instead of copied. Downloads and volume reads are; a caller's buffers are not.
-   */
-  handsOver?: boolean;
 }
 
 type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -63,15 +55,13 @@ type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 /** Counts and hashes one blob's bytes; update() and end() reject with the FerryError that names it. */
 export class BlobVerifier {
   private readonly hash: StreamHash;
-  private readonly handsOver: boolean;
   private received = 0;
 
   constructor(
     readonly blob: BlobIdentity,
     options: VerifierOptions = {},
   ) {
-    this.handsOver = options.handsOver ?? false;
-    this.hash = streamHash(digestAlgorithm(blob.digest), blob.size, options.offThread ?? (this.handsOver && hashThreadRunning()));
+    this.hash = streamHash(digestAlgorithm(blob.digest), blob.size, options.offThread ?? false);
   }
 
   /** Adds bytes; a promise means wait for it before the next (it rejects on a byte past the size). */
@@ -79,20 +69,6 @@ export class BlobVerifier {
     this.received += chunk.length;
     if (this.received > this.blob.size) return this.fail('SIZE_MISMATCH', `more than the expected ${this.blob.size} bytes arrived`);
     return this.hash.update(chunk);
-  }
-
-  /**
-   * Adds a chunk and gives back its bytes to pass on: with handsOver they may have moved to the hashing
-   * thread and back (the argument is then empty). Rejects on a byte past the size.
-   */
-  pass(chunk: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    if (!this.handsOver) {
-      const wait = this.update(chunk);
-      return wait ? wait.then(() => chunk) : chunk;
-    }
-    this.received += chunk.length;
-    if (this.received > this.blob.size) return this.fail('SIZE_MISMATCH', `more than the expected ${this.blob.size} bytes arrived`);
-    return this.hash.pass(chunk);
   }
 
   /** Resolves when exactly the descriptor's bytes arrived; rejects on short data or the wrong digest. */
@@ -152,8 +128,9 @@ async function* verifying(blob: BlobIdentity, source: Chunks, options?: Verifier
   const verifier = new BlobVerifier(blob, options);
   try {
     for await (const chunk of source) {
-      const passed = verifier.pass(chunk);
-      yield passed instanceof Promise ? await passed : passed;
+      const wait = verifier.update(chunk);
+      if (wait) await wait;
+      yield chunk;
     }
     await verifier.end();
   } finally {
@@ -168,20 +145,19 @@ export class VerifyingStream extends Transform {
   constructor(
     readonly blob: BlobIdentity,
     private readonly onBytes?: (n: number) => void,
-    options?: VerifierOptions,
   ) {
     super();
-    this.verifier = new BlobVerifier(blob, options);
+    this.verifier = new BlobVerifier(blob);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    const pass = (bytes: Uint8Array): void => {
-      this.onBytes?.(bytes.length);
-      cb(null, bytes);
+    const pass = (): void => {
+      this.onBytes?.(chunk.length);
+      cb(null, chunk);
     };
-    const passed = this.verifier.pass(chunk);
-    if (passed instanceof Promise) passed.then(pass, cb);
-    else pass(passed);
+    const wait = this.verifier.update(chunk);
+    if (wait) wait.then(pass, cb);
+    else pass();
   }
 
   override _flush(cb: TransformCallback): void {

@@ -24,11 +24,6 @@ interface PartPlace {
 }
 
 const MEDIA_HINT = 'The media is damaged: run `ferry verify --dir` for the full list, then copy the transfer again from the original.';
-/**
- * Blobs read from the volumes are hashed on the hashing thread, their chunks (the volume reads' own) moved
- * there and back: a push was bound by its main thread, which hashed every byte it sent.
- */
-const READ_HASHING = { offThread: true, handsOver: true };
 
 export async function readTransferManifest(dir: string): Promise<TransferManifest> {
   const path = join(dir, TRANSFER_FILE);
@@ -127,7 +122,7 @@ export class TransferReader {
     const images = nameImages ? () => this.imagesUsing(digest) : undefined;
     const parts = isPartsLocation(loc) ? loc.parts : [{ volume: loc.volume, offset: loc.offset, size: blob.size, sha256: undefined }];
     const volume = [...new Set(parts.map((p) => p.volume))].join(', ');
-    yield* verifiedChunks({ digest, size: blob.size, volume, ...(images ? { images } : {}), hint: MEDIA_HINT }, this.joinedParts(digest, parts, images, nameImages), READ_HASHING);
+    yield* verifiedChunks({ digest, size: blob.size, volume, ...(images ? { images } : {}), hint: MEDIA_HINT }, this.joinedParts(digest, parts, images, nameImages));
   }
 
   /** A blob's parts, one after another, each checked by its own hash when it has one (the parts of a split blob). */
@@ -137,7 +132,7 @@ export class TransferReader {
       // A whole blob is checked by its digest alone; only the parts of a split one carry a hash each.
       yield* part.sha256 === undefined
         ? bytes
-        : verifiedChunks({ digest: `sha256:${part.sha256}`, size: part.size, part: { blob: digest, number: i + 1 }, volume: part.volume, ...(images ? { images } : {}), hint: MEDIA_HINT }, bytes, READ_HASHING);
+        : verifiedChunks({ digest: `sha256:${part.sha256}`, size: part.size, part: { blob: digest, number: i + 1 }, volume: part.volume, ...(images ? { images } : {}), hint: MEDIA_HINT }, bytes);
     }
   }
 

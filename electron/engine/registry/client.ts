@@ -80,12 +80,10 @@ function nextPage(res: TransportResponse, current: URL): URL | undefined {
 /**
  * Downloaded bytes are passed on in pieces of this size. TLS hands them over ~16 KiB at a time, and each
  * piece crosses several stream stages (verify, progress, the writer) on the way to the disk: a 450 MB
- * mirror to disk made 27,000 such trips, at a CPU cost that bound it on a loaded machine. Half a MiB per
- * piece cuts the trips 32-fold; with the pieces handed to the hashing thread (mirror to disk), a quarter MiB
- * saved the main thread 0.1 s of the release bench's 1.7, half a MiB 0.3 s and a MiB hardly more (0.05 s)
- * for 23 MiB more peak RSS at --parallel 16: each blob in flight holds a few pieces.
+ * mirror to disk made 27,000 such trips, at a CPU cost that bound it on a loaded machine. A quarter MiB
+ * per piece cuts the trips sixteenfold for one copy, and holds at most that much more per blob in flight.
  */
-const DOWNLOAD_CHUNK = 512 * 1024;
+const DOWNLOAD_CHUNK = 256 * 1024;
 
 /** `bytes START-END/TOTAL` must continue exactly where we stopped. */
 export function contentRangeMatches(value: string | undefined, offset: number, size: number): boolean {
@@ -233,8 +231,7 @@ export class RegistryClient {
   /** The blob's bytes, verified; a cut connection resumes with Range while it makes progress. */
   openBlob(repository: string, blob: BlobIdentity, opts: { access?: Access; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Readable {
     const raw = Readable.from(this.blobBytes(repository, blob, opts.access ?? 'pull', opts.signal), { objectMode: false, highWaterMark: 64 * 1024 });
-    // Its chunks are chunksOf's own: they may move to the hashing thread and back rather than be copied.
-    const verifier = new VerifyingStream(blob, opts.onBytes, { handsOver: true });
+    const verifier = new VerifyingStream(blob, opts.onBytes);
     return pipeline(raw, verifier, () => undefined);
   }
 

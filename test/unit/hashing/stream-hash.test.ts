@@ -79,34 +79,6 @@ describe('stream hash', () => {
     assert.deepEqual(await digests, inputs.map((data, i) => hex(i % 2 ? 'sha512' : 'sha256', data)));
   });
 
-  it('moves a handed-over chunk to the thread and back: same bytes, same digest, interleaved with copied ones in order', async () => {
-    const data = pseudoRandom('handed', 6 * OFF_THREAD_MIN + 4321);
-    const hash = streamHash('sha256', data.length);
-    const out: Buffer[] = [];
-    // Own-memory chunks (moved), a slice of a larger one and a small one (both copied), alternating.
-    const sizes = [OFF_THREAD_MIN, 100_000, 5_000, 2 * OFF_THREAD_MIN + 1];
-    let moved = 0;
-    for (let off = 0, i = 0; off < data.length; i++) {
-      const n = Math.min(sizes[i % sizes.length]!, data.length - off);
-      const own = i % 3 === 1 ? data.subarray(off, off + n) : Buffer.from(data.subarray(off, off + n));
-      const back = await hash.pass(own);
-      if (own.length === 0) moved++;
-      out.push(Buffer.from(back.buffer, back.byteOffset, back.byteLength));
-      off += n;
-    }
-    assert.ok(moved > 0, 'some chunks moved to the thread (the argument left empty)');
-    assert.ok(Buffer.concat(out).equals(data), 'the bytes passed on are the bytes given');
-    assert.equal(await hash.digest(), hex('sha256', data));
-  });
-
-  it('hashes a handed-over chunk in place for a small stream, handing back the very chunk', async () => {
-    const data = pseudoRandom('small-handed', OFF_THREAD_MIN - 1);
-    const hash = streamHash('sha256', data.length);
-    const own = Buffer.from(data);
-    assert.equal(hash.pass(own), own);
-    assert.equal(await hash.digest(), hex('sha256', data));
-  });
-
   it('lets the process exit once nothing is owed, even with a hash left open', async () => {
     const module = fileURLToPath(new URL('../../../electron/engine/hashing/stream-hash.ts', import.meta.url));
     const dir = await mkdtemp(join(tmpdir(), 'ferry-hash-'));
