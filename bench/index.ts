@@ -12,7 +12,7 @@
 //   (a) skopeo copy --all of every image (release + components) to dir: and from dir: to the mirror,
 //       four at a time; (b) the wire limit: every unique blob fetched once with curl over the same TLS
 //       with a token from the harness issuer, four at a time, to /dev/null; (c) ferry mirror --to-dir
-//       and ferry push --from-dir.
+//       and ferry push --from-dir. BENCH_ONLY=loopback runs only this; BENCH_ONLY=release runs it and WAN.
 // - WAN (issue 16, bench/wan.ts): the same release mirrored to disk through a modelled link (per-connection
 //   cap, total cap, one-way delay) by Ferry (--parallel BENCH_PARALLEL, default its own), by skopeo four
 //   images at a time and by curl (every unique blob as many at a time as Ferry); the fraction of the link
@@ -211,11 +211,11 @@ async function main(): Promise<void> {
     }
     const wan: WanFigures[] = [];
     const proxy: ProxyFigure[] = [];
-    if (!only || only === 'release' || only === 'wan' || only === 'proxy') {
+    if (!only || only === 'release' || only === 'loopback' || only === 'wan' || only === 'proxy') {
       console.log(`pushing release 4.15.3 with ${RELEASE_LAYER_MIB} MiB layers …`);
       const rel = await pushRelease(world, '4.15.3', { layerBytes: RELEASE_LAYER_MIB * MiB });
-      if (!only || only === 'release') for (const r of await release(bench, rel, run)) record(r);
-      for (const profile of LINK_PROFILES) {
+      if (!only || only === 'release' || only === 'loopback') for (const r of await release(bench, rel, run)) record(r);
+      for (const profile of only === 'loopback' ? [] : LINK_PROFILES) {
         if (!only || only === 'wan' || only === 'proxy') {
           for (const p of await proxyAlone(world, bench.work, rel, profile, [1, 4, 8, 16])) {
             proxy.push(p);

@@ -6,7 +6,11 @@ import { Worker } from 'node:worker_threads';
  * worker thread. `ferry verify` uses it for tar entries while its own thread hashes the whole volume, so
  * the two sha256 passes overlap (1.14–1.23 s against 1.23–1.45 s in place for the 464 MiB release).
  * Blob downloads, uploads and transfer reads hash in place: there the thread gained no wall time on the
- * 2-core bench, cost CPU, and its ~10 MiB pushed a 256 MiB copy past its 150 MiB peak-RSS bound.
+ * 2-core bench, cost CPU, and its ~10 MiB pushed a 256 MiB copy past its 150 MiB peak-RSS bound. Moving
+ * their chunks to the thread and back instead of copying them (tried for issue 16) did not pay either: the
+ * main thread's CPU fell (mirror to disk 1.51 -> 1.35 s, push 1.21 -> 0.90 s for 449 MiB) but the total
+ * rose (2.60 -> 2.83 s, 1.82 -> 2.00 s) and wall time with it, as the bench's two cores, shared with the
+ * registry, are saturated: there the total CPU, not the main thread's, sets the pace.
  *
  * The same thread reads back and hashes the volumes a transfer writer is writing (media/volume-hasher.ts):
  * one hashing thread per process.
