@@ -16,7 +16,8 @@ async function* stalling(data: Buffer): AsyncGenerator<Buffer> {
     if (sent + c.length > Number(atByte)) {
       yield c.subarray(0, Number(atByte) - sent);
       process.stdout.write('STALLED\n');
-      await new Promise(() => undefined);
+      // A pending promise alone does not keep Node alive (the child would exit 13 before the kill lands): a timer does.
+      await new Promise(() => setInterval(() => undefined, 60_000));
     }
     sent += c.length;
     yield c;
