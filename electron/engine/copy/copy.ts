@@ -6,6 +6,7 @@ import type { BlobFlights, BlobOutcome } from './blob-flights';
 import { openDestination, openSource, parseEndpoint } from './endpoints';
 import { TransferProgress } from './progress';
 import type { ImageDestination, ImageSource } from './types';
+import { linkedAbort } from '../abort';
 
 /**
  * Copies one image (or an index and all or one of its platforms) from a source to a destination:
@@ -55,25 +56,15 @@ function isForeign(d: Descriptor): boolean {
   return (d.urls?.length ?? 0) > 0 && /nondistributable|foreign/.test(d.mediaType ?? '');
 }
 
-function linkSignals(...signals: Array<AbortSignal | undefined>): AbortController {
-  const controller = new AbortController();
-  for (const s of signals) {
-    if (!s) continue;
-    if (s.aborted) controller.abort(s.reason);
-    else s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-  }
-  return controller;
-}
-
 /** Runs tasks together; the first failure aborts the others, and all have settled before it is thrown. */
-async function allOrNothing<T>(controller: AbortController, tasks: Array<() => Promise<T>>): Promise<T[]> {
+async function allOrNothing<T>(stop: (reason: unknown) => void, tasks: Array<() => Promise<T>>): Promise<T[]> {
   let first: unknown;
   const results = await Promise.allSettled(
     tasks.map((t) =>
       t().catch((e: unknown) => {
         if (first === undefined) {
           first = e;
-          controller.abort(e);
+          stop(e);
         }
         throw e;
       }),
@@ -97,13 +88,12 @@ async function planImage(src: ImageSource, manifest: FetchedManifest, signal: Ab
 }
 
 export async function copyImage(ctx: EngineContext, src: ImageSource, dst: ImageDestination, opts: CopyOptions = {}): Promise<CopyResult> {
-  const controller = linkSignals(ctx.signal, opts.signal);
-  const signal = controller.signal;
+  const { signal, stop } = linkedAbort(ctx.signal, opts.signal);
   const run = opts.progress;
   const progress = run ?? new TransferProgress(ctx.progress, { phase: 'copy', expectImages: 1 });
   let declared = false;
   try {
-    const result = await copyPlanned(ctx, src, dst, opts, signal, controller, progress, () => (declared = true));
+    const result = await copyPlanned(ctx, src, dst, opts, signal, stop, progress, () => (declared = true));
     if (!run) progress.report('done');
     return result;
   } finally {
@@ -112,7 +102,7 @@ export async function copyImage(ctx: EngineContext, src: ImageSource, dst: Image
   }
 }
 
-async function copyPlanned(ctx: EngineContext, src: ImageSource, dst: ImageDestination, opts: CopyOptions, signal: AbortSignal, controller: AbortController, progress: TransferProgress, declared: () => void): Promise<CopyResult> {
+async function copyPlanned(ctx: EngineContext, src: ImageSource, dst: ImageDestination, opts: CopyOptions, signal: AbortSignal, stop: (reason: unknown) => void, progress: TransferProgress, declared: () => void): Promise<CopyResult> {
   const fetched = await src.getManifest(undefined, signal);
   const root = parseManifest(fetched.bytes, fetched.mediaType, src.name);
   if (root.kind === 'schema1') throw unsupported(src, root.mediaType);
@@ -136,7 +126,7 @@ async function copyPlanned(ctx: EngineContext, src: ImageSource, dst: ImageDesti
     named = images[0]!.manifest;
   } else {
     images = await allOrNothing(
-      controller,
+      stop,
       root.manifests.map((m) => async () => planImage(src, await src.getManifest(m.digest, signal), signal, m.platform ? formatPlatform(m.platform) : undefined)),
     );
     named = rootManifest;
@@ -168,7 +158,7 @@ async function copyPlanned(ctx: EngineContext, src: ImageSource, dst: ImageDesti
     return opts.flights && where ? opts.flights.upload(where, blob.digest, put) : put();
   };
   await allOrNothing(
-    controller,
+    stop,
     [...unique.values()].map((blob) => async () => {
       const streamed = { bytes: 0 };
       const where = dst.location;
@@ -187,7 +177,7 @@ async function copyPlanned(ctx: EngineContext, src: ImageSource, dst: ImageDesti
 
   // Only now, with every blob confirmed, do manifests go out: children by digest, then the name.
   await allOrNothing(
-    controller,
+    stop,
     children.map((m) => async () => {
       await ctx.checks(() => dst.putManifest(m, 'child', signal));
       progress.done(m.digest);

@@ -8,6 +8,7 @@ import type { FetchedManifest } from '../registry/client';
 import { formatPlatform, parseManifest, platformMatches, type Descriptor, type Platform } from '../registry/manifest';
 import { readFilesFromLayers } from '../image-files/layers';
 import { IMAGE_REFERENCES_PATH, parseImageReferences, parseReleaseMetadata, RELEASE_METADATA_PATH, RELEASE_VERSION_LABEL, type ReleaseComponent } from './payload';
+import { linkedAbort } from '../abort';
 
 /**
  * A release pullspec resolved to what it is: the payload's digest, version and architecture, and every
@@ -94,15 +95,14 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
 
   // The config (for the label) and the payload's files are read at once: every round trip here comes before
   // any component is known. An image that is no payload stops the read of its layers.
-  const notPayload = new AbortController();
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, notPayload.signal]) : notPayload.signal;
+  const { signal, stop: notPayload } = linkedAbort(ctx.signal);
   const files = readFilesFromLayers(
     parsed.layers.map((layer) => ({ digest: layer.digest, open: () => src.openBlob(layer, { image: src.name, signal }) })),
     [IMAGE_REFERENCES_PATH, RELEASE_METADATA_PATH],
   );
   files.catch(() => undefined);
   const { config, labelVersion } = await releaseLabel(pullspec, src, parsed.config, ctx.signal).catch((e: unknown) => {
-    notPayload.abort();
+    notPayload();
     throw e;
   });
   const found = await files;
