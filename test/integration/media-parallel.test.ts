@@ -4,9 +4,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
+import { DockerSource } from '../../electron/engine/copy/docker';
 import { headStartFor, mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
 import { planTransfer, type TransferPlan } from '../../electron/engine/transfer/plan';
 import type { ProgressEvent } from '../../shared/progress';
+import { parseReference } from '../../shared/reference';
 import { isParentLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import { ferry, worldFlags } from '../support/cli';
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy';
@@ -93,6 +95,22 @@ describe('parallel mirror to disk into the planned layout', () => {
     await proxy?.close();
     await world?.stop();
     await work?.cleanup();
+  });
+
+  it('a registry warmed for --parallel requests opens that many connections at once, and as many requests after it reuse them', async () => {
+    const relay = await startDelayProxy(world.source, [0]);
+    const ctx = await createEngineContext(engineOptionsFrom({ authfile: await authfileFor(world, relay.host, join(work.path, 'warm-auth.json')), caFile: [world.ca.certPath], parallel: PARALLEL }));
+    try {
+      await ctx.registry(relay.host).warm(PARALLEL);
+      assert.equal(relay.connections, PARALLEL);
+      const release = parseReference(`${relay.host}/openshift-release-dev/ocp-release:4.15.3-x86_64`);
+      const manifests = await Promise.all(Array.from({ length: PARALLEL }, () => new DockerSource(ctx, release).getManifest(undefined)));
+      assert.deepEqual(new Set(manifests.map((m) => m.digest)), new Set([rel.digest]));
+      assert.equal(relay.connections, PARALLEL, 'no request opened a connection of its own');
+    } finally {
+      await ctx.close();
+      await relay.close();
+    }
   });
 
   it('blobs completing in shuffled order give the volumes and transfer.json of --parallel 1; progress stays within its totals', async () => {

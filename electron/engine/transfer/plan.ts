@@ -251,6 +251,11 @@ export interface PlanInput extends FailurePolicy {
  * fail alone (keep-going.ts) and cannot be planned is left out and listed in `failed`.
  */
 export async function planTransfer(ctx: EngineContext, input: PlanInput): Promise<TransferPlan> {
+  // A release's components are planned --parallel at a time or more, and their blobs begin to download meanwhile
+  // (head-start.ts): its registry opens that many connections at once rather than one handshake per request.
+  for (const pullspec of input.release ? [input.release, ...(input.releases ?? [])] : []) {
+    void ctx.registry(ctx.resolveSource(parseReference(pullspec)).registry).warm(ctx.options.parallel, ctx.signal);
+  }
   // A release image is planned from the manifest its resolution fetched, as soon as that arrives: its blobs (the
   // payload's base layers) get their head start while the payload is read, round trips before any component is known.
   const releaseImages = new Map<string, Promise<PlannedImage>>();
