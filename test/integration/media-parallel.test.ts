@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
 import { DockerSource } from '../../electron/engine/copy/docker';
+import { HEAD_START_MIN_BLOB } from '../../electron/engine/transfer/head-start';
 import { headStartFor, mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
 import { planTransfer, type TransferPlan } from '../../electron/engine/transfer/plan';
 import type { ProgressEvent } from '../../shared/progress';
@@ -134,6 +135,11 @@ describe('parallel mirror to disk into the planned layout', () => {
       plan = await planTransfer(ctx, { release: RELEASE, onPlanned: (image) => headStart.offer(image) });
       const begun = [...new Set(plan.images.flatMap((i) => i.images.flatMap((m) => m.blobs.map((b) => b.digest))))].filter((d) => headStart.has(d));
       assert.equal(begun.length, PARALLEL, 'downloads begun while the plan was read, --parallel of them');
+      const sizes = new Map(plan.images.flatMap((i) => i.images.flatMap((m) => m.blobs.map((b) => [b.digest, b.size] as const))));
+      assert.ok(
+        begun.every((d) => sizes.get(d)! >= HEAD_START_MIN_BLOB),
+        'no small blob (a config) holds one of them',
+      );
       events.length = 0;
       await mirrorToDisk(ctx, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] }, headStart });
       assert.deepEqual(begun.filter((d) => headStart.has(d)), [], 'every download begun was taken over by the writer');
