@@ -57,7 +57,8 @@ async function referrersIndex(ctx: EngineContext, src: DockerSource, subject: Ar
   if (!known) referrersApi.set(ctx, (known = new Map()));
   const registry = src.location.registry;
   const learnt = known.get(registry);
-  if ((learnt ? await learnt : undefined) !== false) {
+  // No await before the first asker records its request: the images planned beside it must find it.
+  if (learnt === undefined || (await learnt) !== false) {
     const asked = src.referrers(subject.digest, ctx.signal);
     if (!learnt) {
       const learning: Promise<boolean | undefined> = asked.then(
