@@ -4,9 +4,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
+import { DockerSource } from '../../electron/engine/copy/docker';
+import { HEAD_START_MIN_BLOB } from '../../electron/engine/transfer/head-start';
 import { headStartFor, mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
 import { planTransfer, type TransferPlan } from '../../electron/engine/transfer/plan';
 import type { ProgressEvent } from '../../shared/progress';
+import { parseReference } from '../../shared/reference';
 import { isParentLocation, type TransferManifest } from '../../shared/transfer/manifest';
 import { ferry, worldFlags } from '../support/cli';
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy';
@@ -95,6 +98,22 @@ describe('parallel mirror to disk into the planned layout', () => {
     await work?.cleanup();
   });
 
+  it('a registry warmed for --parallel requests opens that many connections at once, and as many requests after it reuse them', async () => {
+    const relay = await startDelayProxy(world.source, [0]);
+    const ctx = await createEngineContext(engineOptionsFrom({ authfile: await authfileFor(world, relay.host, join(work.path, 'warm-auth.json')), caFile: [world.ca.certPath], parallel: PARALLEL }));
+    try {
+      await ctx.registry(relay.host).warm(PARALLEL);
+      assert.equal(relay.connections, PARALLEL);
+      const release = parseReference(`${relay.host}/openshift-release-dev/ocp-release:4.15.3-x86_64`);
+      const manifests = await Promise.all(Array.from({ length: PARALLEL }, () => new DockerSource(ctx, release).getManifest(undefined)));
+      assert.deepEqual(new Set(manifests.map((m) => m.digest)), new Set([rel.digest]));
+      assert.equal(relay.connections, PARALLEL, 'no request opened a connection of its own');
+    } finally {
+      await ctx.close();
+      await relay.close();
+    }
+  });
+
   it('blobs completing in shuffled order give the volumes and transfer.json of --parallel 1; progress stays within its totals', async () => {
     const serial = await deterministicManifest(serialDir);
     assert.ok(serial.volumes.length >= 3, `${serial.volumes.length} volumes`);
@@ -116,6 +135,11 @@ describe('parallel mirror to disk into the planned layout', () => {
       plan = await planTransfer(ctx, { release: RELEASE, onPlanned: (image) => headStart.offer(image) });
       const begun = [...new Set(plan.images.flatMap((i) => i.images.flatMap((m) => m.blobs.map((b) => b.digest))))].filter((d) => headStart.has(d));
       assert.equal(begun.length, PARALLEL, 'downloads begun while the plan was read, --parallel of them');
+      const sizes = new Map(plan.images.flatMap((i) => i.images.flatMap((m) => m.blobs.map((b) => [b.digest, b.size] as const))));
+      assert.ok(
+        begun.every((d) => sizes.get(d)! >= HEAD_START_MIN_BLOB),
+        'no small blob (a config) holds one of them',
+      );
       events.length = 0;
       await mirrorToDisk(ctx, plan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] }, headStart });
       assert.deepEqual(begun.filter((d) => headStart.has(d)), [], 'every download begun was taken over by the writer');

@@ -9,7 +9,7 @@ import { inspectManifest } from '../support/push';
 import { pushRelease, type FixtureRelease } from '../support/release';
 import { pushCosignSignature, pushReferrer, type PushedArtifact } from '../support/signature-artifacts';
 import { tempDir, type TempDir } from '../support/tmp';
-import { skopeo, startTestWorld, type TestWorld } from '../support/world';
+import { registryLog, skopeo, startTestWorld, type TestWorld } from '../support/world';
 
 const RELEASE = 'quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64';
 const COMPONENTS = 'openshift-release-dev/ocp-v4.0-art-dev';
@@ -28,6 +28,8 @@ describe('signature artifacts travel with their images', () => {
   let sig: PushedArtifact;
   let referrer: PushedArtifact & { index: string };
   let manifest: TransferManifest;
+  /** Referrers API requests the source registry logged during the mirror. */
+  let referrersAsked: number;
   const transferDir = () => join(work.path, 'usb');
 
   before(async () => {
@@ -39,12 +41,14 @@ describe('signature artifacts travel with their images', () => {
     sig = await pushCosignSignature(world, `${world.source.host}/${COMPONENTS}`, { digest: signed.digest, reference: signed.quayRef }, work.path);
     const subject = await inspectManifest(world, `${world.source.host}/${COMPONENTS}@${referred.digest}`);
     referrer = await pushReferrer(world, `${world.source.host}/${COMPONENTS}`, { digest: referred.digest, mediaType: subject.mediaType, size: Buffer.byteLength(subject.raw) }, work.path);
+    const logFrom = (await registryLog(world.source)).length;
     const r = await ferry([
       'mirror', '--release', RELEASE, '--to-dir', transferDir(), '--no-release-signatures',
       '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, ...worldFlags(world),
     ]);
     assert.equal(r.code, 0, r.stderr);
     manifest = JSON.parse(await readFile(join(transferDir(), 'transfer.json'), 'utf8')) as TransferManifest;
+    referrersAsked = [...(await registryLog(world.source)).slice(logFrom).matchAll(/"GET \/v2\/\S+\/referrers\/sha256:/g)].length;
   });
   after(async () => {
     await world?.stop();
@@ -58,6 +62,8 @@ describe('signature artifacts travel with their images', () => {
     } finally {
       await ctx.close();
     }
+    // The mirror asked it once: the images planned beside the first waited for its answer.
+    assert.equal(referrersAsked, 1);
   });
 
   it('mirror to disk carries the cosign signature and the referrers index with the release, under their tags', () => {

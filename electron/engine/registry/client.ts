@@ -133,6 +133,11 @@ export class RegistryClient {
     return this.transport.ping(signal);
   }
 
+  /** Opens `n` connections now, for requests about to go out in parallel (RegistryTransport.warm). */
+  warm(n: number, signal?: AbortSignal): Promise<void> {
+    return this.transport.warm(n, signal);
+  }
+
   private where(repository: string, selector: string): string {
     return `${this.host}/${repository}${selector.includes(':') ? '@' : ':'}${selector}`;
   }

@@ -95,6 +95,7 @@ export class RegistryTransport {
   private readonly agent: Connections;
   private foreignAgent: Connections | undefined;
   private pinged: Promise<void> | undefined;
+  private warmed: Promise<void> | undefined;
   private readonly policy: RetryPolicy;
 
   constructor(
@@ -113,6 +114,24 @@ export class RegistryTransport {
       secureContext: secureContextFor(opts.trust),
     });
     this.authenticator = new Authenticator(host, opts.credentials, this.tokenFetcher, opts.tokenCache);
+  }
+
+  /**
+   * Opens `n` connections at once, the ping on one and a GET /v2/ on each other, for an operation about to send
+   * about that many requests in parallel: over a WAN a new connection costs two round trips (TCP, then TLS)
+   * before its request, and the first wave of a plan or of blob downloads would otherwise pay them in series
+   * with its own round trip. Once per transport; settles when every one has answered, and any failure is left
+   * to the requests that follow.
+   */
+  warm(n: number, signal?: AbortSignal): Promise<void> {
+    this.warmed ??= (async () => {
+      const url = new URL('/v2/', this.origin);
+      const opened = Array.from({ length: Math.max(0, n - 1) }, () =>
+        this.raw(url, { method: 'GET', headers: { 'user-agent': USER_AGENT }, dispatcher: this.agent, ...(signal ? { signal } : {}) }, false).then(discard),
+      );
+      await Promise.allSettled([this.ping(signal), ...opened]);
+    })();
+    return this.warmed;
   }
 
   /** GET /v2/ once: proves TLS and reachability and learns the auth challenge before any body is streamed. */

@@ -67,15 +67,23 @@ async function releaseLabel(pullspec: string, src: DockerSource, blob: Descripto
 /**
  * `opts.arch` (either spelling) picks which payload of a multi release to read the component list from,
  * and is refused when it contradicts a single-architecture payload. Without it, a multi release is read
- * from its linux/amd64 payload, as `oc adm release mirror --keep-manifest-list` does.
+ * from its linux/amd64 payload, as `oc adm release mirror --keep-manifest-list` does. `opts.onManifest` is
+ * called with the release image (pinned by digest) and its manifest as soon as that is fetched, before the
+ * payload is read.
  */
-export async function resolveRelease(ctx: EngineContext, pullspec: string, opts: { arch?: string } = {}): Promise<ResolvedRelease> {
+export async function resolveRelease(
+  ctx: EngineContext,
+  pullspec: string,
+  opts: { arch?: string; onManifest?: (source: ImageReference & { digest: string }, manifest: FetchedManifest) => void } = {},
+): Promise<ResolvedRelease> {
   const wanted = opts.arch !== undefined ? parseReleaseArchitecture(opts.arch) : undefined;
   const ref = parseReference(pullspec);
   const src = new DockerSource(ctx, ref);
   const top = await src.getManifest(undefined, ctx.signal);
   const parsedTop = parseManifest(top.bytes, top.mediaType, src.name);
   if (parsedTop.kind === 'schema1') throw new FerryError('UNSUPPORTED', `${pullspec} is a Docker schema 1 image, not an OpenShift release payload.`);
+  const source = { ...withDigest(ref, top.digest), digest: top.digest };
+  opts.onManifest?.(source, top);
 
   // A multi-arch payload is an index; the payload of one architecture is one of its children.
   let image: FetchedManifest = top;
@@ -127,7 +135,7 @@ export async function resolveRelease(ctx: EngineContext, pullspec: string, opts:
       : [formatPlatform({ os: 'linux', architecture: config.architecture ?? 'amd64' })];
   return {
     pullspec,
-    source: { ...withDigest(ref, top.digest), digest: top.digest },
+    source,
     mirrorTag: `${labelVersion}-${architecture}`,
     digest: top.digest,
     mediaType: parsedTop.mediaType,

@@ -17,7 +17,7 @@ import type { ResolvedRelease } from '../release/resolve';
 import { plannedSource, type PlannedImage, type TransferPlan } from './plan';
 import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
-import { HeadStart } from './head-start';
+import { HEAD_START_MIN_BLOB, HeadStart } from './head-start';
 
 /**
  * Mirror to disk: the planned images go into a transfer directory, each blob once, at a place fixed by
@@ -85,6 +85,25 @@ function writeSteps(plan: TransferPlan, held: ReadonlySet<string> = new Set()): 
     }
   }
   return steps;
+}
+
+/**
+ * The order the blobs no head start began are fetched in (each is still written at its planned place): the
+ * small ones spread evenly among the large ones rather than in layout order, where the configs of the images
+ * whose layers the head start began come first, in a run. Those layers, resumed together at plan done, shared
+ * the link and ended together; every download slot they freed then went to a config, a round trip each, and
+ * the link idled (WAN bench, 40 ms profile: a 594-byte config took 0.67 s there, the link near 0 for 0.25-0.5 s).
+ */
+function fetchOrder(steps: readonly WriteStep[]): WriteStep[] {
+  const small = steps.filter((s) => s.desc.size < HEAD_START_MIN_BLOB);
+  const large = steps.filter((s) => s.desc.size >= HEAD_START_MIN_BLOB);
+  const out: WriteStep[] = [];
+  let next = 0;
+  large.forEach((step, i) => {
+    out.push(step);
+    for (const end = Math.round(((i + 1) * small.length) / large.length); next < end; next++) out.push(small[next]!);
+  });
+  return [...out, ...small.slice(next)];
 }
 
 /** Every image whose manifests name each blob: a failing blob fails them all. */
@@ -283,7 +302,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     // head start queue first: their bytes wait in memory. Each blob still goes to its planned place.
     const started = new Set(headStart ? steps.filter((s) => headStart.has(s.desc.digest)) : []);
     await Promise.allSettled(
-      [...started, ...steps.filter((s) => !started.has(s))].map(async (step) => {
+      [...started, ...fetchOrder(steps.filter((s) => !started.has(s)))].map(async (step) => {
         try {
           if (step.inParent) return await writer.addParentBlob(step.desc);
           if (writer.has(step.desc.digest)) return false;

@@ -251,7 +251,23 @@ export interface PlanInput extends FailurePolicy {
  * fail alone (keep-going.ts) and cannot be planned is left out and listed in `failed`.
  */
 export async function planTransfer(ctx: EngineContext, input: PlanInput): Promise<TransferPlan> {
-  const resolve = (pullspec: string) => resolveRelease(ctx, pullspec, input.arch ? { arch: input.arch } : {});
+  // A release's components are planned --parallel at a time or more, and their blobs begin to download meanwhile
+  // (head-start.ts): its registry opens that many connections at once rather than one handshake per request.
+  for (const pullspec of input.release ? [input.release, ...(input.releases ?? [])] : []) {
+    void ctx.registry(ctx.resolveSource(parseReference(pullspec)).registry).warm(ctx.options.parallel, ctx.signal);
+  }
+  // A release image is planned from the manifest its resolution fetched, as soon as that arrives: its blobs (the
+  // payload's base layers) get their head start while the payload is read, round trips before any component is known.
+  const releaseImages = new Map<string, Promise<PlannedImage>>();
+  const resolve = (pullspec: string) =>
+    resolveRelease(ctx, pullspec, {
+      ...(input.arch ? { arch: input.arch } : {}),
+      onManifest: (source, manifest) => {
+        const planned = ctx.checks(() => planImage(ctx, { ref: source, role: 'release' }, manifest));
+        planned.then(input.onPlanned, () => undefined);
+        releaseImages.set(formatReference(source), planned);
+      },
+    });
   const [release, ...others] = await Promise.all([input.release ? resolve(input.release) : undefined, ...(input.release ? (input.releases ?? []) : []).map(resolve)]);
   const requests = imageRequests(release, input.images ?? [], others as ResolvedRelease[]);
   if (requests.length === 0 && !input.generated?.length) throw new FerryError('USAGE', 'Nothing to transfer.', { hint: 'Give --release and/or --image / --image-list.' });
@@ -271,9 +287,10 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
     // than after it: a round trip less per image, and planning is round trips. Unused if the image fails.
     const artifacts = req.ref.digest ? findArtifacts(ctx, { ref: req.ref, role: req.role, digest: req.ref.digest }) : undefined;
     artifacts?.catch(() => undefined);
+    const early = req.role === 'release' ? releaseImages.get(formatReference(req.ref)) : undefined;
     let image: PlannedImage;
     try {
-      image = await ctx.checks(() => planImage(ctx, req));
+      image = await (early ?? ctx.checks(() => planImage(ctx, req)));
     } catch (e) {
       const failed = imageFailure(formatReference(req.ref), req.role, e, input);
       if (!failed) throw e;
@@ -281,7 +298,7 @@ export async function planTransfer(ctx: EngineContext, input: PlanInput): Promis
       errors.push(e);
       return undefined;
     }
-    input.onPlanned?.(image);
+    if (!early) input.onPlanned?.(image);
     return { image, artifacts: await planArtifacts(ctx, image, artifacts) };
   };
   const retried = new Set(input.retried ?? []);

@@ -43,20 +43,38 @@ export interface ArtifactSubject {
   digest: string;
 }
 
-/** Registries known to lack the referrers API, so each image costs one request less after the first 404. */
-const withoutReferrersApi = new WeakMap<EngineContext, Set<string>>();
+/**
+ * Per registry, whether it answers the referrers API, as the first image asked there learnt it: the images
+ * planned beside it wait for that answer rather than each asking a registry that 404s them all (a request
+ * per image less on one without the API, at no extra round trip: the tag check follows the answer either
+ * way). Undefined when that first request failed: the images waiting ask for themselves, the next one learns again.
+ */
+const referrersApi = new WeakMap<EngineContext, Map<string, Promise<boolean | undefined>>>();
 
 async function referrersIndex(ctx: EngineContext, src: DockerSource, subject: ArtifactSubject): Promise<ArtifactRequest | undefined> {
   const tagged: ArtifactRequest = { ref: { registry: subject.ref.registry, repository: subject.ref.repository, tag: digestTag(subject.digest) }, role: subject.role };
-  let noApi = withoutReferrersApi.get(ctx);
-  if (!noApi) withoutReferrersApi.set(ctx, (noApi = new Set()));
-  if (!noApi.has(src.location.registry)) {
-    const index = await src.referrers(subject.digest, ctx.signal);
+  let known = referrersApi.get(ctx);
+  if (!known) referrersApi.set(ctx, (known = new Map()));
+  const registry = src.location.registry;
+  const learnt = known.get(registry);
+  // No await before the first asker records its request: the images planned beside it must find it.
+  if (learnt === undefined || (await learnt) !== false) {
+    const asked = src.referrers(subject.digest, ctx.signal);
+    if (!learnt) {
+      const learning: Promise<boolean | undefined> = asked.then(
+        (index) => index !== undefined,
+        () => {
+          if (known.get(registry) === learning) known.delete(registry);
+          return undefined;
+        },
+      );
+      known.set(registry, learning);
+    }
+    const index = await asked;
     if (index) {
       const parsed = parseManifest(index.bytes, index.mediaType, `referrers of ${src.name}`);
       return parsed.kind === 'index' && parsed.manifests.length > 0 ? { ...tagged, root: index } : undefined;
     }
-    noApi.add(src.location.registry);
   }
   return (await src.hasTag(tagged.ref.tag!, ctx.signal)) ? tagged : undefined;
 }
