@@ -3,6 +3,7 @@ import type { EngineContext } from '../context';
 import { readThrough, VerifyingStream } from '../hashing/verified-stream';
 import type { Descriptor } from '../registry/manifest';
 import { plannedSource, type PlannedImage } from './plan';
+import { linkedAbort } from '../abort';
 
 /**
  * Blob downloads begun while the plan of a mirror to disk is still being read (issue 16). Planning is round
@@ -39,7 +40,7 @@ interface Flight {
   ended: boolean;
   error?: unknown;
   taken: boolean;
-  abort: AbortController;
+  abort: ReturnType<typeof linkedAbort>;
   /** Settles once the reading loop here no longer touches the stream. */
   stopped: Promise<void>;
 }
@@ -105,7 +106,7 @@ export class HeadStart {
     this.stop();
     for (const f of [...this.flights.values()]) {
       f.taken = true;
-      f.abort.abort();
+      f.abort.stop();
       this.release(f);
       void f.stopped.then(() => f.iterator?.return?.()).catch(() => undefined);
     }
@@ -113,7 +114,7 @@ export class HeadStart {
   }
 
   private async *rest(f: Flight, opts: TakeOptions): AsyncGenerator<Uint8Array> {
-    const abort = () => f.abort.abort(opts.signal?.reason);
+    const abort = () => f.abort.stop(opts.signal?.reason);
     opts.signal?.addEventListener('abort', abort, { once: true });
     try {
       await f.stopped;
@@ -156,7 +157,7 @@ export class HeadStart {
       let largest = 0;
       for (let i = 1; i < this.pending.length; i++) if (this.pending[i]!.blob.size > this.pending[largest]!.blob.size) largest = i;
       const { image, blob } = this.pending.splice(largest, 1)[0]!;
-      const f: Flight = { digest: blob.digest, chunks: [], ended: false, taken: false, abort: new AbortController(), stopped: Promise.resolve() };
+      const f: Flight = { digest: blob.digest, chunks: [], ended: false, taken: false, abort: linkedAbort(this.ctx.signal), stopped: Promise.resolve() };
       this.flights.set(blob.digest, f);
       f.stopped = this.read(f, image, blob);
     }
@@ -164,7 +165,7 @@ export class HeadStart {
 
   /** Reads the download ahead while it is not taken over and the bound allows. */
   private async read(f: Flight, image: PlannedImage, blob: Descriptor): Promise<void> {
-    const signal = this.ctx.signal ? AbortSignal.any([this.ctx.signal, f.abort.signal]) : f.abort.signal;
+    const { signal } = f.abort;
     try {
       f.stream = await plannedSource(this.ctx, image).openBlob(blob, { image: image.source, signal });
       f.iterator = f.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;

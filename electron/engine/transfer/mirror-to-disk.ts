@@ -18,6 +18,7 @@ import { plannedSource, type PlannedImage, type TransferPlan } from './plan';
 import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
 import { HEAD_START_MIN_BLOB, HeadStart } from './head-start';
+import { linkedAbort } from '../abort';
 
 /**
  * Mirror to disk: the planned images go into a transfer directory, each blob once, at a place fixed by
@@ -285,8 +286,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     return s;
   };
   // The first failure stops every blob still queued behind it; those in flight end as holes a rerun fills.
-  const stop = new AbortController();
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+  const { signal, stop } = linkedAbort(ctx.signal);
   let failure: { error: unknown } | undefined;
   // Images that may fail alone (keep going) and did: the other blobs are still written.
   const failedImages = new Map<string, FailedImage>();
@@ -321,7 +321,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
           progress.failed(step.desc.digest);
           if (!signal.aborted && failAlone(step.desc.digest, e)) throw e;
           failure ??= { error: e };
-          stop.abort(e);
+          stop(e);
           throw e;
         }
       }),
