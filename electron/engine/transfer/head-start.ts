@@ -17,10 +17,11 @@ import { linkedAbort } from '../abort';
  *
  * The bound is what the link moves while the plan is still read: on the bench's 40 ms profile (125 MB/s) the
  * components' planning lasted 1-1.4 s past the first download on a loaded host and the head start reached
- * 32 MiB, then 64 MiB, well before it ended (the link idle meanwhile); 64 MiB peaked at 189-218 MiB RSS
- * against 173-197 with 32, 96 MiB at up to 257: the 300 MB goal leaves no room for more.
+ * 32 MiB well before it ended (the link idle meanwhile). On a quiet host 48 MiB filled that profile as 64 MiB did
+ * (0.79 of the link either way) for 40 MiB less peak RSS (WAN 204 against 246 MiB, loopback 242 against 263);
+ * 96 MiB reached 257 on the WAN: the 300 MB goal leaves no room for more.
  */
-export const HEAD_START_BYTES = 64 * 1024 * 1024;
+export const HEAD_START_BYTES = 48 * 1024 * 1024;
 
 /**
  * Smaller blobs get no head start. Such a blob moves in a fraction of a round trip (256 KiB is 5 ms at 50 MB/s,
