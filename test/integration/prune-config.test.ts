@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PrunePlan, PruneResult } from '../../electron/engine/transfer/prune';
-import type { TransferManifest } from '../../shared/transfer/manifest';
-import type { Receipt } from '../../shared/transfer/receipt';
 import { pushCatalog, type PushedCatalog } from '../support/catalog';
 import { ferry, worldFlags } from '../support/cli';
 import { pushFixtures, type Fixtures } from '../support/images';
 import { pushRelease } from '../support/release';
 import { pushCosignSignature, type PushedArtifact } from '../support/signature-artifacts';
+import { mirrorAndPush, pushedManifests, type PushedTransfer } from '../support/pushed-transfer';
 import { tempDir } from '../support/tmp';
 import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
 const release = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
 
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
-}
-
-type Transfer = { manifest: TransferManifest; receipt: Receipt };
 
 /**
  * Issue 19 point 4, "and from a config": `ferry prune --config imageset.yaml` on the disconnected side, where no
@@ -39,31 +32,20 @@ describe('ferry prune --config: keep what an ImageSetConfiguration selects, reso
   /** cosign signatures of the extra images, beside them in the source: they travel with them. */
   let sigOld: PushedArtifact;
   let sigNew: PushedArtifact;
-  let old: Transfer;
-  let kept: Transfer;
+  let old: PushedTransfer;
+  let kept: PushedTransfer;
   let receiptPlan: PrunePlan;
   const dir = (name: string) => join(work.path, name);
   const extraOld = () => fixtures.oci.ref;
   const extraNew = () => fixtures.schema2.ref;
 
-  async function carry(version: string, more: string[]): Promise<Transfer> {
-    const flags = [...worldFlags(world), '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, '--no-release-signatures'];
-    const m = await ferry(['mirror', '--release', release(version), ...more, '--to-dir', dir(version), ...flags]);
-    assert.equal(m.code, 0, m.stderr);
-    const p = await ferry(['push', '--from-dir', dir(version), '--to', mirror, '--allow-unsigned', ...worldFlags(world)]);
-    assert.equal(p.code, 0, p.stderr);
-    return { manifest: await readJson(join(dir(version), 'transfer.json')), receipt: await readJson(join(dir(version), 'receipt.json')) };
-  }
-
-  function manifestsOf(t: Transfer): Set<string> {
-    const out = new Set<string>();
-    for (const image of t.manifest.images) {
-      const at = t.receipt.images.find((r) => r.source === image.source)!.mirror;
-      const repository = at.slice(at.indexOf('/') + 1, at.indexOf('@'));
-      for (const d of image.manifests) out.add(`${repository}@${d}`);
-    }
-    return out;
-  }
+  const carry = (version: string, more: string[]) =>
+    mirrorAndPush(
+      world,
+      ['--release', release(version), ...more, '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`, '--no-release-signatures'],
+      dir(version),
+      mirror,
+    );
 
   const imageset = (mirrorPart: string) => `kind: ImageSetConfiguration
 apiVersion: mirror.openshift.io/v2alpha1
@@ -113,7 +95,7 @@ ${channel}`;
 
   it('a channel from 4.15.4, the catalog and the extra image plan exactly what the receipts-only prune plans', async () => {
     const keptSet = new Set([...kept.receipt.blobs, ...kept.receipt.images.map((i) => i.digest)]);
-    const onlyOld = [...manifestsOf(old)].filter((at) => !keptSet.has(at.slice(at.indexOf('@') + 1))).sort();
+    const onlyOld = [...pushedManifests(old)].filter((at) => !keptSet.has(at.slice(at.indexOf('@') + 1))).sort();
     assert.ok(onlyOld.some((at) => at.startsWith('ocp4/ocp-release@')), 'the 4.15.3 release image is only 4.15.3\'s');
     assert.ok(onlyOld.includes(`ocp4/ferry/oci@${fixtures.oci.digest}`), 'the 4.15.3 extra image is only 4.15.3\'s');
     // Prune examines tags: what only 4.15.3 needed and the receipts-only plan leaves is untagged catalog content

@@ -3,19 +3,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import type { TransferManifest } from '../../shared/transfer/manifest';
-import type { Receipt } from '../../shared/transfer/receipt';
 import type { PrunePlan, PruneResult } from '../../electron/engine/transfer/prune';
 import { ferry, worldFlags } from '../support/cli';
 import { pushRelease } from '../support/release';
+import { mirrorAndPush, pushedManifests, type PushedTransfer } from '../support/pushed-transfer';
 import { tempDir } from '../support/tmp';
 import { skopeo, startTestWorld, type TestWorld } from '../support/world';
 
 const release = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
-
-async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
-}
 
 /**
  * Issue 19 point 4 against the real distribution registry: 4.15.3 and then 4.15.4 pushed into one mirror
@@ -28,29 +23,12 @@ describe('ferry prune: delete what no kept transfer needs', () => {
   let world: TestWorld;
   let work: { path: string; cleanup(): Promise<void> };
   let mirror: string;
-  let old: { manifest: TransferManifest; receipt: Receipt };
-  let kept: { manifest: TransferManifest; receipt: Receipt };
+  let old: PushedTransfer;
+  let kept: PushedTransfer;
   const dir = (name: string) => join(work.path, name);
 
-  async function carry(version: string, name: string): Promise<{ manifest: TransferManifest; receipt: Receipt }> {
-    const flags = [...worldFlags(world), '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`];
-    const m = await ferry(['mirror', '--release', release(version), '--to-dir', dir(name), ...flags]);
-    assert.equal(m.code, 0, m.stderr);
-    const p = await ferry(['push', '--from-dir', dir(name), '--to', mirror, '--allow-unsigned', ...worldFlags(world)]);
-    assert.equal(p.code, 0, p.stderr);
-    return { manifest: await readJson(join(dir(name), 'transfer.json')), receipt: await readJson(join(dir(name), 'receipt.json')) };
-  }
-
-  /** Every manifest (children included) of a pushed transfer, as REPOSITORY@DIGEST in the mirror. */
-  function manifestsOf(t: { manifest: TransferManifest; receipt: Receipt }): Set<string> {
-    const out = new Set<string>();
-    for (const image of t.manifest.images) {
-      const at = t.receipt.images.find((r) => r.source === image.source)!.mirror;
-      const repository = at.slice(at.indexOf('/') + 1, at.indexOf('@'));
-      for (const d of image.manifests) out.add(`${repository}@${d}`);
-    }
-    return out;
-  }
+  const carry = (version: string, name: string) =>
+    mirrorAndPush(world, ['--release', release(version), '--source-mirror', `quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`], dir(name), mirror);
 
   const pruneArgs = (...more: string[]) => ['prune', '--mirror', mirror, '--keep', join(dir('4.15.4'), 'receipt.json'), ...more, ...worldFlags(world)];
   const present = async (at: string) => (await skopeo(world, ['inspect', '--raw', `docker://${world.mirror.host}/${at}`]).then(() => true, () => false));
@@ -85,7 +63,7 @@ describe('ferry prune: delete what no kept transfer needs', () => {
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stderr, /does not allow deletes; nothing was deleted/);
       assert.match(r.stderr, /storage\.delete\.enabled/);
-      for (const at of manifestsOf(old)) assert.ok(await present(at), `${at} is still there`);
+      for (const at of pushedManifests(old)) assert.ok(await present(at), `${at} is still there`);
     } finally {
       await registry.stop();
       await writeFile(registry.configPath, original);
@@ -95,8 +73,8 @@ describe('ferry prune: delete what no kept transfer needs', () => {
 
   it('plans exactly the manifests only 4.15.3 needed, deletes only with --yes, and 4.15.4 survives garbage collection', async () => {
     const keptSet = new Set([...kept.receipt.blobs, ...kept.receipt.images.map((i) => i.digest)]);
-    const onlyOld = [...manifestsOf(old)].filter((at) => !keptSet.has(at.slice(at.indexOf('@') + 1))).sort();
-    assert.ok(onlyOld.length > 0 && onlyOld.length < manifestsOf(old).size, 'the update changed some images and kept others');
+    const onlyOld = [...pushedManifests(old)].filter((at) => !keptSet.has(at.slice(at.indexOf('@') + 1))).sort();
+    assert.ok(onlyOld.length > 0 && onlyOld.length < pushedManifests(old).size, 'the update changed some images and kept others');
 
     const dry = await ferry(pruneArgs('--json'));
     assert.equal(dry.code, 0, dry.stderr);
