@@ -12,6 +12,7 @@ import { FerryError } from '../../../shared/errors';
 import { ferry } from '../../support/cli';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd, type VendoredCrd } from '../../support/crd-schema';
 import { writeImageListTransfer } from '../../support/transfer-json';
+import { ferryRefusal } from '../../support/refusal';
 
 /**
  * The operator catalog kinds: CatalogSource and ClusterCatalog named as oc-mirror v2 names them
@@ -48,16 +49,6 @@ const CATALOGS: MirroredCatalogs = {
 function assertValid(crd: VendoredCrd, object: unknown): void {
   const errors = validateAgainstCrd(crd, object);
   assert.deepEqual(errors, [], `${crd.kind} does not validate:\n${formatSchemaErrors(errors)}\n${JSON.stringify(object, null, 2)}`);
-}
-
-function refusal(generate: () => unknown): FerryError {
-  try {
-    generate();
-  } catch (e) {
-    assert.ok(e instanceof FerryError, String(e));
-    return e;
-  }
-  assert.fail('expected a refusal');
 }
 
 let dir: string;
@@ -139,16 +130,16 @@ test('several catalogs: one object each, as a multi-document YAML; names given i
 });
 
 test('refused: a mirrored catalog with neither tag nor digest, a name the API refuses, a name OLM cannot serve under', () => {
-  const noSelector = refusal(() => catalogSources({ catalogs: [{ source: 'registry.redhat.io/redhat/redhat-operator-index:v4.15', mirrored: `${MIRROR}/redhat/redhat-operator-index` }], images: [] }));
+  const noSelector = ferryRefusal(() => catalogSources({ catalogs: [{ source: 'registry.redhat.io/redhat/redhat-operator-index:v4.15', mirrored: `${MIRROR}/redhat/redhat-operator-index` }], images: [] }));
   assert.equal(noSelector.code, 'INVALID_INPUT');
   assert.match(noSelector.message, /names neither a digest nor a tag/);
 
-  const badName = refusal(() => clusterCatalogs({ catalogs: [{ ...CATALOGS.catalogs[0]!, name: 'Redhat_Operators' }], images: [] }));
+  const badName = ferryRefusal(() => clusterCatalogs({ catalogs: [{ ...CATALOGS.catalogs[0]!, name: 'Redhat_Operators' }], images: [] }));
   assert.equal(badName.code, 'INVALID_INPUT');
   assert.deepEqual((badName.details?.violations as Violation[]).map((v) => [v.path, v.rule]), [['metadata.name', 'Kubernetes object names']]);
 
   const longRepository = `${MIRROR}/redhat/${'operator-index-'.repeat(4)}filtered:v4.15`;
-  const tooLong = refusal(() => catalogSources({ catalogs: [{ source: 'registry.redhat.io/x/y:v1', mirrored: longRepository }], images: [] }));
+  const tooLong = ferryRefusal(() => catalogSources({ catalogs: [{ source: 'registry.redhat.io/x/y:v1', mirrored: longRepository }], images: [] }));
   assert.deepEqual((tooLong.details?.violations as Violation[]).map((v) => [v.path, v.rule]), [['metadata.name', 'OLM catalog names']]);
 });
 
@@ -187,7 +178,7 @@ test('catalog-idms and catalog-itms through the kinds table: oc-mirror’s defau
 
 test('nothing pulled by tag: catalog-itms does not apply (the app leaves it out, the CLI says why)', () => {
   const digestsOnly = { catalogs: CATALOGS.catalogs, images: CATALOGS.images.filter((i) => i.source.includes('@')) };
-  const e = refusal(() => generateConfig(configKind('catalog-itms'), { catalogs: digestsOnly }));
+  const e = ferryRefusal(() => generateConfig(configKind('catalog-itms'), { catalogs: digestsOnly }));
   assert.equal(e.code, 'INVALID_INPUT');
   assert.ok(isNotApplicable(e.details));
   assert.match(e.message, /No operator image is pulled by tag alone/);

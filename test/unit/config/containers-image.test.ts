@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { policyJson } from '../../../shared/config/policy-json';
 import { nodeRegistriesConf, registriesConf, renderRegistriesConf, type NodeViewInput } from '../../../shared/config/registries-conf';
 import type { Violation } from '../../../shared/config/rules';
-import { FerryError } from '../../../shared/errors';
 import { mirrorMappings, parseMirrorTarget } from '../../../shared/mirror-mapping';
+import { ferryRefusal } from '../../support/refusal';
 
 /**
  * The node views against the real containers/image: Debian's skopeo reads the generated
@@ -62,13 +62,9 @@ function nodeInput(mirror: string, extra: Partial<NodeViewInput> = {}): NodeView
 }
 
 function refusedBy(fn: () => unknown): Violation[] {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof FerryError && e.code === 'INVALID_INPUT', String(e));
-    return (e.details?.violations ?? []) as Violation[];
-  }
-  assert.fail('expected a refusal');
+  const e = ferryRefusal(fn);
+  assert.equal(e.code, 'INVALID_INPUT', e.message);
+  return (e.details?.violations ?? []) as Violation[];
 }
 
 test('skopeo reads the generated registries.conf: digest and tag pulls go to the mirror, the source is blocked', async () => {

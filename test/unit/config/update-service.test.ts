@@ -11,6 +11,7 @@ import { parseMirrorTarget } from '../../../shared/mirror-mapping';
 import { FerryError } from '../../../shared/errors';
 import { formatSchemaErrors, loadCrd, validateAgainstCrd } from '../../support/crd-schema';
 import { writeImageListTransfer } from '../../support/transfer-json';
+import { ferryRefusal } from '../../support/refusal';
 
 /**
  * The update service kinds: the UpdateService CR as oc-mirror v2 writes it (openshift/oc-mirror
@@ -22,16 +23,6 @@ const UPDATE_SERVICE = loadCrd('updateservices', 'cincinnati-operator');
 const MIRROR = 'mirror.example.com:5000/ocp4';
 const DIGEST = `sha256:${'4e'.repeat(32)}`;
 const GRAPH = { graphDataImage: `${MIRROR}/openshift/graph-image@${DIGEST}`, releases: `${MIRROR}/ocp-release` };
-
-function refusal(run: () => unknown): FerryError {
-  try {
-    run();
-  } catch (e) {
-    assert.ok(e instanceof FerryError, String(e));
-    return e;
-  }
-  assert.fail('expected a refusal');
-}
 
 test('update-service: oc-mirror’s name, namespace and replicas, the graph image by digest and the release repository; valid upstream', () => {
   const r = generateConfig(configKind('update-service'), { target: parseMirrorTarget(MIRROR), graph: GRAPH });
@@ -53,11 +44,11 @@ test('update-service: oc-mirror’s name, namespace and replicas, the graph imag
 });
 
 test('update-service: a name whose policy-engine route label would pass 63 characters is refused with the operator’s rule', () => {
-  const e = refusal(() => generateConfig(configKind('update-service'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, name: 'a-very-long-update-service-name-for-this-site' }));
+  const e = ferryRefusal(() => generateConfig(configKind('update-service'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, name: 'a-very-long-update-service-name-for-this-site' }));
   assert.equal(e.code, 'INVALID_INPUT');
   const v = (e.details as { violations: Violation[] }).violations;
   assert.deepEqual(v.map((x) => [x.path, x.rule]), [['metadata.name', 'cincinnati-operator route names']]);
-  assert.equal(refusal(() => generateConfig(configKind('update-service'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, name: 'Upper' })).code, 'INVALID_INPUT');
+  assert.equal(ferryRefusal(() => generateConfig(configKind('update-service'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, name: 'Upper' })).code, 'INVALID_INPUT');
 });
 
 test('cluster-version-upstream: with the ingress domain, the policy engine’s graph URL written out; without, the docs’ lookup', () => {
@@ -68,7 +59,7 @@ test('cluster-version-upstream: with the ingress domain, the policy engine’s g
   const lookup = generateConfig(configKind('cluster-version-upstream'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, name: 'service' });
   assert.match(lookup.text, /oc -n openshift-update-service get -o jsonpath='\{\.status\.policyEngineURI\}\/api\/upgrades_info\/v1\/graph\{"\\n"\}' updateservice service\)"/);
   assert.match(lookup.text, /^oc patch clusterversion\/version --type merge --patch "\$\{PATCH\}"$/m);
-  assert.equal(refusal(() => generateConfig(configKind('cluster-version-upstream'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, appsDomain: 'https://apps.example.com' })).code, 'INVALID_INPUT');
+  assert.equal(ferryRefusal(() => generateConfig(configKind('cluster-version-upstream'), { target: parseMirrorTarget(MIRROR), graph: GRAPH, appsDomain: 'https://apps.example.com' })).code, 'INVALID_INPUT');
 });
 
 let dir: string;
