@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
+import { createEngineContext, engineOptionsFrom, NEAR_PARALLEL, NEAR_ROUND_TRIP_MS } from '../../electron/engine/context';
 import { DockerSource } from '../../electron/engine/copy/docker';
 import { HEAD_START_MIN_BLOB } from '../../electron/engine/transfer/head-start';
 import { headStartFor, mirrorToDisk } from '../../electron/engine/transfer/mirror-to-disk';
@@ -21,8 +21,12 @@ import { authfileFor, registryLog, startTestWorld, type TestWorld } from '../sup
 
 const RELEASE = 'quay.io/openshift-release-dev/ocp-release:4.15.3-x86_64';
 const PARALLEL = 6;
-/** Per-connection lags of the source proxy: blobs on a slow connection land after later ones on a fast one. */
-const LAGS_MS = [0, 300, 40, 600, 10, 150];
+/**
+ * Per-connection lags of the source proxy: blobs on a slow connection land after later ones on a fast one. Every
+ * connection lags, as over a WAN: one answering at once would make the source near, with fewer transfers and no
+ * head start (EngineContext.parallelFor).
+ */
+const LAGS_MS = [10, 300, 40, 600, 20, 150];
 
 interface JournalLine {
   t: string;
@@ -176,6 +180,51 @@ describe('parallel mirror to disk into the planned layout', () => {
     assertTruthfulProgress(events, { finished: true });
     assert.deepEqual(events.at(-1)!.volumes!.map((v) => v.name), serial.volumes.map((v) => v.name));
     assert.equal(events.at(-1)!.images!.total, plan.images.length);
+  });
+
+  it('a source answering within NEAR_ROUND_TRIP_MS is near: at most NEAR_PARALLEL blobs in flight and no head start, the same volumes', async () => {
+    const wide = 16;
+    const direct = await createEngineContext(
+      engineOptionsFrom({ authfile: world.authfile, caFile: [world.ca.certPath], sourceMirror: [`quay.io/openshift-release-dev=${world.source.host}/openshift-release-dev`], parallel: wide }),
+    );
+    const client = direct.registry(world.source.host);
+    // Counts the blob responses open at once: each is one transfer in flight.
+    const open = client.openBlob.bind(client);
+    let streams = 0;
+    let peak = 0;
+    client.openBlob = (...args: Parameters<typeof open>) => {
+      const stream = open(...args);
+      peak = Math.max(peak, ++streams);
+      stream.once('close', () => streams--);
+      return stream;
+    };
+    const dir = join(work.path, 'near');
+    const headStart = (await headStartFor(direct, dir))!;
+    try {
+      assert.equal(direct.parallelFor([world.source.host]), wide, 'a registry that has not answered yet is taken as far');
+      const nearPlan = await planTransfer(direct, { release: RELEASE, onPlanned: (image) => headStart.offer(image) });
+      assert.ok(client.link().roundTripMs < NEAR_ROUND_TRIP_MS, `quickest answer ${client.link().roundTripMs} ms`);
+      assert.equal(direct.parallelFor([world.source.host]), NEAR_PARALLEL);
+      const blobs = nearPlan.images.flatMap((i) => i.images.flatMap((m) => m.blobs.map((b) => b.digest)));
+      assert.deepEqual(blobs.filter((d) => headStart.has(d)), [], 'no download began while the plan was read');
+      peak = 0;
+      await mirrorToDisk(direct, nearPlan, { toDir: dir, volumeSize: Number(volumeSize), requested: { release: RELEASE, images: [] }, headStart });
+      assert.ok(peak > 1 && peak <= NEAR_PARALLEL, `${peak} blobs in flight at most`);
+    } finally {
+      headStart.close();
+      await direct.close();
+    }
+    assert.deepEqual(await volumeHashes(dir), await volumeHashes(serialDir));
+
+    // The same registry behind the lagging proxy is far, however quick its own answers.
+    const far = await createEngineContext(engineOptionsFrom({ authfile: proxyAuth, caFile: [world.ca.certPath], parallel: wide }));
+    try {
+      await new DockerSource(far, parseReference(`${proxy.host}/openshift-release-dev/ocp-release:4.15.3-x86_64`)).getManifest(undefined);
+      assert.ok(far.registry(proxy.host).link().roundTripMs >= Math.min(...LAGS_MS));
+      assert.equal(far.parallelFor([proxy.host]), wide);
+    } finally {
+      await far.close();
+    }
   });
 
   it('a run stopped with blobs in flight, then resumed: kept blobs count as done from the first event, nothing twice', async () => {

@@ -133,6 +133,11 @@ export class RegistryClient {
     return this.transport.ping(signal);
   }
 
+  /** What this registry's answers say of the link to it (RegistryTransport.link). */
+  link(): ReturnType<RegistryTransport['link']> {
+    return this.transport.link();
+  }
+
   /** Opens `n` connections now, for requests about to go out in parallel (RegistryTransport.warm). */
   warm(n: number, signal?: AbortSignal): Promise<void> {
     return this.transport.warm(n, signal);

@@ -97,6 +97,8 @@ export class RegistryTransport {
   private pinged: Promise<void> | undefined;
   private warmed: Promise<void> | undefined;
   private readonly policy: RetryPolicy;
+  private quickest = Infinity;
+  private redirected = false;
 
   constructor(
     readonly host: string,
@@ -183,6 +185,15 @@ export class RegistryTransport {
     }
   }
 
+  /**
+   * What this registry's answers say of the link to it: the quickest answer so far (request sent to response
+   * head, one round trip plus the least the registry took), and whether it ever sent a GET elsewhere (blob
+   * storage), whose link this one says nothing of.
+   */
+  link(): { roundTripMs: number; redirected: boolean } {
+    return { roundTripMs: this.quickest, redirected: this.redirected };
+  }
+
   resolve(url: string | URL): URL {
     return url instanceof URL ? url : new URL(url, this.origin);
   }
@@ -201,6 +212,7 @@ export class RegistryTransport {
         const authorization = await this.authenticator.authorization(auth);
         if (authorization) headers.authorization = authorization;
       }
+      const sent = performance.now();
       const res = await this.raw(
         url,
         {
@@ -217,6 +229,8 @@ export class RegistryTransport {
       ).catch((e: unknown) => {
         throw own || req.signal?.aborted ? e : redirectFailure(this.host, url, e);
       });
+      if (own) this.quickest = Math.min(this.quickest, performance.now() - sent);
+      else this.redirected = true;
       if (!own && req.method === 'GET' && res.statusCode >= 400) {
         await discard(res);
         throw redirectFailure(this.host, url, res.statusCode);

@@ -67,9 +67,14 @@ export class HeadStart {
     private readonly budget = HEAD_START_BYTES,
   ) {}
 
-  /** An image whose manifests are known: its blobs are queued for a head start. */
+  /**
+   * An image whose manifests are known: its blobs are queued for a head start, unless its registry is near
+   * (ctx.parallelFor): there the plan is read in a few milliseconds, and bytes held ahead only cost CPU.
+   */
   offer(image: PlannedImage): void {
     if (this.stopped) return;
+    const { location } = plannedSource(this.ctx, image);
+    if (location && this.ctx.parallelFor([location.registry]) < this.ctx.options.parallel) return;
     for (const m of image.images) {
       for (const blob of m.blobs) {
         if (blob.size < HEAD_START_MIN_BLOB || this.queued.has(blob.digest) || this.skip.has(blob.digest)) continue;

@@ -19,6 +19,7 @@ import { LEFT_OUT, RETRIED_LAST, imageFailure } from './keep-going';
 import type { SinceParent } from './since';
 import { HEAD_START_MIN_BLOB, HeadStart } from './head-start';
 import { linkedAbort } from '../abort';
+import { createLimiter, type Limiter } from '../copy/limit';
 
 /**
  * Mirror to disk: the planned images go into a transfer directory, each blob once, at a place fixed by
@@ -105,6 +106,16 @@ function fetchOrder(steps: readonly WriteStep[]): WriteStep[] {
     for (const end = Math.round(((i + 1) * small.length) / large.length); next < end; next++) out.push(small[next]!);
   });
   return [...out, ...small.slice(next)];
+}
+
+/**
+ * ctx.limit, within the bound ctx.parallelFor sets for the registries these blobs come from: asked again as
+ * each blob starts, so a registry found to hand its blobs to storage elsewhere gets --parallel from then on.
+ */
+function fetchLimit(ctx: EngineContext, sources: readonly ImageSource[]): Limiter {
+  const hosts = [...new Set(sources.flatMap((s) => (s.location ? [s.location.registry] : [])))];
+  const bound = createLimiter(() => ctx.parallelFor(hosts));
+  return (task) => bound(() => ctx.limit(task));
 }
 
 /** Every image whose manifests name each blob: a failing blob fails them all. */
@@ -298,8 +309,10 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
     return true;
   };
   try {
-    // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs. Downloads with a
-    // head start queue first: their bytes wait in memory. Each blob still goes to its planned place.
+    // ctx.limit bounds the blobs in flight to --parallel and holds a paused job between blobs; fewer when every
+    // source is near (ctx.parallelFor). Downloads with a head start queue first: their bytes wait in memory.
+    // Each blob still goes to its planned place.
+    const limit = fetchLimit(ctx, written.filter((s) => !s.bytes && !s.image.generated?.has(s.desc.digest)).map((s) => sourceOf(s.image)));
     const started = new Set(headStart ? steps.filter((s) => headStart.has(s.desc.digest)) : []);
     await Promise.allSettled(
       [...started, ...fetchOrder(steps.filter((s) => !started.has(s)))].map(async (step) => {
@@ -307,7 +320,7 @@ export async function mirrorToDisk(ctx: EngineContext, plan: TransferPlan, opts:
           if (step.inParent) return await writer.addParentBlob(step.desc);
           if (writer.has(step.desc.digest)) return false;
           const digest = step.desc.digest;
-          const added = await ctx.limit(async () => {
+          const added = await limit(async () => {
             signal.throwIfAborted();
             const onBytes = (n: number) => progress.bytes(digest, n);
             const bytes = step.bytes

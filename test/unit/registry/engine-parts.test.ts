@@ -123,6 +123,48 @@ describe('transfer helpers', () => {
     assert.deepEqual(order, [1, 2, 3, 4, 5]);
   });
 
+  it('asks a bound given as a function whenever a task could start: raised mid-run, more run at once from then on', async () => {
+    let n = 1;
+    const limit = createLimiter(() => n);
+    let running = 0;
+    const peaks: number[] = [];
+    const gates = Array.from({ length: 6 }, () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    });
+    const all = Promise.all(
+      gates.map((g, i) =>
+        limit(async () => {
+          running++;
+          peaks[i] = running;
+          await g.promise;
+          running--;
+        }),
+      ),
+    );
+    await new Promise((r) => setImmediate(r));
+    assert.equal(running, 1, 'one at a time while the bound is 1');
+    n = 3;
+    gates[0]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(running, 3, 'the first to end lets three run under the new bound');
+    for (const g of gates) g.resolve();
+    await all;
+    assert.equal(Math.max(...peaks), 3);
+  });
+
+  it('a task that throws before returning its promise rejects its own call and frees its slot', async () => {
+    const limit = createLimiter(1);
+    await assert.rejects(
+      limit(() => {
+        throw new Error('at once');
+      }),
+      /at once/,
+    );
+    assert.equal(await limit(async () => 'next'), 'next');
+  });
+
   it('reads CA files as PEM bundles or DER, and refuses junk', async () => {
     const dir = tempDir('ca-unit').path;
     try {
