@@ -1,5 +1,6 @@
-import * as openpgp from 'openpgp';
+import type * as OpenPgp from 'openpgp';
 import { FerryError } from '../../../shared/errors';
+import { openpgp } from './openpgp';
 
 /**
  * An OpenPGP keyring as the cluster-version operator takes one (library-go verify/configmap.go
@@ -8,7 +9,7 @@ import { FerryError } from '../../../shared/errors';
  * start with a `pub 4096R/…` listing).
  */
 export interface Keyring {
-  keys: openpgp.PublicKey[];
+  keys: OpenPgp.PublicKey[];
   /** The keys' packets as given, unarmored: what gpgv reads as a keyring file. */
   binary: Uint8Array;
 }
@@ -22,7 +23,7 @@ function notAKeyring(why: string): FerryError {
 }
 
 async function unarmored(block: string): Promise<Uint8Array> {
-  const { data } = await openpgp.unarmor(block);
+  const { data } = await (await openpgp()).unarmor(block);
   return data as Uint8Array;
 }
 
@@ -34,8 +35,9 @@ export async function readKeyring(bytes: Uint8Array): Promise<Keyring> {
     if (blocks.length > 0) for (const block of blocks) binaries.push(await unarmored(block));
     else if (text.includes('-----BEGIN PGP')) throw new Error('it holds no PUBLIC KEY BLOCK');
     else binaries.push(bytes);
-    const keys: openpgp.PublicKey[] = [];
-    for (const binary of binaries) keys.push(...(await openpgp.readKeys({ binaryKeys: binary })));
+    const keys: OpenPgp.PublicKey[] = [];
+    const pgp = await openpgp();
+    for (const binary of binaries) keys.push(...(await pgp.readKeys({ binaryKeys: binary })));
     if (keys.length === 0) throw new Error('it holds no key');
     const binary = new Uint8Array(Buffer.concat(binaries));
     return { keys: keys.map((k) => k.toPublic()), binary };

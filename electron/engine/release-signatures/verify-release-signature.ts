@@ -1,9 +1,10 @@
-import * as openpgp from 'openpgp';
+import type * as OpenPgp from 'openpgp';
 import { FerryError } from '../../../shared/errors';
 import { isDigest } from '../../../shared/reference';
 import { claimProblems, parseAtomicSignature, type AtomicSignatureClaims } from '../../../shared/signatures/atomic-signature';
 import { gpgvVerify } from './gpgv';
 import { keyringFingerprints, readKeyring, type Keyring } from './keyring';
+import { openpgp } from './openpgp';
 
 /**
  * Verifies an OpenShift release signature the way the cluster-version operator does (openshift/library-go
@@ -51,16 +52,17 @@ function unreadable(reason: string): FerryError {
 
 /** openpgp.js's verdict: good, or the reason it refused or could not read the message. */
 async function withOpenpgp(signature: Uint8Array, ring: Keyring): Promise<CryptoResult | { error: string; readable: boolean }> {
-  let message: openpgp.Message<Uint8Array>;
+  const pgp = await openpgp();
+  let message: OpenPgp.Message<Uint8Array>;
   try {
     message = isArmored(signature)
-      ? ((await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(signature) })) as openpgp.Message<Uint8Array>)
-      : await openpgp.readMessage({ binaryMessage: signature });
+      ? ((await pgp.readMessage({ armoredMessage: new TextDecoder().decode(signature) })) as OpenPgp.Message<Uint8Array>)
+      : await pgp.readMessage({ binaryMessage: signature });
   } catch (e) {
     return { error: (e as Error).message, readable: false };
   }
   try {
-    const verified = await openpgp.verify({ message, verificationKeys: ring.keys, expectSigned: true, format: 'binary' });
+    const verified = await pgp.verify({ message, verificationKeys: ring.keys, expectSigned: true, format: 'binary' });
     const sig = verified.signatures[0]!;
     await sig.verified;
     const packet = (await sig.signature).packets[0];
