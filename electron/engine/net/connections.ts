@@ -1,6 +1,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { Agent, Client, Dispatcher, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, Client, DispatcherBase, ProxyAgent } from './undici';
 import { FerryError } from '../../../shared/errors';
 import { errorCode } from '../registry/errors';
 import { secureContextFor, type TrustStore } from '../registry/tls';
@@ -79,7 +80,7 @@ function reportingProxy(handler: Dispatcher.DispatchHandler, proxy: URL, target:
   });
 }
 
-export class Connections extends Dispatcher {
+export class Connections extends DispatcherBase {
   private direct: Agent | undefined;
   private readonly tunnels = new Map<string, ProxyAgent>();
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../net/undici';
 import { Connections } from '../net/connections';
 import type { ProxyConfig } from '../net/proxy';
 import { Authenticator, TokenCache, type AuthTarget, type CredentialLookup, type TokenFetcher } from './auth';

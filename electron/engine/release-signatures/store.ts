@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../net/undici';
 import { FerryError } from '../../../shared/errors';
 import { readBounded, transportError } from '../registry/errors';
 import { USER_AGENT } from '../registry/http';

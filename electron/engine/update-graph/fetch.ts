@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request } from '../net/undici';
 import { FerryError } from '../../../shared/errors';
 import { DEFAULT_GRAPH_URL, graphQueryUrl, parseUpdateGraph, type UpdateGraph } from '../../../shared/update-graph';
 import { readBounded, transportError } from '../registry/errors';
