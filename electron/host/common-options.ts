@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_PARALLEL } from '../engine/context';
+import { DEFAULT_PARALLEL, NEAR_ROUND_TRIP_MS } from '../engine/context';
 
 /**
  * The registry options every command takes (DESIGN §4), in a module of their own so that the desktop
@@ -34,5 +34,5 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--proxy <url>', 'HTTP(S) proxy for every connection, instead of HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies)')
     .option('--source-mirror <from=to>', 'fetch content for references under FROM from TO; repeatable', collect, [])
     .option('--json', 'machine-readable output', false)
-    .addOption(new Option('--parallel <n>', 'concurrent transfers').argParser(positiveInt).default(DEFAULT_PARALLEL));
+    .addOption(new Option('--parallel <n>', `concurrent transfers (fewer from a registry that answers within ${NEAR_ROUND_TRIP_MS} ms, where more only cost CPU)`).argParser(positiveInt).default(DEFAULT_PARALLEL));
 }
