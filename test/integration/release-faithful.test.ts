@@ -4,6 +4,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createEngineContext, engineOptionsFrom } from '../../electron/engine/context';
+import { DockerSource } from '../../electron/engine/copy/docker';
+import { parseReference } from '../../shared/reference';
 import type { TransferManifest } from '../../shared/transfer/manifest';
 import { startCdnFront, type CdnFront } from '../support/cdn';
 import { ferry } from '../support/cli';
@@ -111,6 +114,19 @@ describe('a faithful OpenShift release through the whole pipeline, blobs from a 
       assert.equal(await get(blob, { authorization: 'Bearer anything' }), 400);
       assert.equal(await get(blob, {}), 403);
       assert.equal(await get(`${blob}?Expires=9999999999&Signature=forged`, {}), 403);
+    });
+
+    it('a source whose blob GETs go to a CDN keeps --parallel however quickly it answers itself: its link says nothing of the CDN\'s', async () => {
+      const ctx = await createEngineContext(engineOptionsFrom({ authfile: join(work.path, 'auth.json'), caFile: [world.ca.certPath], parallel: 16 }));
+      try {
+        const src = new DockerSource(ctx, parseReference(x86.pullspec.replace(world.source.host, cdn.host)));
+        const { config } = JSON.parse((await src.getManifest(undefined)).bytes.toString('utf8')) as { config: { digest: string; size: number } };
+        for await (const _ of await src.openBlob(config)) void _;
+        assert.equal(ctx.registry(cdn.host).link().redirected, true);
+        assert.equal(ctx.parallelFor([cdn.host]), 16);
+      } finally {
+        await ctx.close();
+      }
     });
 
     it('mirrors to disk with every blob fetched from the CDN, which never saw an Authorization header', async () => {
