@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import type { Browser } from '@playwright/test';
 import { test, expect, FerryApp } from './support/fixtures';
 import { startServe, type ServeProcess } from './support/serve';
 import { e2eWorld } from './support/world-info';
@@ -25,6 +26,20 @@ let payload4_15_10: string;
 let path: string | undefined;
 let graphDataUrl: string;
 const home = tempDir('ferry-e2e-imageset-');
+
+/**
+ * A page on this file's own `ferry serve` (app.open and the suite's fixtures go to the suite's), its uncaught errors
+ * collected; `open(hash)` goes to a screen of it.
+ */
+async function openOwnServe(browser: Browser, name: string) {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(serve.url);
+  const open = (hash: string) => page.goto(`${new URL(serve.url).origin}/${hash}`);
+  return { context, page, errors, app: new FerryApp(page, name), open };
+}
 
 test.beforeAll(async () => {
   const body = await readFile(join(process.cwd(), 'test/fixtures/update-graph/candidate-4.15-amd64.json'));
@@ -100,13 +115,8 @@ mirror:
     repositories: []
 `;
 
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(serve.url);
-  const app = new FerryApp(page, 'imageset');
-  await page.goto(`${new URL(serve.url).origin}/#/export/release`);
+  const { context, page, errors, app, open } = await openOwnServe(browser, 'imageset');
+  await open('#/export/release');
   const fileInput = page.locator('input[type=file]');
 
   // The CLI's reader refuses what Ferry does not carry, naming the line; nothing in the journey changes.
@@ -170,13 +180,8 @@ mirror:
         minVersion: ${from}
         maxVersion: ${to}
 `;
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(serve.url);
-  const app = new FerryApp(page, 'imageset-range');
-  await page.goto(`${new URL(serve.url).origin}/#/export/release`);
+  const { context, page, errors, app, open } = await openOwnServe(browser, 'imageset-range');
+  await open('#/export/release');
   await page.locator('input[type=file]').setInputFiles({ name: 'path.yaml', mimeType: 'application/yaml', buffer: Buffer.from(original) });
   await expect(page.getByText(`Filled in from path.yaml: release ${to} (fast-4.16, amd64) and the 1 release(s) of its path before it, 0 extra image(s), no operators, volumes of 4000MiB.`)).toBeVisible();
   await expect(page.getByText('Not carried from path.yaml')).toHaveCount(0);
@@ -218,14 +223,7 @@ mirror:
 `;
   const toDir = join(world.workDir, 'imageset-graph');
   const mirror = `${world.mirror.host}/site`;
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(serve.url);
-  const app = new FerryApp(page, 'imageset-graph');
-  // This file's own serve, not the suite's (app.open goes to the suite's).
-  const open = (hash: string) => page.goto(`${new URL(serve.url).origin}/${hash}`);
+  const { context, page, errors, app, open } = await openOwnServe(browser, 'imageset-graph');
   await open('#/export/release');
   await page.locator('input[type=file]').setInputFiles({ name: 'graph.yaml', mimeType: 'application/yaml', buffer: Buffer.from(original) });
   await expect(page.getByText(`Filled in from graph.yaml: release ${version} (fast-4.16, amd64), 0 extra image(s), no operators, volumes of 4000MiB, the update graph for the OpenShift Update Service.`)).toBeVisible();
